@@ -1,0 +1,117 @@
+"""Load indicator definitions from the bundled catalogue and from users' folders."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError as PydanticValidationError
+
+from zaragoza.catalog.schema import Indicator
+from zaragoza.errors import CatalogError
+
+__all__ = ["Catalog", "load_catalog"]
+
+
+@dataclass(frozen=True)
+class Catalog(Mapping[str, Indicator]):
+    """Indicators by id, with the files they came from and a content version."""
+
+    indicators: dict[str, Indicator]
+    origins: dict[str, str]
+    version: str
+
+    def __getitem__(self, key: str) -> Indicator:
+        try:
+            return self.indicators[key]
+        except KeyError:
+            known = ", ".join(sorted(self.indicators))
+            raise CatalogError(
+                f"unknown indicator {key!r}", hint=f"Known indicators: {known}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.indicators))
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def select(self, ids: Iterable[str]) -> list[Indicator]:
+        """Return the named indicators, in the order given, refusing unknown ids."""
+        return [self[i] for i in ids]
+
+
+def _bundled_dir() -> Path:
+    return Path(str(resources.files("zaragoza.catalog") / "indicators"))
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def _parse_file(path: Path) -> list[Indicator]:
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise CatalogError("not valid YAML", file=str(path), row=row, hint=str(exc)) from None
+    entries = raw if isinstance(raw, list) else [raw]
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise CatalogError(
+                "an indicator definition must be a mapping of fields",
+                file=str(path),
+                hint="See docs/catalogue.md for the fields of an entry",
+            )
+        try:
+            out.append(Indicator.model_validate(entry))
+        except PydanticValidationError as exc:
+            err = exc.errors()[0]
+            prefix = f"[{i}]." if len(entries) > 1 else ""
+            raise CatalogError(
+                f"invalid indicator definition: {err['msg']}",
+                file=str(path),
+                column=prefix + _field_path(tuple(err["loc"])),
+                value=err.get("input") if not isinstance(err.get("input"), dict) else None,
+                hint=f"{len(exc.errors())} problem(s) in this entry; "
+                "see docs/catalogue.md for the schema",
+            ) from None
+    return out
+
+
+def load_catalog(extra_dirs: Iterable[str | Path] = ()) -> Catalog:
+    """Return the bundled catalogue, extended (and overridden by id) by users' folders.
+
+    Every ``*.yaml`` file holds one definition or a list of them. A user file whose id is
+    already bundled replaces the bundled definition; two user files with the same id are
+    an error.
+    """
+    indicators: dict[str, Indicator] = {}
+    origins: dict[str, str] = {}
+    digest = hashlib.sha256()
+    dirs = [(_bundled_dir(), True)] + [(Path(d), False) for d in extra_dirs]
+    for folder, bundled in dirs:
+        if not folder.is_dir():
+            raise CatalogError("catalogue folder not found", file=str(folder))
+        seen_here: dict[str, str] = {}
+        for path in sorted(folder.glob("*.y*ml")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            for ind in _parse_file(path):
+                if ind.id in seen_here:
+                    raise CatalogError(
+                        f"indicator {ind.id!r} is defined twice",
+                        file=str(path),
+                        column="id",
+                        hint=f"also defined in {seen_here[ind.id]}",
+                    )
+                seen_here[ind.id] = str(path)
+                indicators[ind.id] = ind
+                origins[ind.id] = "bundled" if bundled else str(path)
+    return Catalog(indicators, origins, digest.hexdigest()[:12])

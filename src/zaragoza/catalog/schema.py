@@ -1,0 +1,161 @@
+"""Schema of indicator definitions: indicators are data, validated when loaded.
+
+A definition names its population (an age band and an optional filter), its numerator
+and denominator as *conditions* on survey variables, and where Eurostat publishes it.
+Conditions form a tiny declarative language (``var``/``in``/``range``, ``all``, ``any``,
+``not``): nothing in a definition is evaluated as code.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "AgeBand",
+    "AllOf",
+    "AnyOf",
+    "Condition",
+    "EurostatTables",
+    "Indicator",
+    "Not",
+    "Population",
+    "VarCondition",
+]
+
+Code = int | str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class VarCondition(_Strict):
+    """``var`` takes one of the codes ``in``, or lies in the closed ``range``."""
+
+    var: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+    in_: list[Code] | None = Field(default=None, alias="in", min_length=1)
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> VarCondition:
+        if (self.in_ is None) == (self.range is None):
+            raise ValueError("give exactly one of 'in' (a list of codes) or 'range' ([lo, hi])")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"range {list(self.range)} is empty: lo must not exceed hi")
+        return self
+
+    def variables(self) -> set[str]:
+        return {self.var}
+
+
+class AllOf(_Strict):
+    """Every condition holds (Kleene AND: unknown if one is unknown and none is false)."""
+
+    all: list[Condition] = Field(min_length=1)
+
+    def variables(self) -> set[str]:
+        return set().union(*(c.variables() for c in self.all))
+
+
+class AnyOf(_Strict):
+    """At least one condition holds (Kleene OR)."""
+
+    any: list[Condition] = Field(min_length=1)
+
+    def variables(self) -> set[str]:
+        return set().union(*(c.variables() for c in self.any))
+
+
+class Not(_Strict):
+    """The condition does not hold (unknown stays unknown)."""
+
+    not_: Condition = Field(alias="not")
+
+    def variables(self) -> set[str]:
+        return self.not_.variables()
+
+
+Condition = VarCondition | AllOf | AnyOf | Not
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+class AgeBand(_Strict):
+    """Closed age band in completed years; ``max`` absent means open-ended (``Y_GE..``)."""
+
+    min: Annotated[int, Field(ge=0, le=120)]
+    max: Annotated[int, Field(ge=0, le=120)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeBand:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"age band {self.min}-{self.max} is empty")
+        return self
+
+    @property
+    def eurostat_code(self) -> str:
+        """Eurostat's ``age`` dimension code: ``Y20-64`` or ``Y_GE18``."""
+        return f"Y{self.min}-{self.max}" if self.max is not None else f"Y_GE{self.min}"
+
+
+class Population(_Strict):
+    """Who the indicator is about: an age band and, optionally, a filter."""
+
+    age: AgeBand
+    filter: Condition | None = None
+
+
+class EurostatTables(_Strict):
+    """The Eurostat online tables that publish the indicator, by breakdown."""
+
+    citizen: str | None = None
+    c_birth: str | None = None
+    total: str | None = None
+
+
+class Indicator(_Strict):
+    """One catalogue entry.
+
+    The estimate is the ratio of weighted totals ``sum(w * [numerator]) / sum(w)`` over
+    the records of the population that also meet ``denominator``, times 100 for
+    ``unit: PC``. A record whose value cannot be determined because a variable it needs
+    is missing is left out of both and counted in ``n_missing``.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    area: Literal[
+        "employment", "education", "social_inclusion", "health", "housing",
+        "active_citizenship", "welcoming_society",
+    ]
+    title: Annotated[str, Field(min_length=3)]
+    definition: Annotated[str, Field(min_length=10)]
+    survey: Literal["EU-LFS", "EU-SILC"]
+    population: Population
+    estimator: Literal["ratio"] = "ratio"
+    numerator: Condition
+    denominator: Condition | None = None
+    unit: Literal["PC"] = "PC"
+    eurostat_tables: EurostatTables = EurostatTables()
+    target: str | None = None
+    references: list[str] = Field(default_factory=list)
+
+    @field_validator("definition", "title")
+    @classmethod
+    def _stripped(cls, v: str) -> str:
+        return " ".join(v.split())
+
+    @property
+    def age_code(self) -> str:
+        return self.population.age.eurostat_code
+
+    def variables(self) -> set[str]:
+        """Survey variables the definition reads, besides age, weight and groups."""
+        out = set(self.numerator.variables())
+        if self.population.filter is not None:
+            out |= self.population.filter.variables()
+        if self.denominator is not None:
+            out |= self.denominator.variables()
+        return out

@@ -1,0 +1,123 @@
+"""The one exception tree of Zaragoza.
+
+Every error carries structured fields so that the CLI can print one clear message and
+the API can map it to a JSON error::
+
+    ZaragozaError                 what, file, column, row, value, hint
+    ├── CatalogError              an indicator or rules file is malformed or unknown
+    ├── InputError                a microdata file cannot be read or mapped
+    │   └── ValidationError       the data break rules; carries the full report
+    ├── DesignError               the survey design cannot be used (lonely PSU, replicates)
+    └── UsageError                options that contradict each other
+
+Data-quality findings on estimates (small cells, high CV) are values in the output
+(the ``flag`` column), never exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CatalogError",
+    "DesignError",
+    "InputError",
+    "Problem",
+    "UsageError",
+    "ValidationError",
+    "ZaragozaError",
+]
+
+
+class ZaragozaError(Exception):
+    """Base class: a message plus where the problem is and what would be valid."""
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        row: int | None = None,
+        value: Any = None,
+        hint: str | None = None,
+    ) -> None:
+        self.what = what
+        self.file = file
+        self.column = column
+        self.row = row
+        self.value = value
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(f"file {self.file}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.value is not None:
+            where.append(f"value {self.value!r}")
+        text = self.what
+        if where:
+            text += " (" + ", ".join(where) + ")"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+
+class CatalogError(ZaragozaError):
+    """An indicator, rules or mapping file is malformed, or an id is unknown."""
+
+
+class InputError(ZaragozaError):
+    """A microdata file cannot be read, or a needed column is absent."""
+
+
+class DesignError(ZaragozaError):
+    """The survey design cannot be used as given."""
+
+
+class UsageError(ZaragozaError):
+    """Options that contradict each other or name nothing."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of input validation: which rule, where, and what would be valid."""
+
+    rule: str
+    file: str
+    column: str
+    row: int | None
+    value: str | None
+    expected: str
+    count: int = 1
+
+    def describe(self) -> str:
+        where = f"{self.file}, column {self.column}"
+        if self.row is not None:
+            where += f", row {self.row}"
+        more = f" (and {self.count - 1} more rows)" if self.count > 1 else ""
+        shown = "missing" if self.value is None else repr(self.value)
+        return f"{where}: {self.rule}: {shown}{more}; expected {self.expected}"
+
+
+class ValidationError(InputError):
+    """The input breaks validation rules; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
+        self.problems = problems
+        n = sum(p.count for p in problems)
+        lines = "\n".join("  - " + p.describe() for p in problems)
+        super().__init__(
+            f"input is invalid: {len(problems)} problem(s) in {n} row(s)\n{lines}\n",
+            hint=hint
+            or "Fix the data, map your columns with --columns, or pass --drop-invalid "
+            "to leave the invalid rows out (they are counted and reported)",
+        )
+

@@ -1,0 +1,167 @@
+"""Estimate catalogue indicators for every domain of a request, with variances and flags.
+
+One call computes all indicators for all cells (geo x time x the ``--by`` breakdowns,
+margins included) from grouped totals made in one engine pass, then does the small
+variance algebra on those totals (see ``variance``). Output follows the observation
+table of the architecture, with Eurostat codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import NormalDist
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from zaragoza.catalog.schema import Indicator
+from zaragoza.estimate.design import Design
+from zaragoza.estimate.domains import dimensions_for, level_sets
+from zaragoza.estimate.flags import ReliabilityRules, apply_flags
+from zaragoza.estimate.totals import (
+    BASE_KEYS,
+    GapSpec,
+    indicator_columns,
+    stratum_sizes,
+    sufficient_totals,
+)
+from zaragoza.estimate.variance import (
+    add_margins,
+    cell_estimates,
+    gap_estimates,
+    keep_published,
+    long_by_indicator,
+)
+from zaragoza.errors import UsageError
+
+__all__ = ["OUTPUT_COLUMNS", "estimate"]
+
+OUTPUT_COLUMNS = [
+    "indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
+    "value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing", "flag",
+]
+_WORST = {"": 0, "u": 1, "c": 2, ":": 3}
+
+
+def estimate(
+    records: ir.Table,
+    indicators: Sequence[Indicator],
+    *,
+    by: Sequence[str] = (),
+    design: Design = Design(),
+    gap: GapSpec | None = None,
+    rules: ReliabilityRules,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Return one row per indicator, geo, time and domain (plus gap rows).
+
+    Parameters
+    ----------
+    records
+        Harmonised records (``sources.lfs.prepare_lfs``) on any Ibis backend.
+    indicators
+        Catalogue definitions (ratio estimators).
+    by
+        Breakdowns among ``citizen``, ``c_birth``, ``sex``, ``geo`` (regions from
+        ``REGION``); margins (``TOTAL``, ``T``, the country) are always included.
+    design
+        Strata, PSUs, replicate weights and the lonely-PSU rule.
+    gap
+        Adds ``group - reference`` rows with ``compare_to`` set to the reference.
+
+    Notes
+    -----
+    ``value`` and ``se`` are in percent (percentage points for gaps); ``ci_lo``/
+    ``ci_hi`` the normal ``1 - alpha`` interval; ``cv = 100 * se / value``; ``n`` the
+    unweighted count of the denominator population and ``n_missing`` the records left
+    out because a variable they need is missing.
+    """
+    if not indicators:
+        raise UsageError("no indicator requested", hint="Name some with --indicators")
+    dims = dimensions_for(by)
+    if gap is not None and gap.dimension not in {d.name for d in dims}:
+        dims = dimensions_for([*by, gap.dimension])
+    sets = level_sets(dims)
+    t, cols = indicator_columns(records, indicators)
+    wide, with_margins = sufficient_totals(t, cols, dims, design, sets, gap)
+    keys = [*BASE_KEYS, *(d.column for d in dims)]
+    if with_margins:
+        cells = keep_published(wide, sets)
+    else:
+        cells = add_margins(wide, dims, sets, keys)
+    nrep = design.replicates.n if design.replicates is not None else 0
+    long = long_by_indicator(cells, len(cols), keys, nrep, cross=with_margins)
+    cell_keys = ["k", "geo", "time", *(d.column for d in dims)]
+    n_h = stratum_sizes(records, design) if design.replicates is None else pd.DataFrame()
+    tot, strata = cell_estimates(long, n_h, cell_keys, design)
+    tot["compare_to"] = ""
+    frames = [tot]
+    if gap is not None:
+        gcol = next(d.column for d in dims if d.name == gap.dimension)
+        pair = gap_estimates(tot, strata, long, cell_keys, gcol, gap.reference, design)
+        pair = pair.assign(
+            R=pair["D"], N=pair["N"] + pair["N_ref"], M=pair["M"] + pair["M_ref"],
+            compare_to=gap.reference,
+            Y=np.minimum(pair["Y"], pair["Y_ref"]), X=np.minimum(pair["X"], pair["X_ref"]),
+        )
+        frames.append(pair)
+    out = pd.concat(frames, ignore_index=True)
+    return _finish(out, indicators, dims, rules, alpha, gap)
+
+
+def _finish(out: pd.DataFrame, indicators: Sequence[Indicator], dims: list, rules:
+            ReliabilityRules, alpha: float, gap: GapSpec | None) -> pd.DataFrame:
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    ind = {i: d for i, d in enumerate(indicators)}
+    res = pd.DataFrame({
+        "indicator": out["k"].map(lambda i: ind[i].id),
+        "geo": out["geo"],
+        "time": out["time"].astype("int64"),
+    })
+    names = {d.name for d in dims}
+    region = out["region"] if "geo" in names else pd.Series("", index=out.index)
+    res["geo"] = np.where(region.fillna("") != "", region, out["geo"])
+    for dim, total in (("citizen", "TOTAL"), ("c_birth", "TOTAL"), ("sex", "T")):
+        res[dim] = out[dim] if dim in names else total
+    res["age"] = out["k"].map(lambda i: ind[i].age_code)
+    res["compare_to"] = out["compare_to"]
+    scale = 100.0
+    value = out["R"].to_numpy(dtype=float) * scale
+    se = np.sqrt(np.maximum(out["V"].to_numpy(dtype=float), 0.0)) * scale
+    res["value"] = value
+    res["se"] = se
+    res["ci_lo"] = value - z * se
+    res["ci_hi"] = value + z * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where((out["compare_to"] == "") & (value > 0), 100 * se / value, np.nan)
+    res["cv"] = cv
+    res["n"] = out["N"].astype("int64")
+    res["n_missing"] = out["M"].astype("int64")
+    survey = out["k"].map(lambda i: ind[i].survey)
+    flags = apply_flags(res.assign(Y=out["Y"], X=out["X"]), survey, rules)
+    if gap is not None:
+        # a gap is as reliable as the weaker of its two cells
+        base = res[res["compare_to"] == ""].assign(flag=flags[res["compare_to"] == ""])
+        key = ["indicator", "geo", "time", "citizen", "c_birth", "sex"]
+        gcol = gap.dimension
+        gaps = res["compare_to"] != ""
+        g = res[gaps][key].merge(base[[*key, "flag"]], on=key, how="left")["flag"].fillna("")
+        refk = res[gaps][key].assign(**{gcol: gap.reference})
+        r0 = refk.merge(base[[*key, "flag"]], on=key, how="left")["flag"].fillna("")
+        worst = [max(a, b, key=_WORST.__getitem__) for a, b in zip(g, r0, strict=True)]
+        flags = flags.copy()
+        flags[gaps] = worst
+    res["flag"] = flags
+    empty = ~np.isfinite(value)
+    res.loc[empty, ["value", "se", "ci_lo", "ci_hi", "cv"]] = np.nan
+    res.loc[empty, "flag"] = ":"
+    res = res[(res["n"] > 0) | (res["n_missing"] > 0)]
+    order = {"TOTAL": 0, "NAT": 1, "FOR": 2, "EU27_2020_FOR": 3, "NEU27_2020_FOR": 4}
+    sexo = {"T": 0, "M": 1, "F": 2}
+    res = res.sort_values(
+        ["indicator", "geo", "time", "compare_to", "citizen", "c_birth", "sex"],
+        key=lambda s: s.map(order) if s.name in ("citizen", "c_birth")
+        else s.map(sexo) if s.name == "sex" else s,
+    )
+    return res[OUTPUT_COLUMNS].reset_index(drop=True)

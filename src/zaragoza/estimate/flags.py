@@ -1,0 +1,124 @@
+"""Reliability flags from a rules file: Eurostat's publication rules as data.
+
+* EU-SILC (Eurostat production rule): fewer than 20 observations: not published (flag
+  ``c``); fewer than 50: low reliability (``u``).
+* EU-LFS: Eurostat's per-country limits A and B on weighted estimates, when the user
+  supplies them (``--reliability-limits``, columns ``geo,limit_a,limit_b`` in the unit of
+  the summed weights): below A not published, below B ``u``; for a rate the smaller of
+  the weighted numerator and denominator decides. Otherwise the documented n/CV
+  default of ``reliability.yaml``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from zaragoza.errors import CatalogError
+
+__all__ = ["ReliabilityRules", "Thresholds", "apply_flags", "load_limits", "load_rules"]
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    n_below: int | None = None
+    cv_above: float | None = None
+
+
+class SurveyRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    not_published: Thresholds
+    low_reliability: Thresholds
+    countries: dict[str, dict[str, Thresholds]] = {}
+
+
+@dataclass(frozen=True)
+class ReliabilityRules:
+    surveys: dict[str, SurveyRules]
+    limits: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def load_rules(path: str | Path | None = None) -> ReliabilityRules:
+    """Return the rules of ``path``, or the bundled ``reliability.yaml``."""
+    src = Path(path) if path else Path(str(resources.files("zaragoza.catalog") /
+                                           "reliability.yaml"))
+    try:
+        raw: Any = yaml.safe_load(src.read_text(encoding="utf-8"))
+        surveys = {k: SurveyRules.model_validate(v) for k, v in raw.items()}
+    except (OSError, yaml.YAMLError, AttributeError) as exc:
+        raise CatalogError("cannot read the reliability rules", file=str(src),
+                           hint=str(exc)) from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise CatalogError(f"invalid reliability rules: {err['msg']}", file=str(src),
+                           column=".".join(str(p) for p in err["loc"])) from None
+    return ReliabilityRules(surveys)
+
+
+def load_limits(path: str | Path) -> dict[str, tuple[float, float]]:
+    """Return per-country publication limits A and B from a CSV file."""
+    out = {}
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        need = {"geo", "limit_a", "limit_b"}
+        if not need <= set(reader.fieldnames or ()):
+            raise CatalogError("reliability limits need columns geo, limit_a, limit_b",
+                               file=str(path))
+        for i, row in enumerate(reader, start=1):
+            try:
+                a, b = float(row["limit_a"]), float(row["limit_b"])
+            except ValueError:
+                raise CatalogError("limit is not a number", file=str(path), row=i,
+                                   value=row["limit_a"] + "/" + row["limit_b"]) from None
+            if a > b:
+                raise CatalogError("limit_a must not exceed limit_b", file=str(path), row=i)
+            out[row["geo"].strip().upper()] = (a, b)
+    return out
+
+
+def _country(geo: str) -> str:
+    return geo[:2]
+
+
+def apply_flags(df: pd.DataFrame, survey: pd.Series, rules: ReliabilityRules) -> pd.Series:
+    """Return the flag of each cell (``c``, ``u`` or empty) from n, cv and weighted totals.
+
+    ``df`` needs columns ``geo, n, cv, Y, X``; ``survey`` names each row's survey.
+    """
+    flag = pd.Series("", index=df.index, dtype=object)
+    country = df["geo"].map(_country)
+    for name in survey.unique():
+        sr = rules.surveys.get(name)
+        if sr is None:
+            raise CatalogError(f"no reliability rules for survey {name!r}")
+        rows = survey == name
+        for geo in country[rows].unique():
+            sel = rows & (country == geo)
+            over = sr.countries.get(geo, {})
+            np_t = over.get("not_published", sr.not_published)
+            lr_t = over.get("low_reliability", sr.low_reliability)
+            if name == "EU-LFS" and geo in rules.limits:
+                a, b = rules.limits[geo]
+                est = np.minimum(df.loc[sel, "Y"], df.loc[sel, "X"])
+                flag[sel] = np.where(est < a, "c", np.where(est < b, "u", ""))
+                continue
+            flag[sel] = np.where(_fails(df[sel], np_t), "c",
+                                 np.where(_fails(df[sel], lr_t), "u", ""))
+    return flag
+
+
+def _fails(df: pd.DataFrame, t: Thresholds) -> np.ndarray:
+    out = np.zeros(len(df), dtype=bool)
+    if t.n_below is not None:
+        out |= df["n"].to_numpy() < t.n_below
+    if t.cv_above is not None:
+        out |= np.nan_to_num(df["cv"].to_numpy(dtype=float), nan=0.0) > t.cv_above
+    return out

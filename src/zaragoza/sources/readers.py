@@ -1,0 +1,190 @@
+"""Read microdata files (CSV, Parquet, SPSS, Stata, SAS) into one DuckDB relation.
+
+Files are read by DuckDB (CSV, Parquet: out of core) or by ReadStat through
+``pyreadstat`` (SPSS ``.sav``/``.zsav``/``.por``, Stata ``.dta``, SAS ``.sas7bdat``/
+``.xpt``), renamed to EU-LFS variable names, upper-cased, and stacked by column name.
+Each record keeps the file it came from (``_file``) so errors can point at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from zaragoza.errors import InputError
+
+__all__ = ["ColumnMap", "Microdata", "load_column_map", "open_microdata", "quote"]
+
+READSTAT_SUFFIXES = {".sav", ".zsav", ".por", ".dta", ".sas7bdat", ".xpt"}
+CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+ColumnMap = Mapping[str, str]
+
+
+def quote(name: str) -> str:
+    """Quote an SQL identifier for DuckDB."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def load_column_map(path: str | Path) -> dict[str, str]:
+    """Return ``{EU-LFS name: your column name}`` from a YAML file.
+
+    The file maps EU-LFS names to the names in your files, e.g. ``COEFF: weight``. Keys
+    may be written in any case; they are upper-cased.
+    """
+    p = Path(path)
+    try:
+        raw: Any = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError("cannot read the column map", file=str(p), hint=str(exc)) from None
+    except yaml.YAMLError as exc:
+        raise InputError("the column map is not valid YAML", file=str(p), hint=str(exc)) from None
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise InputError(
+            "the column map must be a mapping of EU-LFS names to your column names",
+            file=str(p),
+            hint="For example:\n  COEFF: weight\n  NATIONAL: citizenship",
+        )
+    targets = [v.upper() for v in raw.values()]
+    dup = {t for t in targets if targets.count(t) > 1}
+    if dup:
+        raise InputError(
+            "the column map uses one of your columns twice", file=str(p), value=sorted(dup)[0]
+        )
+    return {k.upper(): v for k, v in raw.items()}
+
+
+@dataclass
+class Microdata:
+    """The stacked input as a DuckDB view, with what is known about its origin."""
+
+    con: duckdb.DuckDBPyConnection
+    view: str
+    files: list[str]
+    columns: list[str]
+    #: per file: the SQL that reads it with a ``_row`` column (1-based data row)
+    numbered: dict[str, str]
+
+    def sql(self, query: str) -> duckdb.DuckDBPyRelation:
+        return self.con.sql(query)
+
+    def one(self, query: str) -> tuple[Any, ...]:
+        rows = self.con.execute(query).fetchall()
+        return tuple(rows[0])
+
+
+def _kind(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    last = suffixes[-1] if suffixes else ""
+    if last in PARQUET_SUFFIXES:
+        return "parquet"
+    if last in READSTAT_SUFFIXES:
+        return "readstat"
+    if last in CSV_SUFFIXES:
+        return "csv"
+    raise InputError(
+        f"unsupported file type {last or '(none)'!r}",
+        file=str(path),
+        hint="Use CSV (.csv, .tsv, .csv.gz), Parquet (.parquet), SPSS (.sav, .zsav, .por), "
+        "Stata (.dta) or SAS (.sas7bdat, .xpt)",
+    )
+
+
+def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, idx: int) -> tuple[str, list[str]]:
+    """Return SQL reading one file with its original column names, and those names."""
+    lit = "'" + str(path).replace("'", "''") + "'"
+    kind = _kind(path)
+    if kind == "csv":
+        delim = "'\\t'" if path.suffixes and path.suffixes[0].lower() == ".tsv" else "NULL"
+        src = f"read_csv({lit}, header=true, all_varchar=true, delim={delim})"
+        if delim == "NULL":
+            src = f"read_csv({lit}, header=true, all_varchar=true)"
+    elif kind == "parquet":
+        src = f"read_parquet({lit})"
+    else:
+        import pyreadstat
+
+        reader = {
+            ".sav": pyreadstat.read_sav,
+            ".zsav": pyreadstat.read_sav,
+            ".por": pyreadstat.read_por,
+            ".dta": pyreadstat.read_dta,
+            ".sas7bdat": pyreadstat.read_sas7bdat,
+            ".xpt": pyreadstat.read_xport,
+        }[path.suffix.lower()]
+        try:
+            frame, _meta = reader(str(path))
+        except Exception as exc:
+            raise InputError("cannot read the file", file=str(path), hint=str(exc)) from None
+        name = f"_zaragoza_readstat_{idx}"
+        con.register(name, frame)
+        src = name
+    try:
+        cols = [d[0] for d in con.sql(f"SELECT * FROM {src} LIMIT 0").description]
+    except duckdb.Error as exc:
+        raise InputError("cannot read the file", file=str(path), hint=str(exc).splitlines()[0]) from None
+    return src, cols
+
+
+def open_microdata(
+    paths: Sequence[str | Path],
+    *,
+    columns: ColumnMap | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    view: str = "microdata",
+) -> Microdata:
+    """Return the files stacked as one DuckDB view with EU-LFS column names.
+
+    Parameters
+    ----------
+    paths
+        One or many files; each may be CSV, Parquet, SPSS, Stata or SAS.
+    columns
+        ``{EU-LFS name: name in the files}``; unmapped columns keep their names,
+        upper-cased.
+    con
+        The DuckDB connection to create the view in (a new in-memory one by default).
+    """
+    if not paths:
+        raise InputError("no input file given", hint="Name one or more microdata files")
+    con = con or duckdb.connect()
+    rename = {v.upper(): k for k, v in (columns or {}).items()}
+    selects, numbered, all_cols, files = [], {}, [], []
+    for idx, p in enumerate(paths):
+        path = Path(p)
+        if not path.is_file():
+            raise InputError("file not found", file=str(path))
+        src, cols = _source_sql(con, path, idx)
+        seen: dict[str, str] = {}
+        items = []
+        for c in cols:
+            target = rename.get(c.upper(), c.upper())
+            if target in seen:
+                raise InputError(
+                    f"two columns become {target}",
+                    file=str(path),
+                    column=f"{seen[target]}, {c}",
+                    hint="Column names are compared without case; rename one of them",
+                )
+            seen[target] = c
+            items.append(f"{quote(c)} AS {quote(target)}")
+            if target not in all_cols:
+                all_cols.append(target)
+        fname = str(path).replace("'", "''")
+        body = ", ".join(items)
+        selects.append(f"SELECT {body}, '{fname}' AS _file FROM {src}")
+        numbered[str(path)] = (
+            f"SELECT {body}, '{fname}' AS _file, row_number() OVER () AS _row FROM {src}"
+        )
+        files.append(str(path))
+    union = " UNION ALL BY NAME ".join(f"({s})" for s in selects)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote(view)} AS {union}")
+    return Microdata(con, view, files, all_cols, numbered)
