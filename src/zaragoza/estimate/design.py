@@ -74,8 +74,11 @@ class Replicates:
                 f"--replicate-rscales has {len(rscales)} values; give 1 or {n} "
                 "(one per replicate column)"
             )
-        rs = tuple(rscales) * (n if rscales is not None and len(rscales) == 1 else 1)
-        return cls(method, n, default if scale is None else scale, rs or (1.0,) * n, fay_rho)
+        if rscales is None:
+            rs: tuple[float, ...] = (1.0,) * n
+        else:
+            rs = tuple(rscales) * (n if len(rscales) == 1 else 1)
+        return cls(method, n, default if scale is None else scale, rs, fay_rho)
 
 
 @dataclass(frozen=True)

@@ -145,8 +145,10 @@ def sufficient_totals(
         a_aggs[f"X{i}"] = (t.w * t[c.x]).sum()
         a_aggs[f"N{i}"] = t[c.x].sum()
         a_aggs[f"M{i}"] = t[c.m].sum()
-    with t.group_by([*keys, "psu"]).aggregate(**a_aggs).cache() as stage_a:
-        return _level_set_products(stage_a, keys, len(cols), sets, gap), True
+    # One expression: Ibis compiles the reused stage as a common table expression, which
+    # the engine materialises once (DuckDB does so for CTEs referenced more than once).
+    stage_a = t.group_by([*keys, "psu"]).aggregate(**a_aggs)
+    return _level_set_products(stage_a, keys, len(cols), sets, gap), True
 
 
 def _level_set_products(stage_a: ir.Table, keys: list[str], n: int,

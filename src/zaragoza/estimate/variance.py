@@ -146,11 +146,16 @@ def cell_estimates(long: pd.DataFrame, n_h: pd.DataFrame, cell: Sequence[str],
 
 
 def replicate_variance(theta: np.ndarray, full: np.ndarray, design: Design) -> np.ndarray:
-    """``scale * sum_r rscale_r (theta_r - theta)^2`` for each row (R's ``mse=TRUE``)."""
+    """``scale * sum_r rscale_r (theta_r - theta)^2`` for each row (R's ``mse=TRUE``).
+
+    A replicate whose domain has no weight (``theta_r`` undefined) is left out of the
+    sum, with the scale unchanged, as R ``survey``'s ``svrVar`` does.
+    """
     reps = design.replicates
     assert reps is not None
     dev = theta - full[:, None]
-    return np.asarray(reps.scale * (dev * dev) @ np.asarray(reps.rscales))
+    sq = np.where(np.isfinite(dev), dev * dev, 0.0)
+    return np.asarray(reps.scale * sq @ np.asarray(reps.rscales))
 
 
 def gap_estimates(tot: pd.DataFrame, strata: pd.DataFrame, long: pd.DataFrame,

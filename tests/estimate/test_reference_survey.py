@@ -1,0 +1,73 @@
+"""Indicator estimates and standard errors against R ``survey`` golden numbers.
+
+The golden file ``tests/reference/lfs_survey_golden.csv`` was made by
+``tests/reference/lfs_survey.R`` (R ``survey`` 4.1.1: ``svydesign`` + ``svyby`` +
+``svycontrast``; ``svrepdesign(..., mse = TRUE)``) from ``tests/reference/lfs_golden.csv``
+(made by ``make_lfs_golden_data.py``). The R script defines the indicators from the
+issue's table, independently of the catalogue. Values and SEs must agree to 1e-6
+relative.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from zaragoza.pipeline import estimate_files
+
+REF = Path(__file__).parents[1] / "reference"
+DATA = REF / "lfs_golden.csv"
+INDICATORS = [
+    "employment_rate", "unemployment_rate", "overqualification_rate",
+    "temporary_employment_share", "early_leavers", "neet_rate",
+]
+DESIGNS = {
+    "strata_psu_adjust": {"strata": "STRATUM", "psu": "PSU", "lonely_psu": "adjust"},
+    "strata_psu_remove": {"strata": "STRATUM", "psu": "PSU", "lonely_psu": "remove"},
+    "strata_psu_certainty": {"strata": "STRATUM", "psu": "PSU", "lonely_psu": "certainty"},
+    "weights_only": {},
+    "bootstrap": {"replicate_weights": r"RW\d+", "replicate_method": "bootstrap"},
+    "fay": {"replicate_weights": r"FAY\d+", "replicate_method": "fay", "fay_rho": 0.5},
+}
+KEY = ["indicator", "geo", "citizen", "sex", "compare_to"]
+
+
+def golden(design: str) -> pd.DataFrame:
+    g = pd.read_csv(REF / "lfs_survey_golden.csv", keep_default_na=False)
+    return g[g["design"] == design].drop(columns="design")
+
+
+def compare(obs: pd.DataFrame, design: str) -> None:
+    g = golden(design)
+    ours = obs[obs["c_birth"] == "TOTAL"][[*KEY, "value", "se"]]
+    m = g.merge(ours, on=KEY, how="left", suffixes=("_r", ""), indicator=True)
+    missing = m[m["_merge"] != "both"]
+    assert missing.empty, f"cells R has and we lack:\n{missing[KEY]}"
+    # every cell we publish for these breakdowns is one R computed too
+    assert len(ours) == len(g), (len(ours), len(g))
+    assert m["value"].to_numpy() / 100 == pytest.approx(m["value_r"].to_numpy(), rel=1e-6)
+    assert m["se"].to_numpy() / 100 == pytest.approx(m["se_r"].to_numpy(), rel=1e-6)
+
+
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_matches_r_survey(design: str) -> None:
+    run = estimate_files([DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT",
+                         **DESIGNS[design])  # type: ignore[arg-type]
+    compare(run.observations, design)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("design", ["strata_psu_adjust", "weights_only", "fay"])
+def test_spark_backend_matches_r_survey(design: str, spark_available: None) -> None:
+    run = estimate_files([DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT",
+                         backend="spark", **DESIGNS[design])  # type: ignore[arg-type]
+    compare(run.observations, design)
+
+
+def test_lonely_psu_fail_names_the_stratum() -> None:
+    from zaragoza.errors import DesignError
+
+    with pytest.raises(DesignError, match=r"AT 2023 stratum 'AT2023-0'"):
+        estimate_files([DATA], ["employment_rate"], strata="STRATUM", psu="PSU")
