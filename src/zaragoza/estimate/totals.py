@@ -68,13 +68,15 @@ def indicator_columns(
         for cond in (ind.population.filter, ind.denominator):
             if cond is not None:
                 pop = pop & compile_condition(t, cond)
-        num = compile_condition(t, ind.numerator)
-        inpop = pop.fill_null(False)
-        known = inpop & num.notnull()
+        # As 1/0/NULL integers: Spark's SQL parser rejects "x IN (...) IS NULL".
+        pop_i = pop.cast("int8")
+        num_i = compile_condition(t, ind.numerator).cast("int8")
+        inpop = pop_i.fill_null(0) == 1
+        known = inpop & num_i.notnull()
         c = IndicatorColumns(f"y{i}", f"x{i}", f"m{i}")
         new[c.x] = known.cast("int8")
-        new[c.y] = (known & num.fill_null(False)).cast("int8")
-        new[c.m] = (pop.isnull() | (inpop & num.isnull())).cast("int8")
+        new[c.y] = (known & (num_i.fill_null(0) == 1)).cast("int8")
+        new[c.m] = (pop_i.isnull() | (inpop & num_i.isnull())).cast("int8")
         cols.append(c)
     return t.mutate(**new), cols
 
