@@ -120,4 +120,3 @@ class ValidationError(InputError):
             or "Fix the data, map your columns with --columns, or pass --drop-invalid "
             "to leave the invalid rows out (they are counted and reported)",
         )
-

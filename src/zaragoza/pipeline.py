@@ -49,8 +49,9 @@ def parse_gap(text: str | None) -> GapSpec | None:
         return None
     dim, _, ref = text.partition("=")
     if dim not in ("citizen", "c_birth") or ref not in ("NAT",):
-        raise UsageError("invalid --gap", value=text,
-                         hint="Use --gap citizen=NAT or --gap c_birth=NAT")
+        raise UsageError(
+            "invalid --gap", value=text, hint="Use --gap citizen=NAT or --gap c_birth=NAT"
+        )
     return GapSpec(dim, ref)
 
 
@@ -103,8 +104,10 @@ def estimate_files(
     inds = cat.select(indicator_ids)
     gap_spec = parse_gap(gap)
     if replicate_weights and not replicate_method:
-        raise UsageError("--replicate-weights needs --replicate-method",
-                         hint="one of bootstrap, jk1, jkn, brr, fay")
+        raise UsageError(
+            "--replicate-weights needs --replicate-method",
+            hint="one of bootstrap, jk1, jkn, brr, fay",
+        )
     if replicate_method and not replicate_weights:
         raise UsageError("--replicate-method needs --replicate-weights REGEX")
     if replicate_weights and (strata or psu):
@@ -112,10 +115,14 @@ def estimate_files(
     if backend not in ("duckdb", "spark"):
         raise UsageError("unknown backend", value=backend, hint="Use duckdb or spark")
     variables = frozenset().union(*(i.variables() for i in inds))
-    spec = InputSpec(weight=weight.upper(), strata=strata.upper() if strata else None,
-                     psu=psu.upper() if psu else None,
-                     replicate_pattern=replicate_weights, variables=variables,
-                     regions="geo" in by)
+    spec = InputSpec(
+        weight=weight.upper(),
+        strata=strata.upper() if strata else None,
+        psu=psu.upper() if psu else None,
+        replicate_pattern=replicate_weights,
+        variables=variables,
+        regions="geo" in by,
+    )
     colmap = load_column_map(columns) if columns else None
     con = duckdb.connect()
     say(f"reading {len(paths)} file(s)")
@@ -124,23 +131,34 @@ def estimate_files(
     prepared = prepare_lfs(data, spec, drop_invalid=drop_invalid)
     reps = None
     if replicate_method:
-        reps = Replicates.build(replicate_method, len(prepared.replicate_columns),
-                                scale=replicate_scale, rscales=replicate_rscales,
-                                fay_rho=fay_rho)
-    design = Design(strata=bool(strata), psu=bool(psu), lonely_psu=lonely_psu,
-                    replicates=reps)
+        reps = Replicates.build(
+            replicate_method,
+            len(prepared.replicate_columns),
+            scale=replicate_scale,
+            rscales=replicate_rscales,
+            fay_rho=fay_rho,
+        )
+    design = Design(strata=bool(strata), psu=bool(psu), lonely_psu=lonely_psu, replicates=reps)
     rel = load_rules(rules)
     if limits:
         rel = type(rel)(rel.surveys, load_limits(limits))
-    say(f"estimating {len(inds)} indicator(s) on {prepared.n_rows - prepared.n_dropped:,} "
-        f"records with {backend}")
+    say(
+        f"estimating {len(inds)} indicator(s) on {prepared.n_rows - prepared.n_dropped:,} "
+        f"records with {backend}"
+    )
     with tempfile.TemporaryDirectory(prefix="zaragoza-") as tmp:
         if backend == "spark":
             records = _spark_table(con, prepared.view, tmp)
         else:
             records = ibis.duckdb.from_connection(con).table(prepared.view)
-        obs = estimate(records, inds, by=by, design=design, gap=gap_spec, rules=rel,
-                       alpha=alpha)
-    return EstimateRun(obs, prepared.n_rows, prepared.n_dropped, prepared.dropped_by_rule,
-                       data.files, cat.version, design.variance,
-                       time.perf_counter() - started)
+        obs = estimate(records, inds, by=by, design=design, gap=gap_spec, rules=rel, alpha=alpha)
+    return EstimateRun(
+        obs,
+        prepared.n_rows,
+        prepared.n_dropped,
+        prepared.dropped_by_rule,
+        data.files,
+        cat.version,
+        design.variance,
+        time.perf_counter() - started,
+    )

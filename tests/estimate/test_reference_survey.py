@@ -20,8 +20,12 @@ from zaragoza.pipeline import estimate_files
 REF = Path(__file__).parents[1] / "reference"
 DATA = REF / "lfs_golden.csv"
 INDICATORS = [
-    "employment_rate", "unemployment_rate", "overqualification_rate",
-    "temporary_employment_share", "early_leavers", "neet_rate",
+    "employment_rate",
+    "unemployment_rate",
+    "overqualification_rate",
+    "temporary_employment_share",
+    "early_leavers",
+    "neet_rate",
 ]
 DESIGNS = {
     "strata_psu_adjust": {"strata": "STRATUM", "psu": "PSU", "lonely_psu": "adjust"},
@@ -53,16 +57,23 @@ def compare(obs: pd.DataFrame, design: str) -> None:
 
 @pytest.mark.parametrize("design", list(DESIGNS))
 def test_matches_r_survey(design: str) -> None:
-    run = estimate_files([DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT",
-                         **DESIGNS[design])  # type: ignore[arg-type]
+    run = estimate_files(
+        [DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT", **DESIGNS[design]
+    )  # type: ignore[arg-type]
     compare(run.observations, design)
 
 
 @pytest.mark.spark
 @pytest.mark.parametrize("design", ["strata_psu_adjust", "weights_only", "fay"])
 def test_spark_backend_matches_r_survey(design: str, spark_available: None) -> None:
-    run = estimate_files([DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT",
-                         backend="spark", **DESIGNS[design])  # type: ignore[arg-type]
+    run = estimate_files(
+        [DATA],
+        INDICATORS,
+        by=["citizen", "sex"],
+        gap="citizen=NAT",
+        backend="spark",
+        **DESIGNS[design],
+    )  # type: ignore[arg-type]
     compare(run.observations, design)
 
 

@@ -23,8 +23,15 @@ OUT = Path(__file__).with_name("lfs_golden.csv")
 
 def main() -> None:
     t = pa.concat_tables(
-        lfs_batches(6000, countries=("AT", "EL"), years=(2023,), seed=20261125, n_strata=12,
-                    psu_size=8, replicates=20)
+        lfs_batches(
+            6000,
+            countries=("AT", "EL"),
+            years=(2023,),
+            seed=20261125,
+            n_strata=12,
+            psu_size=8,
+            replicates=20,
+        )
     )
     strat = t["STRATUM"].to_numpy(zero_copy_only=False)
     psu = t["PSU"].to_numpy(zero_copy_only=False).astype(object)

@@ -127,8 +127,13 @@ class Indicator(_Strict):
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
     area: Literal[
-        "employment", "education", "social_inclusion", "health", "housing",
-        "active_citizenship", "welcoming_society",
+        "employment",
+        "education",
+        "social_inclusion",
+        "health",
+        "housing",
+        "active_citizenship",
+        "welcoming_society",
     ]
     title: Annotated[str, Field(min_length=3)]
     definition: Annotated[str, Field(min_length=10)]

@@ -35,12 +35,12 @@ def compile_condition(t: ir.Table, cond: Condition) -> ir.BooleanValue:
     if isinstance(cond, VarCondition):
         if cond.range is not None:
             col: Any = _column(t, cond.var, numeric=True)
-            return col.between(cond.range[0], cond.range[1])  # type: ignore[no-any-return]
+            return col.between(cond.range[0], cond.range[1])
         assert cond.in_ is not None
         numeric = all(isinstance(c, int | float) for c in cond.in_)
         col = _column(t, cond.var, numeric)
         codes = [float(c) for c in cond.in_] if numeric else [str(c) for c in cond.in_]
-        return col.isin(codes)  # type: ignore[no-any-return]
+        return col.isin(codes)
     if isinstance(cond, AllOf):
         return reduce(lambda a, b: a & b, (compile_condition(t, c) for c in cond.all))
     if isinstance(cond, AnyOf):

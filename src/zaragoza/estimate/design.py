@@ -51,8 +51,7 @@ class Replicates:
             raise UsageError("replicate-weight variance needs at least 2 replicate columns")
         if method == "fay":
             if fay_rho is None or not 0 <= fay_rho < 1:
-                raise UsageError("--replicate-method fay needs --fay-rho in [0, 1)",
-                                 value=fay_rho)
+                raise UsageError("--replicate-method fay needs --fay-rho in [0, 1)", value=fay_rho)
             default = 1 / (n * (1 - fay_rho) ** 2)
         elif fay_rho is not None:
             raise UsageError("--fay-rho only applies to --replicate-method fay")

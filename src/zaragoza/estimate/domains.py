@@ -71,5 +71,7 @@ def dimensions_for(by: Sequence[str]) -> list[Dimension]:
 
 def level_sets(dims: Sequence[Dimension]) -> list[LevelSet]:
     """Every combination of one level per dimension."""
-    return [tuple(zip(dims, combo, strict=True)) for combo in
-            itertools.product(*(d.levels for d in dims))]
+    return [
+        tuple(zip(dims, combo, strict=True))
+        for combo in itertools.product(*(d.levels for d in dims))
+    ]

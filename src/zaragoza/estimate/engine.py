@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from zaragoza.catalog.schema import Indicator
+from zaragoza.errors import UsageError
 from zaragoza.estimate.design import Design
-from zaragoza.estimate.domains import dimensions_for, level_sets
+from zaragoza.estimate.domains import Dimension, dimensions_for, level_sets
 from zaragoza.estimate.flags import ReliabilityRules, apply_flags
 from zaragoza.estimate.totals import (
     BASE_KEYS,
@@ -33,13 +34,26 @@ from zaragoza.estimate.variance import (
     keep_published,
     long_by_indicator,
 )
-from zaragoza.errors import UsageError
 
 __all__ = ["OUTPUT_COLUMNS", "estimate"]
 
 OUTPUT_COLUMNS = [
-    "indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
-    "value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing", "flag",
+    "indicator",
+    "geo",
+    "time",
+    "citizen",
+    "c_birth",
+    "sex",
+    "age",
+    "compare_to",
+    "value",
+    "se",
+    "ci_lo",
+    "ci_hi",
+    "cv",
+    "n",
+    "n_missing",
+    "flag",
 ]
 _WORST = {"": 0, "u": 1, "c": 2, ":": 3}
 
@@ -49,7 +63,7 @@ def estimate(
     indicators: Sequence[Indicator],
     *,
     by: Sequence[str] = (),
-    design: Design = Design(),
+    design: Design | None = None,
     gap: GapSpec | None = None,
     rules: ReliabilityRules,
     alpha: float = 0.05,
@@ -77,6 +91,7 @@ def estimate(
     unweighted count of the denominator population and ``n_missing`` the records left
     out because a variable they need is missing.
     """
+    design = design or Design()
     if not indicators:
         raise UsageError("no indicator requested", hint="Name some with --indicators")
     dims = dimensions_for(by)
@@ -86,10 +101,7 @@ def estimate(
     t, cols = indicator_columns(records, indicators)
     wide, with_margins = sufficient_totals(t, cols, dims, design, sets, gap)
     keys = [*BASE_KEYS, *(d.column for d in dims)]
-    if with_margins:
-        cells = keep_published(wide, sets)
-    else:
-        cells = add_margins(wide, dims, sets, keys)
+    cells = keep_published(wide, sets) if with_margins else add_margins(wide, dims, sets, keys)
     nrep = design.replicates.n if design.replicates is not None else 0
     long = long_by_indicator(cells, len(cols), keys, nrep, cross=with_margins)
     cell_keys = ["k", "geo", "time", *(d.column for d in dims)]
@@ -101,24 +113,35 @@ def estimate(
         gcol = next(d.column for d in dims if d.name == gap.dimension)
         pair = gap_estimates(tot, strata, long, cell_keys, gcol, gap.reference, design)
         pair = pair.assign(
-            R=pair["D"], N=pair["N"] + pair["N_ref"], M=pair["M"] + pair["M_ref"],
+            R=pair["D"],
+            N=pair["N"] + pair["N_ref"],
+            M=pair["M"] + pair["M_ref"],
             compare_to=gap.reference,
-            Y=np.minimum(pair["Y"], pair["Y_ref"]), X=np.minimum(pair["X"], pair["X_ref"]),
+            Y=np.minimum(pair["Y"], pair["Y_ref"]),
+            X=np.minimum(pair["X"], pair["X_ref"]),
         )
         frames.append(pair)
     out = pd.concat(frames, ignore_index=True)
     return _finish(out, indicators, dims, rules, alpha, gap)
 
 
-def _finish(out: pd.DataFrame, indicators: Sequence[Indicator], dims: list, rules:
-            ReliabilityRules, alpha: float, gap: GapSpec | None) -> pd.DataFrame:
+def _finish(
+    out: pd.DataFrame,
+    indicators: Sequence[Indicator],
+    dims: list[Dimension],
+    rules: ReliabilityRules,
+    alpha: float,
+    gap: GapSpec | None,
+) -> pd.DataFrame:
     z = NormalDist().inv_cdf(1 - alpha / 2)
-    ind = {i: d for i, d in enumerate(indicators)}
-    res = pd.DataFrame({
-        "indicator": out["k"].map(lambda i: ind[i].id),
-        "geo": out["geo"],
-        "time": out["time"].astype("int64"),
-    })
+    ind = dict(enumerate(indicators))
+    res = pd.DataFrame(
+        {
+            "indicator": out["k"].map(lambda i: ind[i].id),
+            "geo": out["geo"],
+            "time": out["time"].astype("int64"),
+        }
+    )
     names = {d.name for d in dims}
     region = out["region"] if "geo" in names else pd.Series("", index=out.index)
     res["geo"] = np.where(region.fillna("") != "", region, out["geo"])
@@ -161,7 +184,12 @@ def _finish(out: pd.DataFrame, indicators: Sequence[Indicator], dims: list, rule
     sexo = {"T": 0, "M": 1, "F": 2}
     res = res.sort_values(
         ["indicator", "geo", "time", "compare_to", "citizen", "c_birth", "sex"],
-        key=lambda s: s.map(order) if s.name in ("citizen", "c_birth")
-        else s.map(sexo) if s.name == "sex" else s,
+        key=lambda s: (
+            s.map(order)
+            if s.name in ("citizen", "c_birth")
+            else s.map(sexo)
+            if s.name == "sex"
+            else s
+        ),
     )
     return res[OUTPUT_COLUMNS].reset_index(drop=True)

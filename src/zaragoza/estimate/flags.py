@@ -48,18 +48,23 @@ class ReliabilityRules:
 
 def load_rules(path: str | Path | None = None) -> ReliabilityRules:
     """Return the rules of ``path``, or the bundled ``reliability.yaml``."""
-    src = Path(path) if path else Path(str(resources.files("zaragoza.catalog") /
-                                           "reliability.yaml"))
+    src = (
+        Path(path) if path else Path(str(resources.files("zaragoza.catalog") / "reliability.yaml"))
+    )
     try:
         raw: Any = yaml.safe_load(src.read_text(encoding="utf-8"))
         surveys = {k: SurveyRules.model_validate(v) for k, v in raw.items()}
     except (OSError, yaml.YAMLError, AttributeError) as exc:
-        raise CatalogError("cannot read the reliability rules", file=str(src),
-                           hint=str(exc)) from None
+        raise CatalogError(
+            "cannot read the reliability rules", file=str(src), hint=str(exc)
+        ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise CatalogError(f"invalid reliability rules: {err['msg']}", file=str(src),
-                           column=".".join(str(p) for p in err["loc"])) from None
+        raise CatalogError(
+            f"invalid reliability rules: {err['msg']}",
+            file=str(src),
+            column=".".join(str(p) for p in err["loc"]),
+        ) from None
     return ReliabilityRules(surveys)
 
 
@@ -70,14 +75,19 @@ def load_limits(path: str | Path) -> dict[str, tuple[float, float]]:
         reader = csv.DictReader(fh)
         need = {"geo", "limit_a", "limit_b"}
         if not need <= set(reader.fieldnames or ()):
-            raise CatalogError("reliability limits need columns geo, limit_a, limit_b",
-                               file=str(path))
+            raise CatalogError(
+                "reliability limits need columns geo, limit_a, limit_b", file=str(path)
+            )
         for i, row in enumerate(reader, start=1):
             try:
                 a, b = float(row["limit_a"]), float(row["limit_b"])
             except ValueError:
-                raise CatalogError("limit is not a number", file=str(path), row=i,
-                                   value=row["limit_a"] + "/" + row["limit_b"]) from None
+                raise CatalogError(
+                    "limit is not a number",
+                    file=str(path),
+                    row=i,
+                    value=row["limit_a"] + "/" + row["limit_b"],
+                ) from None
             if a > b:
                 raise CatalogError("limit_a must not exceed limit_b", file=str(path), row=i)
             out[row["geo"].strip().upper()] = (a, b)
@@ -110,8 +120,9 @@ def apply_flags(df: pd.DataFrame, survey: pd.Series, rules: ReliabilityRules) ->
                 est = np.minimum(df.loc[sel, "Y"], df.loc[sel, "X"])
                 flag[sel] = np.where(est < a, "c", np.where(est < b, "u", ""))
                 continue
-            flag[sel] = np.where(_fails(df[sel], np_t), "c",
-                                 np.where(_fails(df[sel], lr_t), "u", ""))
+            flag[sel] = np.where(
+                _fails(df[sel], np_t), "c", np.where(_fails(df[sel], lr_t), "u", "")
+            )
     return flag
 
 

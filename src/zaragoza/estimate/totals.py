@@ -153,8 +153,9 @@ def sufficient_totals(
     return _level_set_products(stage_a, keys, len(cols), sets, gap), True
 
 
-def _level_set_products(stage_a: ir.Table, keys: list[str], n: int,
-                        sets: Sequence[LevelSet], gap: GapSpec | None) -> pd.DataFrame:
+def _level_set_products(
+    stage_a: ir.Table, keys: list[str], n: int, sets: Sequence[LevelSet], gap: GapSpec | None
+) -> pd.DataFrame:
     """Per level set, PSU totals and their products, summed per stratum and cell."""
     parts = []
     for ls in sets:
@@ -165,38 +166,49 @@ def _level_set_products(stage_a: ir.Table, keys: list[str], n: int,
         sq: dict[str, ir.Scalar] = {}
         for i in range(n):
             y, x = psu_tot[f"Y{i}"], psu_tot[f"X{i}"]
-            sq |= {f"Y{i}": y.sum(), f"X{i}": x.sum(), f"YY{i}": (y * y).sum(),
-                   f"XY{i}": (x * y).sum(), f"XX{i}": (x * x).sum(),
-                   f"N{i}": psu_tot[f"N{i}"].sum(), f"M{i}": psu_tot[f"M{i}"].sum()}
+            sq |= {
+                f"Y{i}": y.sum(),
+                f"X{i}": x.sum(),
+                f"YY{i}": (y * y).sum(),
+                f"XY{i}": (x * y).sum(),
+                f"XX{i}": (x * x).sum(),
+                f"N{i}": psu_tot[f"N{i}"].sum(),
+                f"M{i}": psu_tot[f"M{i}"].sum(),
+            }
         part = psu_tot.group_by(keys).aggregate(**sq)
-        gap_level = dict((d.name, lvl) for d, lvl in ls).get(gap.dimension) if gap else None
+        gap_level = {d.name: lvl for d, lvl in ls}.get(gap.dimension) if gap else None
         if gap is not None and gap_level in ("fine", "mid"):
             other = [k for k in keys if k != gap.dimension]
             ref = psu_tot.filter(psu_tot[gap.dimension] == gap.reference)
             grp = psu_tot.filter(psu_tot[gap.dimension] != gap.reference)
-            ref = ref.select(*other, "psu", *(ref[f"{s}{i}"].name(f"ref_{s}{i}")
-                                              for i in range(n) for s in "YX"))
+            ref = ref.select(
+                *other, "psu", *(ref[f"{s}{i}"].name(f"ref_{s}{i}") for i in range(n) for s in "YX")
+            )
             j = grp.join(ref, [*other, "psu"])
             cross: dict[str, ir.Scalar] = {}
             for i in range(n):
-                cross |= {f"GY{i}": (j[f"Y{i}"] * j[f"ref_Y{i}"]).sum(),
-                          f"GX{i}": (j[f"Y{i}"] * j[f"ref_X{i}"]).sum(),
-                          f"HY{i}": (j[f"X{i}"] * j[f"ref_Y{i}"]).sum(),
-                          f"HX{i}": (j[f"X{i}"] * j[f"ref_X{i}"]).sum()}
+                cross |= {
+                    f"GY{i}": (j[f"Y{i}"] * j[f"ref_Y{i}"]).sum(),
+                    f"GX{i}": (j[f"Y{i}"] * j[f"ref_X{i}"]).sum(),
+                    f"HY{i}": (j[f"X{i}"] * j[f"ref_Y{i}"]).sum(),
+                    f"HX{i}": (j[f"X{i}"] * j[f"ref_X{i}"]).sum(),
+                }
             cr = j.group_by(keys).aggregate(**cross)
             part = part.left_join(cr, keys).select(
-                *keys, *(c for c in part.columns if c not in keys),
+                *keys,
+                *(c for c in part.columns if c not in keys),
                 *(cr[c] for c in cr.columns if c not in keys),
             )
         else:
-            part = part.mutate(**{f"{s}{i}": ibis.literal(0.0) for i in range(n)
-                                  for s in ("GY", "GX", "HY", "HX")})
+            part = part.mutate(
+                **{f"{s}{i}": ibis.literal(0.0) for i in range(n) for s in ("GY", "GX", "HY", "HX")}
+            )
         part = part.mutate(_set=ibis.literal(_set_name(ls)))
         parts.append(part)
     union = parts[0]
     for p in parts[1:]:
         union = union.union(p, distinct=False)
-    out = union.to_pandas()
+    out: pd.DataFrame = union.to_pandas()
     for i in range(n):
         for s in ("GY", "GX", "HY", "HX"):
             out[f"{s}{i}"] = out[f"{s}{i}"].fillna(0.0).astype(float)
@@ -215,4 +227,5 @@ def stratum_sizes(t: ir.Table, design: Design) -> pd.DataFrame:
         agg = t.group_by(list(BASE_KEYS)).aggregate(n_h=t.psu.nunique())
     else:
         agg = t.group_by(list(BASE_KEYS)).aggregate(n_h=t.count())
-    return agg.to_pandas()
+    sizes: pd.DataFrame = agg.to_pandas()
+    return sizes

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from zaragoza.errors import DesignError
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension, LevelSet
-from zaragoza.errors import DesignError
 
 __all__ = ["add_margins", "cell_estimates", "gap_estimates", "long_by_indicator"]
 
@@ -33,8 +33,9 @@ STATS = ("Y", "X", "YY", "XY", "XX", "N", "M")
 CROSS = ("GY", "GX", "HY", "HX")
 
 
-def add_margins(fine: pd.DataFrame, dims: Sequence[Dimension], sets: Sequence[LevelSet],
-                keys: Sequence[str]) -> pd.DataFrame:
+def add_margins(
+    fine: pd.DataFrame, dims: Sequence[Dimension], sets: Sequence[LevelSet], keys: Sequence[str]
+) -> pd.DataFrame:
     """Return every level set's cells as sums of fine cells (additive statistics only)."""
     value_cols = [c for c in fine.columns if c not in keys]
     parts = []
@@ -44,13 +45,15 @@ def add_margins(fine: pd.DataFrame, dims: Sequence[Dimension], sets: Sequence[Le
         for d, lvl in ls:
             col = df[d.column]
             if lvl == "mid":
-                mapped[d.column] = col.where(
-                    ~col.isin(["EU27_2020_FOR", "NEU27_2020_FOR"]), "FOR")
+                mapped[d.column] = col.where(~col.isin(["EU27_2020_FOR", "NEU27_2020_FOR"]), "FOR")
             elif lvl == "total":
                 mapped[d.column] = pd.Series(d.total, index=df.index)
         if mapped:
-            df = df.assign(**mapped).groupby(list(keys), as_index=False, sort=False)[
-                value_cols].sum()
+            df = (
+                df.assign(**mapped)
+                .groupby(list(keys), as_index=False, sort=False)[value_cols]
+                .sum()
+            )
         parts.append(_keep(df, ls))
     return pd.concat(parts, ignore_index=True)
 
@@ -67,13 +70,16 @@ def _keep(df: pd.DataFrame, ls: LevelSet) -> pd.DataFrame:
 
 def keep_published(df: pd.DataFrame, sets: Sequence[LevelSet]) -> pd.DataFrame:
     """Drop duplicate and unknown-group cells from engine-computed level sets."""
-    parts = [_keep(df[df["_set"] == name], ls) for name, ls in
-             ((",".join(f"{d.name}={lvl}" for d, lvl in ls), ls) for ls in sets)]
+    parts = [
+        _keep(df[df["_set"] == name], ls)
+        for name, ls in ((",".join(f"{d.name}={lvl}" for d, lvl in ls), ls) for ls in sets)
+    ]
     return pd.concat(parts, ignore_index=True).drop(columns="_set")
 
 
-def long_by_indicator(wide: pd.DataFrame, n_ind: int, keys: Sequence[str],
-                      replicates: int = 0, cross: bool = False) -> pd.DataFrame:
+def long_by_indicator(
+    wide: pd.DataFrame, n_ind: int, keys: Sequence[str], replicates: int = 0, cross: bool = False
+) -> pd.DataFrame:
     """Return one row per indicator ``k`` and stratum cell from the wide totals."""
     frames = []
     for i in range(n_ind):
@@ -111,8 +117,9 @@ def _scale_factor(n_h: pd.Series, design: Design, where: pd.DataFrame) -> pd.Ser
     return f
 
 
-def cell_estimates(long: pd.DataFrame, n_h: pd.DataFrame, cell: Sequence[str],
-                   design: Design) -> tuple[pd.DataFrame, pd.DataFrame]:
+def cell_estimates(
+    long: pd.DataFrame, n_h: pd.DataFrame, cell: Sequence[str], design: Design
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return per cell ``R, V, N, M, Y, X`` and the per-stratum linearised sums.
 
     The second frame (``S1`` per stratum and cell) feeds the gap covariances.
@@ -140,7 +147,7 @@ def cell_estimates(long: pd.DataFrame, n_h: pd.DataFrame, cell: Sequence[str],
     s["f"] = _scale_factor(s["n_h"], design, s)
     centre = np.where(s["n_h"] > 1, s["S1"] ** 2 / s["n_h"], 0.0)
     s["v"] = s["f"] * (s["S2"] - centre)
-    v = s.groupby(cell, as_index=False, sort=False)["v"].sum().rename(columns={"v": "V"})
+    v = s.groupby(cell, as_index=False, sort=False).agg(V=("v", "sum"))
     tot = tot.merge(v, on=cell, how="left")
     return tot, s
 
@@ -158,9 +165,15 @@ def replicate_variance(theta: np.ndarray, full: np.ndarray, design: Design) -> n
     return np.asarray(reps.scale * sq @ np.asarray(reps.rscales))
 
 
-def gap_estimates(tot: pd.DataFrame, strata: pd.DataFrame, long: pd.DataFrame,
-                  cell: Sequence[str], gap_dim: str, reference: str,
-                  design: Design) -> pd.DataFrame:
+def gap_estimates(
+    tot: pd.DataFrame,
+    strata: pd.DataFrame,
+    long: pd.DataFrame,
+    cell: Sequence[str],
+    gap_dim: str,
+    reference: str,
+    design: Design,
+) -> pd.DataFrame:
     """Return ``group - reference`` per cell of the gap dimension, with its variance."""
     other = [c for c in cell if c != gap_dim]
     ref = tot[tot[gap_dim] == reference]

@@ -106,15 +106,20 @@ class _Rule:
     expected: str
 
 
+def _raw(col: str) -> str:
+    return f"CAST({quote(col)} AS VARCHAR)"
+
+
 def _rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_Rule]:
     rules: list[_Rule] = []
-    raw = lambda c: f"CAST({quote(c)} AS VARCHAR)"  # noqa: E731
     geos = sorted(country_codes() | set(ISO_TO_EUROSTAT))
     rules.append(
         _Rule(
-            "unknown country code", "COUNTRY",
+            "unknown country code",
+            "COUNTRY",
             f"coalesce({_text('COUNTRY')} NOT IN {_in_list(geos)}, true)",
-            raw("COUNTRY"), "a Eurostat geo code such as AT, EL, UK",
+            _raw("COUNTRY"),
+            "a Eurostat geo code such as AT, EL, UK",
         )
     )
     for name in ("YEAR", "AGE"):
@@ -124,56 +129,90 @@ def _rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_R
         n = _num(name)
         rule = "age out of range" if name == "AGE" else "year out of range"
         rules.append(
-            _Rule(rule, name, f"coalesce(NOT ({n} BETWEEN {lo} AND {hi} AND {n} = floor({n})), true)",
-                  raw(name), var.expected())
+            _Rule(
+                rule,
+                name,
+                f"coalesce(NOT ({n} BETWEEN {lo} AND {hi} AND {n} = floor({n})), true)",
+                _raw(name),
+                var.expected(),
+            )
         )
-    sex = LFS_VARIABLES["SEX"]
+    LFS_VARIABLES["SEX"]
     rules.append(
-        _Rule("unknown code", "SEX", f"coalesce({_num('SEX')} NOT IN (1, 2), true)", raw("SEX"),
-              "1 (male) or 2 (female)")
+        _Rule(
+            "unknown code",
+            "SEX",
+            f"coalesce({_num('SEX')} NOT IN (1, 2), true)",
+            _raw("SEX"),
+            "1 (male) or 2 (female)",
+        )
     )
     w = spec.weight
     rules.append(
-        _Rule("missing or non-positive weight", w, f"coalesce({_num(w)} <= 0, true)", raw(w),
-              "a positive number")
+        _Rule(
+            "missing or non-positive weight",
+            w,
+            f"coalesce({_num(w)} <= 0, true)",
+            _raw(w),
+            "a positive number",
+        )
     )
     for design_col, what in ((spec.strata, "stratum"), (spec.psu, "PSU")):
         if design_col is not None:
             rules.append(
-                _Rule(f"missing {what}", design_col, f"{_text(design_col)} IS NULL",
-                      raw(design_col), f"a {what} identifier")
+                _Rule(
+                    f"missing {what}",
+                    design_col,
+                    f"{_text(design_col)} IS NULL",
+                    _raw(design_col),
+                    f"a {what} identifier",
+                )
             )
     for r in reps:
         rules.append(
-            _Rule("missing or negative replicate weight", r, f"coalesce({_num(r)} < 0, true)",
-                  raw(r), "a number of zero or more")
+            _Rule(
+                "missing or negative replicate weight",
+                r,
+                f"coalesce({_num(r)} < 0, true)",
+                _raw(r),
+                "a number of zero or more",
+            )
         )
-    groups = sorted(country_codes() | set(ISO_TO_EUROSTAT) | GROUPED_EU | GROUPED_NON_EU
-                    | UNKNOWN_GROUP_CODES)
+    groups = sorted(
+        country_codes() | set(ISO_TO_EUROSTAT) | GROUPED_EU | GROUPED_NON_EU | UNKNOWN_GROUP_CODES
+    )
     for gcol in ("NATIONAL", "COUNTRYB"):
         if gcol in cols:
             rules.append(
-                _Rule("unknown code", gcol,
-                      f"coalesce({_text(gcol)} NOT IN {_in_list(groups)}, false)", raw(gcol),
-                      "a country code (AT, EL, ...), STLS, or a grouped code "
-                      "(EU, NEU, OTH, OTHER), or blank")
+                _Rule(
+                    "unknown code",
+                    gcol,
+                    f"coalesce({_text(gcol)} NOT IN {_in_list(groups)}, false)",
+                    _raw(gcol),
+                    "a country code (AT, EL, ...), STLS, or a grouped code "
+                    "(EU, NEU, OTH, OTHER), or blank",
+                )
             )
     if spec.regions and "REGION" in cols:
         rules.append(
-            _Rule("region outside the reporting country", "REGION",
-                  f"coalesce(NOT regexp_full_match({_text('REGION')}, '[A-Z]{{2}}[0-9A-Z]{{1,3}}') "
-                  f"OR left({_text('REGION')}, 2) <> {GEO}, false)",
-                  raw("REGION"), "a NUTS code starting with the reporting country's code")
+            _Rule(
+                "region outside the reporting country",
+                "REGION",
+                f"coalesce(NOT regexp_full_match({_text('REGION')}, '[A-Z]{{2}}[0-9A-Z]{{1,3}}') "
+                f"OR left({_text('REGION')}, 2) <> {GEO}, false)",
+                _raw("REGION"),
+                "a NUTS code starting with the reporting country's code",
+            )
         )
     for name, var in LFS_VARIABLES.items():
         if name in REQUIRED or name not in cols or var.codes is None:
             continue
         if var.numeric:
-            codes = ", ".join(f"{c:g}" for c in sorted(var.codes))  # type: ignore[arg-type]
+            codes = ", ".join(f"{float(c):g}" for c in sorted(var.codes, key=float))
             inv = f"coalesce({_num(name)} NOT IN ({codes}), {_text(name)} IS NOT NULL)"
         else:
-            inv = f"coalesce({_text(name)} NOT IN {_in_list(list(var.codes))}, false)"  # type: ignore[arg-type]
-        rules.append(_Rule("unknown code", name, inv, raw(name), var.expected()))
+            inv = f"coalesce({_text(name)} NOT IN {_in_list([str(c) for c in var.codes])}, false)"
+        rules.append(_Rule("unknown code", name, inv, _raw(name), var.expected()))
     return rules
 
 
@@ -201,19 +240,21 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
         try:
             rx = re.compile(spec.replicate_pattern)
         except re.error as exc:
-            raise InputError("invalid --replicate-weights pattern", value=spec.replicate_pattern,
-                             hint=str(exc)) from None
+            raise InputError(
+                "invalid --replicate-weights pattern", value=spec.replicate_pattern, hint=str(exc)
+            ) from None
         reps = [c for c in cols if rx.fullmatch(c)]
         if not reps:
             missing.append(f"replicate weights matching {spec.replicate_pattern!r}")
     if missing:
         files = ", ".join(data.files)
-        problems = [
-            Problem("missing column", files, c, None, None,
-                    "the column, or a --columns map naming it")
+        absent = [
+            Problem(
+                "missing column", files, c, None, None, "the column, or a --columns map naming it"
+            )
             for c in missing
         ]
-        raise ValidationError(problems)
+        raise ValidationError(absent)
 
     rules = _rules(cols, spec, reps)
     counts_sql = ", ".join(f"count(*) FILTER (WHERE {r.invalid})" for r in rules)
@@ -255,8 +296,8 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
         items.append(f"{_text(spec.strata)} AS strata")
     if spec.psu:
         items.append(f"{_text(spec.psu)} AS psu")
-    for i, r in enumerate(reps):
-        items.append(f"{_num(r)} AS r{i}")
+    for i, rep in enumerate(reps):
+        items.append(f"{_num(rep)} AS r{i}")
     for v in sorted(spec.variables):
         if v == "ISCED":
             items.append(f"floor({_num('HATLEVEL')} / 100) AS ISCED")

@@ -112,7 +112,7 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, idx: int) -> tuple[s
     else:
         import pyreadstat
 
-        reader = {
+        reader: Any = {
             ".sav": pyreadstat.read_sav,
             ".zsav": pyreadstat.read_sav,
             ".por": pyreadstat.read_por,
@@ -130,7 +130,9 @@ def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, idx: int) -> tuple[s
     try:
         cols = [d[0] for d in con.sql(f"SELECT * FROM {src} LIMIT 0").description]
     except duckdb.Error as exc:
-        raise InputError("cannot read the file", file=str(path), hint=str(exc).splitlines()[0]) from None
+        raise InputError(
+            "cannot read the file", file=str(path), hint=str(exc).splitlines()[0]
+        ) from None
     return src, cols
 
 

@@ -22,20 +22,30 @@ _NON_EU = ["TR", "MA", "UA", "SY", "IN", "CN", "AL", "RS", "US", "BR", "STLS"]
 _NACE = list("ABCDEFGHIJKLMNOPQRSTU")
 
 
-def _batch(rng: np.random.Generator, n: int, country: str, year: int, start: int,
-           n_strata: int, psu_size: int, replicates: int) -> pa.Table:
+def _batch(
+    rng: np.random.Generator,
+    n: int,
+    country: str,
+    year: int,
+    start: int,
+    n_strata: int,
+    psu_size: int,
+    replicates: int,
+) -> pa.Table:
     psu = (start + np.arange(n)) // psu_size
     stratum = psu % n_strata  # PSUs nested in strata
     sex = rng.integers(1, 3, n)
     age = rng.integers(15, 90, n)
     u = rng.random(n)
-    nat = np.where(u < 0.82, country,
-                   np.where(u < 0.89, rng.choice(_EU_OTHER, n), rng.choice(_NON_EU, n)))
+    nat = np.where(
+        u < 0.82, country, np.where(u < 0.89, rng.choice(_EU_OTHER, n), rng.choice(_NON_EU, n))
+    )
     nat = np.where(nat == country, nat, nat)
     nat = np.where(rng.random(n) < 0.01, "", nat)
     born_abroad = (nat != country) | (rng.random(n) < 0.05)
-    cob = np.where(born_abroad, np.where(np.isin(nat, _EU_OTHER), nat,
-                                          rng.choice(_NON_EU[:-1], n)), country)
+    cob = np.where(
+        born_abroad, np.where(np.isin(nat, _EU_OTHER), nat, rng.choice(_NON_EU[:-1], n)), country
+    )
     cob = np.where(rng.random(n) < 0.01, "", cob)
     group = np.where(nat == country, 0, np.where(np.isin(nat, _EU_OTHER), 1, 2))
     working_age = (age >= 20) & (age <= 64)
@@ -48,12 +58,21 @@ def _batch(rng: np.random.Generator, n: int, country: str, year: int, start: int
     stapro = np.where(emp, rng.choice([1, 2, 3, 4], n, p=[0.04, 0.10, 0.84, 0.02]), 0)
     temp = np.where(stapro == 3, np.where(rng.random(n) < 0.12 + 0.1 * (group > 0), 2, 1), 0)
     ftpt = np.where(emp, np.where(rng.random(n) < 0.18 + 0.12 * (sex == 2), 2, 1), 0)
-    hat = rng.choice([0, 100, 200, 300, 302, 303, 304, 400, 500, 600, 700, 800], n,
-                     p=[.01, .04, .14, .10, .05, .15, .06, .05, .08, .18, .12, .02])
-    isco = np.where(emp, np.clip(np.where(hat >= 500, rng.integers(1, 6, n),
-                                          rng.integers(3, 10, n)) + (group == 2), 0, 9), -1)
-    educ = np.where(age < 25, rng.choice([1, 2], n, p=[0.55, 0.45]),
-                    rng.choice([1, 2], n, p=[0.1, 0.9]))
+    hat = rng.choice(
+        [0, 100, 200, 300, 302, 303, 304, 400, 500, 600, 700, 800],
+        n,
+        p=[0.01, 0.04, 0.14, 0.10, 0.05, 0.15, 0.06, 0.05, 0.08, 0.18, 0.12, 0.02],
+    )
+    isco = np.where(
+        emp,
+        np.clip(
+            np.where(hat >= 500, rng.integers(1, 6, n), rng.integers(3, 10, n)) + (group == 2), 0, 9
+        ),
+        -1,
+    )
+    educ = np.where(
+        age < 25, rng.choice([1, 2], n, p=[0.55, 0.45]), rng.choice([1, 2], n, p=[0.1, 0.9])
+    )
     durune = np.where(ilostat == 2, rng.integers(1, 9, n), 0)
     nace = np.where(emp, rng.choice(_NACE, n), "")
     w = rng.lognormal(mean=np.log(150), sigma=0.4, size=n) * (1 + 0.5 * (group == 2))
@@ -71,8 +90,8 @@ def _batch(rng: np.random.Generator, n: int, country: str, year: int, start: int
         "COEFF": pa.array(np.round(w, 3)),
         "SEX": pa.array(sex.astype(np.int8)),
         "AGE": pa.array(age.astype(np.int16)),
-        "NATIONAL": pa.array(np.where(nat == "", None, nat)),
-        "COUNTRYB": pa.array(np.where(cob == "", None, cob)),
+        "NATIONAL": pa.array(nat, mask=nat == ""),
+        "COUNTRYB": pa.array(cob, mask=cob == ""),
         "ILOSTAT": opt(ilostat.astype(np.int8), np.ones(n, bool), 0.002),
         "STAPRO": opt(stapro.astype(np.int8), emp),
         "TEMP": opt(temp.astype(np.int8), stapro == 3),
@@ -88,14 +107,22 @@ def _batch(rng: np.random.Generator, n: int, country: str, year: int, start: int
     return pa.table(cols)
 
 
-def lfs_batches(persons: int, countries: Sequence[str] = ("AT", "EL", "SE"),
-                years: Sequence[int] = (2023,), *, seed: int = 1, n_strata: int = 40,
-                psu_size: int = 12, replicates: int = 0,
-                chunk: int = 1_000_000) -> Iterator[pa.Table]:
+def lfs_batches(
+    persons: int,
+    countries: Sequence[str] = ("AT", "EL", "SE"),
+    years: Sequence[int] = (2023,),
+    *,
+    seed: int = 1,
+    n_strata: int = 40,
+    psu_size: int = 12,
+    replicates: int = 0,
+    chunk: int = 1_000_000,
+) -> Iterator[pa.Table]:
     """Yield Arrow tables of synthetic EU-LFS records, ``persons`` in all."""
     cells = [(c, y) for c in countries for y in years]
-    per = [persons // len(cells) + (1 if i < persons % len(cells) else 0)
-           for i in range(len(cells))]
+    per = [
+        persons // len(cells) + (1 if i < persons % len(cells) else 0) for i in range(len(cells))
+    ]
     for idx, ((country, year), n_cell) in enumerate(zip(cells, per, strict=True)):
         rng = np.random.default_rng([seed, idx])
         done = 0

@@ -1,0 +1,26 @@
+# Two commands for a fresh machine (Python 3.11+, git, make): `make demo` and `make test`.
+# uv comes from PyPI into .tools/ when it is not on the PATH; it then installs the locked
+# environment into .venv/.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+
+.PHONY: demo test lint sync
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv>=0.5"
+
+sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked --all-extras --quiet
+
+# The main job on the embedded default: every EU-LFS indicator from the bundled synthetic
+# example, by citizenship and sex, with the gap to nationals.
+demo: sync
+	$(UV) run zaragoza estimate --by citizen,sex --gap citizen=NAT --strata STRATUM --psu PSU --out estimates.csv
+
+lint: sync
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+test: lint
+	$(UV) run pytest

@@ -1,0 +1,261 @@
+"""The ``zaragoza`` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from zaragoza import __version__
+from zaragoza.catalog.loader import load_catalog
+from zaragoza.errors import UsageError, ZaragozaError
+
+app = typer.Typer(
+    help="Zaragoza: common European migrant-integration indicators from survey microdata.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Browse the indicator catalogue.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+err = Console(stderr=True)
+
+CatalogOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--catalog", help="Extra folder of indicator definitions (*.yaml); repeatable."),
+]
+
+
+def example_file() -> Path:
+    """The bundled synthetic EU-LFS example (not real data)."""
+    return Path(str(resources.files("zaragoza") / "data" / "example_lfs.csv.gz"))
+
+
+def _fail(exc: ZaragozaError) -> None:
+    err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _split(text: str | None) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()] if text else []
+
+
+def write_table(df: pd.DataFrame, out: Path) -> None:
+    """Write CSV or Parquet atomically: a temporary file renamed into place."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise UsageError(
+            "unsupported output format", value=str(out), hint="Name a .csv or .parquet file"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        if suffix == ".csv":
+            df.to_csv(tmp, index=False, float_format="%.10g")
+        else:
+            df.to_parquet(tmp, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def estimate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Microdata files (CSV, Parquet, SPSS, Stata, SAS). Default: the bundled "
+            "synthetic example.",
+            show_default=False,
+        ),
+    ] = None,
+    indicators: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated indicator ids. Default: every EU-LFS indicator."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Breakdowns: citizen, c_birth, sex, geo (regions from REGION)."),
+    ] = None,
+    weight: Annotated[str, typer.Option(help="Weight column.")] = "COEFF",
+    strata: Annotated[Optional[str], typer.Option(help="Stratum column.")] = None,  # noqa: UP045
+    psu: Annotated[Optional[str], typer.Option(help="PSU (cluster) column.")] = None,  # noqa: UP045
+    lonely_psu: Annotated[
+        str,
+        typer.Option(
+            help="Strata with one PSU: fail, adjust, remove, certainty (R survey's meaning)."
+        ),
+    ] = "fail",
+    replicate_weights: Annotated[
+        str | None,
+        typer.Option(help="Regular expression matching the replicate-weight columns."),
+    ] = None,
+    replicate_method: Annotated[
+        str | None,
+        typer.Option(help="bootstrap, jk1, jkn, brr or fay."),
+    ] = None,
+    fay_rho: Annotated[Optional[float], typer.Option(help="Fay's rho.")] = None,  # noqa: UP045
+    replicate_scale: Annotated[
+        float | None,
+        typer.Option(help="Override the method's variance scale."),
+    ] = None,
+    replicate_rscales: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated per-replicate scales (needed for jkn)."),
+    ] = None,
+    gap: Annotated[
+        str | None,
+        typer.Option(help="Add gap rows: citizen=NAT or c_birth=NAT."),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option(help="YAML map of EU-LFS names to your column names."),
+    ] = None,
+    backend: Annotated[str, typer.Option(help="duckdb or spark.")] = "duckdb",
+    catalog: CatalogOpt = None,
+    drop_invalid: Annotated[
+        bool,
+        typer.Option(help="Leave invalid rows out (counted and reported) instead of refusing."),
+    ] = False,
+    rules: Annotated[
+        Path | None,
+        typer.Option(help="Reliability rules YAML (default: the bundled Eurostat rules)."),
+    ] = None,
+    reliability_limits: Annotated[
+        Path | None,
+        typer.Option(help="CSV of EU-LFS publication limits: geo,limit_a,limit_b."),
+    ] = None,
+    suppress: Annotated[
+        bool, typer.Option(help="Blank the value of cells flagged c (below the publication limit).")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output .csv or .parquet (default: CSV on standard output)."),
+    ] = None,
+) -> None:
+    """Estimate indicators with standard errors, CIs, CVs and reliability flags."""
+    from zaragoza.pipeline import estimate_files
+
+    paths = list(files or [example_file()])
+    try:
+        cat = load_catalog(catalog or [])
+        ids = _split(indicators) or [i for i in cat if cat[i].survey == "EU-LFS"]
+        rscales = [float(x) for x in _split(replicate_rscales)] or None
+        if lonely_psu not in ("fail", "adjust", "remove", "certainty"):
+            raise UsageError(
+                "unknown --lonely-psu",
+                value=lonely_psu,
+                hint="Use fail, adjust, remove or certainty",
+            )
+        if replicate_method not in (None, "bootstrap", "jk1", "jkn", "brr", "fay"):
+            raise UsageError(
+                "unknown --replicate-method",
+                value=replicate_method,
+                hint="Use bootstrap, jk1, jkn, brr or fay",
+            )
+        with err.status("starting", spinner="dots") as status:
+            run = estimate_files(
+                paths,
+                ids,
+                by=_split(by),
+                weight=weight,
+                strata=strata,
+                psu=psu,
+                lonely_psu=lonely_psu,  # type: ignore[arg-type]
+                replicate_weights=replicate_weights,
+                replicate_method=replicate_method,  # type: ignore[arg-type]
+                replicate_scale=replicate_scale,
+                replicate_rscales=rscales,
+                fay_rho=fay_rho,
+                gap=gap,
+                columns=columns,
+                backend=backend,  # type: ignore[arg-type]
+                catalog=cat,
+                drop_invalid=drop_invalid,
+                rules=rules,
+                limits=reliability_limits,
+                progress=lambda msg: status.update(msg),
+            )
+        obs = run.observations
+        if suppress:
+            obs.loc[obs["flag"] == "c", ["value", "se", "ci_lo", "ci_hi", "cv"]] = float("nan")
+        if out is not None:
+            write_table(obs, out)
+        else:
+            obs.to_csv(sys.stdout, index=False, float_format="%.10g")
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    _summary(run, out, files is None)
+
+
+def _summary(run: object, out: Path | None, example: bool) -> None:
+    from zaragoza.pipeline import EstimateRun
+
+    assert isinstance(run, EstimateRun)
+    obs = run.observations
+    flags = obs["flag"].value_counts().to_dict()
+    t = Table(title="zaragoza estimate", show_header=False, title_justify="left")
+    t.add_row("inputs", ", ".join(run.files) + (" (bundled synthetic example)" if example else ""))
+    t.add_row("records", f"{run.n_rows:,} read, {run.n_dropped:,} dropped as invalid")
+    for rule, n in run.dropped_by_rule.items():
+        t.add_row("", f"{n:,} x {rule}")
+    t.add_row("indicators", f"{obs['indicator'].nunique()} (catalogue {run.catalog_version})")
+    t.add_row("cells", f"{len(obs):,} rows, {int((obs['compare_to'] != '').sum()):,} gaps")
+    t.add_row(
+        "flags",
+        ", ".join(f"{k or 'none'}: {v:,}" for k, v in sorted(flags.items()))
+        + "   (u low reliability, c not publishable, : no data)",
+    )
+    t.add_row("variance", run.variance)
+    t.add_row("time", f"{run.seconds:.2f} s")
+    if out is not None:
+        t.add_row("output", str(out))
+    err.print(t)
+
+
+@catalog_app.command("list")
+def catalog_list(catalog: CatalogOpt = None) -> None:
+    """List the indicators: id, survey, area, age band, title."""
+    try:
+        cat = load_catalog(catalog or [])
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    t = Table("id", "survey", "area", "age", "title", "origin")
+    for i in cat:
+        ind = cat[i]
+        t.add_row(ind.id, ind.survey, ind.area, ind.age_code, ind.title, cat.origins[i])
+    Console().print(t)
+
+
+@catalog_app.command("show")
+def catalog_show(indicator: str, catalog: CatalogOpt = None) -> None:
+    """Show one indicator's full definition (as YAML)."""
+    import yaml
+
+    try:
+        ind = load_catalog(catalog or [])[indicator]
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    data = ind.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["age_code"] = ind.age_code
+    data["variables"] = sorted(ind.variables())
+    typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
