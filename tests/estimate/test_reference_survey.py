@@ -34,6 +34,13 @@ DESIGNS = {
     "weights_only": {},
     "bootstrap": {"replicate_weights": r"RW\d+", "replicate_method": "bootstrap"},
     "fay": {"replicate_weights": r"FAY\d+", "replicate_method": "fay", "fay_rho": 0.5},
+    "brr": {"replicate_weights": r"FAY\d+", "replicate_method": "brr"},
+    "jk1": {"replicate_weights": r"FAY\d+", "replicate_method": "jk1"},
+    "jkn": {
+        "replicate_weights": r"FAY\d+",
+        "replicate_method": "jkn",
+        "replicate_rscales": [0.5, 0.75] * 8,
+    },
 }
 KEY = ["indicator", "geo", "citizen", "sex", "compare_to"]
 
@@ -43,9 +50,11 @@ def golden(design: str) -> pd.DataFrame:
     return g[g["design"] == design].drop(columns="design")
 
 
-def compare(obs: pd.DataFrame, design: str) -> None:
+def compare(obs: pd.DataFrame, design: str, group: str = "citizen") -> None:
     g = golden(design)
-    ours = obs[obs["c_birth"] == "TOTAL"][[*KEY, "value", "se"]]
+    other = "c_birth" if group == "citizen" else "citizen"
+    ours = obs[obs[other] == "TOTAL"].drop(columns=other)
+    ours = ours.rename(columns={group: "citizen"})[[*KEY, "value", "se"]]
     m = g.merge(ours, on=KEY, how="left", suffixes=("_r", ""), indicator=True)
     missing = m[m["_merge"] != "both"]
     assert missing.empty, f"cells R has and we lack:\n{missing[KEY]}"
@@ -61,6 +70,17 @@ def test_matches_r_survey(design: str) -> None:
         [DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT", **DESIGNS[design]
     )  # type: ignore[arg-type]
     compare(run.observations, design)
+
+
+def test_country_of_birth_matches_r_survey() -> None:
+    run = estimate_files(
+        [DATA],
+        INDICATORS,
+        by=["c_birth", "sex"],
+        gap="c_birth=NAT",
+        **DESIGNS["strata_psu_adjust"],  # type: ignore[arg-type]
+    )
+    compare(run.observations, "strata_psu_adjust_c_birth", group="c_birth")
 
 
 @pytest.mark.spark

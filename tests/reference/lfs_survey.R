@@ -17,6 +17,8 @@ grp <- function(code, country) {
 }
 d$cit_fine <- grp(d$NATIONAL, d$COUNTRY)
 d$cit_mid <- ifelse(d$cit_fine %in% c("EU27_2020_FOR", "NEU27_2020_FOR"), "FOR", d$cit_fine)
+d$cob_fine <- grp(d$COUNTRYB, d$COUNTRY)
+d$cob_mid <- ifelse(d$cob_fine %in% c("EU27_2020_FOR", "NEU27_2020_FOR"), "FOR", d$cob_fine)
 d$sexc <- ifelse(d$SEX == 1, "M", "F")
 d$ISCED <- floor(d$HATLEVEL / 100)
 
@@ -42,17 +44,23 @@ for (id in names(defs)) {
   d[[paste0("y_", id)]] <- as.numeric(known & defs[[id]]$num %in% TRUE)
 }
 
-# Domains: citizenship fine / FOR / TOTAL crossed with sex M, F / T, within country.
-bys <- list(
-  list(f = ~COUNTRY + cit_fine + sexc, cit = "cit_fine", sex = "sexc"),
-  list(f = ~COUNTRY + cit_mid + sexc, cit = "cit_mid", sex = "sexc"),
-  list(f = ~COUNTRY + sexc, cit = NA, sex = "sexc"),
-  list(f = ~COUNTRY + cit_fine, cit = "cit_fine", sex = NA),
-  list(f = ~COUNTRY + cit_mid, cit = "cit_mid", sex = NA),
-  list(f = ~COUNTRY, cit = NA, sex = NA)
-)
+# Domains: group fine / FOR / TOTAL crossed with sex M, F / T, within country; the group
+# is citizenship ("cit") or country of birth ("cob").
+make_bys <- function(g) {
+  fine <- paste0(g, "_fine"); mid <- paste0(g, "_mid")
+  list(
+    list(f = as.formula(paste("~COUNTRY +", fine, "+ sexc")), cit = fine, sex = "sexc"),
+    list(f = as.formula(paste("~COUNTRY +", mid, "+ sexc")), cit = mid, sex = "sexc"),
+    list(f = ~COUNTRY + sexc, cit = NA, sex = "sexc"),
+    list(f = as.formula(paste("~COUNTRY +", fine)), cit = fine, sex = NA),
+    list(f = as.formula(paste("~COUNTRY +", mid)), cit = mid, sex = NA),
+    list(f = ~COUNTRY, cit = NA, sex = NA)
+  )
+}
 
-domain_rows <- function(des, id, label) {
+domain_rows <- function(des, id, label, g = "cit") {
+  bys <- make_bys(g)
+  fine_col <- paste0(g, "_fine")
   out <- list()
   sub <- subset(des, get(paste0("k_", id)))
   yf <- as.formula(paste0("~y_", id))
@@ -61,14 +69,14 @@ domain_rows <- function(des, id, label) {
     # breakdowns changes no group's estimate, and keeps svyby's joint replicate matrix
     # free of the NA replicates of that tiny domain (svrVar would drop those replicates
     # for every cell of the call, contrasts included).
-    s <- if (is.na(b$cit)) sub else subset(sub, cit_fine != "UNK")
+    s <- if (is.na(b$cit)) sub else subset(sub, get(fine_col) != "UNK")
     r <- svyby(yf, b$f, s, svymean, keep.var = TRUE, covmat = TRUE)
     df <- data.frame(
       design = label, indicator = id, geo = r$COUNTRY,
       citizen = if (is.na(b$cit)) "TOTAL" else r[[b$cit]],
       sex = if (is.na(b$sex)) "T" else r[[b$sex]],
       compare_to = "", value = coef(r), se = SE(r), stringsAsFactors = FALSE)
-    df <- df[!(df$citizen %in% c("UNK")) & !(b$cit %in% "cit_mid" & df$citizen == "NAT"), ]
+    df <- df[!(df$citizen %in% c("UNK")) & !(b$cit %in% paste0(g, "_mid") & df$citizen == "NAT"), ]
     out[[length(out) + 1]] <- df
     # gaps: each group minus nationals, same country and sex, with svycontrast
     if (!is.na(b$cit)) {
@@ -80,11 +88,11 @@ domain_rows <- function(des, id, label) {
         j <- which(key == key[i] & grp_of == "NAT")
         if (length(j) != 1) next
         cvec <- setNames(rep(0, length(nm)), nm); cvec[i] <- 1; cvec[j] <- -1
-        g <- svycontrast(r, cvec)
+        ctr <- svycontrast(r, cvec)
         out[[length(out) + 1]] <- data.frame(
           design = label, indicator = id, geo = r$COUNTRY[i], citizen = grp_of[i],
           sex = if (is.na(b$sex)) "T" else r[[b$sex]][i], compare_to = "NAT",
-          value = as.numeric(coef(g)), se = as.numeric(SE(g)), stringsAsFactors = FALSE)
+          value = as.numeric(coef(ctr)), se = as.numeric(SE(ctr)), stringsAsFactors = FALSE)
       }
     }
   }
@@ -106,11 +114,29 @@ designs[["bootstrap"]] <- list(
 designs[["fay"]] <- list(
   des = svrepdesign(weights = ~COEFF, repweights = "FAY[0-9]+", type = "Fay", rho = 0.5,
                     mse = TRUE, data = d), lonely = "fail")
+# The same 16 replicate columns read with the other methods' scales (checks the scale
+# and rscales handling; the columns are not a real JK or BRR design).
+designs[["brr"]] <- list(
+  des = svrepdesign(weights = ~COEFF, repweights = "FAY[0-9]+", type = "BRR",
+                    mse = TRUE, data = d), lonely = "fail")
+designs[["jk1"]] <- list(
+  des = svrepdesign(weights = ~COEFF, repweights = "FAY[0-9]+", type = "JK1",
+                    scale = 15 / 16, mse = TRUE, data = d), lonely = "fail")
+designs[["jkn"]] <- list(
+  des = svrepdesign(weights = ~COEFF, repweights = "FAY[0-9]+", type = "JKn",
+                    rscales = rep(c(0.5, 0.75), 8), mse = TRUE, data = d), lonely = "fail")
 
 res <- list()
 for (label in names(designs)) {
   options(survey.lonely.psu = designs[[label]]$lonely)
   for (id in names(defs)) res[[length(res) + 1]] <- domain_rows(designs[[label]]$des, id, label)
+}
+# Country of birth instead of citizenship, on the clustered design; the group code
+# goes in the same "citizen" column of the golden file, under its own design label.
+options(survey.lonely.psu = "adjust")
+for (id in names(defs)) {
+  res[[length(res) + 1]] <- domain_rows(designs[["strata_psu_adjust"]]$des, id,
+                                        "strata_psu_adjust_c_birth", g = "cob")
 }
 res <- do.call(rbind, res)
 write.csv(res, "tests/reference/lfs_survey_golden.csv", row.names = FALSE)
