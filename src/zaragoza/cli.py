@@ -12,11 +12,11 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from zaragoza import __version__
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import UsageError, ZaragozaError
+from zaragoza.pipeline import EstimateRun, estimate_files
 
 app = typer.Typer(
     help="Zaragoza: common European migrant-integration indicators from survey microdata.",
@@ -144,8 +144,6 @@ def estimate(
     ] = None,
 ) -> None:
     """Estimate indicators with standard errors, CIs, CVs and reliability flags."""
-    from zaragoza.pipeline import estimate_files
-
     paths = list(files or [example_file()])
     try:
         cat = load_catalog(catalog or [])
@@ -199,29 +197,31 @@ def estimate(
     _summary(run, out, files is None)
 
 
-def _summary(run: object, out: Path | None, example: bool) -> None:
-    from zaragoza.pipeline import EstimateRun
-
-    assert isinstance(run, EstimateRun)
+def _summary(run: EstimateRun, out: Path | None, example: bool) -> None:
+    """Print what went in and what came out, on standard error."""
     obs = run.observations
     flags = obs["flag"].value_counts().to_dict()
-    t = Table(title="zaragoza estimate", show_header=False, title_justify="left")
-    t.add_row("inputs", ", ".join(run.files) + (" (bundled synthetic example)" if example else ""))
-    t.add_row("records", f"{run.n_rows:,} read, {run.n_dropped:,} dropped as invalid")
-    for rule, n in run.dropped_by_rule.items():
-        t.add_row("", f"{n:,} x {rule}")
-    t.add_row("indicators", f"{obs['indicator'].nunique()} (catalogue {run.catalog_version})")
-    t.add_row("cells", f"{len(obs):,} rows, {int((obs['compare_to'] != '').sum()):,} gaps")
-    t.add_row(
-        "flags",
-        ", ".join(f"{k or 'none'}: {v:,}" for k, v in sorted(flags.items()))
-        + "   (u low reliability, c not publishable, : no data)",
-    )
-    t.add_row("variance", run.variance)
-    t.add_row("time", f"{run.seconds:.2f} s")
+    inputs = ", ".join(run.files)
+    if example:
+        inputs = f"the bundled synthetic example ({Path(run.files[0]).name}; not real data)"
+    lines = [
+        ("inputs", inputs),
+        ("records", f"{run.n_rows:,} read, {run.n_dropped:,} dropped as invalid"),
+        *(("", f"{n:,} x {rule}") for rule, n in run.dropped_by_rule.items()),
+        ("indicators", f"{obs['indicator'].nunique()} (catalogue {run.catalog_version})"),
+        ("cells", f"{len(obs):,} rows, {int((obs['compare_to'] != '').sum()):,} of them gaps"),
+        (
+            "flags",
+            ", ".join(f"{k or 'none'} {v:,}" for k, v in sorted(flags.items()))
+            + "  (u low reliability, c below the publication limit, : no data)",
+        ),
+        ("variance", run.variance),
+        ("time", f"{run.seconds:.2f} s"),
+    ]
     if out is not None:
-        t.add_row("output", str(out))
-    err.print(t)
+        lines.append(("output", str(out)))
+    for key, text in lines:
+        err.print(f"[bold]{key:>10}[/]  {text}", highlight=False, soft_wrap=True)
 
 
 @catalog_app.command("list")
@@ -232,11 +232,11 @@ def catalog_list(catalog: CatalogOpt = None) -> None:
     except ZaragozaError as exc:
         _fail(exc)
         return
-    t = Table("id", "survey", "area", "age", "title", "origin")
+    width = max(len(i) for i in cat)
     for i in cat:
         ind = cat[i]
-        t.add_row(ind.id, ind.survey, ind.area, ind.age_code, ind.title, cat.origins[i])
-    Console().print(t)
+        origin = "" if cat.origins[i] == "bundled" else f"  [{cat.origins[i]}]"
+        typer.echo(f"{ind.id:<{width}}  {ind.survey:<7}  {ind.age_code:<7}  {ind.title}{origin}")
 
 
 @catalog_app.command("show")
