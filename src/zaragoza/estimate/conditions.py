@@ -15,14 +15,16 @@ import ibis.expr.types as ir
 
 from zaragoza.catalog.schema import AllOf, AnyOf, Condition, Not, VarCondition
 from zaragoza.errors import CatalogError
+from zaragoza.sources.lfs import VAR_PREFIX
 
 __all__ = ["compile_condition"]
 
 
 def _column(t: ir.Table, var: str, numeric: bool) -> ir.Value:
-    if var not in t.columns:
+    name = VAR_PREFIX + var
+    if name not in t.columns:
         raise CatalogError(f"the input has no variable {var!r} that a definition needs")
-    col = t[var]
+    col = t[name]
     if numeric and col.type().is_string():
         return col.try_cast("float64")
     if not numeric and not col.type().is_string():

@@ -7,7 +7,8 @@ caller drops the invalid rows (counted by rule). Harmonisation derives, per reco
 ``geo``, ``region``, ``time``, ``sex`` (``M``/``F``), ``age``, ``citizen`` and ``c_birth``
 (``NAT``, ``EU27_2020_FOR``, ``NEU27_2020_FOR``, or ``UNK`` when blank), the weight ``w``,
 ``strata`` and ``psu`` when given, replicate weights ``r0``..``rK``, and the variables the
-indicators need as numbers (plus ``ISCED`` from ``HATLEVEL`` and ``ISCO`` from ``ISCO1D``).
+indicators need as ``var_<NAME>`` numbers (plus ``ISCED`` from ``HATLEVEL`` and ``ISCO`` from
+``ISCO1D``).
 
 Migrant groups follow Eurostat (``../reference``: indicators §2): relative to the
 reporting country and the EU27_2020 composition; stateless persons and the grouped
@@ -31,9 +32,13 @@ from zaragoza.errors import InputError, Problem, ValidationError
 from zaragoza.sources.readers import Microdata, quote
 from zaragoza.sources.variables import DERIVED, LFS_VARIABLES, REQUIRED
 
-__all__ = ["InputSpec", "Prepared", "prepare_lfs"]
+__all__ = ["VAR_PREFIX", "InputSpec", "Prepared", "prepare_lfs"]
 
 UNKNOWN_GROUP_CODES = frozenset({"NRP"})
+
+#: Prefix of the survey variables in the harmonised records, so that ``SEX`` or ``AGE``
+#: used in a definition never collides with the derived ``sex`` or ``age`` columns.
+VAR_PREFIX = "var_"
 
 
 @dataclass(frozen=True)
@@ -300,15 +305,15 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
         items.append(f"{_num(rep)} AS r{i}")
     for v in sorted(spec.variables):
         if v == "ISCED":
-            items.append(f"floor({_num('HATLEVEL')} / 100) AS ISCED")
+            items.append(f"floor({_num('HATLEVEL')} / 100) AS {quote(VAR_PREFIX + v)}")
         elif v == "ISCO":
-            items.append(f"{_num('ISCO1D')} AS ISCO")
+            items.append(f"{_num('ISCO1D')} AS {quote(VAR_PREFIX + v)}")
         elif v in LFS_VARIABLES and not LFS_VARIABLES[v].numeric:
-            items.append(f"{_text(v)} AS {quote(v)}")
+            items.append(f"{_text(v)} AS {quote(VAR_PREFIX + v)}")
         elif v in LFS_VARIABLES:
-            items.append(f"{_num(v)} AS {quote(v)}")
+            items.append(f"{_num(v)} AS {quote(VAR_PREFIX + v)}")
         else:  # a user's own variable: text; conditions with numeric codes parse it
-            items.append(f"{_text(v)} AS {quote(v)}")
+            items.append(f"{_text(v)} AS {quote(VAR_PREFIX + v)}")
     data.con.execute(
         f"CREATE OR REPLACE TEMP VIEW records AS SELECT {', '.join(items)} "
         f"FROM {quote(data.view)} {where}"
