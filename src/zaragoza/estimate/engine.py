@@ -20,20 +20,14 @@ from zaragoza.errors import UsageError
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension, dimensions_for, level_sets
 from zaragoza.estimate.flags import ReliabilityRules, apply_flags
+from zaragoza.estimate.margins import stratum_cells
 from zaragoza.estimate.totals import (
-    BASE_KEYS,
     GapSpec,
     indicator_columns,
     stratum_sizes,
     sufficient_totals,
 )
-from zaragoza.estimate.variance import (
-    add_margins,
-    cell_estimates,
-    gap_estimates,
-    keep_published,
-    long_by_indicator,
-)
+from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
 
 __all__ = ["OUTPUT_COLUMNS", "estimate"]
 
@@ -99,11 +93,10 @@ def estimate(
         dims = dimensions_for([*by, gap.dimension])
     sets = level_sets(dims)
     t, cols = indicator_columns(records, indicators)
-    wide, with_margins = sufficient_totals(t, cols, dims, design, sets, gap)
-    keys = [*BASE_KEYS, *(d.column for d in dims)]
-    cells = keep_published(wide, sets) if with_margins else add_margins(wide, dims, sets, keys)
+    totals = sufficient_totals(t, cols, dims, design)
+    cells = stratum_cells(totals, dims, sets, gap, len(cols))
     nrep = design.replicates.n if design.replicates is not None else 0
-    long = long_by_indicator(cells, len(cols), keys, nrep, cross=with_margins)
+    long = long_by_indicator(cells, len(cols), totals.keys, nrep)
     cell_keys = ["k", "geo", "time", *(d.column for d in dims)]
     n_h = stratum_sizes(records, design) if design.replicates is None else pd.DataFrame()
     tot, strata = cell_estimates(long, n_h, cell_keys, design)

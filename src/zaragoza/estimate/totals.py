@@ -4,15 +4,15 @@ Everything the estimators need is a sum, computed by Ibis on the chosen backend
 (DuckDB, Spark) in grouped passes, never by a Python loop over domains:
 
 * ``Y``, ``X``: weighted totals of the numerator and denominator indicators;
-* ``YY``, ``XY``, ``XX``: sums over PSUs of the products of PSU totals, per stratum,
-  from which Taylor linearisation variances follow without a second pass;
+* ``YY``, ``YX``, ``XX``: sums over PSUs of the products of PSU totals of pairs of
+  fine cells, per stratum, from which Taylor linearisation variances of every margin
+  and gap follow without a second pass;
 * ``N``, ``M``: unweighted counts of the denominator and of records left out for a
   missing variable;
 * ``Yr``, ``Xr``: replicate-weighted totals.
 
-Without PSUs each record is its own PSU, so the products are per-record sums and every
-margin is a sum of fine cells (computed afterwards on the small table). With PSUs the
-products need PSU totals for each margin, so the engine groups once per level set.
+Margins (``FOR``, ``TOTAL``, ``T``, a region's country) are then sums of these small
+tables, made in ``variance``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,18 @@ import pandas as pd
 from zaragoza.catalog.schema import Indicator
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.design import Design
-from zaragoza.estimate.domains import Dimension, LevelSet
+from zaragoza.estimate.domains import Dimension
 
-__all__ = ["GapSpec", "IndicatorColumns", "indicator_columns", "stratum_sizes", "sufficient_totals"]
+__all__ = [
+    "BASE_KEYS",
+    "PAIR_SUFFIX",
+    "GapSpec",
+    "IndicatorColumns",
+    "Totals",
+    "indicator_columns",
+    "stratum_sizes",
+    "sufficient_totals",
+]
 
 BASE_KEYS = ("geo", "time", "strata")
 
@@ -90,13 +99,26 @@ def _fine_keys(t: ir.Table, dims: Sequence[Dimension], design: Design) -> ir.Tab
     return t.mutate(**extra) if extra else t
 
 
-def _level_value(t: ir.Table, dim: Dimension, level: str) -> ir.Value:
-    col = t[dim.column]
-    if level == "fine":
-        return col
-    if level == "mid":
-        return col.isin(["EU27_2020_FOR", "NEU27_2020_FOR"]).ifelse("FOR", col)
-    return ibis.literal(dim.total)
+PAIR_SUFFIX = "_2"
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Grouped sums per (geo, time, stratum) and fine cell, from one request.
+
+    ``linear`` has, per indicator ``i``, ``Y{i} X{i} N{i} M{i}`` (and ``Yr{i}_{r}
+    Xr{i}_{r}`` with replicate weights). ``pairs`` has one row per stratum and *pair*
+    of fine cells ``(d, d')`` found in a common PSU (the right cell's keys carry the
+    suffix ``_2``) with ``YY{i} = sum_j Y_dj Y_d'j``, ``YX{i} = sum_j Y_dj X_d'j`` and
+    ``XX{i} = sum_j X_dj X_d'j`` over the PSU totals ``Y_dj``, ``X_dj``. Every margin's
+    sum of squared PSU totals is a block sum of ``pairs``, and so is every gap's sum
+    of cross-products: one engine pass serves all domains. ``pairs`` is ``None`` with
+    replicate weights, which need no PSU sums.
+    """
+
+    linear: pd.DataFrame
+    pairs: pd.DataFrame | None
+    keys: list[str]
 
 
 def sufficient_totals(
@@ -104,119 +126,74 @@ def sufficient_totals(
     cols: Sequence[IndicatorColumns],
     dims: Sequence[Dimension],
     design: Design,
-    sets: Sequence[LevelSet],
-    gap: GapSpec | None,
-) -> tuple[pd.DataFrame, bool]:
-    """Return the sums per (geo, time, stratum, cell), and whether margins are included.
+) -> Totals:
+    """Return the linear and pair sums of the records ``t`` (see ``Totals``).
 
-    The frame has one row per stratum and cell and, per indicator ``i``, the columns
-    ``Y{i} X{i} YY{i} XY{i} XX{i} N{i} M{i}`` (and ``Yr{i}_{r} Xr{i}_{r}`` with
-    replicate weights). With PSUs (and no replicate weights) every level set is
-    computed here and ``GY{i} GX{i} HY{i} HX{i}`` hold the PSU cross-products of each
-    group with the gap's reference group; otherwise only fine cells are returned and
-    margins are sums of them.
+    Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
+    diagonal ``d = d'`` and their sums per-record sums: both tables come from one
+    grouped pass. With PSUs, PSU totals per fine cell are joined with themselves within
+    each PSU; PSUs hold few fine cells, so the join stays near the size of the data.
     """
     t = _fine_keys(t, dims, design)
     keys = [*BASE_KEYS, *(d.column for d in dims)]
-    clustered = design.psu and design.replicates is None
-    if not clustered:
+    n = len(cols)
+    if not design.psu or design.replicates is not None:
         t = t.mutate(ww=t.w * t.w)
         aggs: dict[str, ir.Scalar] = {}
         for i, c in enumerate(cols):
             y, x = t[c.y], t[c.x]
             aggs[f"Y{i}"] = (t.w * y).sum()
             aggs[f"X{i}"] = (t.w * x).sum()
-            # y and x are 0/1 with y <= x, so y*y = x*y = y and x*x = x
-            aggs[f"YY{i}"] = (t.ww * y).sum()
-            aggs[f"XX{i}"] = (t.ww * x).sum()
             aggs[f"N{i}"] = x.sum()
             aggs[f"M{i}"] = t[c.m].sum()
             if design.replicates is not None:
                 for r in range(design.replicates.n):
                     aggs[f"Yr{i}_{r}"] = (t[f"r{r}"] * y).sum()
                     aggs[f"Xr{i}_{r}"] = (t[f"r{r}"] * x).sum()
-        out = t.group_by(keys).aggregate(**aggs).to_pandas()
-        for i in range(len(cols)):
-            out[f"XY{i}"] = out[f"YY{i}"]
-        return out, False
-
-    # Clustered: PSU totals per fine cell, then per level set the products of PSU totals.
-    a_aggs: dict[str, ir.Scalar] = {}
-    for i, c in enumerate(cols):
-        a_aggs[f"Y{i}"] = (t.w * t[c.y]).sum()
-        a_aggs[f"X{i}"] = (t.w * t[c.x]).sum()
-        a_aggs[f"N{i}"] = t[c.x].sum()
-        a_aggs[f"M{i}"] = t[c.m].sum()
-    # One expression: Ibis compiles the reused stage as a common table expression, which
-    # the engine materialises once (DuckDB does so for CTEs referenced more than once).
-    stage_a = t.group_by([*keys, "psu"]).aggregate(**a_aggs)
-    return _level_set_products(stage_a, keys, len(cols), sets, gap), True
-
-
-def _level_set_products(
-    stage_a: ir.Table, keys: list[str], n: int, sets: Sequence[LevelSet], gap: GapSpec | None
-) -> pd.DataFrame:
-    """Per level set, PSU totals and their products, summed per stratum and cell."""
-    parts = []
-    for ls in sets:
-        mapped = stage_a.mutate(**{d.column: _level_value(stage_a, d, lvl) for d, lvl in ls})
-        psu_tot = mapped.group_by([*keys, "psu"]).aggregate(
-            **{f"{s}{i}": mapped[f"{s}{i}"].sum() for i in range(n) for s in "YXNM"}
-        )
-        sq: dict[str, ir.Scalar] = {}
+            else:
+                # y and x are 0/1 with y <= x, so y*y = y*x = y and x*x = x
+                aggs[f"YY{i}"] = (t.ww * y).sum()
+                aggs[f"XX{i}"] = (t.ww * x).sum()
+        out: pd.DataFrame = t.group_by(keys).aggregate(**aggs).to_pandas()
+        if design.replicates is not None:
+            return Totals(out, None, keys)
+        quad = [f"{s}{i}" for i in range(n) for s in ("YY", "XX")]
+        pairs = out[[*keys, *quad]].copy()
+        for k in keys[len(BASE_KEYS) :]:
+            pairs[k + PAIR_SUFFIX] = pairs[k]
         for i in range(n):
-            y, x = psu_tot[f"Y{i}"], psu_tot[f"X{i}"]
-            sq |= {
-                f"Y{i}": y.sum(),
-                f"X{i}": x.sum(),
-                f"YY{i}": (y * y).sum(),
-                f"XY{i}": (x * y).sum(),
-                f"XX{i}": (x * x).sum(),
-                f"N{i}": psu_tot[f"N{i}"].sum(),
-                f"M{i}": psu_tot[f"M{i}"].sum(),
-            }
-        part = psu_tot.group_by(keys).aggregate(**sq)
-        gap_level = {d.name: lvl for d, lvl in ls}.get(gap.dimension) if gap else None
-        if gap is not None and gap_level in ("fine", "mid"):
-            other = [k for k in keys if k != gap.dimension]
-            ref = psu_tot.filter(psu_tot[gap.dimension] == gap.reference)
-            grp = psu_tot.filter(psu_tot[gap.dimension] != gap.reference)
-            ref = ref.select(
-                *other, "psu", *(ref[f"{s}{i}"].name(f"ref_{s}{i}") for i in range(n) for s in "YX")
-            )
-            j = grp.join(ref, [*other, "psu"])
-            cross: dict[str, ir.Scalar] = {}
-            for i in range(n):
-                cross |= {
-                    f"GY{i}": (j[f"Y{i}"] * j[f"ref_Y{i}"]).sum(),
-                    f"GX{i}": (j[f"Y{i}"] * j[f"ref_X{i}"]).sum(),
-                    f"HY{i}": (j[f"X{i}"] * j[f"ref_Y{i}"]).sum(),
-                    f"HX{i}": (j[f"X{i}"] * j[f"ref_X{i}"]).sum(),
-                }
-            cr = j.group_by(keys).aggregate(**cross)
-            part = part.left_join(cr, keys).select(
-                *keys,
-                *(c for c in part.columns if c not in keys),
-                *(cr[c] for c in cr.columns if c not in keys),
-            )
-        else:
-            part = part.mutate(
-                **{f"{s}{i}": ibis.literal(0.0) for i in range(n) for s in ("GY", "GX", "HY", "HX")}
-            )
-        part = part.mutate(_set=ibis.literal(_set_name(ls)))
-        parts.append(part)
-    union = parts[0]
-    for p in parts[1:]:
-        union = union.union(p, distinct=False)
-    out: pd.DataFrame = union.to_pandas()
+            pairs[f"YX{i}"] = pairs[f"YY{i}"]
+        return Totals(out.drop(columns=quad), pairs, keys)
+
+    linear_aggs: dict[str, ir.Scalar] = {}
+    psu_aggs: dict[str, ir.Scalar] = {}
+    for i, c in enumerate(cols):
+        y, x = t.w * t[c.y], t.w * t[c.x]
+        linear_aggs |= {
+            f"Y{i}": y.sum(),
+            f"X{i}": x.sum(),
+            f"N{i}": t[c.x].sum(),
+            f"M{i}": t[c.m].sum(),
+        }
+        psu_aggs |= {f"Y{i}": y.sum(), f"X{i}": x.sum()}
+    linear = t.group_by(keys).aggregate(**linear_aggs).to_pandas()
+    cell_keys = keys[len(BASE_KEYS) :]
+    psu = t.group_by([*keys, "psu"]).aggregate(**psu_aggs)
+    right = psu.select(
+        *BASE_KEYS,
+        "psu",
+        *(psu[k].name(k + PAIR_SUFFIX) for k in cell_keys),
+        *(psu[f"{s}{i}"].name(f"{s}{i}{PAIR_SUFFIX}") for i in range(n) for s in "YX"),
+    )
+    j = psu.join(right, [*BASE_KEYS, "psu"])
+    prods: dict[str, ir.Scalar] = {}
     for i in range(n):
-        for s in ("GY", "GX", "HY", "HX"):
-            out[f"{s}{i}"] = out[f"{s}{i}"].fillna(0.0).astype(float)
-    return out
-
-
-def _set_name(ls: LevelSet) -> str:
-    return ",".join(f"{d.name}={lvl}" for d, lvl in ls)
+        y, x = j[f"Y{i}"], j[f"X{i}"]
+        y2, x2 = j[f"Y{i}{PAIR_SUFFIX}"], j[f"X{i}{PAIR_SUFFIX}"]
+        prods |= {f"YY{i}": (y * y2).sum(), f"YX{i}": (y * x2).sum(), f"XX{i}": (x * x2).sum()}
+    pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
+    pairs = j.group_by(pair_keys).aggregate(**prods).to_pandas()
+    return Totals(linear, pairs, keys)
 
 
 def stratum_sizes(t: ir.Table, design: Design) -> pd.DataFrame:

@@ -25,77 +25,30 @@ import pandas as pd
 
 from zaragoza.errors import DesignError
 from zaragoza.estimate.design import Design
-from zaragoza.estimate.domains import Dimension, LevelSet
 
-__all__ = ["add_margins", "cell_estimates", "gap_estimates", "long_by_indicator"]
+__all__ = ["cell_estimates", "gap_estimates", "long_by_indicator"]
 
 STATS = ("Y", "X", "YY", "XY", "XX", "N", "M")
 CROSS = ("GY", "GX", "HY", "HX")
 
 
-def add_margins(
-    fine: pd.DataFrame, dims: Sequence[Dimension], sets: Sequence[LevelSet], keys: Sequence[str]
-) -> pd.DataFrame:
-    """Return every level set's cells as sums of fine cells (additive statistics only)."""
-    value_cols = [c for c in fine.columns if c not in keys]
-    parts = []
-    for ls in sets:
-        df = fine
-        mapped = {}
-        for d, lvl in ls:
-            col = df[d.column]
-            if lvl == "mid":
-                mapped[d.column] = col.where(~col.isin(["EU27_2020_FOR", "NEU27_2020_FOR"]), "FOR")
-            elif lvl == "total":
-                mapped[d.column] = pd.Series(d.total, index=df.index)
-        if mapped:
-            df = (
-                df.assign(**mapped)
-                .groupby(list(keys), as_index=False, sort=False)[value_cols]
-                .sum()
-            )
-        parts.append(_keep(df, ls))
-    return pd.concat(parts, ignore_index=True)
-
-
-def _keep(df: pd.DataFrame, ls: LevelSet) -> pd.DataFrame:
-    mask = pd.Series(True, index=df.index)
-    for d, lvl in ls:
-        if lvl == "fine":
-            mask &= ~df[d.column].isin(["UNK", ""])
-        elif lvl == "mid":
-            mask &= df[d.column] == "FOR"
-    return df[mask]
-
-
-def keep_published(df: pd.DataFrame, sets: Sequence[LevelSet]) -> pd.DataFrame:
-    """Drop duplicate and unknown-group cells from engine-computed level sets."""
-    parts = [
-        _keep(df[df["_set"] == name], ls)
-        for name, ls in ((",".join(f"{d.name}={lvl}" for d, lvl in ls), ls) for ls in sets)
-    ]
-    return pd.concat(parts, ignore_index=True).drop(columns="_set")
-
-
 def long_by_indicator(
-    wide: pd.DataFrame, n_ind: int, keys: Sequence[str], replicates: int = 0, cross: bool = False
+    wide: pd.DataFrame, n_ind: int, keys: Sequence[str], replicates: int = 0
 ) -> pd.DataFrame:
-    """Return one row per indicator ``k`` and stratum cell from the wide totals."""
+    """Return one row per indicator ``k`` and stratum cell from the wide totals.
+
+    ``replicates`` > 0: replicate totals instead of the linearisation sums.
+    """
+    stats = ("Y", "X", "N", "M") if replicates else (*STATS, *CROSS)
     frames = []
     for i in range(n_ind):
-        names = {f"{s}{i}": s for s in STATS}
-        if cross:
-            names |= {f"{s}{i}": s for s in CROSS}
+        names = {f"{s}{i}": s for s in stats}
         names |= {f"Yr{i}_{r}": f"Yr_{r}" for r in range(replicates)}
         names |= {f"Xr{i}_{r}": f"Xr_{r}" for r in range(replicates)}
         part = wide[list(keys) + list(names)].rename(columns=names)
         part.insert(0, "k", i)
         frames.append(part)
-    out = pd.concat(frames, ignore_index=True)
-    if not cross:
-        for s in CROSS:
-            out[s] = 0.0
-    return out
+    return pd.concat(frames, ignore_index=True)
 
 
 def _scale_factor(n_h: pd.Series, design: Design, where: pd.DataFrame) -> pd.Series:
