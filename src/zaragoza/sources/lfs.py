@@ -18,7 +18,7 @@ non-EU codes of anonymised files count as non-EU; unknowns are only in ``TOTAL``
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from zaragoza.catalog.codes import (
@@ -104,56 +104,112 @@ def _group_expr(col: str) -> str:
 
 @dataclass(frozen=True)
 class _Rule:
+    """A rule checked row by row: ``invalid`` is SQL, TRUE when a row breaks it."""
+
     rule: str
     column: str
-    invalid: str  # SQL, TRUE when the row breaks the rule (never NULL)
+    invalid: str
     value: str  # SQL showing the offending value
     expected: str
+
+
+@dataclass(frozen=True)
+class _CodeRule:
+    """A rule on a coded column, checked on its distinct values (few, even at 10M rows)."""
+
+    rule: str
+    column: str
+    valid: Callable[[str | None], bool]
+    expected: str
+
+    def as_row_rule(self, bad: Sequence[str | None]) -> _Rule:
+        """The row-level rule matching exactly the distinct values found invalid."""
+        raw = _raw(self.column)
+        texts = [b for b in bad if b is not None]
+        parts = [f"{raw} IN {_in_list(texts)}"] if texts else []
+        if None in bad:
+            parts.append(f"{quote(self.column)} IS NULL")
+        return _Rule(
+            self.rule, self.column, f"coalesce({' OR '.join(parts)}, false)", raw, self.expected
+        )
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _py_text(v: str | None) -> str | None:
+    """Python twin of ``_text``: trimmed, upper-cased, None when blank."""
+    t = v.strip().upper() if v is not None else ""
+    return t or None
+
+
+def _py_num(v: str | None) -> float | None:
+    """Python twin of ``_num``: a number, None when blank or not a number."""
+    t = v.strip() if v is not None else ""
+    return float(t) if _NUMBER.fullmatch(t) else None
 
 
 def _raw(col: str) -> str:
     return f"CAST({quote(col)} AS VARCHAR)"
 
 
-def _rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_Rule]:
-    rules: list[_Rule] = []
-    geos = sorted(country_codes() | set(ISO_TO_EUROSTAT))
-    rules.append(
-        _Rule(
+def _code_rules(cols: Sequence[str]) -> list[_CodeRule]:
+    geos = country_codes() | set(ISO_TO_EUROSTAT)
+    groups = geos | GROUPED_EU | GROUPED_NON_EU | UNKNOWN_GROUP_CODES
+    rules = [
+        _CodeRule(
             "unknown country code",
             "COUNTRY",
-            f"coalesce({_text('COUNTRY')} NOT IN {_in_list(geos)}, true)",
-            _raw("COUNTRY"),
+            lambda v: _py_text(v) in geos,
             "a Eurostat geo code such as AT, EL, UK",
-        )
-    )
+        ),
+        _CodeRule(
+            "unknown code", "SEX", lambda v: _py_num(v) in (1.0, 2.0), "1 (male) or 2 (female)"
+        ),
+    ]
     for name in ("YEAR", "AGE"):
         var = LFS_VARIABLES[name]
         assert var.range is not None
         lo, hi = var.range
-        n = _num(name)
+
+        def in_range(v: str | None, lo: float = lo, hi: float = hi) -> bool:
+            x = _py_num(v)
+            return x is not None and lo <= x <= hi and x == int(x)
+
         rule = "age out of range" if name == "AGE" else "year out of range"
-        rules.append(
-            _Rule(
-                rule,
-                name,
-                f"coalesce(NOT ({n} BETWEEN {lo} AND {hi} AND {n} = floor({n})), true)",
-                _raw(name),
-                var.expected(),
+        rules.append(_CodeRule(rule, name, in_range, var.expected()))
+    for gcol in ("NATIONAL", "COUNTRYB"):
+        if gcol in cols:
+            rules.append(
+                _CodeRule(
+                    "unknown code",
+                    gcol,
+                    lambda v: _py_text(v) in groups or _py_text(v) is None,
+                    "a country code (AT, EL, ...), STLS, or a grouped code "
+                    "(EU, NEU, OTH, OTHER), or blank",
+                )
             )
-        )
-    LFS_VARIABLES["SEX"]
-    rules.append(
-        _Rule(
-            "unknown code",
-            "SEX",
-            f"coalesce({_num('SEX')} NOT IN (1, 2), true)",
-            _raw("SEX"),
-            "1 (male) or 2 (female)",
-        )
-    )
+    for name, var in LFS_VARIABLES.items():
+        if name in REQUIRED or name not in cols or var.codes is None:
+            continue
+        codes = var.codes
+
+        def coded(
+            v: str | None,
+            codes: frozenset[float] | frozenset[str] = codes,
+            numeric: bool = var.numeric,
+        ) -> bool:
+            if _py_text(v) is None:
+                return True  # blank: missing, not invalid
+            return (_py_num(v) if numeric else _py_text(v)) in codes
+
+        rules.append(_CodeRule("unknown code", name, coded, var.expected()))
+    return rules
+
+
+def _row_rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_Rule]:
     w = spec.weight
-    rules.append(
+    rules = [
         _Rule(
             "missing or non-positive weight",
             w,
@@ -161,7 +217,7 @@ def _rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_R
             _raw(w),
             "a positive number",
         )
-    )
+    ]
     for design_col, what in ((spec.strata, "stratum"), (spec.psu, "PSU")):
         if design_col is not None:
             rules.append(
@@ -183,42 +239,50 @@ def _rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_R
                 "a number of zero or more",
             )
         )
-    groups = sorted(
-        country_codes() | set(ISO_TO_EUROSTAT) | GROUPED_EU | GROUPED_NON_EU | UNKNOWN_GROUP_CODES
-    )
-    for gcol in ("NATIONAL", "COUNTRYB"):
-        if gcol in cols:
-            rules.append(
-                _Rule(
-                    "unknown code",
-                    gcol,
-                    f"coalesce({_text(gcol)} NOT IN {_in_list(groups)}, false)",
-                    _raw(gcol),
-                    "a country code (AT, EL, ...), STLS, or a grouped code "
-                    "(EU, NEU, OTH, OTHER), or blank",
-                )
-            )
     if spec.regions and "REGION" in cols:
+        region = _text("REGION")
         rules.append(
             _Rule(
                 "region outside the reporting country",
                 "REGION",
-                f"coalesce(NOT regexp_full_match({_text('REGION')}, '[A-Z]{{2}}[0-9A-Z]{{1,3}}') "
-                f"OR left({_text('REGION')}, 2) <> {GEO}, false)",
+                f"coalesce(NOT regexp_full_match({region}, '[A-Z]{{2}}[0-9A-Z]{{1,3}}') "
+                f"OR left({region}, 2) <> {GEO}, false)",
                 _raw("REGION"),
                 "a NUTS code starting with the reporting country's code",
             )
         )
-    for name, var in LFS_VARIABLES.items():
-        if name in REQUIRED or name not in cols or var.codes is None:
-            continue
-        if var.numeric:
-            codes = ", ".join(f"{float(c):g}" for c in sorted(var.codes, key=float))
-            inv = f"coalesce({_num(name)} NOT IN ({codes}), {_text(name)} IS NOT NULL)"
-        else:
-            inv = f"coalesce({_text(name)} NOT IN {_in_list([str(c) for c in var.codes])}, false)"
-        rules.append(_Rule("unknown code", name, inv, _raw(name), var.expected()))
     return rules
+
+
+def _broken_rules(
+    data: Microdata, spec: InputSpec, reps: Sequence[str]
+) -> tuple[int, list[tuple[_Rule, int]]]:
+    """Return the number of rows and every rule that some rows break, with their count.
+
+    One pass collects each coded column's distinct values and counts the row rules;
+    only rules with invalid values get a second, row-level count.
+    """
+    codes = _code_rules(data.columns)
+    rows = _row_rules(data.columns, spec, reps)
+    distinct = ", ".join(
+        f"list(DISTINCT {_raw(r.column)}), count(*) FILTER (WHERE {quote(r.column)} IS NULL)"
+        for r in codes
+    )
+    counts = ", ".join(f"count(*) FILTER (WHERE {r.invalid})" for r in rows)
+    got = data.one(f"SELECT count(*), {counts}, {distinct} FROM {quote(data.view)}")
+    n_rows = int(got[0])
+    broken = [(r, int(c)) for r, c in zip(rows, got[1 : 1 + len(rows)], strict=True) if c]
+    found = got[1 + len(rows) :]
+    for i, rule in enumerate(codes):
+        values: list[str | None] = list(found[2 * i] or [])
+        if found[2 * i + 1]:
+            values.append(None)
+        bad = [v for v in dict.fromkeys(values) if not rule.valid(v)]
+        if bad:
+            row_rule = rule.as_row_rule(bad)
+            n = data.one(f"SELECT count(*) FROM {quote(data.view)} WHERE {row_rule.invalid}")
+            broken.append((row_rule, int(n[0])))
+    return n_rows, broken
 
 
 def _needed_columns(spec: InputSpec) -> list[str]:
@@ -261,11 +325,7 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
         ]
         raise ValidationError(absent)
 
-    rules = _rules(cols, spec, reps)
-    counts_sql = ", ".join(f"count(*) FILTER (WHERE {r.invalid})" for r in rules)
-    total_row = data.one(f"SELECT count(*), {counts_sql} FROM {quote(data.view)}")
-    n_rows, counts = int(total_row[0]), [int(c) for c in total_row[1:]]
-    bad = [(r, c) for r, c in zip(rules, counts, strict=True) if c]
+    n_rows, bad = _broken_rules(data, spec, reps)
     problems: list[Problem] = []
     if bad:
         numbered = " UNION ALL BY NAME ".join(f"({s})" for s in data.numbered.values())
