@@ -165,17 +165,18 @@ def sufficient_totals(
             pairs[f"YX{i}"] = pairs[f"YY{i}"]
         return Totals(out.drop(columns=quad), pairs, keys)
 
-    # One query: PSU totals per fine cell, joined with themselves within each PSU. The
-    # diagonal pairs (d, d) also give the linear sums, since sum_j Y_dj over the PSUs
-    # holding d is Y_d.
+    linear_aggs: dict[str, ir.Scalar] = {}
     psu_aggs: dict[str, ir.Scalar] = {}
     for i, c in enumerate(cols):
-        psu_aggs |= {
-            f"Y{i}": (t.w * t[c.y]).sum(),
-            f"X{i}": (t.w * t[c.x]).sum(),
+        y, x = t.w * t[c.y], t.w * t[c.x]
+        linear_aggs |= {
+            f"Y{i}": y.sum(),
+            f"X{i}": x.sum(),
             f"N{i}": t[c.x].sum(),
             f"M{i}": t[c.m].sum(),
         }
+        psu_aggs |= {f"Y{i}": y.sum(), f"X{i}": x.sum()}
+    linear = t.group_by(keys).aggregate(**linear_aggs).to_pandas()
     cell_keys = keys[len(BASE_KEYS) :]
     psu = t.group_by([*keys, "psu"]).aggregate(**psu_aggs)
     right = psu.select(
@@ -189,23 +190,10 @@ def sufficient_totals(
     for i in range(n):
         y, x = j[f"Y{i}"], j[f"X{i}"]
         y2, x2 = j[f"Y{i}{PAIR_SUFFIX}"], j[f"X{i}{PAIR_SUFFIX}"]
-        prods |= {
-            f"YY{i}": (y * y2).sum(),
-            f"YX{i}": (y * x2).sum(),
-            f"XX{i}": (x * x2).sum(),
-            f"L_Y{i}": y.sum(),
-            f"L_X{i}": x.sum(),
-            f"L_N{i}": j[f"N{i}"].sum(),
-            f"L_M{i}": j[f"M{i}"].sum(),
-        }
+        prods |= {f"YY{i}": (y * y2).sum(), f"YX{i}": (y * x2).sum(), f"XX{i}": (x * x2).sum()}
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
     pairs = j.group_by(pair_keys).aggregate(**prods).to_pandas()
-    diag = pd.Series(True, index=pairs.index)
-    for k in cell_keys:
-        diag &= pairs[k] == pairs[k + PAIR_SUFFIX]
-    lin_cols = [f"L_{s}{i}" for i in range(n) for s in "YXNM"]
-    linear = pairs.loc[diag, [*keys, *lin_cols]].rename(columns=lambda c: c.removeprefix("L_"))
-    return Totals(linear.reset_index(drop=True), pairs.drop(columns=lin_cols), keys)
+    return Totals(linear, pairs, keys)
 
 
 def stratum_sizes(t: ir.Table, design: Design) -> pd.DataFrame:
