@@ -51,6 +51,8 @@ GAP = "citizen=NAT"
 DESIGNS: dict[str, dict[str, str]] = {
     "none": {},
     "clustered": {"strata": "STRATUM", "psu": "PSU"},
+    # the same, with DuckDB's memory capped (it spills to disk beyond it)
+    "clustered-2GB": {"strata": "STRATUM", "psu": "PSU", "memory_limit": "2GB"},
 }
 R_SIZE = 1_000_000
 R_INDICATORS = (
@@ -576,9 +578,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-r", action="store_true", help="do not run the R comparison")
     p.add_argument(
         "--design",
-        choices=["none", "clustered", "both"],
+        choices=[*DESIGNS, "both"],
         default="both",
-        help="none: no strata/PSU; clustered: STRATUM and PSU (default: both)",
+        help="none: no strata/PSU; clustered: STRATUM and PSU; clustered-2GB: the same "
+        "with --memory-limit 2GB; both: all of them (default)",
     )
     p.add_argument(
         "--repeat",

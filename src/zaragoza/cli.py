@@ -135,6 +135,10 @@ def estimate(
         Path | None,
         typer.Option(help="CSV of EU-LFS publication limits: geo,limit_a,limit_b."),
     ] = None,
+    memory_limit: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Cap DuckDB's memory, e.g. 2GB (it then spills to disk)."),
+    ] = None,
     suppress: Annotated[
         bool, typer.Option(help="Blank the value of cells flagged c (below the publication limit).")
     ] = False,
@@ -182,6 +186,7 @@ def estimate(
                 drop_invalid=drop_invalid,
                 rules=rules,
                 limits=reliability_limits,
+                memory_limit=memory_limit,
                 progress=lambda msg: status.update(msg),
             )
         obs = run.observations

@@ -95,9 +95,14 @@ def estimate_files(
     rules: str | Path | None = None,
     limits: str | Path | None = None,
     alpha: float = 0.05,
+    memory_limit: str | None = None,
     progress: Callable[[str], Any] | None = None,
 ) -> EstimateRun:
-    """Read, validate and harmonise EU-LFS files, then estimate the indicators."""
+    """Read, validate and harmonise EU-LFS files, then estimate the indicators.
+
+    ``memory_limit`` (e.g. ``"2GB"``) caps DuckDB's memory; beyond it DuckDB spills to
+    temporary files, trading time for memory (by default it may use 80% of RAM).
+    """
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     cat = catalog or load_catalog(catalog_dirs)
@@ -125,6 +130,13 @@ def estimate_files(
     )
     colmap = load_column_map(columns) if columns else None
     con = duckdb.connect()
+    if memory_limit:
+        try:
+            con.execute("SET memory_limit = ?", [memory_limit])
+        except duckdb.Error:
+            raise UsageError(
+                "invalid --memory-limit", value=memory_limit, hint="Use a size such as 2GB or 500MB"
+            ) from None
     say(f"reading {len(paths)} file(s)")
     data = open_microdata(paths, columns=colmap, con=con)
     say("validating")

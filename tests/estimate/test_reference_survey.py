@@ -102,3 +102,12 @@ def test_lonely_psu_fail_names_the_stratum() -> None:
 
     with pytest.raises(DesignError, match=r"AT 2023 stratum 'AT2023-0'"):
         estimate_files([DATA], ["employment_rate"], strata="STRATUM", psu="PSU")
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("design", ["strata_psu_remove", "bootstrap"])
+def test_spark_equals_duckdb_to_1e9(design: str, spark_available: None) -> None:
+    kw = {"by": ["citizen", "c_birth", "sex"], "gap": "citizen=NAT", **DESIGNS[design]}
+    duck = estimate_files([DATA], INDICATORS, **kw).observations  # type: ignore[arg-type]
+    spark = estimate_files([DATA], INDICATORS, backend="spark", **kw).observations  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(spark, duck, check_exact=False, rtol=1e-9, atol=1e-12)
