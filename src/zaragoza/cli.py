@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -16,7 +15,10 @@ from rich.console import Console
 from zaragoza import __version__
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.pipeline import EstimateRun, estimate_files
+from zaragoza.pipeline import EstimateRun, estimate_files, store_run
+from zaragoza.publish.files import write_table
+from zaragoza.warehouse.loads import load_observation_files
+from zaragoza.warehouse.store import OBSERVATION_COLUMNS, LoadResult, Warehouse
 
 app = typer.Typer(
     help="Zaragoza: common European migrant-integration indicators from survey microdata.",
@@ -26,10 +28,29 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Browse the indicator catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+warehouse_app = typer.Typer(
+    help="The observation warehouse (a DuckDB file): load, list, query, export.",
+    no_args_is_help=True,
+)
+app.add_typer(warehouse_app, name="warehouse")
 err = Console(stderr=True)
 
+
+def default_warehouse() -> Path:
+    """``$ZARAGOZA_WAREHOUSE``, or ``zaragoza.duckdb`` in the current folder."""
+    return Path(os.environ.get("ZARAGOZA_WAREHOUSE", "zaragoza.duckdb"))
+
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse", help="Warehouse file (default: $ZARAGOZA_WAREHOUSE or zaragoza.duckdb)."
+    ),
+]
+ListOpt = Annotated[str | None, typer.Option(help="Comma-separated list.")]
+
 CatalogOpt = Annotated[
-    Optional[list[Path]],  # noqa: UP045 - typer needs Optional here
+    list[Path] | None,
     typer.Option("--catalog", help="Extra folder of indicator definitions (*.yaml); repeatable."),
 ]
 
@@ -46,27 +67,6 @@ def _fail(exc: ZaragozaError) -> None:
 
 def _split(text: str | None) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()] if text else []
-
-
-def write_table(df: pd.DataFrame, out: Path) -> None:
-    """Write CSV or Parquet atomically: a temporary file renamed into place."""
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise UsageError(
-            "unsupported output format", value=str(out), hint="Name a .csv or .parquet file"
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        if suffix == ".csv":
-            df.to_csv(tmp, index=False, float_format="%.10g")
-        else:
-            df.to_parquet(tmp, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()
@@ -88,8 +88,8 @@ def estimate(
         typer.Option(help="Breakdowns: citizen, c_birth, sex, geo (regions from REGION)."),
     ] = None,
     weight: Annotated[str, typer.Option(help="Weight column.")] = "COEFF",
-    strata: Annotated[Optional[str], typer.Option(help="Stratum column.")] = None,  # noqa: UP045
-    psu: Annotated[Optional[str], typer.Option(help="PSU (cluster) column.")] = None,  # noqa: UP045
+    strata: Annotated[str | None, typer.Option(help="Stratum column.")] = None,
+    psu: Annotated[str | None, typer.Option(help="PSU (cluster) column.")] = None,
     lonely_psu: Annotated[
         str,
         typer.Option(
@@ -104,7 +104,7 @@ def estimate(
         str | None,
         typer.Option(help="bootstrap, jk1, jkn, brr or fay."),
     ] = None,
-    fay_rho: Annotated[Optional[float], typer.Option(help="Fay's rho.")] = None,  # noqa: UP045
+    fay_rho: Annotated[float | None, typer.Option(help="Fay's rho.")] = None,
     replicate_scale: Annotated[
         float | None,
         typer.Option(help="Override the method's variance scale."),
@@ -136,9 +136,10 @@ def estimate(
         typer.Option(help="CSV of EU-LFS publication limits: geo,limit_a,limit_b."),
     ] = None,
     memory_limit: Annotated[
-        Optional[str],  # noqa: UP045
+        str | None,
         typer.Option(help="Cap DuckDB's memory, e.g. 2GB (it then spills to disk)."),
     ] = None,
+    warehouse: WarehouseOpt = None,
     suppress: Annotated[
         bool, typer.Option(help="Blank the value of cells flagged c (below the publication limit).")
     ] = False,
@@ -194,12 +195,18 @@ def estimate(
             obs.loc[obs["flag"] == "c", ["value", "se", "ci_lo", "ci_hi", "cv"]] = float("nan")
         if out is not None:
             write_table(obs, out)
-        else:
+        elif warehouse is None:
             obs.to_csv(sys.stdout, index=False, float_format="%.10g")
+        loaded = None
+        if warehouse is not None:
+            with Warehouse(warehouse) as wh:
+                loaded = store_run(run, wh)
     except ZaragozaError as exc:
         _fail(exc)
         return
     _summary(run, out, files is None)
+    if loaded is not None:
+        _said_load(loaded, warehouse)
 
 
 def _summary(run: EstimateRun, out: Path | None, example: bool) -> None:
@@ -227,6 +234,104 @@ def _summary(run: EstimateRun, out: Path | None, example: bool) -> None:
         lines.append(("output", str(out)))
     for key, text in lines:
         err.print(f"[bold]{key:>10}[/]  {text}", highlight=False, soft_wrap=True)
+
+
+def _said_load(res: LoadResult, path: Path | None) -> None:
+    if res.already_loaded:
+        err.print(f" warehouse  {path}: already loaded as run {res.run_id}; nothing changed")
+    else:
+        err.print(
+            f" warehouse  {path}: run {res.run_id}, {res.added:,} rows added, "
+            f"{res.replaced:,} replaced"
+        )
+
+
+@warehouse_app.command("load")
+def warehouse_load(
+    files: Annotated[list[Path], typer.Argument(help="Observation files (.csv, .parquet).")],
+    source: Annotated[str, typer.Option(help="computed or published.")] = "computed",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Load observation files (the output of `zaragoza estimate`, or an export)."""
+    path = warehouse or default_warehouse()
+    try:
+        with Warehouse(path) as wh:
+            results = load_observation_files(wh, files, source=source)
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    for f, res in zip(files, results, strict=True):
+        err.print(f"{f}:", highlight=False)
+        _said_load(res, path)
+
+
+@warehouse_app.command("list")
+def warehouse_list(warehouse: WarehouseOpt = None) -> None:
+    """What the warehouse holds (per indicator and source) and its loads."""
+    try:
+        with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
+            summary, runs = wh.summary(), wh.runs()
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    typer.echo(summary.to_string(index=False) if len(summary) else "no observations")
+    typer.echo("")
+    cols = ["run_id", "kind", "source", "loaded_at", "rows_added", "rows_replaced"]
+    typer.echo(runs[cols].to_string(index=False) if len(runs) else "no loads")
+
+
+def _filtered(
+    wh: Warehouse, indicator: str | None, source: str | None, geo: str | None, time: str | None
+) -> pd.DataFrame:
+    try:
+        years = [int(t) for t in _split(time)]
+    except ValueError:
+        raise UsageError("--time takes years", value=time) from None
+    return wh.observations(
+        indicator=_split(indicator), source=_split(source), geo=_split(geo), time=years
+    )
+
+
+@warehouse_app.command("query")
+def warehouse_query(
+    sql: Annotated[
+        str | None,
+        typer.Option(help="Read-only SQL over the tables observations, runs, meta."),
+    ] = None,
+    indicator: ListOpt = None,
+    source: ListOpt = None,
+    geo: ListOpt = None,
+    time: ListOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Print observations (filtered) or the result of a read-only SQL query, as CSV."""
+    try:
+        with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
+            df = wh.query(sql) if sql else _filtered(wh, indicator, source, geo, time)
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    df.to_csv(sys.stdout, index=False, float_format="%.10g")
+
+
+@warehouse_app.command("export")
+def warehouse_export(
+    out: Annotated[Path, typer.Option(help="Output .csv or .parquet.")],
+    indicator: ListOpt = None,
+    source: ListOpt = None,
+    geo: ListOpt = None,
+    time: ListOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Write observation rows: the columns of `zaragoza estimate` plus source."""
+    try:
+        with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
+            df = _filtered(wh, indicator, source, geo, time)
+        write_table(df[[c for c in OBSERVATION_COLUMNS if c != "run_id"]], out)
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    err.print(f"{len(df):,} rows written to {out}")
 
 
 @catalog_app.command("list")

@@ -22,8 +22,10 @@ from zaragoza.estimate.flags import load_limits, load_rules
 from zaragoza.estimate.totals import GapSpec
 from zaragoza.sources.lfs import InputSpec, prepare_lfs
 from zaragoza.sources.readers import load_column_map, open_microdata
+from zaragoza.warehouse.loads import describe_file
+from zaragoza.warehouse.store import LoadResult, Warehouse
 
-__all__ = ["EstimateRun", "estimate_files", "parse_gap"]
+__all__ = ["EstimateRun", "estimate_files", "parse_gap", "store_run"]
 
 Backend = Literal["duckdb", "spark"]
 
@@ -40,7 +42,8 @@ class EstimateRun:
     catalog_version: str
     variance: str
     seconds: float
-    notes: list[str] = field(default_factory=list)
+    #: what was asked, as recorded in the warehouse's provenance
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_gap(text: str | None) -> GapSpec | None:
@@ -164,6 +167,25 @@ def estimate_files(
         else:
             records = ibis.duckdb.from_connection(con).table(prepared.view)
         obs = estimate(records, inds, by=by, design=design, gap=gap_spec, rules=rel, alpha=alpha)
+    options = {
+        "indicators": list(indicator_ids),
+        "by": list(by),
+        "weight": weight,
+        "strata": strata,
+        "psu": psu,
+        "lonely_psu": lonely_psu,
+        "replicate_weights": replicate_weights,
+        "replicate_method": replicate_method,
+        "replicate_scale": replicate_scale,
+        "replicate_rscales": list(replicate_rscales) if replicate_rscales else None,
+        "fay_rho": fay_rho,
+        "gap": gap,
+        "columns": str(columns) if columns else None,
+        "drop_invalid": drop_invalid,
+        "rules": str(rules) if rules else None,
+        "limits": str(limits) if limits else None,
+        "alpha": alpha,
+    }
     return EstimateRun(
         obs,
         prepared.n_rows,
@@ -173,4 +195,19 @@ def estimate_files(
         cat.version,
         design.variance,
         time.perf_counter() - started,
+        options,
+    )
+
+
+def store_run(run: EstimateRun, wh: Warehouse) -> LoadResult:
+    """Load an estimate's observations as ``computed``, with their provenance: the
+    microdata files and their SHA-256, every option, the catalogue version."""
+    return wh.load(
+        run.observations,
+        source="computed",
+        kind="estimate",
+        inputs=[describe_file(f) for f in run.files],
+        options=run.options | {"variance": run.variance},
+        catalog_version=run.catalog_version,
+        origin="zaragoza estimate",
     )

@@ -1,0 +1,1 @@
+"""Writers of observation tables."""

@@ -1,0 +1,1 @@
+"""The observation store: one DuckDB file with observations and their provenance."""
