@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from zaragoza.catalog.loader import Catalog, load_catalog
-from zaragoza.errors import UsageError
+from zaragoza.errors import CatalogError, UsageError
 from zaragoza.estimate.design import Design, LonelyPSU, ReplicateMethod, Replicates
 from zaragoza.estimate.engine import estimate
 from zaragoza.estimate.flags import load_limits, load_rules
@@ -110,6 +110,13 @@ def estimate_files(
     say = progress or (lambda _msg: None)
     cat = catalog or load_catalog(catalog_dirs)
     inds = cat.select(indicator_ids)
+    published = [i.id for i in inds if i.estimator != "ratio"]
+    if published:
+        raise CatalogError(
+            f"indicator {published[0]!r} is known from published tables only",
+            hint="It cannot be estimated from microdata; `zaragoza catalog show` says where "
+            "Eurostat publishes it",
+        )
     gap_spec = parse_gap(gap)
     if replicate_weights and not replicate_method:
         raise UsageError(

@@ -125,3 +125,26 @@ def test_unknown_id_lists_known_ones() -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="catalogue folder not found"):
         load_catalog([tmp_path / "nope"])
+
+
+def test_published_only_indicators(tmp_path: Path) -> None:
+    cat = load_catalog()
+    nat = cat["naturalisation_rate"]
+    assert (nat.estimator, nat.numerator, nat.age_code) == ("published", None, "TOTAL")
+    assert cat["median_equivalised_income"].unit == "EUR"
+    (tmp_path / "a.yaml").write_text(
+        USER_INDICATOR.replace("numerator: {var: ILOSTAT, in: [1]}\n", "")
+    )
+    with pytest.raises(CatalogError, match="a ratio indicator needs a numerator"):
+        load_catalog([tmp_path])
+    (tmp_path / "a.yaml").write_text(USER_INDICATOR + "estimator: published\n")
+    with pytest.raises(CatalogError, match="has no numerator"):
+        load_catalog([tmp_path])
+
+
+def test_published_only_indicators_are_not_estimated() -> None:
+    from zaragoza.cli import example_file
+    from zaragoza.pipeline import estimate_files
+
+    with pytest.raises(CatalogError, match="known from published tables only"):
+        estimate_files([example_file()], ["employment_rate", "naturalisation_rate"])

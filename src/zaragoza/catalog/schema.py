@@ -97,8 +97,10 @@ class AgeBand(_Strict):
 
     @property
     def eurostat_code(self) -> str:
-        """Eurostat's ``age`` dimension code: ``Y20-64`` or ``Y_GE18``."""
-        return f"Y{self.min}-{self.max}" if self.max is not None else f"Y_GE{self.min}"
+        """Eurostat's ``age`` dimension code: ``Y20-64``, ``Y_GE18``, or ``TOTAL``."""
+        if self.max is None:
+            return "TOTAL" if self.min == 0 else f"Y_GE{self.min}"
+        return f"Y{self.min}-{self.max}"
 
 
 class Population(_Strict):
@@ -119,10 +121,13 @@ class EurostatTables(_Strict):
 class Indicator(_Strict):
     """One catalogue entry.
 
-    The estimate is the ratio of weighted totals ``sum(w * [numerator]) / sum(w)`` over
-    the records of the population that also meet ``denominator``, times 100 for
-    ``unit: PC``. A record whose value cannot be determined because a variable it needs
-    is missing is left out of both and counted in ``n_missing``.
+    With ``estimator: ratio`` the estimate is the ratio of weighted totals
+    ``sum(w * [numerator]) / sum(w)`` over the records of the population that also meet
+    ``denominator``, times 100 for ``unit: PC``. A record whose value cannot be
+    determined because a variable it needs is missing is left out of both and counted in
+    ``n_missing``. ``estimator: published`` marks an indicator known only from
+    published tables (administrative statistics, or survey statistics Zaragoza cannot
+    compute yet): it has no numerator and cannot be estimated from microdata.
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -137,15 +142,23 @@ class Indicator(_Strict):
     ]
     title: Annotated[str, Field(min_length=3)]
     definition: Annotated[str, Field(min_length=10)]
-    survey: Literal["EU-LFS", "EU-SILC"]
+    survey: Literal["EU-LFS", "EU-SILC", "migration-statistics"]
     population: Population
-    estimator: Literal["ratio"] = "ratio"
-    numerator: Condition
+    estimator: Literal["ratio", "published"] = "ratio"
+    numerator: Condition | None = None
     denominator: Condition | None = None
-    unit: Literal["PC"] = "PC"
+    unit: Literal["PC", "EUR"] = "PC"
     eurostat_tables: EurostatTables = EurostatTables()
     target: str | None = None
     references: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _estimable(self) -> Indicator:
+        if self.estimator == "ratio" and self.numerator is None:
+            raise ValueError("a ratio indicator needs a numerator")
+        if self.estimator == "published" and (self.numerator or self.denominator):
+            raise ValueError("a published indicator has no numerator or denominator")
+        return self
 
     @field_validator("definition", "title")
     @classmethod
@@ -158,7 +171,7 @@ class Indicator(_Strict):
 
     def variables(self) -> set[str]:
         """Survey variables the definition reads, besides age, weight and groups."""
-        out = set(self.numerator.variables())
+        out = set(self.numerator.variables()) if self.numerator is not None else set()
         if self.population.filter is not None:
             out |= self.population.filter.variables()
         if self.denominator is not None:

@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from zaragoza.catalog.schema import Indicator
+from zaragoza.errors import CatalogError
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension
@@ -79,6 +80,11 @@ def indicator_columns(
                 pop = pop & compile_condition(t, cond)
         # As 1/0/NULL integers: Spark's SQL parser rejects "x IN (...) IS NULL".
         pop_i = pop.cast("int8")
+        if ind.numerator is None:
+            raise CatalogError(
+                f"indicator {ind.id!r} is known from published tables only",
+                hint="It cannot be estimated from microdata; see `zaragoza catalog show`",
+            )
         num_i = compile_condition(t, ind.numerator).cast("int8")
         inpop = pop_i.fill_null(0) == 1
         known = inpop & num_i.notnull()
