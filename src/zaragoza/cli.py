@@ -17,7 +17,13 @@ from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import UsageError, ZaragozaError
 from zaragoza.pipeline import EstimateRun, estimate_files, store_run
 from zaragoza.publish.files import write_table
-from zaragoza.warehouse.loads import load_observation_files
+from zaragoza.sources.eurostat_files import read_eurostat_file
+from zaragoza.warehouse.loads import (
+    is_observation_file,
+    load_bundled_published,
+    load_observation_files,
+    load_published,
+)
 from zaragoza.warehouse.store import OBSERVATION_COLUMNS, LoadResult, Warehouse
 
 app = typer.Typer(
@@ -248,21 +254,66 @@ def _said_load(res: LoadResult, path: Path | None) -> None:
 
 @warehouse_app.command("load")
 def warehouse_load(
-    files: Annotated[list[Path], typer.Argument(help="Observation files (.csv, .parquet).")],
-    source: Annotated[str, typer.Option(help="computed or published.")] = "computed",
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Observation files (.csv/.parquet from `zaragoza estimate` or an export), "
+            "or Eurostat files (TSV bulk, SDMX-CSV, data-browser CSV).",
+            show_default=False,
+        ),
+    ] = None,
+    bundled: Annotated[
+        bool, typer.Option(help="Load the real Eurostat tables bundled with Zaragoza.")
+    ] = False,
+    source: Annotated[
+        str, typer.Option(help="computed or published (observation files only).")
+    ] = "computed",
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="Eurostat dataset code, for a TSV file whose name lacks it."),
+    ] = None,
+    catalog: CatalogOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Load observation files (the output of `zaragoza estimate`, or an export)."""
+    """Load observations: computed or published tables, or Eurostat's own files."""
     path = warehouse or default_warehouse()
+    if not files and not bundled:
+        _fail(UsageError("nothing to load", hint="Name files, or pass --bundled"))
     try:
+        cat = load_catalog(catalog or [])
+        observation_files = [f for f in files or [] if is_observation_file(f)]
+        eurostat = [f for f in files or [] if f not in observation_files]
         with Warehouse(path) as wh:
-            results = load_observation_files(wh, files, source=source)
+            for f, res in zip(
+                observation_files,
+                load_observation_files(wh, observation_files, source=source),
+                strict=True,
+            ):
+                err.print(f"{f}:", highlight=False)
+                _said_load(res, path)
+            batches: list[tuple[str, list[Path] | None]] = []
+            if bundled:
+                batches.append(("the bundled Eurostat tables", None))
+            if eurostat:
+                batches.append((", ".join(map(str, eurostat)), eurostat))
+            for label, paths in batches:
+                if paths is None:
+                    res, pub = load_bundled_published(wh, cat)
+                else:
+                    parsed = [(p, read_eurostat_file(p, dataset)) for p in paths]
+                    res, pub = load_published(wh, parsed, cat)
+                err.print(
+                    f"{label}: {len(pub.observations):,} published observations", highlight=False
+                )
+                for ds, n in sorted(pub.unmapped.items()):
+                    err.print(
+                        f"  {n:,} rows of {ds} are no catalogue indicator (other "
+                        "age bands, units or variables): not loaded",
+                        highlight=False,
+                    )
+                _said_load(res, path)
     except ZaragozaError as exc:
         _fail(exc)
-        return
-    for f, res in zip(files, results, strict=True):
-        err.print(f"{f}:", highlight=False)
-        _said_load(res, path)
 
 
 @warehouse_app.command("list")
