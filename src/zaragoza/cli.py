@@ -14,8 +14,9 @@ from rich.console import Console
 
 from zaragoza import __version__
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.compare.validation import compare_published
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.pipeline import EstimateRun, estimate_files, store_run
+from zaragoza.pipeline import EstimateRun, build_default_warehouse, estimate_files, store_run
 from zaragoza.publish.files import write_table
 from zaragoza.sources.eurostat_files import read_eurostat_file
 from zaragoza.warehouse.loads import (
@@ -383,6 +384,83 @@ def warehouse_export(
         _fail(exc)
         return
     err.print(f"{len(df):,} rows written to {out}")
+
+
+@app.command()
+def init(
+    warehouse: WarehouseOpt = None,
+    force: Annotated[bool, typer.Option(help="Rebuild an existing warehouse.")] = False,
+) -> None:
+    """Build the embedded default warehouse: published tables plus example estimates."""
+    path = warehouse or default_warehouse()
+    if path.exists() and not force:
+        _fail(
+            UsageError(
+                "the warehouse exists already", file=str(path), hint="Pass --force to rebuild it"
+            )
+        )
+    try:
+        with err.status("starting", spinner="dots") as status:
+            results = build_default_warehouse(
+                path, example_file(), progress=lambda m: status.update(m)
+            )
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    for what, res in results.items():
+        err.print(f"{what:>20}  {res.added:,} rows added, {res.replaced:,} replaced")
+    err.print(
+        f"built {path} (computed figures come from synthetic records: a "
+        "demonstration, not statistics)"
+    )
+
+
+@app.command()
+def validate(
+    indicator: ListOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the whole report (.csv or .parquet).")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Compare computed cells with Eurostat's published ones, cell by cell."""
+    try:
+        with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
+            report = compare_published(wh, indicator=_split(indicator))
+        if out is not None:
+            write_table(report, out)
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    compared = report[report["published"].notna()]
+    outside = compared[compared["outside_ci"]]
+    typer.echo(
+        f"{len(report):,} computed cells are also published; "
+        f"{len(report) - len(compared):,} of them without a published value"
+    )
+    typer.echo(
+        f"{len(outside):,} of {len(compared):,} published values lie outside the "
+        "computed 95% confidence interval"
+    )
+    if len(outside):
+        cols = [
+            "indicator",
+            "geo",
+            "time",
+            "citizen",
+            "c_birth",
+            "sex",
+            "computed",
+            "se",
+            "published",
+            "published_flag",
+            "z",
+        ]
+        typer.echo(
+            outside.reindex(outside["z"].abs().sort_values(ascending=False).index)[cols]
+            .head(20)
+            .to_string(index=False)
+        )
 
 
 @catalog_app.command("list")

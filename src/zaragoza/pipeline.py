@@ -25,7 +25,13 @@ from zaragoza.sources.readers import load_column_map, open_microdata
 from zaragoza.warehouse.loads import describe_file
 from zaragoza.warehouse.store import LoadResult, Warehouse
 
-__all__ = ["EstimateRun", "estimate_files", "parse_gap", "store_run"]
+__all__ = [
+    "EstimateRun",
+    "build_default_warehouse",
+    "estimate_files",
+    "parse_gap",
+    "store_run",
+]
 
 Backend = Literal["duckdb", "spark"]
 
@@ -218,3 +224,43 @@ def store_run(run: EstimateRun, wh: Warehouse) -> LoadResult:
         catalog_version=run.catalog_version,
         origin="zaragoza estimate",
     )
+
+
+def build_default_warehouse(
+    path: str | Path, example: str | Path, *, progress: Callable[[str], Any] | None = None
+) -> dict[str, LoadResult]:
+    """Build the embedded default: Eurostat's bundled tables plus estimates from the
+    bundled synthetic example, in a new warehouse file written atomically.
+
+    The file is built next to ``path`` under a temporary name and renamed into place,
+    so an interrupted build leaves no half-made warehouse.
+    """
+    from zaragoza.warehouse.loads import load_bundled_published
+
+    say = progress or (lambda _msg: None)
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.building")
+    tmp.unlink(missing_ok=True)
+    cat = load_catalog()
+    lfs = [i for i in cat if cat[i].survey == "EU-LFS"]
+    results: dict[str, LoadResult] = {}
+    try:
+        with Warehouse(tmp) as wh:
+            say("loading the bundled Eurostat tables")
+            results["published"], _ = load_bundled_published(wh, cat)
+            for group in ("citizen", "c_birth"):
+                say(f"estimating {len(lfs)} indicators by {group} from the example")
+                run = estimate_files(
+                    [example],
+                    lfs,
+                    by=[group, "sex"],
+                    gap=f"{group}=NAT",
+                    strata="STRATUM",
+                    psu="PSU",
+                    catalog=cat,
+                )
+                results[f"computed by {group}"] = store_run(run, wh)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return results

@@ -1,0 +1,1 @@
+"""Comparisons of observations: computed against published, gaps, targets, ranks."""
