@@ -17,12 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from zaragoza.catalog.labels import label_codes
 from zaragoza.errors import InputError
+from zaragoza.sources.eurostat_bundled import bundled_files, read_bundled
 from zaragoza.sources.eurostat_files import (
-    bundled_files,
     detect_format,
-    label_codes,
-    read_bundled,
     read_eurostat_file,
     read_labelled_csv,
     read_sdmx_csv,

@@ -57,24 +57,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 from typing import Literal, TextIO, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from zaragoza.errors import CatalogError, InputError
+from zaragoza.catalog.labels import LABELS_FILE, label_codes, normalise_label
+from zaragoza.errors import InputError
 
 __all__ = [
-    "BundledFile",
+    "RESERVED",
     "FileFormat",
-    "bundled_files",
     "detect_format",
-    "label_codes",
-    "read_bundled",
     "read_eurostat_file",
     "read_labelled_csv",
     "read_sdmx_csv",
@@ -101,7 +97,6 @@ _SDMX_SPECIAL = ("TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS")
 _LABELLED_SPECIAL = ("DATAFLOW", "LAST UPDATE", *_SDMX_SPECIAL)
 _TRANSCRIBED_HEADER = ["geo", "time", "value", "flag"]
 
-LABELS_FILE = "eurostat_labels.csv"
 
 _HEADERS_HINT = (
     "Expected a Eurostat TSV bulk file ('freq,…,geo\\TIME_PERIOD' then tab-separated "
@@ -497,54 +492,6 @@ def read_sdmx_csv(path: str | Path) -> pd.DataFrame:
     )
 
 
-# --------------------------------------------------------------------------- labels
-
-
-@cache
-def label_codes() -> Mapping[str, Mapping[str, str]]:
-    """Return ``{dimension: {label: code}}`` from the code list ``eurostat_labels.csv``.
-
-    Labels are compared with runs of white space collapsed to one space (Eurostat's own
-    labels sometimes carry a double space). Several labels may give one code (labels
-    change between vintages); one label giving two codes in a dimension is an error.
-
-    Raises
-    ------
-    CatalogError
-        The code list is malformed.
-    """
-    source = resources.files("zaragoza.catalog") / "data" / LABELS_FILE
-    where = f"catalog/data/{LABELS_FILE}"
-    out: dict[str, dict[str, str]] = {}
-    with source.open(encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        if next(reader, None) != ["dimension", "code", "label"]:
-            raise CatalogError("the header must be dimension,code,label", file=where)
-        for row in reader:
-            if len(row) != 3 or not all(c.strip() for c in row):
-                raise CatalogError(
-                    "every row needs a dimension, a code and a label",
-                    file=where,
-                    row=reader.line_num - 1,
-                    value=",".join(row),
-                )
-            dim, code, label = row[0].strip(), row[1].strip(), _norm(row[2])
-            known = out.setdefault(dim, {})
-            if known.get(label, code) != code:
-                raise CatalogError(
-                    f"the label gives two codes in dimension {dim} ({known[label]}, {code})",
-                    file=where,
-                    row=reader.line_num - 1,
-                    value=label,
-                )
-            known[label] = code
-    return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
-
-
-def _norm(label: str) -> str:
-    return " ".join(label.split())
-
-
 def read_labelled_csv(path: str | Path) -> pd.DataFrame:
     """Return the observations of a Eurostat data-browser CSV with labels, as codes.
 
@@ -595,7 +542,7 @@ def read_labelled_csv(path: str | Path) -> pd.DataFrame:
         known = codelist.get(dim, {})
         codes = []
         for row, number in zip(table.rows, table.numbers, strict=True):
-            code = known.get(_norm(row[i]))
+            code = known.get(normalise_label(row[i]))
             if code is None:
                 looks_like_code = row[i].strip() in known.values()
                 raise InputError(
@@ -724,69 +671,3 @@ def read_eurostat_file(path: str | Path, dataset: str | None = None) -> pd.DataF
                 f"the file holds dataset {other[0]}, not {expected}", file=str(p), value=other[0]
             )
     return frame
-
-
-# --------------------------------------------------------------------------- bundled
-
-
-def _bundled_dir() -> Path:
-    return Path(str(resources.files("zaragoza") / "data" / "eurostat"))
-
-
-@dataclass(frozen=True)
-class BundledFile:
-    """One real Eurostat file shipped in ``zaragoza/data/eurostat`` (credits in NOTICE)."""
-
-    name: str
-    dataset: str
-    format: FileFormat
-
-    @property
-    def path(self) -> Path:
-        return _bundled_dir() / self.name
-
-    def read(self) -> pd.DataFrame:
-        """Return this file's observations (the layout of the module docstring)."""
-        if self.format == "tsv":
-            return read_tsv_bulk(self.path, self.dataset)
-        if self.format == "transcribed_csv":
-            return read_transcribed_csv(self.path, self.dataset)
-        return read_eurostat_file(self.path, self.dataset)
-
-
-_BUNDLED = (
-    BundledFile("lfsa_ergan_y20-64_EU-NEU-NAT_2015-2024.tsv", "lfsa_ergan", "tsv"),
-    BundledFile("lfsa_urgan_y20-64_EU-NEU-NAT_2015-2024.tsv", "lfsa_urgan", "tsv"),
-    BundledFile("edat_lfs_9912_cbirth_2015-2024.tsv", "edat_lfs_9912", "tsv"),
-    BundledFile("migr_resfirst_by_reason_2023.tsv", "migr_resfirst", "tsv"),
-    BundledFile("lfsa_ergan_y15-64_FOR-NAT-TOTAL_1995-2024.sdmx.csv.gz", "lfsa_ergan", "sdmx_csv"),
-    BundledFile("lfsa_urgan_y15-64_FOR-NAT-TOTAL_1995-2024.sdmx.csv.gz", "lfsa_urgan", "sdmx_csv"),
-    BundledFile("edat_lfs_9911_FOR_y15-64_2014-2024.sdmx.csv", "edat_lfs_9911", "sdmx_csv"),
-    BundledFile(
-        "ilc_di15_median_income_by_citizenship_2015-2024.labels.csv", "ilc_di15", "labelled_csv"
-    ),
-    BundledFile("migr_acqs_naturalisation_rate_2009-2023.csv", "migr_acqs", "transcribed_csv"),
-)
-
-
-def bundled_files() -> tuple[BundledFile, ...]:
-    """Return the real Eurostat files bundled with Zaragoza, with dataset and format."""
-    return _BUNDLED
-
-
-def read_bundled() -> pd.DataFrame:
-    """Return the observations of every bundled Eurostat file, stacked.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``dataset``, every dimension of any bundled dataset (in order of first
-        appearance; NaN where a dataset does not have that dimension), ``time``,
-        ``value``, ``flag``, ``conf_status`` (NaN for the formats without it).
-    """
-    frames = [f.read() for f in _BUNDLED]
-    dims: list[str] = []
-    for frame in frames:
-        dims += [c for c in frame.columns if c not in RESERVED and c not in dims]
-    columns = ["dataset", *dims, "time", "value", "flag", "conf_status"]
-    return pd.concat([f.reindex(columns=columns) for f in frames], ignore_index=True)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from zaragoza.catalog.loader import Catalog
 from zaragoza.errors import InputError
-from zaragoza.sources.eurostat_files import bundled_files
+from zaragoza.sources.eurostat_bundled import bundled_files
 from zaragoza.warehouse.published import (
     DatasetMapping,
     PublishedSet,

@@ -1,0 +1,61 @@
+"""Eurostat's labels and their codes, for files that carry labels instead of codes."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
+from zaragoza.errors import CatalogError
+
+__all__ = ["LABELS_FILE", "label_codes", "normalise_label"]
+
+LABELS_FILE = "eurostat_labels.csv"
+
+
+@cache
+def label_codes() -> Mapping[str, Mapping[str, str]]:
+    """Return ``{dimension: {label: code}}`` from the code list ``eurostat_labels.csv``.
+
+    Labels are compared with runs of white space collapsed to one space (Eurostat's own
+    labels sometimes carry a double space). Several labels may give one code (labels
+    change between vintages); one label giving two codes in a dimension is an error.
+
+    Raises
+    ------
+    CatalogError
+        The code list is malformed.
+    """
+    source = resources.files("zaragoza.catalog") / "data" / LABELS_FILE
+    where = f"catalog/data/{LABELS_FILE}"
+    out: dict[str, dict[str, str]] = {}
+    with source.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        if next(reader, None) != ["dimension", "code", "label"]:
+            raise CatalogError("the header must be dimension,code,label", file=where)
+        for row in reader:
+            if len(row) != 3 or not all(c.strip() for c in row):
+                raise CatalogError(
+                    "every row needs a dimension, a code and a label",
+                    file=where,
+                    row=reader.line_num - 1,
+                    value=",".join(row),
+                )
+            dim, code, label = row[0].strip(), row[1].strip(), normalise_label(row[2])
+            known = out.setdefault(dim, {})
+            if known.get(label, code) != code:
+                raise CatalogError(
+                    f"the label gives two codes in dimension {dim} ({known[label]}, {code})",
+                    file=where,
+                    row=reader.line_num - 1,
+                    value=label,
+                )
+            known[label] = code
+    return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
+
+
+def normalise_label(label: str) -> str:
+    """A label with runs of white space collapsed to one space."""
+    return " ".join(label.split())
