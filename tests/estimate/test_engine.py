@@ -171,3 +171,15 @@ def test_gap_rows_take_the_weaker_flag(lfs: Path) -> None:
         worst = max(cells[(g.geo, g.citizen)], cells[(g.geo, "NAT")], key=rank.__getitem__)
         assert g.flag == worst
         assert np.isnan(g.cv)
+
+
+def test_malformed_rules_file_names_the_field(lfs: Path, tmp_path: Path) -> None:
+    from zaragoza.errors import CatalogError
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("EU-LFS:\n  not_published: {n_below: many}\n  low_reliability: {}\n")
+    with pytest.raises(CatalogError, match=r"invalid reliability rules.*EU-LFS\.not_published"):
+        estimate_files([lfs], ["employment_rate"], rules=rules)
+    rules.write_text("EU-LFS: [\n")
+    with pytest.raises(CatalogError, match="cannot read the reliability rules"):
+        estimate_files([lfs], ["employment_rate"], rules=rules)

@@ -15,13 +15,12 @@ import csv
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from zaragoza.catalog.datafile import read_yaml_data
 from zaragoza.errors import CatalogError
 
 __all__ = ["ReliabilityRules", "Thresholds", "apply_flags", "load_limits", "load_rules"]
@@ -51,20 +50,11 @@ def load_rules(path: str | Path | None = None) -> ReliabilityRules:
     src = (
         Path(path) if path else Path(str(resources.files("zaragoza.catalog") / "reliability.yaml"))
     )
-    try:
-        raw: Any = yaml.safe_load(src.read_text(encoding="utf-8"))
-        surveys = {k: SurveyRules.model_validate(v) for k, v in raw.items()}
-    except (OSError, yaml.YAMLError, AttributeError) as exc:
-        raise CatalogError(
-            "cannot read the reliability rules", file=str(src), hint=str(exc)
-        ) from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise CatalogError(
-            f"invalid reliability rules: {err['msg']}",
-            file=str(src),
-            column=".".join(str(p) for p in err["loc"]),
-        ) from None
+    surveys = read_yaml_data(
+        src,
+        "reliability rules",
+        TypeAdapter(dict[str, SurveyRules]).validate_python,
+    )
     return ReliabilityRules(surveys)
 
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from zaragoza.catalog.datafile import read_yaml_data
 from zaragoza.catalog.loader import Catalog
-from zaragoza.errors import CatalogError
 
 __all__ = ["DatasetMapping", "PublishedSet", "load_mappings", "to_observations"]
 
@@ -42,20 +40,9 @@ def load_mappings(path: str | Path | None = None) -> list[DatasetMapping]:
         if path
         else Path(str(resources.files("zaragoza.catalog") / "eurostat_datasets.yaml"))
     )
-    try:
-        raw: Any = yaml.safe_load(src.read_text(encoding="utf-8"))
-        return [DatasetMapping.model_validate(r) for r in raw]
-    except (OSError, yaml.YAMLError, TypeError) as exc:
-        raise CatalogError(
-            "cannot read the dataset mappings", file=str(src), hint=str(exc)
-        ) from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise CatalogError(
-            f"invalid dataset mapping: {err['msg']}",
-            file=str(src),
-            column=".".join(str(p) for p in err["loc"]),
-        ) from None
+    return read_yaml_data(
+        src, "dataset mappings", TypeAdapter(list[DatasetMapping]).validate_python
+    )
 
 
 @dataclass
