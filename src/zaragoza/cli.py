@@ -386,6 +386,50 @@ def warehouse_export(
     err.print(f"{len(df):,} rows written to {out}")
 
 
+synth_app = typer.Typer(help="Synthetic microdata (never real persons).", no_args_is_help=True)
+app.add_typer(synth_app, name="synth")
+
+
+@synth_app.command("lfs")
+def synth_lfs(
+    out: Annotated[
+        Path, typer.Option(help="Output folder (Parquet, one folder per country and year).")
+    ],
+    countries: Annotated[str, typer.Option(help="Comma-separated geo codes.")] = "AT,EL,SE",
+    years: Annotated[str, typer.Option(help="Comma-separated years.")] = "2023",
+    persons: Annotated[int, typer.Option(help="Records in all.", min=1)] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same records).")] = 1,
+    uncalibrated: Annotated[
+        bool, typer.Option(help="Do not calibrate to the bundled Eurostat figures.")
+    ] = False,
+) -> None:
+    """Write synthetic EU-LFS records calibrated to Eurostat's published rates."""
+    from zaragoza.sources.synthetic import write_lfs_dataset
+
+    try:
+        try:
+            year_list = [int(y) for y in _split(years)]
+        except ValueError:
+            raise UsageError("--years takes years", value=years) from None
+        with err.status("starting", spinner="dots") as status:
+            files = write_lfs_dataset(
+                out,
+                persons,
+                _split(countries),
+                year_list,
+                seed=seed,
+                calibrated=not uncalibrated,
+                progress=lambda m: status.update(m),
+            )
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    err.print(
+        f"{persons:,} synthetic records in {len(files)} file(s) under {out}"
+        + ("" if uncalibrated else " (calibrated to the bundled Eurostat rates)")
+    )
+
+
 @app.command()
 def init(
     warehouse: WarehouseOpt = None,

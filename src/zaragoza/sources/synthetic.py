@@ -2,20 +2,110 @@
 
 Persons in PSUs within strata within countries, with EU-LFS variable names and codes,
 labour status and education that depend on age, sex and citizenship, and skewed weights.
-Not calibrated to published figures: a shape to compute on, not data to cite.
 Deterministic for a seed; written in chunks, so memory stays bounded at any size.
+
+Without targets the rates are a fixed shape, not data. With ``targets``
+(:func:`published_targets`, from the bundled Eurostat tables) the people aged 20-64
+are employed and unemployed with the probabilities that reproduce Eurostat's employment
+and unemployment rates by country, year, sex and citizenship group (``lfsa_ergan``,
+``lfsa_urgan``), and the people aged 25-64 reach the ISCED levels of Eurostat's
+attainment shares by country of birth and sex (``edat_lfs_9912``), so weighted margins
+match the published figures within sampling error. The shares of the citizenship
+groups themselves are fixed (82% nationals, 7% other EU, 11% non-EU), not published.
+The records are synthetic: they describe no real person and must not be cited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["lfs_batches", "write_lfs"]
+from zaragoza.errors import UsageError
+
+__all__ = ["Targets", "lfs_batches", "published_targets", "write_lfs", "write_lfs_dataset"]
+
+_GROUPS = ("NAT", "EU27_2020_FOR", "NEU27_2020_FOR")
+_LEVELS = ("ED0-2", "ED3_4", "ED5-8")
+_HAT_BY_LEVEL = (
+    ([0, 100, 200], [0.05, 0.25, 0.70]),
+    ([300, 302, 303, 304, 400], [0.35, 0.15, 0.25, 0.1, 0.15]),
+    ([500, 600, 700, 800], [0.15, 0.45, 0.35, 0.05]),
+)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Published rates one country-year must reproduce, as arrays by sex and group.
+
+    ``employment`` and ``unemployment`` (rates in %, 20-64) have shape (2, 3): sex M/F by
+    citizenship group NAT/EU/non-EU; ``education`` (shares in %, 25-64) has shape
+    (2, 3, 3): sex by country-of-birth group by ISCED level low/medium/high.
+    """
+
+    employment: np.ndarray
+    unemployment: np.ndarray
+    education: np.ndarray
+
+
+def published_targets(
+    countries: Sequence[str], years: Sequence[int]
+) -> dict[tuple[str, int], Targets]:
+    """Return the targets of each country-year from the bundled Eurostat tables.
+
+    A group whose figure Eurostat does not publish (``:``) takes the nationals' figure.
+
+    Raises
+    ------
+    UsageError
+        A country-year without published employment, unemployment or attainment.
+    """
+    from zaragoza.sources.eurostat_bundled import read_bundled
+
+    rows = read_bundled()
+    rows = rows[rows["geo"].isin(countries) & rows["time"].isin(years)]
+    out = {}
+    for c in countries:
+        for y in years:
+            r = rows[(rows["geo"] == c) & (rows["time"] == y)]
+            rates = []
+            for ds in ("lfsa_ergan", "lfsa_urgan"):
+                sel = r[(r["dataset"] == ds) & (r["age"] == "Y20-64")]
+                rates.append(_grid(sel, "citizen", c, y, ds))
+            sel = r[(r["dataset"] == "edat_lfs_9912") & (r["age"] == "Y25-64")]
+            edu = np.stack(
+                [
+                    _grid(sel[sel["isced11"] == lvl], "c_birth", c, y, "edat_lfs_9912")
+                    for lvl in _LEVELS
+                ],
+                axis=-1,
+            )
+            edu = edu / edu.sum(axis=-1, keepdims=True)
+            out[(c, y)] = Targets(rates[0], rates[1], edu)
+    return out
+
+
+def _grid(sel: Any, dim: str, country: str, year: int, dataset: str) -> np.ndarray:
+    grid = np.full((2, 3), np.nan)
+    for i, sx in enumerate(("M", "F")):
+        for j, g in enumerate(_GROUPS):
+            v = sel.loc[(sel["sex"] == sx) & (sel[dim] == g), "value"]
+            if len(v) and np.isfinite(v.iloc[0]):
+                grid[i, j] = float(v.iloc[0])
+        if not np.isfinite(grid[i, 0]):
+            raise UsageError(
+                f"no published {dataset} figure for {country} {year}",
+                hint="Synthetic records are calibrated to the bundled Eurostat tables; "
+                "choose countries and years they cover, or pass --uncalibrated",
+            )
+        grid[i] = np.where(np.isfinite(grid[i]), grid[i], grid[i, 0])
+    return grid
+
 
 _EU_OTHER = ["DE", "FR", "IT", "PL", "RO", "PT", "ES", "BG", "HU", "NL"]
 _NON_EU = ["TR", "MA", "UA", "SY", "IN", "CN", "AL", "RS", "US", "BR", "STLS"]
@@ -31,6 +121,7 @@ def _batch(
     n_strata: int,
     psu_size: int,
     replicates: int,
+    targets: Targets | None = None,
 ) -> pa.Table:
     psu = (start + np.arange(n)) // psu_size
     stratum = psu % n_strata  # PSUs nested in strata
@@ -52,8 +143,16 @@ def _batch(
     p_emp = np.where(working_age, 0.78 - 0.08 * (sex == 2) - 0.12 * (group == 2), 0.25)
     p_emp = np.where(age >= 70, 0.03, p_emp)
     v = rng.random(n)
-    ilostat = np.where(v < p_emp, 1, np.where(v < p_emp + 0.06 + 0.05 * (group == 2), 2, 3))
-    ilostat = np.where(rng.random(n) < 0.002, 4, ilostat)
+    p_une = 0.06 + 0.05 * (group == 2)
+    military = rng.random(n) < 0.002
+    if targets is not None:
+        e = targets.employment[sex - 1, group] / 100
+        ur = targets.unemployment[sex - 1, group] / 100
+        p_emp = np.where(working_age, e, p_emp)
+        p_une = np.where(working_age, e * ur / (1 - ur), p_une)
+        military &= ~working_age
+    ilostat = np.where(v < p_emp, 1, np.where(v < p_emp + p_une, 2, 3))
+    ilostat = np.where(military, 4, ilostat)
     emp = ilostat == 1
     stapro = np.where(emp, rng.choice([1, 2, 3, 4], n, p=[0.04, 0.10, 0.84, 0.02]), 0)
     temp = np.where(stapro == 3, np.where(rng.random(n) < 0.12 + 0.1 * (group > 0), 2, 1), 0)
@@ -63,6 +162,16 @@ def _batch(
         n,
         p=[0.01, 0.04, 0.14, 0.10, 0.05, 0.15, 0.06, 0.05, 0.08, 0.18, 0.12, 0.02],
     )
+    if targets is not None:
+        born = np.where(cob == country, 0, np.where(np.isin(cob, _EU_OTHER), 1, 2))
+        shares = targets.education[sex - 1, born]  # (n, 3): low, medium, high
+        x = rng.random(n)
+        level = (x[:, None] > np.cumsum(shares, axis=1)[:, :2]).sum(axis=1)
+        drawn = np.empty(n, dtype=np.int64)
+        for k, (codes, weights) in enumerate(_HAT_BY_LEVEL):
+            at = level == k
+            drawn[at] = rng.choice(codes, int(at.sum()), p=weights)
+        hat = np.where((age >= 25) & (age <= 64), drawn, hat)
     isco = np.where(
         emp,
         np.clip(
@@ -117,6 +226,7 @@ def lfs_batches(
     psu_size: int = 12,
     replicates: int = 0,
     chunk: int = 1_000_000,
+    targets: dict[tuple[str, int], Targets] | None = None,
 ) -> Iterator[pa.Table]:
     """Yield Arrow tables of synthetic EU-LFS records, ``persons`` in all."""
     cells = [(c, y) for c in countries for y in years]
@@ -128,7 +238,8 @@ def lfs_batches(
         done = 0
         while done < n_cell:
             n = min(chunk, n_cell - done)
-            yield _batch(rng, n, country, year, done, n_strata, psu_size, replicates)
+            cell_targets = targets[(country, year)] if targets is not None else None
+            yield _batch(rng, n, country, year, done, n_strata, psu_size, replicates, cell_targets)
             done += n
 
 
@@ -150,3 +261,42 @@ def write_lfs(path: str | Path, persons: int, **kwargs: object) -> Path:
             for b in batches:
                 out.write_table(b)
     return path
+
+
+def write_lfs_dataset(
+    out: str | Path,
+    persons: int,
+    countries: Sequence[str],
+    years: Sequence[int],
+    *,
+    seed: int = 1,
+    calibrated: bool = True,
+    progress: Any = None,
+    **kwargs: Any,
+) -> list[Path]:
+    """Write synthetic records as Parquet partitioned by country and year.
+
+    Files are ``out/XX/YYYY/part-K.parquet`` (country, year), one per chunk of at most a
+    million records, so memory stays bounded whatever ``persons`` is; every file keeps
+    its ``COUNTRY`` and ``YEAR`` columns (the folders are not Hive partitions). With
+    ``calibrated`` the records reproduce the bundled Eurostat figures
+    (:func:`published_targets`).
+    """
+    root = Path(out)
+    targets = published_targets(countries, years) if calibrated else None
+    written: list[Path] = []
+    parts: dict[tuple[str, int], int] = {}
+    done = 0
+    for batch in lfs_batches(persons, countries, years, seed=seed, targets=targets, **kwargs):
+        key = (str(batch["COUNTRY"][0]), int(batch["YEAR"][0].as_py()))
+        k = parts.get(key, 0)
+        parts[key] = k + 1
+        folder = root / key[0] / str(key[1])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"part-{k}.parquet"
+        pq.write_table(batch, path, compression="zstd")
+        written.append(path)
+        done += batch.num_rows
+        if progress is not None:
+            progress(f"{done:,} of {persons:,} records written")
+    return written

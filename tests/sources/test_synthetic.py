@@ -1,0 +1,84 @@
+"""Synthetic EU-LFS records: deterministic, and calibrated to Eurostat's published rates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from zaragoza.errors import UsageError
+from zaragoza.pipeline import estimate_files
+from zaragoza.sources.eurostat_bundled import read_bundled
+from zaragoza.sources.synthetic import write_lfs_dataset
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    a = write_lfs_dataset(tmp_path / "a", 20_000, ["AT", "SE"], [2022, 2023], seed=9)
+    b = write_lfs_dataset(tmp_path / "b", 20_000, ["AT", "SE"], [2022, 2023], seed=9)
+    c = write_lfs_dataset(tmp_path / "c", 20_000, ["AT", "SE"], [2022, 2023], seed=10)
+    assert [p.relative_to(tmp_path / "a") for p in a] == [p.relative_to(tmp_path / "b") for p in b]
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
+    assert a[0].read_bytes() != c[0].read_bytes()
+    assert sum(len(pd.read_parquet(p)) for p in a) == 20_000
+
+
+def test_unknown_country_year_is_refused_unless_uncalibrated(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no published lfsa_ergan figure for XK 2023"):
+        write_lfs_dataset(tmp_path / "x", 1000, ["XK"], [2023])
+    files = write_lfs_dataset(tmp_path / "x", 1000, ["XK"], [2023], calibrated=False)
+    assert len(pd.read_parquet(files[0])) == 1000
+
+
+@pytest.mark.slow
+def test_margins_reproduce_published_rates_within_sampling_error(tmp_path: Path) -> None:
+    files = write_lfs_dataset(tmp_path / "s", 240_000, ["AT", "EL"], [2023], seed=2026)
+    obs = estimate_files(
+        files,
+        [
+            "employment_rate",
+            "unemployment_rate",
+            "educational_attainment_low",
+            "educational_attainment_high",
+        ],
+        by=["citizen", "c_birth", "sex"],
+    ).observations
+    pub = read_bundled()
+    pub = pub[pub["time"] == 2023]
+    checks = [
+        ("employment_rate", "lfsa_ergan", "citizen", {"age": "Y20-64"}),
+        ("unemployment_rate", "lfsa_urgan", "citizen", {"age": "Y20-64"}),
+        (
+            "educational_attainment_low",
+            "edat_lfs_9912",
+            "c_birth",
+            {"age": "Y25-64", "isced11": "ED0-2"},
+        ),
+        (
+            "educational_attainment_high",
+            "edat_lfs_9912",
+            "c_birth",
+            {"age": "Y25-64", "isced11": "ED5-8"},
+        ),
+    ]
+    compared = 0
+    for ind, dataset, dim, where in checks:
+        other = "c_birth" if dim == "citizen" else "citizen"
+        o = obs[
+            (obs.indicator == ind)
+            & (obs[other] == "TOTAL")
+            & (obs.compare_to == "")
+            & obs[dim].isin(["NAT", "EU27_2020_FOR", "NEU27_2020_FOR"])
+            & obs.sex.isin(["M", "F"])
+        ]
+        p = pub[pub.dataset == dataset]
+        for k, v in where.items():
+            p = p[p[k] == v]
+        m = o.merge(
+            p[["geo", "sex", dim, "value"]].dropna(), on=["geo", "sex", dim], suffixes=("", "_pub")
+        )
+        z = (m.value_pub - m.value) / m.se
+        # 4 standard errors: a fixed seed, and about 50 cells compared
+        assert (z.abs() < 4).all(), m.assign(z=z)[["geo", "sex", dim, "value", "value_pub"]]
+        compared += len(m)
+    assert compared >= 40
