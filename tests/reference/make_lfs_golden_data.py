@@ -1,6 +1,9 @@
 """Make ``lfs_golden.csv``: the synthetic EU-LFS-shaped file behind the R golden numbers.
 
 Run from the repository root: ``uv run python tests/reference/make_lfs_golden_data.py``.
+The committed file was made with the generator of commit 5f4d779; the generator has
+changed since, so rerunning this script makes other records, and then
+``lfs_survey.R`` must be rerun too for its golden numbers.
 Two countries, strata and PSUs (stratum ``AT2023-0`` holds a single PSU, to exercise the
 lonely-PSU rules), 20 bootstrap replicate weights ``RW1..RW20`` (Poisson bootstrap of
 records) and 16 Fay replicate weights ``FAY1..FAY16`` (rho = 0.5: in each stratum one

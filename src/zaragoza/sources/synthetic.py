@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zaragoza.errors import UsageError
@@ -127,18 +128,22 @@ def _batch(
     stratum = psu % n_strata  # PSUs nested in strata
     sex = rng.integers(1, 3, n)
     age = rng.integers(15, 90, n)
+    # Countries as indices into one vocabulary (own country, other EU, non-EU incl.
+    # stateless): integer work in numpy, strings made once by Arrow at the end.
+    vocab = [country, *_EU_OTHER, *_NON_EU]
+    n_eu = len(_EU_OTHER)
+    own_twin = vocab.index(country, 1) if country in vocab[1:] else -1
     u = rng.random(n)
-    nat = np.where(
-        u < 0.82, country, np.where(u < 0.89, rng.choice(_EU_OTHER, n), rng.choice(_NON_EU, n))
-    )
-    nat = np.where(nat == country, nat, nat)
-    nat = np.where(rng.random(n) < 0.01, "", nat)
-    born_abroad = (nat != country) | (rng.random(n) < 0.05)
-    cob = np.where(
-        born_abroad, np.where(np.isin(nat, _EU_OTHER), nat, rng.choice(_NON_EU[:-1], n)), country
-    )
-    cob = np.where(rng.random(n) < 0.01, "", cob)
-    group = np.where(nat == country, 0, np.where(np.isin(nat, _EU_OTHER), 1, 2))
+    eu_i = rng.integers(0, n_eu, n) + 1
+    neu_i = rng.integers(0, len(_NON_EU), n) + 1 + n_eu
+    nat_i = np.where(u < 0.82, 0, np.where(u < 0.89, eu_i, neu_i))
+    nat_blank = rng.random(n) < 0.01
+    own = ((nat_i == 0) | (nat_i == own_twin)) & ~nat_blank
+    group = np.where(own, 0, np.where((nat_i <= n_eu) & ~nat_blank, 1, 2))
+    born_abroad = ~own | (rng.random(n) < 0.05)
+    other_i = rng.integers(0, len(_NON_EU) - 1, n) + 1 + n_eu  # born: no "stateless"
+    cob_i = np.where(born_abroad, np.where(group == 1, nat_i, other_i), 0)
+    cob_blank = rng.random(n) < 0.01
     working_age = (age >= 20) & (age <= 64)
     p_emp = np.where(working_age, 0.78 - 0.08 * (sex == 2) - 0.12 * (group == 2), 0.25)
     p_emp = np.where(age >= 70, 0.03, p_emp)
@@ -163,7 +168,8 @@ def _batch(
         p=[0.01, 0.04, 0.14, 0.10, 0.05, 0.15, 0.06, 0.05, 0.08, 0.18, 0.12, 0.02],
     )
     if targets is not None:
-        born = np.where(cob == country, 0, np.where(np.isin(cob, _EU_OTHER), 1, 2))
+        born_own = ((cob_i == 0) | (cob_i == own_twin)) & ~cob_blank
+        born = np.where(born_own, 0, np.where((cob_i <= n_eu) & ~cob_blank, 1, 2))
         shares = targets.education[sex - 1, born]  # (n, 3): low, medium, high
         x = rng.random(n)
         level = (x[:, None] > np.cumsum(shares, axis=1)[:, :2]).sum(axis=1)
@@ -183,24 +189,30 @@ def _batch(
         age < 25, rng.choice([1, 2], n, p=[0.55, 0.45]), rng.choice([1, 2], n, p=[0.1, 0.9])
     )
     durune = np.where(ilostat == 2, rng.integers(1, 9, n), 0)
-    nace = np.where(emp, rng.choice(_NACE, n), "")
+    nace_i = rng.integers(0, len(_NACE), n)
     w = rng.lognormal(mean=np.log(150), sigma=0.4, size=n) * (1 + 0.5 * (group == 2))
 
     def opt(values: np.ndarray, present: np.ndarray, miss: float = 0.01) -> pa.Array:
         mask = (~present) | (rng.random(n) < miss)
         return pa.array(values, mask=mask)
 
+    def text(indices: np.ndarray, words: Sequence[str], mask: np.ndarray | None = None) -> pa.Array:
+        return pc.take(pa.array(words), pa.array(indices, mask=mask))
+
+    def labelled(prefix: str, numbers: np.ndarray) -> pa.Array:
+        return pc.binary_join_element_wise(prefix, pc.cast(pa.array(numbers), pa.string()), "")
+
     cols = {
-        "COUNTRY": pa.array(np.full(n, country)),
+        "COUNTRY": text(np.zeros(n, dtype=np.int8), [country]),
         "YEAR": pa.array(np.full(n, year, dtype=np.int32)),
-        "STRATUM": pa.array(np.char.add(f"{country}{year}-", stratum.astype(str))),
-        "PSU": pa.array(np.char.add(f"{country}{year}-", psu.astype(str))),
-        "REGION": pa.array(np.char.add(country, (1 + stratum % 4).astype(str))),
+        "STRATUM": labelled(f"{country}{year}-", stratum),
+        "PSU": labelled(f"{country}{year}-", psu),
+        "REGION": labelled(country, 1 + stratum % 4),
         "COEFF": pa.array(np.round(w, 3)),
         "SEX": pa.array(sex.astype(np.int8)),
         "AGE": pa.array(age.astype(np.int16)),
-        "NATIONAL": pa.array(nat, mask=nat == ""),
-        "COUNTRYB": pa.array(cob, mask=cob == ""),
+        "NATIONAL": text(nat_i, vocab, nat_blank),
+        "COUNTRYB": text(cob_i, vocab, cob_blank),
         "ILOSTAT": opt(ilostat.astype(np.int8), np.ones(n, bool), 0.002),
         "STAPRO": opt(stapro.astype(np.int8), emp),
         "TEMP": opt(temp.astype(np.int8), stapro == 3),
@@ -209,7 +221,7 @@ def _batch(
         "HATLEVEL": opt(hat.astype(np.int16), np.ones(n, bool)),
         "EDUC4WN": opt(educ.astype(np.int8), np.ones(n, bool)),
         "DURUNE": opt(durune.astype(np.int8), ilostat == 2),
-        "NACE1D": opt(nace, emp),
+        "NACE1D": text(nace_i, _NACE, ~emp | (rng.random(n) < 0.01)),
     }
     for r in range(replicates):
         cols[f"RW{r + 1}"] = pa.array(np.round(w * rng.poisson(1.0, n), 3))
