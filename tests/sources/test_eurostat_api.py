@@ -348,3 +348,50 @@ def test_unreadable_cache_file_is_named(tmp_path: Path) -> None:
     kept.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match=r"cached answer for dataset lfsa_ergan cannot be read"):
         client.fetch("lfsa_ergan")
+
+
+def test_cli_fetch_an_indicator_into_the_warehouse(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zaragoza.cli import app
+    from zaragoza.warehouse.store import Warehouse
+
+    # The request the command makes for employment_rate (lfsa_ergan, unit PC, age
+    # Y20-64), answered once through the mock transport, then replayed offline.
+    cache = tmp_path / "cache"
+    online = EurostatClient(
+        cache_dir=cache / "eurostat",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, json=_body())),
+    )
+    online.fetch("lfsa_ergan", {"geo": ["DE", "SE"], "unit": ["PC"], "age": ["Y20-64"]})
+    wh = tmp_path / "w.duckdb"
+    res = CliRunner().invoke(
+        app,
+        [
+            "eurostat",
+            "fetch",
+            "employment_rate",
+            "--geo",
+            "DE,SE",
+            "--offline",
+            "--cache",
+            str(cache),
+            "--warehouse",
+            str(wh),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    with Warehouse(wh, read_only=True) as w:
+        obs = w.observations(indicator=["employment_rate"])
+    # every parsed cell (a value or a flag) of the answer becomes an observation
+    assert len(obs) > 0
+    assert set(obs["source"]) == {"published"}
+    assert set(obs["age"]) == {"Y20-64"}
+    body = _body()
+    assert len(obs) == len(parse_jsonstat(body, "lfsa_ergan"))
+    res = CliRunner().invoke(
+        app,
+        ["eurostat", "fetch", "employment_rate", "--geo", "AT", "--offline", "--cache", str(cache)],
+    )
+    assert res.exit_code == 2
+    assert "offline and no cached answer" in res.output
