@@ -161,7 +161,10 @@ def estimate(
     try:
         cat = load_catalog(catalog or [])
         ids = _split(indicators) or [i for i in cat if cat[i].survey == "EU-LFS"]
-        rscales = [float(x) for x in _split(replicate_rscales)] or None
+        try:
+            rscales = [float(x) for x in _split(replicate_rscales)] or None
+        except ValueError:
+            raise UsageError("--replicate-rscales takes numbers", value=replicate_rscales) from None
         if lonely_psu not in ("fail", "adjust", "remove", "certainty"):
             raise UsageError(
                 "unknown --lonely-psu",
