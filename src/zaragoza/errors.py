@@ -66,7 +66,8 @@ class ZaragozaError(Exception):
         if where:
             text += " (" + ", ".join(where) + ")"
         if self.hint:
-            text += f". {self.hint}"
+            # a multi-line report ends with a newline: the hint is its last line
+            text = text + self.hint if text.endswith("\n") else f"{text}. {self.hint}"
         return text
 
 
@@ -99,6 +100,8 @@ class Problem:
     count: int = 1
 
     def describe(self) -> str:
+        if self.row is None and self.value is None:  # the column itself is absent
+            return f"{self.file}: {self.rule} {self.column}; expected {self.expected}"
         where = f"{self.file}, column {self.column}"
         if self.row is not None:
             where += f", row {self.row}"
@@ -112,11 +115,19 @@ class ValidationError(InputError):
 
     def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
         self.problems = problems
-        n = sum(p.count for p in problems)
         lines = "\n".join("  - " + p.describe() for p in problems)
-        super().__init__(
-            f"input is invalid: {len(problems)} problem(s) in {n} row(s)\n{lines}\n",
-            hint=hint
-            or "Fix the data, map your columns with --columns, or pass --drop-invalid "
-            "to leave the invalid rows out (they are counted and reported)",
-        )
+        in_rows = [p for p in problems if p.row is not None]
+        if in_rows:
+            n = sum(p.count for p in in_rows)
+            what = f"input is invalid: {len(problems)} problem(s) in {n} row(s)"
+            default = (
+                "Fix the data, map your columns with --columns, or pass --drop-invalid "
+                "to leave the invalid rows out (they are counted and reported)"
+            )
+        else:
+            what = f"input is invalid: {len(problems)} column(s) missing"
+            default = (
+                "Add the columns, or name yours with --columns map.yaml "
+                "(and --weight for the weight)"
+            )
+        super().__init__(f"{what}\n{lines}\n", hint=hint or default)
