@@ -271,8 +271,12 @@ def warehouse_load(
         bool, typer.Option(help="Load the real Eurostat tables bundled with Zaragoza.")
     ] = False,
     source: Annotated[
-        str, typer.Option(help="computed or published (observation files only).")
-    ] = "computed",
+        str | None,
+        typer.Option(
+            help="computed or published, for every row of the observation files "
+            "(default: each file's own source column)."
+        ),
+    ] = None,
     dataset: Annotated[
         str | None,
         typer.Option(help="Eurostat dataset code, for a TSV file whose name lacks it."),

@@ -80,7 +80,18 @@ def test_same_file_twice_changes_nothing_and_new_content_replaces(
 ) -> None:
     wh_path = tmp_path / "w.duckdb"
     for _ in range(2):
-        res = runner.invoke(app, ["warehouse", "load", str(estimates), "--warehouse", str(wh_path)])
+        res = runner.invoke(
+            app,
+            [
+                "warehouse",
+                "load",
+                str(estimates),
+                "--source",
+                "computed",
+                "--warehouse",
+                str(wh_path),
+            ],
+        )
         assert res.exit_code == 0, res.output
     obs, runs = snapshot(wh_path)
     assert len(runs) == 1
@@ -89,7 +100,9 @@ def test_same_file_twice_changes_nothing_and_new_content_replaces(
     changed["value"] = changed["value"] + 1
     other = tmp_path / "changed.csv"
     changed.to_csv(other, index=False)
-    res = runner.invoke(app, ["warehouse", "load", str(other), "--warehouse", str(wh_path)])
+    res = runner.invoke(
+        app, ["warehouse", "load", str(other), "--source", "computed", "--warehouse", str(wh_path)]
+    )
     assert res.exit_code == 0
     obs2, runs2 = snapshot(wh_path)
     assert len(runs2) == 2
@@ -140,7 +153,10 @@ def test_published_and_computed_side_by_side(tmp_path: Path, estimates: Path) ->
 
 def test_a_failed_load_leaves_the_warehouse_as_it_was(tmp_path: Path, estimates: Path) -> None:
     wh_path = tmp_path / "w.duckdb"
-    runner.invoke(app, ["warehouse", "load", str(estimates), "--warehouse", str(wh_path)])
+    runner.invoke(
+        app,
+        ["warehouse", "load", str(estimates), "--source", "computed", "--warehouse", str(wh_path)],
+    )
     before = snapshot(wh_path)
     changed = pd.read_csv(estimates, keep_default_na=False, na_values=[""])
     changed["value"] = 0.0
@@ -164,7 +180,10 @@ def test_a_failed_load_leaves_the_warehouse_as_it_was(tmp_path: Path, estimates:
 
 def test_a_killed_load_leaves_the_warehouse_as_it_was(tmp_path: Path, estimates: Path) -> None:
     wh_path = tmp_path / "w.duckdb"
-    runner.invoke(app, ["warehouse", "load", str(estimates), "--warehouse", str(wh_path)])
+    runner.invoke(
+        app,
+        ["warehouse", "load", str(estimates), "--source", "computed", "--warehouse", str(wh_path)],
+    )
     before = snapshot(wh_path)
     script = textwrap.dedent(f"""
         import os, signal
@@ -202,12 +221,21 @@ def test_bad_observation_files(tmp_path: Path, estimates: Path) -> None:
             )
         with pytest.raises(UsageError, match="unknown source"):
             wh.load(df, source="guessed", kind="file", inputs=[], options={})
+        with pytest.raises(UsageError, match="do not say their source"):
+            wh.load(df, source=None, kind="file", inputs=[], options={})
+        odd = df.assign(source="computed")
+        odd.loc[2, "source"] = "guessed"
+        with pytest.raises(InputError, match=r"column source, row 3, value 'guessed'"):
+            wh.load(odd, source=None, kind="file", inputs=[], options={}, origin="o.csv")
         assert wh.observations().empty
 
 
 def test_query_is_read_only_and_missing_warehouse_is_clear(tmp_path: Path, estimates: Path) -> None:
     wh_path = tmp_path / "w.duckdb"
-    runner.invoke(app, ["warehouse", "load", str(estimates), "--warehouse", str(wh_path)])
+    runner.invoke(
+        app,
+        ["warehouse", "load", str(estimates), "--source", "computed", "--warehouse", str(wh_path)],
+    )
     res = runner.invoke(
         app,
         ["warehouse", "query", "--sql", "DELETE FROM observations", "--warehouse", str(wh_path)],
@@ -230,3 +258,23 @@ def test_query_is_read_only_and_missing_warehouse_is_clear(tmp_path: Path, estim
     res = runner.invoke(app, ["warehouse", "list", "--warehouse", str(tmp_path / "no.duckdb")])
     assert res.exit_code == 2
     assert "warehouse not found" in res.output
+
+
+def test_an_export_loads_back_as_it_was(tmp_path: Path, estimates: Path) -> None:
+    first = tmp_path / "w.duckdb"
+    for source in ("computed", "published"):
+        res = runner.invoke(
+            app,
+            ["warehouse", "load", str(estimates), "--source", source, "--warehouse", str(first)],
+        )
+        assert res.exit_code == 0, res.output
+    out = tmp_path / "all.parquet"
+    res = runner.invoke(app, ["warehouse", "export", "--out", str(out), "--warehouse", str(first)])
+    assert res.exit_code == 0, res.output
+    second = tmp_path / "again.duckdb"
+    res = runner.invoke(app, ["warehouse", "load", str(out), "--warehouse", str(second)])
+    assert res.exit_code == 0, res.output
+    before, after = snapshot(first)[0], snapshot(second)[0]
+    cols = [c for c in before.columns if c != "run_id"]
+    pd.testing.assert_frame_equal(after[cols], before[cols])
+    assert set(after["source"]) == {"computed", "published"}

@@ -63,7 +63,7 @@ def read_observation_file(path: str | Path) -> pd.DataFrame:
 
 
 def load_observation_files(
-    wh: Warehouse, paths: Sequence[str | Path], *, source: str
+    wh: Warehouse, paths: Sequence[str | Path], *, source: str | None = None
 ) -> list[LoadResult]:
     """Load observation files (``zaragoza estimate`` output or exports), one run each."""
     out = []

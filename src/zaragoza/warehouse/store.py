@@ -94,9 +94,19 @@ class LoadResult:
     already_loaded: bool
 
 
-def _check(df: pd.DataFrame, origin: str) -> pd.DataFrame:
-    """Return ``df`` with the observation columns, or raise naming the first bad cell."""
+def _check(df: pd.DataFrame, origin: str, source: str | None) -> pd.DataFrame:
+    """Return ``df`` with the observation columns, or raise naming the first bad cell.
+
+    ``source`` given: every row gets it; otherwise the table's own ``source`` column
+    (an export keeps it) says which rows are computed and which published.
+    """
     need = [c for c in OBSERVATION_COLUMNS if c not in ("source", "run_id")]
+    if source is None and "source" not in df.columns:
+        raise UsageError(
+            "the observations do not say their source",
+            file=origin,
+            hint="Give the source (--source computed or --source published)",
+        )
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise InputError(
@@ -105,7 +115,18 @@ def _check(df: pd.DataFrame, origin: str) -> pd.DataFrame:
             hint="Load the output of `zaragoza estimate` or a warehouse export",
         )
     out = df[need].copy()
-    for col in ("citizen", "c_birth", "sex", "compare_to", "flag", "age", "geo", "indicator"):
+    out["source"] = source if source is not None else df["source"]
+    for col in (
+        "citizen",
+        "c_birth",
+        "sex",
+        "compare_to",
+        "flag",
+        "age",
+        "geo",
+        "indicator",
+        "source",
+    ):
         out[col] = out[col].fillna("").astype(str)
     rules: list[tuple[str, pd.Series, str]] = [
         ("indicator", out["indicator"] == "", "a catalogue id"),
@@ -114,6 +135,7 @@ def _check(df: pd.DataFrame, origin: str) -> pd.DataFrame:
         ("c_birth", ~out["c_birth"].isin(GROUPS), "one of " + ", ".join(sorted(GROUPS))),
         ("sex", ~out["sex"].isin(["T", "M", "F"]), "T, M or F"),
         ("compare_to", ~out["compare_to"].isin(["", "NAT"]), "empty or NAT"),
+        ("source", ~out["source"].isin(SOURCES), "computed or published"),
     ]
     time = pd.to_numeric(out["time"], errors="coerce")
     rules.append(("time", time.isna() | (time != time.round()), "a year"))
@@ -135,7 +157,7 @@ def _check(df: pd.DataFrame, origin: str) -> pd.DataFrame:
                 hint=f"expected {expected}",
             )
     out["time"] = time.astype("int64")
-    dup = out.duplicated([c for c in CELL_KEY if c != "source"])
+    dup = out.duplicated(CELL_KEY)
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0])
         raise InputError(
@@ -186,7 +208,7 @@ class Warehouse:
         self,
         observations: pd.DataFrame,
         *,
-        source: str,
+        source: str | None,
         kind: str,
         inputs: Sequence[Mapping[str, Any]],
         options: Mapping[str, Any],
@@ -198,12 +220,14 @@ class Warehouse:
 
         ``inputs`` describe what the observations were made from (paths and SHA-256);
         with ``options`` they form the load's content key, so loading the same thing
-        again changes nothing. ``before_commit`` runs inside the transaction, after
-        every row is written (tests use it to interrupt a load).
+        again changes nothing. ``source`` (``computed`` or ``published``) is given to
+        every row; ``None`` keeps the table's own ``source`` column, so an export loads
+        back as it was. ``before_commit`` runs inside the transaction, after every row is
+        written (tests use it to interrupt a load).
         """
-        if source not in SOURCES:
+        if source is not None and source not in SOURCES:
             raise UsageError("unknown source", value=source, hint="computed or published")
-        obs = _check(observations, origin)
+        obs = _check(observations, origin, source)
         content = json.dumps(
             {
                 "kind": kind,
@@ -222,7 +246,6 @@ class Warehouse:
         if done:
             return LoadResult(done[0][0], 0, 0, True)
         run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{content_key[:8]}"
-        obs["source"] = source
         obs["run_id"] = run_id
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -240,7 +263,7 @@ class Warehouse:
                     run_id,
                     content_key,
                     kind,
-                    source,
+                    ",".join(sorted(set(obs["source"]))),  # the sources this run holds
                     datetime.now(UTC).replace(tzinfo=None),
                     __version__,
                     catalog_version,
