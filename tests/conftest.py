@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+# The portal's settings are read once, when pytest-django sets Django up (after this
+# module is imported): point them at a scratch folder so that no test writes a secret
+# key or a database into the working tree. Portal tests override the warehouse path.
+_SCRATCH = tempfile.mkdtemp(prefix="zaragoza-tests-")
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("ZARAGOZA_WAREHOUSE", os.path.join(_SCRATCH, "zaragoza.duckdb"))
 
 REQUIRE_ALL = os.environ.get("ZARAGOZA_REQUIRE_ALL") == "1"
 

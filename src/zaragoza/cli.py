@@ -561,6 +561,35 @@ def init(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    warehouse: WarehouseOpt = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).", min=1)
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 8,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve the monitoring portal and the open-data API (gunicorn).
+
+    Builds the embedded default warehouse first when there is none.
+    """
+    from zaragoza.portal.server import prepare
+    from zaragoza.portal.server import serve as run_server
+
+    path = warehouse or default_warehouse()
+    try:
+        with err.status("starting", spinner="dots") as status:
+            prepare(path, progress=lambda m: status.update(m))
+    except ZaragozaError as exc:
+        _fail(exc)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"serving {path} on http://{shown}:{port}/ (Ctrl-C to stop)")
+    run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
+
+
+@app.command()
 def validate(
     indicator: ListOpt = None,
     out: Annotated[

@@ -1,0 +1,1 @@
+"""The ``monitoring`` app: indicator pages, country profiles, comparisons and the data API."""

@@ -1,0 +1,84 @@
+"""``zaragoza serve``: the portal under gunicorn, the embedded default built if absent.
+
+gunicorn (threaded workers, one per core by default) is the production-grade WSGI server;
+Django's ``runserver`` is never used. Before the workers start, Django's own tables are
+migrated (SQLite beside the warehouse, or ``DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+__all__ = ["prepare", "serve"]
+
+
+def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) -> bool:
+    """Make the portal ready to serve ``warehouse``; return True if it had to be built.
+
+    Builds the embedded default warehouse when the file does not exist, points the
+    settings at it and migrates Django's database.
+    """
+    say = progress or (lambda _msg: None)
+    built = False
+    if not warehouse.exists():
+        from importlib import resources
+
+        from zaragoza.pipeline import build_default_warehouse
+
+        say(f"no warehouse at {warehouse}: building the embedded default")
+        example = Path(str(resources.files("zaragoza") / "data" / "example_lfs.csv.gz"))
+        build_default_warehouse(warehouse, example, progress=say)
+        built = True
+    os.environ["ZARAGOZA_WAREHOUSE"] = str(warehouse.absolute())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaragoza.portal.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    return built
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from zaragoza.portal.wsgi import application
+
+        return application
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int | None = None,
+    threads: int = 8,
+    access_log: bool = False,
+) -> None:
+    """Run the portal under gunicorn until interrupted (call :func:`prepare` first)."""
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers or max(os.cpu_count() or 1, 1),
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "zaragoza-portal",
+    }
+    _Gunicorn(options).run()

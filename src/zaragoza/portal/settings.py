@@ -1,0 +1,162 @@
+"""Django settings for the portal, read from the environment; no secret in the repository.
+
+Environment
+-----------
+ZARAGOZA_WAREHOUSE
+    The DuckDB warehouse to read (default ``zaragoza.duckdb`` in the current folder).
+DATABASE_URL
+    Django's own database (accounts, sessions, admin), e.g.
+    ``postgres://user:pass@host:5432/db``; default an SQLite file beside the warehouse.
+DJANGO_SECRET_KEY
+    The signing key. Without it a random key is made once and kept in a file readable
+    only by its owner, beside the SQLite database (``<warehouse>.secret``).
+DJANGO_ALLOWED_HOSTS
+    Comma-separated host names (default ``localhost,127.0.0.1,[::1]``).
+ZARAGOZA_TLS
+    ``1`` when the site is served over HTTPS (behind a TLS proxy): secure cookies, HSTS and
+    the redirect to HTTPS are turned on.
+ZARAGOZA_DEBUG
+    ``1`` for Django's debug pages (never in production).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import plotly
+
+from zaragoza.portal.monitoring.languages import LANGUAGES as _LANGUAGES
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(beside: Path) -> str:
+    """``DJANGO_SECRET_KEY``, or a random key kept in a file only its owner can read."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = beside.with_name(beside.name + ".secret")
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+ZARAGOZA_WAREHOUSE = Path(os.environ.get("ZARAGOZA_WAREHOUSE", "zaragoza.duckdb")).absolute()
+_SQLITE = ZARAGOZA_WAREHOUSE.with_name(ZARAGOZA_WAREHOUSE.stem + "-portal.sqlite3")
+
+DEBUG = _flag("ZARAGOZA_DEBUG")
+TLS = _flag("ZARAGOZA_TLS")
+SECRET_KEY = _secret_key(_SQLITE)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "zaragoza.portal.monitoring",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zaragoza.portal.monitoring.middleware.ContentSecurityPolicy",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zaragoza.portal.urls"
+WSGI_APPLICATION = "zaragoza.portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{_SQLITE}", conn_max_age=600, conn_health_checks=True
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = _LANGUAGES
+LOCALE_PATHS = [Path(__file__).parent / "monitoring" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+# Static files: the app's own, and plotly.js from the installed plotly wheel (no CDN,
+# nothing copied into the repository), served by WhiteNoise straight from the finders.
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 3600
+
+# Security: a read-only public site; the admin behind login.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = TLS
+CSRF_COOKIE_SECURE = TLS
+SECURE_SSL_REDIRECT = TLS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TLS else None
+SECURE_HSTS_SECONDS = 31_536_000 if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+NINJA_PAGINATION_PER_PAGE = 1000

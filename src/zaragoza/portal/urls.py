@@ -1,0 +1,20 @@
+"""URLs: pages under a language prefix (``/en/``, ``/fr/``, ``/de/``), the API under ``/api/``."""
+
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from zaragoza.portal.monitoring.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", RedirectView.as_view(url="/en/", permanent=False)),
+]
+urlpatterns += i18n_patterns(
+    path("", include("zaragoza.portal.monitoring.urls")), prefix_default_language=True
+)
