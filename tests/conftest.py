@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -19,7 +19,7 @@ os.environ.setdefault("ZARAGOZA_WAREHOUSE", os.path.join(_SCRATCH, "zaragoza.duc
 REQUIRE_ALL = os.environ.get("ZARAGOZA_REQUIRE_ALL") == "1"
 
 
-def _need(ok: bool, what: str) -> None:
+def need(ok: bool, what: str) -> None:
     if ok:
         return
     if REQUIRE_ALL:
@@ -28,10 +28,16 @@ def _need(ok: bool, what: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def require() -> Callable[[bool, str], None]:
+    """``require(ok, what)``: skip without ``what``, or fail under ZARAGOZA_REQUIRE_ALL=1."""
+    return need
+
+
+@pytest.fixture(scope="session")
 def spark_available() -> Iterator[None]:
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        _need(False, "pyspark (uv sync --extra spark)")
-    _need(shutil.which("java") is not None, "a Java runtime for Spark")
+        need(False, "pyspark (uv sync --extra spark)")
+    need(shutil.which("java") is not None, "a Java runtime for Spark")
     return

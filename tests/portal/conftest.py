@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import LazySettings
@@ -25,3 +34,89 @@ def portal(default_warehouse: Path, settings: LazySettings) -> Path:
     """Point the portal at the embedded default for one test."""
     settings.ZARAGOZA_WAREHOUSE = default_warehouse
     return default_warehouse
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_portal(default_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``zaragoza serve`` (gunicorn) on the embedded default, on a free loopback port.
+
+    The server runs as users run it, in its own process; its Django database follows
+    ``DATABASE_URL`` like the tests' own.
+    """
+    port = _free_port()
+    home = tmp_path_factory.mktemp("serve")
+    env = {**os.environ, "ZARAGOZA_WAREHOUSE": str(default_warehouse)}
+    log = (home / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from zaragoza.cli import app; app()",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/en/", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.close()
+                pytest.fail(f"zaragoza serve did not start:\n{(home / 'serve.log').read_text()}")
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(require: Callable[[bool, str], None]) -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    require(chromium is not None, "Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where browser tests keep their screenshots (``test-artifacts/screenshots``)."""
+    out = Path(os.environ.get("ZARAGOZA_ARTIFACTS", "test-artifacts")) / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import urllib.request
 from pathlib import Path
 
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 
 
@@ -23,3 +28,31 @@ def test_root_redirects_to_a_language(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"] == "/en/"
+
+
+@pytest.mark.django_db
+def test_django_database_follows_database_url() -> None:
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    assert connection.vendor == expected
+
+
+@pytest.mark.django_db
+def test_admin_needs_a_login(portal: Path, client: Client) -> None:
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response.headers["Location"]
+    User.objects.create_superuser("curator", "curator@example.org", "a-long-test-passphrase")
+    assert client.login(username="curator", password="a-long-test-passphrase")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_gunicorn_serves_the_portal(live_portal: str) -> None:
+    with urllib.request.urlopen(live_portal + "/en/") as response:
+        assert response.status == 200
+        assert response.headers["Server"] == "gunicorn"
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    with urllib.request.urlopen(live_portal + "/static/vendor/plotly/plotly.min.js") as js:
+        assert js.status == 200
+        assert js.read(200).startswith(b"/**")
