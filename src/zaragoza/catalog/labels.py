@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from zaragoza.errors import CatalogError
 
-__all__ = ["LABELS_FILE", "label_codes", "normalise_label"]
+__all__ = ["LABELS_FILE", "code_labels", "label_codes", "normalise_label"]
 
 LABELS_FILE = "eurostat_labels.csv"
 
@@ -53,6 +53,27 @@ def label_codes() -> Mapping[str, Mapping[str, str]]:
                     value=label,
                 )
             known[label] = code
+    return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
+
+
+@cache
+def code_labels() -> Mapping[str, Mapping[str, str]]:
+    """Return ``{dimension: {code: label}}``: each code's first label in the code list.
+
+    The inverse of :func:`label_codes` for writers that show labels beside codes
+    (JSON-stat ``category.label``, label columns of CSV and Excel files). The
+    ``c_birth`` dimension takes the labels of ``citizen`` (Eurostat uses the same codes
+    for the migrant groups by country of birth).
+    """
+    source = resources.files("zaragoza.catalog") / "data" / LABELS_FILE
+    label_codes()  # validates the file
+    out: dict[str, dict[str, str]] = {}
+    with source.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["dimension"], {}).setdefault(
+                row["code"].strip(), normalise_label(row["label"])
+            )
+    out.setdefault("c_birth", dict(out.get("citizen", {})))
     return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
 
 

@@ -1,24 +1,583 @@
-"""The open-data API (django-ninja; OpenAPI schema at ``/api/docs``)."""
+"""The open-data API (django-ninja; OpenAPI schema at ``/api/openapi.json``, docs at ``/api/docs``).
+
+``GET /api/v1/indicators``
+    The catalogue: every indicator's definition, population, unit, target, Eurostat
+    tables and references. ``/api/v1/indicators/{id}`` gives one (404 if unknown).
+``GET /api/v1/codes``
+    The codes present in the warehouse per dimension, with Eurostat's labels.
+``GET /api/v1/observations``
+    Published cells. Filters ``indicator, geo, time, citizen, c_birth, sex, age, source,
+    compare_to`` each take a comma-separated list or a repeated parameter
+    (``geo=AT,SE`` is ``geo=AT&geo=SE``). ``gap`` chooses level and gap rows:
+    ``false`` (the default: level rows only, ``compare_to`` empty), ``true`` (both) or
+    ``only`` (gap rows only, value = group minus reference, in percentage points);
+    giving ``compare_to`` without ``gap`` means ``gap=only`` for those references.
+    ``format`` is one of :data:`~zaragoza.publish.formats.FORMATS` (``json``, ``csv``,
+    ``xlsx``, ``jsonstat``, ``sdmx-csv``); without it the ``Accept`` header chooses among
+    JSON, CSV, SDMX-CSV and Excel, JSON by default. ``labels=true`` adds label columns
+    to JSON, CSV and Excel. Pages: ``limit`` (default 1000, at most 10000) and
+    ``offset``; JSON carries ``count``, ``next`` and ``previous``, every format a
+    ``Link`` header (RFC 8288) and ``X-Total-Count``.
+
+Every answer is cacheable: a strong ``ETag`` (the warehouse's version and the normalised
+query) and ``Last-Modified`` (the latest load), ``304 Not Modified`` on a matching
+``If-None-Match`` or ``If-Modified-Since``, ``Cache-Control: public, max-age=300``, and
+``Access-Control-Allow-Origin: *`` for use from any web page.
+
+Errors are JSON ``{"detail", "parameter", "value", "valid"}``: 400 for a bad parameter
+(an unknown code in any dimension, a year that is not an integer or lies outside the
+warehouse's years, a bad ``limit``, ``offset``, ``format`` or ``gap``), 404 for an
+unknown indicator id, 503 when the warehouse cannot be read. A code that exists but has
+no data in the selection gives an empty result, not an error. Only published cells are
+served: suppressed cells (flag ``c``) come blank from the warehouse reader.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import NinjaAPI
+import difflib
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import duckdb
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params.functions import Query
 
 from zaragoza import __version__
+from zaragoza.catalog.codes import CITIZEN_GROUPS
+from zaragoza.catalog.labels import code_labels
+from zaragoza.catalog.loader import load_catalog
+from zaragoza.errors import ZaragozaError
+from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
+from zaragoza.warehouse.reader import (
+    FILTER_DIMENSIONS,
+    ObservationFilter,
+    WarehouseReader,
+    parse_list,
+    reader_for,
+)
+
+__all__ = ["ApiError", "api"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+MAX_OFFSET = 1_000_000_000
+CACHE_CONTROL = "public, max-age=300"
+GAP_CHOICES = ("false", "true", "only")
+#: Media types the ``Accept`` header may ask for, and the format that answers.
+ACCEPTED = {
+    "application/json": "json",
+    "text/csv": "csv",
+    "application/vnd.sdmx.data+csv": "sdmx-csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+_DOWNLOADS = {"csv", "xlsx", "sdmx-csv"}
 
 api = NinjaAPI(
     title="Zaragoza open data API",
     version="1",
-    description="Migrant-integration indicators: the catalogue and observation cells.",
+    description=(
+        "The common European migrant-integration indicators: the catalogue and the "
+        "observation cells (computed from microdata and published by Eurostat), in JSON, "
+        "CSV, Excel, JSON-stat 2.0 and SDMX-CSV 2.0. Suppressed cells stay blank."
+    ),
     urls_namespace="api",
 )
 
 
-@api.get("/v1/indicators")
-def indicators(request: HttpRequest) -> list[dict[str, str]]:
-    """The indicator catalogue."""
-    from zaragoza.catalog.loader import load_catalog
+class ApiError(Exception):
+    """A request the API refuses: HTTP status, what is wrong, which parameter, what is valid."""
 
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        parameter: str | None = None,
+        value: Any = None,
+        valid: Any = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.parameter = parameter
+        self.value = value
+        self.valid = valid
+
+
+# ---------------------------------------------------------------------- schemas
+
+
+class ErrorOut(Schema):
+    detail: str
+    parameter: str | None = None
+    value: Any = None
+    valid: Any = None
+
+
+class AgeOut(Schema):
+    code: str
+    min: int
+    max: int | None = None
+
+
+class TablesOut(Schema):
+    citizen: str | None = None
+    c_birth: str | None = None
+    total: str | None = None
+
+
+class IndicatorOut(Schema):
+    id: str
+    title: str
+    area: str
+    definition: str
+    survey: str
+    estimator: str
+    unit: str
+    population_age: AgeOut
+    target: str | None = None
+    eurostat_tables: TablesOut
+    references: list[str]
+
+
+class CodeOut(Schema):
+    code: str
+    label: str
+
+
+class ObservationOut(Schema):
+    indicator: str
+    geo: str
+    time: int
+    citizen: str
+    c_birth: str
+    sex: str
+    age: str
+    compare_to: str
+    value: float | None = None
+    se: float | None = None
+    ci_lo: float | None = None
+    ci_hi: float | None = None
+    cv: float | None = None
+    n: int | None = None
+    n_missing: int | None = None
+    flag: str
+    source: str
+
+
+class ObservationPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    next: str | None = None
+    previous: str | None = None
+    results: list[ObservationOut]
+
+
+# ---------------------------------------------------------------------- responses
+
+
+def _json(status: int, data: Any) -> HttpResponse:
+    body = json.dumps(data, ensure_ascii=False, allow_nan=False, default=str)
+    return _open(HttpResponse(body, status=status, content_type="application/json"))
+
+
+def _open(response: HttpResponse) -> HttpResponse:
+    """Add the headers every API answer carries (CORS for any origin)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = (
+        "ETag, Last-Modified, Link, X-Total-Count, Content-Disposition"
+    )
+    return response
+
+
+def _error(err: ApiError) -> HttpResponse:
+    return _json(
+        err.status,
+        {"detail": err.detail, "parameter": err.parameter, "value": err.value, "valid": err.valid},
+    )
+
+
+@api.exception_handler(ApiError)
+def _on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return _error(exc)
+
+
+@api.exception_handler(NinjaValidationError)
+def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path")]
+    ctx = first.get("ctx") or {}
+    valid = {k: v for k, v in ctx.items() if k in ("ge", "le", "gt", "lt", "expected")}
+    name = loc[0] if loc else None
+    given = request.GET.get(name) if name else None
+    return _error(
+        ApiError(
+            400,
+            f"bad parameter {name or ''}: {first.get('msg', 'invalid value')}".replace("  ", " "),
+            parameter=name,
+            value=first.get("input", given),
+            valid=valid or None,
+        )
+    )
+
+
+@api.exception_handler(duckdb.Error)
+def _on_warehouse_error(request: HttpRequest, exc: duckdb.Error) -> HttpResponse:
+    log.error("warehouse cannot be read: %s", exc)
+    return _error(
+        ApiError(503, "the warehouse cannot be read; try again later", value=type(exc).__name__)
+    )
+
+
+@api.exception_handler(ZaragozaError)
+def _on_zaragoza_error(request: HttpRequest, exc: ZaragozaError) -> HttpResponse:
+    log.error("API: %s", exc.message)
+    return _error(ApiError(503, exc.message))
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("API: unexpected error")
+    return _error(ApiError(500, "internal error; it has been logged"))
+
+
+def _reader() -> WarehouseReader:
+    return reader_for(settings.ZARAGOZA_WAREHOUSE)
+
+
+def _cached(
+    request: HttpRequest,
+    key: Iterable[Any],
+    modified: float | None,
+    make: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Answer 304 when the client's copy is current, else ``make()``, with cache headers."""
+    etag = '"' + hashlib.sha256(repr(tuple(key)).encode()).hexdigest()[:32] + '"'
+    stamp = int(modified) if modified is not None else None
+    response = get_conditional_response(request, etag=etag, last_modified=stamp)
+    if response is None:
+        response = make()
+    response["ETag"] = etag
+    if stamp is not None:
+        response["Last-Modified"] = http_date(stamp)
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Vary"] = "Accept"
+    return _open(response)
+
+
+# ---------------------------------------------------------------------- catalogue
+
+
+def _indicator_out(ind: Any) -> dict[str, Any]:
+    age = ind.population.age
+    return {
+        "id": ind.id,
+        "title": ind.title,
+        "area": ind.area,
+        "definition": ind.definition,
+        "survey": ind.survey,
+        "estimator": ind.estimator,
+        "unit": ind.unit,
+        "population_age": {"code": age.eurostat_code, "min": age.min, "max": age.max},
+        "target": ind.target,
+        "eurostat_tables": ind.eurostat_tables.model_dump(),
+        "references": list(ind.references),
+    }
+
+
+@api.get(
+    "/v1/indicators",
+    response={200: list[IndicatorOut], 304: None},
+    summary="The indicator catalogue",
+    tags=["catalogue"],
+)
+def indicators(request: HttpRequest) -> HttpResponse:
+    """Every catalogue indicator: definition, population, unit, target, Eurostat tables."""
     cat = load_catalog()
-    return [{"id": i, "title": cat[i].title, "version": __version__} for i in sorted(cat)]
+    return _cached(
+        request,
+        ("indicators", cat.version, __version__),
+        None,
+        lambda: _json(200, [_indicator_out(cat[i]) for i in cat]),
+    )
+
+
+@api.get(
+    "/v1/indicators/{indicator_id}",
+    response={200: IndicatorOut, 304: None, 404: ErrorOut},
+    summary="One indicator of the catalogue",
+    tags=["catalogue"],
+)
+def indicator(request: HttpRequest, indicator_id: str) -> HttpResponse:
+    """One catalogue indicator; 404 with the valid ids if it is unknown."""
+    cat = load_catalog()
+    if indicator_id not in cat.indicators:
+        raise ApiError(
+            404,
+            f"unknown indicator {indicator_id!r}" + _did_you_mean(indicator_id, cat),
+            parameter="indicator_id",
+            value=indicator_id,
+            valid=list(cat),
+        )
+    return _cached(
+        request,
+        ("indicator", indicator_id, cat.version, __version__),
+        None,
+        lambda: _json(200, _indicator_out(cat[indicator_id])),
+    )
+
+
+@api.get(
+    "/v1/codes",
+    response={200: dict[str, list[CodeOut]], 304: None, 503: ErrorOut},
+    summary="Codes present in each dimension, with labels",
+    tags=["observations"],
+)
+def codes(request: HttpRequest) -> HttpResponse:
+    """The codes of each dimension present in the warehouse, with Eurostat's labels."""
+    reader = _reader()
+    version = reader.version()
+
+    def make() -> HttpResponse:
+        present = reader.codes()
+        cat = load_catalog()
+        labels = code_labels()
+        own: dict[str, Mapping[str, str]] = {
+            "indicator": {i: cat[i].title for i in cat},
+            "source": {"computed": "Computed from microdata", "published": "Published by Eurostat"},
+            "compare_to": {"": "None (level)", **labels.get("citizen", {})},
+        }
+        out = {
+            dim: [
+                {"code": str(c), "label": own.get(dim, labels.get(dim, {})).get(str(c), str(c))}
+                for c in values
+            ]
+            for dim, values in present.items()
+        }
+        return _json(200, out)
+
+    return _cached(request, ("codes", version.tag), version.modified.timestamp(), make)
+
+
+# ---------------------------------------------------------------------- observations
+
+
+@dataclass(frozen=True)
+class _Request:
+    selection: ObservationFilter
+    empty: bool
+    limit: int
+    offset: int
+    format: str
+    labels: bool
+
+
+def _did_you_mean(value: str, valid: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(valid), n=1, cutoff=0.6)
+    if not close and value.upper() != value:
+        close = [v for v in valid if v == value.upper()]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _valid_codes(reader: WarehouseReader) -> dict[str, set[str]]:
+    """Codes a filter accepts: those in the warehouse and those of the code lists."""
+    present = reader.codes()
+    labels = code_labels()
+    valid = {dim: {str(c) for c in present.get(dim, [])} for dim in FILTER_DIMENSIONS}
+    valid["indicator"] |= set(load_catalog())
+    valid["source"] |= {"computed", "published"}
+    for dim in ("geo", "citizen", "c_birth", "sex", "age"):
+        valid[dim] |= set(labels.get(dim, {}))
+    valid["c_birth"] |= set(CITIZEN_GROUPS)
+    valid["citizen"] |= set(CITIZEN_GROUPS)
+    valid["compare_to"] = {str(c) for c in present.get("compare_to", []) if c} | set(CITIZEN_GROUPS)
+    return valid
+
+
+def _check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, ...]:
+    for v in values:
+        if v not in valid:
+            raise ApiError(
+                400,
+                f"unknown code {v!r} in {dim}" + _did_you_mean(v, sorted(valid)),
+                parameter=dim,
+                value=v,
+                valid=sorted(valid),
+            )
+    return tuple(dict.fromkeys(values))
+
+
+def _check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
+    years = sorted(int(y) for y in present)
+    span = f"a year from {years[0]} to {years[-1]}" if years else "none: the warehouse is empty"
+    out: list[int] = []
+    for v in values:
+        try:
+            year = int(v)
+        except ValueError:
+            raise ApiError(
+                400, f"time must be a year (an integer), not {v!r}", parameter="time", value=v,
+                valid=span,
+            ) from None  # fmt: skip
+        if not years or not years[0] <= year <= years[-1]:
+            raise ApiError(
+                400, f"year {year} lies outside the warehouse's years", parameter="time",
+                value=v, valid=span,
+            )  # fmt: skip
+        out.append(year)
+    return tuple(sorted(set(out)))
+
+
+def _choose_format(request: HttpRequest, fmt: str | None) -> str:
+    if fmt is not None and fmt.strip():
+        name = fmt.strip().lower()
+        if name not in FORMATS:
+            raise ApiError(
+                400, f"unknown format {fmt!r}", parameter="format", value=fmt, valid=list(FORMATS)
+            )
+        return name
+    try:
+        preferred = request.get_preferred_type(list(ACCEPTED))
+    except (ValueError, KeyError, IndexError):
+        preferred = None
+    return ACCEPTED.get(preferred or "", "json")
+
+
+def _parse(
+    request: HttpRequest,
+    reader: WarehouseReader,
+    filters: Mapping[str, list[str] | None],
+    gap: str | None,
+    limit: int,
+    offset: int,
+    fmt: str | None,
+    labels: bool,
+) -> _Request:
+    valid = _valid_codes(reader)
+    chosen: dict[str, tuple[Any, ...]] = {}
+    for dim in FILTER_DIMENSIONS:
+        values = parse_list(filters.get(dim))
+        if dim == "time":
+            chosen[dim] = _check_years(values, reader.codes()["time"])
+        else:
+            chosen[dim] = _check_codes(dim, values, valid[dim])
+    refs = _check_codes("compare_to", parse_list(filters.get("compare_to")), valid["compare_to"])
+    mode = (gap or "").strip().lower() or ("only" if refs else "false")
+    if mode not in GAP_CHOICES:
+        raise ApiError(
+            400, f"gap must be one of {', '.join(GAP_CHOICES)}", parameter="gap", value=gap,
+            valid=list(GAP_CHOICES),
+        )  # fmt: skip
+    if mode == "false" and refs:
+        raise ApiError(
+            400, "compare_to selects gap rows, which gap=false leaves out",
+            parameter="gap", value=gap, valid=["true", "only"],
+        )  # fmt: skip
+    empty = False
+    if mode == "false":
+        compare_to: tuple[str, ...] = ("",)
+    elif mode == "true":
+        compare_to = ("", *refs) if refs else ()
+    else:
+        compare_to = refs or tuple(str(c) for c in reader.codes()["compare_to"] if c)
+        empty = not compare_to  # no gap rows in the warehouse at all
+    selection = ObservationFilter(**chosen, compare_to=compare_to)
+    return _Request(selection, empty, limit, offset, _choose_format(request, fmt), labels)
+
+
+def _page_url(request: HttpRequest, offset: int) -> str:
+    query: QueryDict = request.GET.copy()
+    query["offset"] = str(offset)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+_FILTER_DOC = "Codes, comma-separated or repeated (e.g. AT,SE)"
+_INDICATOR_DOC = "Indicator ids (see /v1/indicators), comma-separated or repeated"
+_TIME_DOC = "Years, comma-separated or repeated"
+_COMPARE_DOC = "Reference groups of gap rows (NAT); without gap, implies gap=only"
+_GAP_DOC = "false (level rows, the default), true (level and gap rows), only (gap rows)"
+_FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv (default: by Accept, else json)"
+
+
+@api.get(
+    "/v1/observations",
+    response={200: ObservationPage, 304: None, 400: ErrorOut, 503: ErrorOut},
+    summary="Observation cells, filtered, paginated, in JSON, CSV, Excel, JSON-stat or SDMX-CSV",
+    tags=["observations"],
+)
+def observations(
+    request: HttpRequest,
+    indicator: Annotated[list[str] | None, Query(description=_INDICATOR_DOC)] = None,
+    geo: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+    time: Annotated[list[str] | None, Query(description=_TIME_DOC)] = None,
+    citizen: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+    c_birth: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+    sex: Annotated[list[str] | None, Query(description="T, M, F")] = None,
+    age: Annotated[list[str] | None, Query(description="Eurostat age codes (Y20-64)")] = None,
+    source: Annotated[list[str] | None, Query(description="computed, published")] = None,
+    compare_to: Annotated[list[str] | None, Query(description=_COMPARE_DOC)] = None,
+    gap: Annotated[str | None, Query(description=_GAP_DOC)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
+    format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
+    labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
+) -> HttpResponse:
+    """Observation cells of the warehouse; see the module docstring for every parameter."""
+    reader = _reader()
+    filters = {
+        "indicator": indicator, "geo": geo, "time": time, "citizen": citizen,
+        "c_birth": c_birth, "sex": sex, "age": age, "source": source,
+        "compare_to": compare_to,
+    }  # fmt: skip
+    req = _parse(request, reader, filters, gap, limit, offset, format, labels)
+    version = reader.version()
+
+    def make() -> HttpResponse:
+        return _observations_response(request, reader, req, version.modified)
+
+    key = ("observations", version.tag, req)
+    return _cached(request, key, version.modified.timestamp(), make)
+
+
+def _observations_response(
+    request: HttpRequest, reader: WarehouseReader, req: _Request, updated: Any
+) -> HttpResponse:
+    count = 0 if req.empty else reader.count(req.selection)
+    df = reader.observations(req.selection, limit=req.limit, offset=req.offset)
+    if req.empty:
+        df = df.iloc[0:0]
+    nxt = _page_url(request, req.offset + req.limit) if req.offset + req.limit < count else None
+    prev = _page_url(request, max(req.offset - req.limit, 0)) if req.offset > 0 else None
+    extra = {
+        "count": count,
+        "limit": req.limit,
+        "offset": req.offset,
+        "next": nxt,
+        "previous": prev,
+    }
+    meta = metadata_for(df, updated=updated, extra=extra)
+    fmt = get_format(req.format)
+    if req.labels and req.format in ("json", "csv", "xlsx"):
+        df = add_labels(df, meta)
+    response = HttpResponse(fmt.write(df, meta), content_type=fmt.media_type)
+    links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", nxt), ("prev", prev)) if url]
+    if links:
+        response["Link"] = ", ".join(links)
+    response["X-Total-Count"] = str(count)
+    if req.format in _DOWNLOADS:
+        response["Content-Disposition"] = (
+            f'attachment; filename="zaragoza-observations.{fmt.extension}"'
+        )
+    return response

@@ -1,0 +1,487 @@
+"""Output formats of observation tables, registered by name: CSV, JSON, Excel, JSON-stat, SDMX-CSV.
+
+Each writer turns a table of :data:`~zaragoza.warehouse.reader.PUBLIC_COLUMNS` (and,
+optionally, ``<dimension>_label`` columns, see :func:`add_labels`) into bytes; a
+:class:`Format` records its name, media type and file extension. The registry
+:data:`FORMATS` is what the API, the CLI and the portal's download links offer; a new
+format is one function under :func:`register`.
+
+Every writer keeps the same contract: values are numbers (percentages as percentages,
+gaps in percentage points), a missing value is empty or ``null`` and never ``0``, and
+the flag of every cell is kept. Suppressed cells (flag ``c``) arrive blank from the
+warehouse reader and stay blank.
+
+``csv``
+    RFC 4180 with a header, the columns of the table, floats written in their shortest
+    exact form.
+``json``
+    ``{"results": [{column: value, ...}, ...]}`` with ``null`` for missing; the API adds
+    ``count``, ``next`` and ``previous`` beside ``results`` (:attr:`Metadata.extra`).
+``xlsx``
+    Office Open XML workbook (openpyxl): a ``data`` sheet with the table, numbers as
+    numbers and missing cells empty, and an ``about`` sheet with title, source, date and
+    notes.
+``jsonstat``
+    A JSON-stat 2.0 ``dataset`` (https://json-stat.org/format/, version 2.0). Dimensions
+    ``indicator, source, geo, time, citizen, c_birth, sex, age, compare_to, statistic``
+    in that order (``id``/``size``), each with ``category.index`` and
+    ``category.label``; roles ``time``, ``geo`` and ``metric`` (``indicator``, whose
+    categories carry their ``unit``). Level rows have ``compare_to = "_Z"`` (SDMX's code
+    for "not applicable"); a gap row has the reference group (``NAT``) and its value is
+    in percentage points. The last dimension, ``statistic``, holds the estimate
+    (``value``) and, when the selection has any, its precision: ``se``, ``ci_lo``,
+    ``ci_hi``, ``cv``, ``n``, ``n_missing`` (published Eurostat cells have only
+    ``value``). So every reader of JSON-stat (``pyjstat``, JSON-stat Javascript Toolkit)
+    gets the precision as ordinary cells. ``value`` is an array with ``null`` for
+    missing cells when at least an eighth of the cube is filled and it has at most
+    :data:`DENSE_LIMIT` cells; otherwise it takes the object form
+    ``{"index": value}`` that the standard allows for sparse cubes (missing cells are
+    then absent). ``status`` is the object form: flags by cell index, on every statistic of a
+    flagged observation. ``extension`` holds the source, the units per indicator and
+    the pagination the API adds; ``note`` says how to read gaps and suppressed cells.
+``sdmx-csv``
+    SDMX-CSV 2.0.0 (SDMX 3.0 technical standard, section 6 "SDMX-CSV"), laid out as
+    Eurostat writes it: ``STRUCTURE=dataflow``, ``STRUCTURE_ID`` the dataflow
+    ``ZARAGOZA:MIGRANT_INTEGRATION(1.0)``, ``ACTION=I`` (information), the dimensions
+    ``freq, indicator, unit, source, geo, citizen, c_birth, sex, age, compare_to,
+    TIME_PERIOD`` (``unit`` is ``PC``, ``EUR`` or ``PP``, percentage points, for gap
+    rows; level rows have ``compare_to = _Z``), the measure ``OBS_VALUE`` and the
+    attributes ``OBS_FLAG`` (the flags except ``c``), ``CONF_STATUS`` (``C`` for a
+    suppressed cell, as Eurostat marks confidentiality) and the precision attributes
+    ``SE, CI_LO, CI_HI, CV, N, N_MISSING``. ``sdmx1`` reads it with a data structure
+    that declares those components.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zaragoza import __version__
+from zaragoza.catalog.labels import code_labels
+from zaragoza.errors import UsageError
+
+__all__ = [
+    "DENSE_LIMIT",
+    "DIMENSIONS",
+    "FORMATS",
+    "SDMX_DATAFLOW",
+    "Format",
+    "Metadata",
+    "add_labels",
+    "get_format",
+    "metadata_for",
+    "register",
+]
+
+#: The dimensions of an observation, in the order of JSON-stat's ``id``.
+DIMENSIONS = ("indicator", "source", "geo", "time", "citizen", "c_birth", "sex", "age")
+#: The precision statistics beside each value.
+STATISTICS = ("se", "ci_lo", "ci_hi", "cv", "n", "n_missing")
+#: Largest JSON-stat cube written with ``value`` as an array; larger ones are sparse.
+DENSE_LIMIT = 200_000
+#: SDMX ``STRUCTURE_ID`` of the observations (agency, id, version).
+SDMX_DATAFLOW = "ZARAGOZA:MIGRANT_INTEGRATION(1.0)"
+#: SDMX code for "not applicable": the ``compare_to`` of level rows.
+NOT_APPLICABLE = "_Z"
+
+_UNIT_LABELS = {"PC": "percentage", "EUR": "euro", "PP": "percentage points"}
+_DEFAULT_NOTES = (
+    "Gap rows (compare_to other than _Z or empty) give the group's value minus the "
+    "reference group's, in percentage points for percentage indicators.",
+    "Flags are Eurostat's: u low reliability, c confidential (value suppressed), "
+    "b break in series, e estimated, p provisional, d definition differs, : not available.",
+)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a writer needs besides the table: titles, units, labels, notes.
+
+    ``units`` maps an indicator to its catalogue unit (``PC``, ``EUR``); ``labels`` maps
+    a dimension to ``{code: label}``; ``extra`` is merged into JSON and JSON-stat output
+    (the API puts ``count``, ``next`` and ``previous`` there).
+    """
+
+    title: str = "Migrant-integration indicators"
+    source: str = (
+        "Zaragoza (computed cells); Eurostat (published cells), "
+        "(c) European Union, Eurostat, re-use with acknowledgement"
+    )
+    updated: datetime | None = None
+    units: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = _DEFAULT_NOTES
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+Writer = Callable[[pd.DataFrame, Metadata], bytes]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One registered output format: its writer, media type and file extension."""
+
+    name: str
+    media_type: str
+    extension: str
+    description: str
+    writer: Writer
+
+    def write(self, df: pd.DataFrame, meta: Metadata | None = None) -> bytes:
+        """Return ``df`` written in this format."""
+        return self.writer(_prepared(df), meta or Metadata())
+
+
+#: The registered formats by name.
+FORMATS: dict[str, Format] = {}
+
+
+def register(
+    name: str, *, media_type: str, extension: str, description: str
+) -> Callable[[Writer], Writer]:
+    """Return a decorator registering a writer in :data:`FORMATS` under ``name``."""
+
+    def decorate(writer: Writer) -> Writer:
+        FORMATS[name] = Format(name, media_type, extension, description, writer)
+        return writer
+
+    return decorate
+
+
+def get_format(name: str) -> Format:
+    """Return the format registered as ``name``.
+
+    Raises
+    ------
+    UsageError
+        No format has that name; the hint lists those that do.
+    """
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise UsageError(
+            "unknown output format", value=name, hint=f"Valid formats: {', '.join(FORMATS)}"
+        ) from None
+
+
+def metadata_for(
+    df: pd.DataFrame,
+    *,
+    titles: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+    updated: datetime | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Metadata:
+    """Return the :class:`Metadata` of ``df``: Eurostat's labels, indicator titles and units.
+
+    ``titles`` and ``units`` default to the bundled catalogue's.
+    """
+    if titles is None or units is None:
+        from zaragoza.catalog.loader import load_catalog
+
+        cat = load_catalog()
+        titles = titles if titles is not None else {i: cat[i].title for i in cat}
+        units = units if units is not None else {i: cat[i].unit for i in cat}
+    known = code_labels()
+    labels: dict[str, dict[str, str]] = {}
+    for dim in (*DIMENSIONS, "compare_to"):
+        if dim not in df.columns:
+            continue
+        codes = [str(c) for c in pd.unique(df[dim])]
+        own = titles if dim == "indicator" else known.get(dim, {})
+        if dim == "compare_to":
+            own = {"": "None (level)", **known.get("citizen", {})}
+        elif dim == "source":
+            own = {
+                "computed": "Computed from microdata",
+                "published": "Published by Eurostat",
+            }
+        labels[dim] = {c: own.get(c, c) for c in codes}
+    return Metadata(updated=updated, units=dict(units), labels=labels, extra=dict(extra or {}))
+
+
+def add_labels(df: pd.DataFrame, meta: Metadata) -> pd.DataFrame:
+    """Return ``df`` with a ``<dimension>_label`` column after each labelled dimension."""
+    out = df.copy()
+    for dim, labels in meta.labels.items():
+        if dim in out.columns and dim != "time":
+            col = out[dim].astype(str).map(lambda c, lab=labels: lab.get(c, c))
+            out.insert(list(out.columns).index(dim) + 1, f"{dim}_label", col)
+    return out
+
+
+def _prepared(df: pd.DataFrame) -> pd.DataFrame:
+    """Counts as nullable integers, years as integers, flags as strings."""
+    out = df.copy()
+    for col in ("n", "n_missing"):
+        if col in out.columns:
+            out[col] = pd.array(out[col].to_numpy(dtype=float, na_value=np.nan)).astype("Int64")
+    if "time" in out.columns:
+        out["time"] = out["time"].astype("int64")
+    if "flag" in out.columns:
+        out["flag"] = out["flag"].fillna("").astype(str)
+    return out
+
+
+def _scalar(v: Any) -> Any:
+    """A JSON-ready Python scalar: ``None`` for missing, never NaN."""
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float | np.floating):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = list(df.columns)
+    return [
+        {c: _scalar(v) for c, v in zip(cols, row, strict=True)}
+        for row in df.itertuples(index=False, name=None)
+    ]
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _number(v: Any) -> str:
+    """A CSV cell: shortest exact form of a number, empty for missing."""
+    v = _scalar(v)
+    return "" if v is None else str(v)
+
+
+@register("csv", media_type="text/csv; charset=utf-8", extension="csv", description="CSV")
+def write_csv(df: pd.DataFrame, meta: Metadata) -> bytes:
+    """Return ``df`` as CSV (RFC 4180): a header, missing values empty."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(df.columns)
+    for row in df.itertuples(index=False, name=None):
+        out.writerow(_number(v) for v in row)
+    return buf.getvalue().encode()
+
+
+@register("json", media_type="application/json", extension="json", description="JSON")
+def write_json(df: pd.DataFrame, meta: Metadata) -> bytes:
+    """Return ``{**meta.extra, "results": [row, ...]}`` as JSON, ``null`` for missing."""
+    return _json_bytes({**meta.extra, "results": _records(df)})
+
+
+@register(
+    "xlsx",
+    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    extension="xlsx",
+    description="Excel workbook",
+)
+def write_xlsx(df: pd.DataFrame, meta: Metadata) -> bytes:
+    """Return an Office Open XML workbook: sheet ``data`` (the table) and sheet ``about``."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    wb = Workbook(write_only=True)
+    stamp = (meta.updated or datetime(2000, 1, 1, tzinfo=UTC)).replace(tzinfo=None)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = f"Zaragoza {__version__}"
+    data = wb.create_sheet("data")
+    data.append(list(df.columns))
+    for row in df.itertuples(index=False, name=None):
+        data.append([_scalar(v) for v in row])
+    about = wb.create_sheet("about")
+    about.append(["title", meta.title])
+    about.append(["source", meta.source])
+    if meta.updated is not None:
+        about.append(["updated", meta.updated.isoformat()])
+    for note in meta.notes:
+        about.append(["note", note])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _codes(df: pd.DataFrame, dim: str) -> list[Any]:
+    values = df[dim].tolist()
+    return sorted(set(values)) if dim == "time" else list(dict.fromkeys(values))
+
+
+@register(
+    "jsonstat",
+    media_type="application/json",
+    extension="json",
+    description="JSON-stat 2.0 dataset",
+)
+def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
+    """Return a JSON-stat 2.0 ``dataset`` of the observations.
+
+    Notes
+    -----
+    JSON-stat 2.0 (https://json-stat.org/format/): ``id`` and ``size`` list the
+    dimensions in row-major order (the last one varies fastest), ``value`` holds one
+    cell per combination of categories, ``status`` the cell's flags. The layout chosen
+    for gaps, precision and sparse cubes is described in this module's docstring.
+    """
+    df = df.assign(compare_to=df["compare_to"].replace("", NOT_APPLICABLE))
+    stats = ["value", *(s for s in STATISTICS if s in df.columns and df[s].notna().any())]
+    dims = [*DIMENSIONS, "compare_to"]
+    codes = {d: _codes(df, d) for d in dims}
+    codes["statistic"] = stats
+    ids = [*dims, "statistic"]
+    size = [len(codes[d]) for d in ids]
+    cells = math.prod(size)
+
+    if len(df):
+        positions = [
+            pd.Categorical(df[d], categories=codes[d]).codes.astype(np.int64) for d in dims
+        ]
+        base = np.ravel_multi_index(positions, size[:-1]).astype(np.int64) * len(stats)
+    else:
+        base = np.zeros(0, dtype=np.int64)
+    values: dict[int, Any] = {}
+    status: dict[str, str] = {}
+    flags = df["flag"].tolist()
+    for k, stat in enumerate(stats):
+        column = df[stat].tolist()
+        for i, (b, v) in enumerate(zip(base.tolist(), column, strict=True)):
+            values[b + k] = _scalar(v)
+            if flags[i]:
+                status[str(b + k)] = flags[i]
+    value: list[Any] | dict[str, Any]
+    if cells <= DENSE_LIMIT and cells <= 8 * max(len(values), 1):
+        dense: list[Any] = [None] * cells
+        for idx, v in values.items():
+            dense[idx] = v
+        value = dense
+    else:
+        value = {str(idx): v for idx, v in sorted(values.items()) if v is not None}
+
+    refs = {c: v for c, v in meta.labels.get("compare_to", {}).items() if c}
+    labels = {**meta.labels, "compare_to": {NOT_APPLICABLE: "None (level)", **refs}}
+    stat_labels = {
+        "value": "Value",
+        "se": "Standard error",
+        "ci_lo": "95% confidence interval, lower bound",
+        "ci_hi": "95% confidence interval, upper bound",
+        "cv": "Coefficient of variation (%)",
+        "n": "Unweighted count of respondents",
+        "n_missing": "Respondents left out for missing answers",
+    }
+    names = {
+        "indicator": "Indicator",
+        "source": "Source",
+        "geo": "Geopolitical entity (reporting)",
+        "time": "Time",
+        "citizen": "Country of citizenship",
+        "c_birth": "Country of birth",
+        "sex": "Sex",
+        "age": "Age class",
+        "compare_to": "Reference group of a gap",
+        "statistic": "Statistic",
+    }
+    dimension: dict[str, Any] = {}
+    for d in ids:
+        cats = [str(c) for c in codes[d]]
+        own = stat_labels if d == "statistic" else labels.get(d, {})
+        category: dict[str, Any] = {
+            "index": {c: i for i, c in enumerate(cats)},
+            "label": {c: own.get(c, c) for c in cats},
+        }
+        if d == "indicator":
+            category["unit"] = {
+                c: {
+                    "label": _UNIT_LABELS.get(meta.units.get(c, ""), meta.units.get(c, "")),
+                    "decimals": 1,
+                }
+                for c in cats
+            }
+        dimension[d] = {"label": names[d], "category": category}
+
+    units = {
+        i: {"level": meta.units.get(i), "gap": "PP" if meta.units.get(i) == "PC" else None}
+        for i in codes["indicator"]
+    }
+    doc: dict[str, Any] = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": meta.title,
+        "source": meta.source,
+    }
+    if meta.updated is not None:
+        doc["updated"] = meta.updated.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    doc.update(
+        {
+            "id": ids,
+            "size": size,
+            "role": {"time": ["time"], "geo": ["geo"], "metric": ["indicator"]},
+            "dimension": dimension,
+            "value": value,
+            "status": status,
+            "note": list(meta.notes),
+            "extension": {
+                "generator": f"zaragoza {__version__}",
+                "source": meta.source,
+                "units": units,
+                **meta.extra,
+            },
+        }
+    )
+    return _json_bytes(doc)
+
+
+_SDMX_DIMENSIONS = (
+    "freq", "indicator", "unit", "source", "geo", "citizen", "c_birth", "sex", "age",
+    "compare_to", "TIME_PERIOD",
+)  # fmt: skip
+_SDMX_ATTRIBUTES = ("SE", "CI_LO", "CI_HI", "CV", "N", "N_MISSING")
+
+
+@register(
+    "sdmx-csv",
+    media_type="application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
+    extension="csv",
+    description="SDMX-CSV 2.0",
+)
+def write_sdmx_csv(df: pd.DataFrame, meta: Metadata) -> bytes:
+    """Return the observations as SDMX-CSV 2.0.0, in Eurostat's layout.
+
+    Notes
+    -----
+    SDMX 3.0 technical standard, section 6, "SDMX-CSV" format 2.0.0: the columns
+    ``STRUCTURE``, ``STRUCTURE_ID`` and ``ACTION`` first, then one column per
+    dimension, measure and attribute. The components are listed in this module's
+    docstring.
+    """
+    header: Sequence[str] = (
+        "STRUCTURE", "STRUCTURE_ID", "ACTION", *_SDMX_DIMENSIONS,
+        "OBS_VALUE", "OBS_FLAG", "CONF_STATUS", *_SDMX_ATTRIBUTES,
+    )  # fmt: skip
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(header)
+    cols = [
+        "indicator", "source", "geo", "citizen", "c_birth", "sex", "age", "compare_to",
+        "time", "value", "flag", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing",
+    ]  # fmt: skip
+    for row in df[cols].itertuples(index=False, name=None):
+        ind, src, geo, cit, cob, sex, age, ref, time, value, flag, *precision = row
+        unit = meta.units.get(ind, "")
+        if ref and unit == "PC":
+            unit = "PP"
+        out.writerow(
+            [
+                "dataflow", SDMX_DATAFLOW, "I", "A", ind, unit, src, geo, cit, cob, sex, age,
+                ref or NOT_APPLICABLE, time, _number(value), flag.replace("c", ""),
+                "C" if "c" in flag else "", *(_number(v) for v in precision),
+            ]
+        )  # fmt: skip
+    return buf.getvalue().encode()
