@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zaragoza.errors import UsageError
@@ -111,6 +110,9 @@ def _grid(sel: Any, dim: str, country: str, year: int, dataset: str) -> np.ndarr
 _EU_OTHER = ["DE", "FR", "IT", "PL", "RO", "PT", "ES", "BG", "HU", "NL"]
 _NON_EU = ["TR", "MA", "UA", "SY", "IN", "CN", "AL", "RS", "US", "BR", "STLS"]
 _NACE = list("ABCDEFGHIJKLMNOPQRSTU")
+# Min/max statistics where readers prune on them; elsewhere they only cost time. No Arrow
+# schema in the files: codes read back as plain strings, not as dictionary types.
+_STATISTICS = ["COUNTRY", "YEAR", "STRATUM", "PSU"]
 
 
 def _batch(
@@ -126,30 +128,30 @@ def _batch(
 ) -> pa.Table:
     psu = (start + np.arange(n)) // psu_size
     stratum = psu % n_strata  # PSUs nested in strata
-    sex = rng.integers(1, 3, n)
-    age = rng.integers(15, 90, n)
+    sex = rng.integers(1, 3, n, dtype=np.int8)
+    age = rng.integers(15, 90, n, dtype=np.int16)
     # Countries as indices into one vocabulary (own country, other EU, non-EU incl.
     # stateless): integer work in numpy, strings made once by Arrow at the end.
     vocab = [country, *_EU_OTHER, *_NON_EU]
     n_eu = len(_EU_OTHER)
     own_twin = vocab.index(country, 1) if country in vocab[1:] else -1
-    u = rng.random(n)
-    eu_i = rng.integers(0, n_eu, n) + 1
-    neu_i = rng.integers(0, len(_NON_EU), n) + 1 + n_eu
+    u = rng.random(n, dtype=np.float32)
+    eu_i = rng.integers(1, n_eu + 1, n, dtype=np.int8)
+    neu_i = rng.integers(1 + n_eu, 1 + n_eu + len(_NON_EU), n, dtype=np.int8)
     nat_i = np.where(u < 0.82, 0, np.where(u < 0.89, eu_i, neu_i))
-    nat_blank = rng.random(n) < 0.01
+    nat_blank = rng.random(n, dtype=np.float32) < 0.01
     own = ((nat_i == 0) | (nat_i == own_twin)) & ~nat_blank
     group = np.where(own, 0, np.where((nat_i <= n_eu) & ~nat_blank, 1, 2))
-    born_abroad = ~own | (rng.random(n) < 0.05)
-    other_i = rng.integers(0, len(_NON_EU) - 1, n) + 1 + n_eu  # born: no "stateless"
+    born_abroad = ~own | (rng.random(n, dtype=np.float32) < 0.05)
+    other_i = rng.integers(1 + n_eu, n_eu + len(_NON_EU), n, dtype=np.int8)  # born: no "stateless"
     cob_i = np.where(born_abroad, np.where(group == 1, nat_i, other_i), 0)
-    cob_blank = rng.random(n) < 0.01
+    cob_blank = rng.random(n, dtype=np.float32) < 0.01
     working_age = (age >= 20) & (age <= 64)
     p_emp = np.where(working_age, 0.78 - 0.08 * (sex == 2) - 0.12 * (group == 2), 0.25)
     p_emp = np.where(age >= 70, 0.03, p_emp)
-    v = rng.random(n)
+    v = rng.random(n, dtype=np.float32)
     p_une = 0.06 + 0.05 * (group == 2)
-    military = rng.random(n) < 0.002
+    military = rng.random(n, dtype=np.float32) < 0.002
     if targets is not None:
         e = targets.employment[sex - 1, group] / 100
         ur = targets.unemployment[sex - 1, group] / 100
@@ -160,8 +162,12 @@ def _batch(
     ilostat = np.where(military, 4, ilostat)
     emp = ilostat == 1
     stapro = np.where(emp, rng.choice([1, 2, 3, 4], n, p=[0.04, 0.10, 0.84, 0.02]), 0)
-    temp = np.where(stapro == 3, np.where(rng.random(n) < 0.12 + 0.1 * (group > 0), 2, 1), 0)
-    ftpt = np.where(emp, np.where(rng.random(n) < 0.18 + 0.12 * (sex == 2), 2, 1), 0)
+    temp = np.where(
+        stapro == 3, np.where(rng.random(n, dtype=np.float32) < 0.12 + 0.1 * (group > 0), 2, 1), 0
+    )
+    ftpt = np.where(
+        emp, np.where(rng.random(n, dtype=np.float32) < 0.18 + 0.12 * (sex == 2), 2, 1), 0
+    )
     hat = rng.choice(
         [0, 100, 200, 300, 302, 303, 304, 400, 500, 600, 700, 800],
         n,
@@ -171,7 +177,7 @@ def _batch(
         born_own = ((cob_i == 0) | (cob_i == own_twin)) & ~cob_blank
         born = np.where(born_own, 0, np.where((cob_i <= n_eu) & ~cob_blank, 1, 2))
         shares = targets.education[sex - 1, born]  # (n, 3): low, medium, high
-        x = rng.random(n)
+        x = rng.random(n, dtype=np.float32)
         level = (x[:, None] > np.cumsum(shares, axis=1)[:, :2]).sum(axis=1)
         drawn = np.empty(n, dtype=np.int64)
         for k, (codes, weights) in enumerate(_HAT_BY_LEVEL):
@@ -189,21 +195,28 @@ def _batch(
         age < 25, rng.choice([1, 2], n, p=[0.55, 0.45]), rng.choice([1, 2], n, p=[0.1, 0.9])
     )
     durune = np.where(ilostat == 2, rng.integers(1, 9, n), 0)
-    nace_i = rng.integers(0, len(_NACE), n)
+    nace_i = rng.integers(0, len(_NACE), n, dtype=np.int8)
     w = rng.lognormal(mean=np.log(150), sigma=0.4, size=n) * (1 + 0.5 * (group == 2))
 
     def opt(values: np.ndarray, present: np.ndarray, miss: float = 0.01) -> pa.Array:
-        mask = (~present) | (rng.random(n) < miss)
+        mask = (~present) | (rng.random(n, dtype=np.float32) < miss)
         return pa.array(values, mask=mask)
 
-    def text(indices: np.ndarray, words: Sequence[str], mask: np.ndarray | None = None) -> pa.Array:
-        return pc.take(pa.array(words), pa.array(indices, mask=mask))
+    # Codes as dictionary arrays: integer indices into a small vocabulary, so no string
+    # is made per record (Parquet stores them dictionary-encoded either way).
+    def coded(
+        indices: np.ndarray, words: Sequence[str], mask: np.ndarray | None = None
+    ) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=mask), pa.array(words))
 
     def labelled(prefix: str, numbers: np.ndarray) -> pa.Array:
-        return pc.binary_join_element_wise(prefix, pc.cast(pa.array(numbers), pa.string()), "")
+        first = int(numbers.min()) if len(numbers) else 0
+        last = int(numbers.max()) if len(numbers) else 0
+        words = [f"{prefix}{k}" for k in range(first, last + 1)]
+        return coded((numbers - first).astype(np.int32), words)
 
     cols = {
-        "COUNTRY": text(np.zeros(n, dtype=np.int8), [country]),
+        "COUNTRY": coded(np.zeros(n, dtype=np.int8), [country]),
         "YEAR": pa.array(np.full(n, year, dtype=np.int32)),
         "STRATUM": labelled(f"{country}{year}-", stratum),
         "PSU": labelled(f"{country}{year}-", psu),
@@ -211,8 +224,8 @@ def _batch(
         "COEFF": pa.array(np.round(w, 3)),
         "SEX": pa.array(sex.astype(np.int8)),
         "AGE": pa.array(age.astype(np.int16)),
-        "NATIONAL": text(nat_i, vocab, nat_blank),
-        "COUNTRYB": text(cob_i, vocab, cob_blank),
+        "NATIONAL": coded(nat_i.astype(np.int8), vocab, nat_blank),
+        "COUNTRYB": coded(cob_i.astype(np.int8), vocab, cob_blank),
         "ILOSTAT": opt(ilostat.astype(np.int8), np.ones(n, bool), 0.002),
         "STAPRO": opt(stapro.astype(np.int8), emp),
         "TEMP": opt(temp.astype(np.int8), stapro == 3),
@@ -221,7 +234,9 @@ def _batch(
         "HATLEVEL": opt(hat.astype(np.int16), np.ones(n, bool)),
         "EDUC4WN": opt(educ.astype(np.int8), np.ones(n, bool)),
         "DURUNE": opt(durune.astype(np.int8), ilostat == 2),
-        "NACE1D": text(nace_i, _NACE, ~emp | (rng.random(n) < 0.01)),
+        "NACE1D": coded(
+            nace_i.astype(np.int8), _NACE, ~emp | (rng.random(n, dtype=np.float32) < 0.01)
+        ),
     }
     for r in range(replicates):
         cols[f"RW{r + 1}"] = pa.array(np.round(w * rng.poisson(1.0, n), 3))
@@ -268,7 +283,9 @@ def write_lfs(path: str | Path, persons: int, **kwargs: object) -> Path:
             for b in batches:
                 out.write_table(b)
     else:
-        with pq.ParquetWriter(path, first.schema, compression="zstd") as out:
+        with pq.ParquetWriter(
+            path, first.schema, compression="zstd", write_statistics=_STATISTICS, store_schema=False
+        ) as out:
             out.write_table(first)
             for b in batches:
                 out.write_table(b)
@@ -306,7 +323,9 @@ def write_lfs_dataset(
         folder = root / key[0] / str(key[1])
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"part-{k}.parquet"
-        pq.write_table(batch, path, compression="zstd")
+        pq.write_table(
+            batch, path, compression="zstd", write_statistics=_STATISTICS, store_schema=False
+        )
         written.append(path)
         done += batch.num_rows
         if progress is not None:
