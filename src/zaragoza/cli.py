@@ -7,7 +7,7 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -17,7 +17,6 @@ from zaragoza import __version__
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.compare.validation import compare_published
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.pipeline import EstimateRun, build_default_warehouse, estimate_files, store_run
 from zaragoza.publish.files import write_table
 from zaragoza.sources.eurostat_files import read_eurostat_file
 from zaragoza.warehouse.loads import (
@@ -27,6 +26,11 @@ from zaragoza.warehouse.loads import (
     load_published,
 )
 from zaragoza.warehouse.store import OBSERVATION_COLUMNS, LoadResult, Warehouse
+
+# The engine (Ibis) is imported by the commands that estimate, not by every command:
+# `zaragoza serve` starts faster without it.
+if TYPE_CHECKING:
+    from zaragoza.pipeline import EstimateRun
 
 app = typer.Typer(
     help="Zaragoza: common European migrant-integration indicators from survey microdata.",
@@ -157,6 +161,8 @@ def estimate(
     ] = None,
 ) -> None:
     """Estimate indicators with standard errors, CIs, CVs and reliability flags."""
+    from zaragoza.pipeline import estimate_files, store_run
+
     paths = list(files or [example_file()])
     try:
         cat = load_catalog(catalog or [])
@@ -537,6 +543,8 @@ def init(
     force: Annotated[bool, typer.Option(help="Rebuild an existing warehouse.")] = False,
 ) -> None:
     """Build the embedded default warehouse: published tables plus example estimates."""
+    from zaragoza.pipeline import build_default_warehouse
+
     path = warehouse or default_warehouse()
     if path.exists() and not force:
         _fail(
