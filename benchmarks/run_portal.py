@@ -42,10 +42,10 @@ from zaragoza.pipeline import build_default_warehouse
 
 PAGES = [
     "/en/",
-    "/en/indicator/employment_rate/?geo=AT",
-    "/fr/indicator/unemployment_rate/?geo=DE&sex=F",
-    "/en/country/AT/",
-    "/de/country/SE/",
+    "/en/indicators/employment_rate/?geo=AT",
+    "/fr/indicators/unemployment_rate/?geo=DE&sex=F",
+    "/en/countries/AT/",
+    "/de/countries/SE/",
     "/en/compare/?geo=AT,DE,FR&indicator=employment_rate",
     "/en/data/?indicator=employment_rate&geo=AT",
 ]
