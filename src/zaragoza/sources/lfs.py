@@ -92,11 +92,15 @@ def _geo_expr(col: str) -> str:
 GEO = _geo_expr("COUNTRY")
 
 
-def _group_expr(col: str) -> str:
+def _group_expr(col: str, geo: str = GEO) -> str:
+    """SQL mapping a citizenship / birth-country column to Eurostat's migrant groups.
+
+    ``geo`` is the SQL of the reporting country (EU-LFS ``COUNTRY``; EU-SILC ``DB020``).
+    """
     code = _geo_expr(col)
     return (
         f"(CASE WHEN {code} IS NULL OR {code} IN {_in_list(list(UNKNOWN_GROUP_CODES))} "
-        f"THEN 'UNK' WHEN {code} = {GEO} THEN 'NAT' "
+        f"THEN 'UNK' WHEN {code} = {geo} THEN 'NAT' "
         f"WHEN {code} IN {_in_list(sorted(EU27_2020 | GROUPED_EU))} THEN 'EU27_2020_FOR' "
         "ELSE 'NEU27_2020_FOR' END)"
     )
