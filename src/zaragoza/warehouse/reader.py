@@ -185,6 +185,14 @@ class WarehouseReader:
             out[dim] = df["code"].tolist()
         return out
 
+    def runs(self) -> pd.DataFrame:
+        """Return the loads (``run_id, kind, source, loaded_at, inputs``), oldest first."""
+        return self._memo(  # type: ignore[no-any-return]
+            "runs",
+            "SELECT run_id, kind, source, loaded_at, CAST(inputs AS VARCHAR) AS inputs "
+            "FROM runs ORDER BY loaded_at, run_id",
+        )
+
     def coverage(self) -> pd.DataFrame:
         """Return per indicator and source: rows, countries, first and last year."""
         return self._memo(  # type: ignore[no-any-return]

@@ -9,4 +9,10 @@ from zaragoza.portal.monitoring import views
 app_name = "monitoring"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("indicators/<str:ident>/", views.indicator, name="indicator"),
+    path("countries/", views.countries, name="countries"),
+    path("countries/<str:geo>/", views.country, name="country"),
+    path("compare/", views.compare, name="compare"),
+    path("data/", views.data, name="data"),
 ]

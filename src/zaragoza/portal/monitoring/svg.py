@@ -1,0 +1,159 @@
+"""Server-side SVG: trend sparklines and the choropleth map of Europe (no JavaScript).
+
+Both are drawn here rather than in the browser so that they show without JavaScript and
+under the strict content-security policy; each carries a text alternative and the page
+shows the same numbers in a table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+__all__ = ["PALETTE", "Bin", "bins", "europe_geo_ids", "map_svg", "sparkline"]
+
+GEOJSON = Path(__file__).parent / "static" / "monitoring" / "europe.geojson"
+#: Sequential blues (ColorBrewer), readable by colour-blind readers; dark end for high.
+PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+# Longitudes shrink with latitude; scaling x by cos(52°) keeps Europe's shapes familiar.
+_X_SCALE = math.cos(math.radians(52))
+
+
+def sparkline(
+    points: Sequence[tuple[int, float | None]], *, label: str, width: int = 120, height: int = 32
+) -> SafeString:
+    """Return an inline SVG line of ``(year, value)`` points, gaps left open.
+
+    The SVG has ``role="img"`` and ``label`` as its accessible name; missing values break
+    the line instead of being joined over.
+    """
+    values = [v for _, v in points if v is not None]
+    if len(values) < 2:
+        return mark_safe("")
+    years = [y for y, _ in points]
+    lo, hi = min(values), max(values)
+    span_v = (hi - lo) or 1.0
+    span_y = (max(years) - min(years)) or 1
+    pad = 3
+
+    def xy(year: int, value: float) -> str:
+        x = pad + (year - min(years)) / span_y * (width - 2 * pad)
+        y = pad + (hi - value) / span_v * (height - 2 * pad)
+        return f"{x:.1f},{y:.1f}"
+
+    segments: list[list[str]] = [[]]
+    for year, value in points:
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append(xy(year, value))
+    lines = "".join(f'<polyline points="{" ".join(s)}" />' for s in segments if len(s) > 1)
+    dots = "".join(
+        f'<circle cx="{s[0].split(",")[0]}" cy="{s[0].split(",")[1]}" r="1.5" />'
+        for s in segments
+        if len(s) == 1
+    )
+    last = next((xy(y, v) for y, v in reversed(points) if v is not None), None)
+    end = ""
+    if last is not None:
+        cx, cy = last.split(",")
+        end = f'<circle class="end" cx="{cx}" cy="{cy}" r="2.5" />'
+    return mark_safe(
+        f'<svg class="sparkline" role="img" aria-label="{escape(label)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f"<title>{escape(label)}</title>{lines}{dots}{end}</svg>"
+    )
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One class of the map's legend: values from ``lo`` to ``hi``, drawn in ``colour``."""
+
+    lo: float
+    hi: float
+    colour: str
+
+
+def bins(values: Sequence[float], k: int = len(PALETTE)) -> list[Bin]:
+    """Return up to ``k`` classes of equal counts (quantiles) covering ``values``."""
+    data = sorted(values)
+    if not data:
+        return []
+    k = min(k, len(set(data)))
+    edges = [data[min(len(data) - 1, round(i * (len(data) - 1) / k))] for i in range(k + 1)]
+    edges = sorted(set(edges))
+    if len(edges) == 1:
+        return [Bin(edges[0], edges[0], PALETTE[-1])]
+    step = (len(PALETTE) - 1) / max(1, len(edges) - 2)
+    return [Bin(edges[i], edges[i + 1], PALETTE[round(i * step)]) for i in range(len(edges) - 1)]
+
+
+def _colour(value: float, classes: Sequence[Bin]) -> str:
+    for b in classes:
+        if value <= b.hi:
+            return b.colour
+    return classes[-1].colour
+
+
+@cache
+def _features() -> tuple[tuple[str, str], ...]:
+    """Return ``(geo, SVG path data)`` per country of the bundled map, projected once."""
+    collection = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    out = []
+    for feature in collection["features"]:
+        parts = []
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                pts = " ".join(
+                    f"{(lon + 25) * _X_SCALE * 10:.1f},{(72 - lat) * 10:.1f}" for lon, lat in ring
+                )
+                parts.append(f"M{pts}Z")
+        out.append((str(feature["id"]), "".join(parts)))
+    return tuple(out)
+
+
+def europe_geo_ids() -> frozenset[str]:
+    """Return the geo codes the bundled map draws."""
+    return frozenset(geo for geo, _ in _features())
+
+
+def map_svg(
+    values: Mapping[str, float | None],
+    names: Mapping[str, str],
+    texts: Mapping[str, str],
+    classes: Sequence[Bin],
+    *,
+    label: str,
+) -> SafeString:
+    """Return the choropleth SVG of Europe: each country coloured by its class.
+
+    ``values`` holds the countries with data (``None``: shown as no data); countries of
+    the map without an entry are drawn as having no data. ``texts`` gives each country's
+    tooltip (its formatted value and flags); ``label`` is the map's accessible name.
+    """
+    width = round(70 * _X_SCALE * 10)
+    height = 380
+    paths = []
+    for geo, d in _features():
+        value = values.get(geo)
+        fill = _colour(value, classes) if value is not None and classes else "url(#nodata)"
+        title = f"{names.get(geo, geo)}: {texts.get(geo, '')}"
+        paths.append(
+            f'<path d="{d}" fill="{fill}" data-geo="{escape(geo)}">'
+            f"<title>{escape(title)}</title></path>"
+        )
+    return mark_safe(
+        f'<svg class="map" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
+        'preserveAspectRatio="xMidYMid meet">'
+        '<defs><pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="2"/></pattern></defs>'
+        f"<title>{escape(label)}</title>{''.join(paths)}</svg>"
+    )

@@ -1,0 +1,46 @@
+"""Template tags: language links that keep the page and its query, query-string edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.simple_tag
+def language_links(request: HttpRequest) -> list[dict[str, Any]]:
+    """Return, per language, the URL of this page (path and query) in that language."""
+    current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    full = request.get_full_path()
+    return [
+        {"code": code, "name": name, "url": translate_url(full, code), "current": code == current}
+        for code, name in settings.LANGUAGES
+    ]
+
+
+@register.simple_tag
+def query_with(request: HttpRequest, **changes: Any) -> str:
+    """Return this page's query string with ``changes`` applied (``None`` removes a key)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    text = query.urlencode(safe=",")
+    return "?" + text if text else ""
+
+
+@register.filter
+def dictget(mapping: Any, key: str) -> Any:
+    """Return ``mapping[key]`` (empty when absent): for loops over a dict chosen by key."""
+    try:
+        return mapping[key]
+    except (KeyError, TypeError):
+        return ()
