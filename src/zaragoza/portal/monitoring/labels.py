@@ -15,7 +15,7 @@ from functools import cache
 import pycountry
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from zaragoza.catalog.codes import EU27_2020, ISO_TO_EUROSTAT
 
@@ -33,38 +33,38 @@ _EUROSTAT_TO_ISO = {v: k for k, v in ISO_TO_EUROSTAT.items()}
 
 #: Eurostat's aggregate geo codes the warehouse may hold, with their names.
 AGGREGATES = {
-    "EU27_2020": _l("European Union (27 countries)"),
-    "EU28": _l("European Union (28 countries, 2013-2020)"),
-    "EU27_2007": _l("European Union (27 countries, 2007-2013)"),
-    "EU": _l("European Union (changing composition)"),
-    "EA": _l("Euro area (changing composition)"),
-    "EA18": _l("Euro area (18 countries)"),
-    "EA19": _l("Euro area (19 countries)"),
-    "EA20": _l("Euro area (20 countries)"),
+    "EU27_2020": gettext_lazy("European Union (27 countries)"),
+    "EU28": gettext_lazy("European Union (28 countries, 2013-2020)"),
+    "EU27_2007": gettext_lazy("European Union (27 countries, 2007-2013)"),
+    "EU": gettext_lazy("European Union (changing composition)"),
+    "EA": gettext_lazy("Euro area (changing composition)"),
+    "EA18": gettext_lazy("Euro area (18 countries)"),
+    "EA19": gettext_lazy("Euro area (19 countries)"),
+    "EA20": gettext_lazy("Euro area (20 countries)"),
 }
 
 _NAMES_EN = {"XK": "Kosovo*", "MD": "Moldova"}
 
 #: Labels of the ``citizen`` codes.
 _CITIZEN = {
-    "TOTAL": _l("All persons"),
-    "NAT": _l("Nationals"),
-    "FOR": _l("Foreign citizens"),
-    "EU27_2020_FOR": _l("Citizens of other EU countries"),
-    "NEU27_2020_FOR": _l("Non-EU citizens"),
-    "EU28_FOR": _l("Citizens of other EU countries (EU28)"),
-    "NEU28_FOR": _l("Non-EU citizens (EU28)"),
-    "STLS": _l("Stateless"),
+    "TOTAL": gettext_lazy("All persons"),
+    "NAT": gettext_lazy("Nationals"),
+    "FOR": gettext_lazy("Foreign citizens"),
+    "EU27_2020_FOR": gettext_lazy("Citizens of other EU countries"),
+    "NEU27_2020_FOR": gettext_lazy("Non-EU citizens"),
+    "EU28_FOR": gettext_lazy("Citizens of other EU countries (EU28)"),
+    "NEU28_FOR": gettext_lazy("Non-EU citizens (EU28)"),
+    "STLS": gettext_lazy("Stateless"),
 }
 #: Labels of the ``c_birth`` codes.
 _C_BIRTH = {
-    "TOTAL": _l("All persons"),
-    "NAT": _l("Native-born"),
-    "FOR": _l("Foreign-born"),
-    "EU27_2020_FOR": _l("Born in another EU country"),
-    "NEU27_2020_FOR": _l("Born outside the EU"),
-    "EU28_FOR": _l("Born in another EU country (EU28)"),
-    "NEU28_FOR": _l("Born outside the EU (EU28)"),
+    "TOTAL": gettext_lazy("All persons"),
+    "NAT": gettext_lazy("Native-born"),
+    "FOR": gettext_lazy("Foreign-born"),
+    "EU27_2020_FOR": gettext_lazy("Born in another EU country"),
+    "NEU27_2020_FOR": gettext_lazy("Born outside the EU"),
+    "EU28_FOR": gettext_lazy("Born in another EU country (EU28)"),
+    "NEU28_FOR": gettext_lazy("Born outside the EU (EU28)"),
 }
 _SEX = {
     "T": pgettext_lazy("sex", "Total"),
@@ -74,18 +74,18 @@ _SEX = {
 
 #: Eurostat's flags and what they mean.
 FLAG_MEANINGS = {
-    "b": _l("break in time series"),
-    "c": _l("confidential"),
-    "d": _l("definition differs"),
-    "e": _l("estimated"),
-    "f": _l("forecast"),
-    "n": _l("not significant"),
-    "p": _l("provisional"),
-    "r": _l("revised"),
-    "s": _l("Eurostat estimate"),
-    "u": _l("low reliability"),
-    "z": _l("not applicable"),
-    ":": _l("not available"),
+    "b": gettext_lazy("break in time series"),
+    "c": gettext_lazy("confidential"),
+    "d": gettext_lazy("definition differs"),
+    "e": gettext_lazy("estimated"),
+    "f": gettext_lazy("forecast"),
+    "n": gettext_lazy("not significant"),
+    "p": gettext_lazy("provisional"),
+    "r": gettext_lazy("revised"),
+    "s": gettext_lazy("Eurostat estimate"),
+    "u": gettext_lazy("low reliability"),
+    "z": gettext_lazy("not applicable"),
+    ":": gettext_lazy("not available"),
 }
 
 

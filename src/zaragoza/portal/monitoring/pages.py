@@ -447,22 +447,26 @@ def indicator_page(
     series_rows = [
         {"year": y, "cells": [s["cells"][i] for s in series]} for i, y in enumerate(years)
     ]
-    series_chart = {
-        "kind": "lines",
-        "unit": ind.unit,
-        "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
-        "traces": [
-            {
-                "name": s["name"],
-                "x": years,
-                "y": [c["value"] for c in s["cells"]],
-                "lo": [c["ci_lo"] for c in s["cells"]],
-                "hi": [c["ci_hi"] for c in s["cells"]],
-                "dash": {"T": "solid", "M": "dash", "F": "dot"}[s["sex"]],
-            }
-            for s in series
-        ],
-    }
+    series_chart = (
+        _bars(series, groups, by, ind)
+        if len(years) == 1
+        else {
+            "kind": "lines",
+            "unit": ind.unit,
+            "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+            "traces": [
+                {
+                    "name": s["name"],
+                    "x": years,
+                    "y": [c["value"] for c in s["cells"]],
+                    "lo": [c["ci_lo"] for c in s["cells"]],
+                    "hi": [c["ci_hi"] for c in s["cells"]],
+                    "dash": {"T": "solid", "M": "dash", "F": "dot"}[s["sex"]],
+                }
+                for s in series
+            ],
+        }
+    )
 
     # The ranking and the map: one year, one group, sex as the first chosen.
     rank_groups = [g for g in groups if g != "TOTAL"] or groups
@@ -581,6 +585,31 @@ def indicator_page(
         "flags_used": _flags_used(all_cells),
         "state": state,
         "targets": targets_for(ind.id),
+    }
+
+
+def _bars(
+    series: Sequence[Mapping[str, Any]], groups: Sequence[str], by: str, ind: Indicator
+) -> dict[str, Any]:
+    """A single year's figures as bars by group, one colour per sex (a line needs years)."""
+    traces = []
+    for s in dict.fromkeys(x["sex"] for x in series):
+        mine = {x["group"]: x["cells"][0] for x in series if x["sex"] == s}
+        shown = [g for g in groups if g in mine]
+        traces.append(
+            {
+                "name": sex_label(s),
+                "x": [group_label(g, by) for g in shown],
+                "y": [mine[g]["value"] for g in shown],
+                "lo": [mine[g]["ci_lo"] for g in shown],
+                "hi": [mine[g]["ci_hi"] for g in shown],
+            }
+        )
+    return {
+        "kind": "bars",
+        "unit": ind.unit,
+        "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+        "traces": traces,
     }
 
 

@@ -21,7 +21,7 @@ __all__ = ["PALETTE", "Bin", "bins", "europe_geo_ids", "map_svg", "sparkline"]
 
 GEOJSON = Path(__file__).parent / "static" / "monitoring" / "europe.geojson"
 #: Sequential blues (ColorBrewer), readable by colour-blind readers; dark end for high.
-PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+PALETTE = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 # Longitudes shrink with latitude; scaling x by cos(52°) keeps Europe's shapes familiar.
 _X_SCALE = math.cos(math.radians(52))
 

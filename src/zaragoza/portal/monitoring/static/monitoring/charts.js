@@ -27,7 +27,15 @@
     var source = document.getElementById(el.getAttribute("data-source"));
     if (!source || !window.Plotly) return;
     var spec = JSON.parse(source.textContent);
+    var bars = spec.kind === "bars";
     var traces = spec.traces.map(function (t) {
+      if (bars) {
+        var bar = { type: "bar", name: t.name, x: t.x, y: t.y,
+          hovertemplate: "%{x}: %{y}<extra>" + t.name.replace(/</g, "&lt;") + "</extra>" };
+        var eb = errorBars(t);
+        if (eb) bar.error_y = eb;
+        return bar;
+      }
       var trace = {
         type: "scatter",
         mode: "lines+markers",
@@ -39,8 +47,8 @@
         marker: { size: 5 },
         hovertemplate: "%{x}: %{y}<extra>" + t.name.replace(/</g, "&lt;") + "</extra>"
       };
-      var bars = errorBars(t);
-      if (bars) trace.error_y = bars;
+      var err = errorBars(t);
+      if (err) trace.error_y = err;
       return trace;
     });
     var layout = {
@@ -48,7 +56,8 @@
       margin: { l: 56, r: 16, t: 16, b: 40 },
       height: 360,
       font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13, color: "#1a1a1a" },
-      xaxis: { tickformat: "d", dtick: 1, automargin: true },
+      xaxis: bars ? { automargin: true } : { tickformat: "d", dtick: 1, automargin: true },
+      barmode: "group",
       yaxis: { title: { text: spec.yTitle }, automargin: true, rangemode: spec.unit === "EUR" ? "tozero" : "normal" },
       legend: { orientation: "h", y: -0.18 },
       hovermode: "closest",
@@ -56,7 +65,7 @@
       plot_bgcolor: "#ffffff"
     };
     var years = traces.length ? traces[0].x.length : 0;
-    if (years > 12) layout.xaxis.dtick = 5;
+    if (!bars && years > 12) layout.xaxis.dtick = 5;
     window.Plotly.newPlot(el, traces, layout, {
       displaylogo: false,
       responsive: true,
