@@ -13,9 +13,8 @@ import gettext
 from functools import cache
 
 import pycountry
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zaragoza.catalog.codes import EU27_2020, ISO_TO_EUROSTAT
 
