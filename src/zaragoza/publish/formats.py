@@ -46,7 +46,8 @@ warehouse reader and stay blank.
     ``freq, indicator, unit, source, geo, citizen, c_birth, sex, age, compare_to,
     TIME_PERIOD`` (``unit`` is ``PC``, ``EUR`` or ``PP``, percentage points, for gap
     rows; level rows have ``compare_to = _Z``), the measure ``OBS_VALUE`` and the
-    attributes ``OBS_FLAG`` (the flags except ``c``), ``CONF_STATUS`` (``C`` for a
+    attributes ``OBS_FLAG`` (the flags but ``c`` and ``:``: as in Eurostat's own files,
+    a value not available is an empty ``OBS_VALUE``), ``CONF_STATUS`` (``C`` for a
     suppressed cell, as Eurostat marks confidentiality) and the precision attributes
     ``SE, CI_LO, CI_HI, CV, N, N_MISSING``. ``sdmx1`` reads it with a data structure
     that declares those components.
@@ -445,6 +446,12 @@ _SDMX_DIMENSIONS = (
 _SDMX_ATTRIBUTES = ("SE", "CI_LO", "CI_HI", "CV", "N", "N_MISSING")
 
 
+def _obs_flag(flag: str) -> str:
+    """Eurostat's ``OBS_FLAG``: the letters of a flag but ``c`` (in ``CONF_STATUS``) and
+    ``:`` (Eurostat's SDMX files mark "not available" by an empty ``OBS_VALUE``)."""
+    return flag.replace("c", "").replace(":", "")
+
+
 @register(
     "sdmx-csv",
     media_type="application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8",
@@ -480,7 +487,7 @@ def write_sdmx_csv(df: pd.DataFrame, meta: Metadata) -> bytes:
         out.writerow(
             [
                 "dataflow", SDMX_DATAFLOW, "I", "A", ind, unit, src, geo, cit, cob, sex, age,
-                ref or NOT_APPLICABLE, time, _number(value), flag.replace("c", ""),
+                ref or NOT_APPLICABLE, time, _number(value), _obs_flag(flag),
                 "C" if "c" in flag else "", *(_number(v) for v in precision),
             ]
         )  # fmt: skip

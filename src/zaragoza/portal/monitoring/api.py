@@ -448,11 +448,30 @@ def _choose_format(request: HttpRequest, fmt: str | None) -> str:
                 400, f"unknown format {fmt!r}", parameter="format", value=fmt, valid=list(FORMATS)
             )
         return name
-    try:
-        preferred = request.get_preferred_type(list(ACCEPTED))
-    except (ValueError, KeyError, IndexError):
-        preferred = None
-    return ACCEPTED.get(preferred or "", "json")
+    return _negotiate(request.headers.get("Accept", ""))
+
+
+def _negotiate(accept: str) -> str:
+    """The format the ``Accept`` header prefers (RFC 9110, section 12.5.1), else ``json``.
+
+    Media-type parameters other than ``q`` (``version=2.0.0``) are ignored; of equal
+    weights the first listed wins.
+    """
+    best, best_q = "json", 0.0
+    for item in accept.split(","):
+        media, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        offered = ACCEPTED.get(media.lower())
+        if offered is not None and q > best_q:
+            best, best_q = offered, q
+    return best
 
 
 def _parse(
