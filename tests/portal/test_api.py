@@ -442,6 +442,9 @@ def test_docs_and_schema(portal: Path, client: Client) -> None:
 # ---------------------------------------------------------------------- fuzzing
 
 
+# Through the WSGI application, as a server runs it: Django closes stale database
+# connections at the end of each request, hence the database mark.
+@pytest.mark.django_db
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_fuzzed_schema_never_gets_a_5xx(portal: Path, mode: str) -> None:
     import schemathesis
