@@ -1,0 +1,391 @@
+"""The portal's pages on the embedded default: figures as in the warehouse, flags and
+missing values shown, state in the URL, three languages, clear errors for bad requests."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from zaragoza.catalog.loader import load_catalog
+from zaragoza.portal.monitoring import svg
+from zaragoza.portal.monitoring.catalog_messages import TITLES
+from zaragoza.portal.monitoring.labels import country_name, flag_text, group_label
+
+
+class _Tables(HTMLParser):
+    """Collect the text of every ``data-table`` table: rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._name: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table" and a.get("data-table"):
+            self._name = a["data-table"]
+            self.tables[self._name] = []
+        elif self._name and tag == "tr":
+            self._row = []
+        elif self._row is not None and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._name = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._name:
+            self.tables[self._name].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: bytes) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html.decode())
+    return parser.tables
+
+
+def warehouse(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def get(client: Client, url: str, status: int = 200) -> bytes:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return bytes(response.content)
+
+
+# The pages write ranges with an en dash and negative numbers with a minus sign.
+DASH = "\u2013"
+MINUS = "\u2212"
+
+PAGES = [
+    "/en/",
+    "/en/indicators/",
+    "/en/indicators/employment_rate/",
+    "/en/indicators/employment_rate/?source=computed&geo=AT",
+    "/en/indicators/educational_attainment_low/?geo=DE",
+    "/en/indicators/median_equivalised_income/",
+    "/en/indicators/naturalisation_rate/",
+    "/en/countries/",
+    "/en/countries/AT/",
+    "/en/countries/EU27_2020/",
+    "/en/countries/MT/?source=published",
+    "/en/compare/",
+    "/en/compare/?indicator=unemployment_rate&geo=AT,MT,SE,EU27_2020",
+    "/en/data/",
+    "/en/data/?indicator=naturalisation_rate&geo=AT,SE&time=2020,2021",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_renders_with_data_and_no_inline_script(
+    portal: Path, client: Client, url: str
+) -> None:
+    html = get(client, url).decode()
+    assert "data-table=" in html or "data-list=" in html
+    for tag in re.findall(r"<script[^>]*>", html):
+        # CSP allows scripts from files only; JSON data blocks are not executed.
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert " on" not in " ".join(re.findall(r"<[^>]+ on[a-z]+=", html))
+
+
+def test_every_indicator_with_figures_has_a_page(portal: Path, client: Client) -> None:
+    rows = warehouse(portal, "SELECT DISTINCT indicator, source FROM observations")
+    for indicator, source in rows:
+        get(client, f"/en/indicators/{indicator}/?source={source}")
+
+
+def test_series_table_equals_the_warehouse_with_flags(portal: Path, client: Client) -> None:
+    html = get(client, "/en/indicators/employment_rate/?geo=EU27_2020&sex=T")
+    table = tables(html)["series"]
+    header = table[0]
+    assert header[:4] == ["Year", "Nationals, Total", "Citizens of other EU countries, Total",
+                          "Non-EU citizens, Total"]  # fmt: skip
+    expected = warehouse(
+        portal,
+        "SELECT time, citizen, value, flag FROM observations WHERE indicator = 'employment_rate' "
+        "AND source = 'published' AND geo = 'EU27_2020' AND sex = 'T' AND compare_to = ''",
+    )
+    column = {"NAT": 1, "EU27_2020_FOR": 2, "NEU27_2020_FOR": 3}
+    by_year = {int(r[0]): r for r in table[1:]}
+    assert len(expected) == 3 * len(by_year)
+    for time, citizen, value, flag in expected:
+        text = by_year[int(time)][column[citizen]]
+        assert text.startswith(f"{value:.1f}"), (time, citizen, text)
+        if flag:
+            assert f"{flag} ({flag_text(flag)})" in text
+    # 2021 is a break in series in Eurostat's table, shown as a flag with its meaning.
+    assert "b (break in time series)" in by_year[2021][1]
+    assert b"break in time series" in html
+
+
+def test_missing_values_are_shown_as_missing(portal: Path, client: Client) -> None:
+    geo, time, flag = warehouse(
+        portal,
+        "SELECT geo, time, flag FROM observations WHERE indicator = 'employment_rate' "
+        "AND source = 'published' AND sex = 'T' AND citizen = 'NEU27_2020_FOR' "
+        "AND value IS NULL AND geo NOT LIKE 'E%' ORDER BY geo, time LIMIT 1",
+    )[0]
+    html = get(client, f"/en/indicators/employment_rate/?geo={geo}&time={time}")
+    series = tables(html)["series"]
+    row = next(r for r in series[1:] if r[0] == str(time))
+    cell = row[series[0].index("Non-EU citizens, Total")]
+    assert cell.startswith("no data")
+    assert "not available" in cell  # the ':' flag
+    ranking = tables(html)["ranking"]
+    shown = next(r for r in ranking[1:] if r[1] == country_name(geo, "en"))
+    assert shown[0] == DASH
+    assert shown[2].startswith("no data")
+    assert flag.startswith(":")
+
+
+def test_ranking_has_intervals_gaps_and_every_country(portal: Path, client: Client) -> None:
+    html = get(client, "/en/indicators/employment_rate/?source=computed&group=NEU27_2020_FOR")
+    ranking = tables(html)["ranking"]
+    assert ranking[0][:4] == ["Rank", "Country", "Value", "95% confidence interval"]
+    rows = warehouse(
+        portal,
+        "SELECT geo, value, ci_lo, ci_hi FROM observations WHERE indicator = 'employment_rate' "
+        "AND source = 'computed' AND sex = 'T' AND citizen = 'NEU27_2020_FOR' "
+        "AND c_birth = 'TOTAL' AND compare_to = '' ORDER BY value DESC",
+    )
+    assert [r[1] for r in ranking[1:]] == [country_name(g, "en") for g, *_ in rows]
+    for (_, value, lo, hi), shown in zip(rows, ranking[1:], strict=True):
+        assert shown[2] == f"{value:.1f}"
+        assert shown[3] == f"{lo:.1f} {DASH} {hi:.1f}"
+    assert b"synthetic example records" in html
+    assert b"data-synthetic" in html
+
+
+def test_map_draws_countries_and_says_what_it_omits(portal: Path, client: Client) -> None:
+    html = get(client, "/en/indicators/employment_rate/?time=2024").decode()
+    assert '<svg class="map"' in html
+    assert 'data-geo="EL"' in html
+    assert 'data-geo="UK"' in html
+    assert "The map omits countries too small at its scale (Malta" in html
+    ranking = tables(html.encode())["ranking"]
+    assert any(r[1] == "Malta" for r in ranking)
+    assert "Regions (NUTS) are not shown" in html
+
+
+def test_chart_data_matches_the_table_and_downloads_use_the_api(
+    portal: Path, client: Client
+) -> None:
+    html = get(client, "/en/indicators/unemployment_rate/?geo=AT&sex=T,F").decode()
+    assert 'data-chart="series"' in html
+    data = re.search(r'<script id="series-data" type="application/json">(.*?)</script>', html)
+    assert data is not None
+    chart = json.loads(data.group(1))
+    names = [t["name"] for t in chart["traces"]]
+    assert "Non-EU citizens, Females" in names
+    table = tables(html.encode())["series"]
+    trace = chart["traces"][names.index("Nationals, Total")]
+    col = table[0].index("Nationals, Total")
+    for year, value in zip(trace["x"], trace["y"], strict=True):
+        row = next(r for r in table[1:] if r[0] == str(year))
+        assert row[col].startswith("no data" if value is None else f"{value:.1f}")
+    links = re.findall(r'href="(/api/v1/observations\?[^"]+)"', html)
+    formats = {re.search(r"format=([a-z-]+)", u).group(1) for u in links}  # type: ignore[union-attr]
+    assert formats == {"csv", "xlsx", "jsonstat", "sdmx-csv"}
+    assert any("indicator=unemployment_rate" in u and "geo=AT" in u for u in links)
+    assert '<script src="/static/vendor/plotly/plotly.min.js">' in html
+
+
+def test_url_state_round_trips(portal: Path, client: Client) -> None:
+    url = (
+        "/en/indicators/employment_rate/?source=published&by=citizen&geo=AT&sex=T&sex=F"
+        "&group=EU27_2020_FOR&time=2020"
+    )
+    html = get(client, url).decode()
+    assert '<option value="AT" selected>' in html
+    assert '<option value="EU27_2020_FOR" selected>' in html
+    assert '<option value="2020" selected>' in html
+    assert 'name="sex" value="F" checked' in html
+    assert 'name="sex" value="M">' in html
+    assert "Across Europe: Citizens of other EU countries, 2020" in html
+    # The language links keep the page and its query.
+    switch = re.findall(r'href="([^"]+)"[^>]*data-language="fr"', html)
+    assert switch == [
+        "/fr/indicators/employment_rate/?" + url.split("?", 1)[1].replace("&", "&amp;")
+    ]
+    compare = get(client, "/en/compare/?indicator=employment_rate&geo=AT,MT&geo=SE").decode()
+    for n, geo in enumerate(["AT", "MT", "SE"], start=1):
+        select = re.search(rf'<select id="f-geo{n}" name="geo">(.*?)</select>', compare, re.S)
+        assert select is not None
+        assert f'<option value="{geo}" selected>' in select.group(1)
+
+
+def test_compare_shows_the_year_of_each_value(portal: Path, client: Client) -> None:
+    html = get(client, "/en/compare/?indicator=naturalisation_rate&geo=AT,SE,EU27_2020")
+    latest = tables(html)["compare-latest"]
+    assert latest[0][:3] == ["Country or region", "Value", "Year"]
+    rows = warehouse(
+        portal,
+        "SELECT geo, max(time) FROM observations WHERE indicator = 'naturalisation_rate' "
+        "AND value IS NOT NULL AND geo IN ('AT', 'SE', 'EU27_2020') GROUP BY geo",
+    )
+    years = {country_name(g, "en"): str(t) for g, t in rows}
+    for row in latest[1:]:
+        assert row[2] == years[row[0]]
+    # two decimals, as published
+    at = warehouse(
+        portal,
+        "SELECT value FROM observations WHERE indicator = 'naturalisation_rate' AND geo = 'AT' "
+        "AND time = 2023",
+    )[0][0]
+    assert latest[1][1] == f"{at:.2f}"
+
+
+def test_home_gaps_equal_the_warehouse(portal: Path, client: Client) -> None:
+    html = get(client, "/en/").decode()
+    (nat,), (neu,) = (
+        warehouse(
+            portal,
+            "SELECT value FROM observations WHERE indicator = 'employment_rate' AND geo = "
+            "'EU27_2020' AND sex = 'T' AND time = 2024 AND source = 'published' AND citizen = ?",
+            code,
+        )[0]
+        for code in ("NAT", "NEU27_2020_FOR")
+    )
+    card = html.split('data-headline="employment_rate"')[1].split("</section>")[0]
+    assert f"{MINUS}{abs(neu - nat):.1f}" in card
+    assert "Non-EU citizens compared with Nationals, EU, 2024" in card
+    assert '<svg class="sparkline" role="img"' in card
+    for indicator in ("unemployment_rate", "median_equivalised_income", "naturalisation_rate"):
+        assert f'data-headline="{indicator}"' in html
+    assert 'data-table="trend-poverty"' in html
+
+
+def test_country_profile_has_gaps_eu_average_and_targets(portal: Path, client: Client) -> None:
+    html = get(client, "/en/countries/AT/")
+    t = tables(html)
+    employment = t["profile-employment"]
+    row = next(r for r in employment if r[0] == "Employment rate (20-64)")
+    assert row[1] == "2024"
+    assert "Non-EU citizens: 63.0" in row[3]
+    assert row[4] == f"Non-EU citizens: {MINUS}16.2"
+    assert row[5] == "Non-EU citizens: 64.2"
+    targets = t["targets"]
+    assert any("Europe 2020: at least 75 %" in r[0] for r in targets)
+    eu2030 = next(r for r in targets if r[0].startswith("EU 2030: at least 78 %"))
+    assert "Nationals: +1.2 (79.2 %, 2024) — met" in eu2030[2]
+    assert f"Non-EU citizens: {MINUS}15.0 (63.0 %, 2024) — not met" in eu2030[2]
+    assert "All persons: no data" in eu2030[2]
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("fr", ["L'intégration des migrants en Europe", "Autriche", "Taux d'emploi (20-64 ans)",
+                "Citoyens de pays hors UE", "Nationaux"]),
+        ("de", ["Integration von Migranten in Europa", "Österreich",
+                "Erwerbstätigenquote (20-64 Jahre)", "Nicht-EU-Staatsangehörige", "Inländer"]),
+    ],
+)  # fmt: skip
+def test_french_and_german_pages(portal: Path, client: Client, lang: str, texts: list[str]) -> None:
+    home = get(client, f"/{lang}/").decode()
+    profile = get(client, f"/{lang}/countries/AT/").decode()
+    both = unescape(home + profile)
+    for text in texts:
+        assert text in both, text
+    assert f'<html lang="{lang}">' in home
+    ranking = get(client, f"/{lang}/indicators/employment_rate/?time=2021").decode()
+    assert ("rupture de série" if lang == "fr" else "Zeitreihenbruch") in ranking
+    assert ("pas de données" if lang == "fr" else "keine Daten") in ranking
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "says"),
+    [
+        ("/en/indicators/no_such_thing/", 404, "There is no indicator no_such_thing."),
+        ("/en/indicators/employment_rate/?geo=ZZ", 404, "ZZ"),
+        ("/en/indicators/employment_rate/?time=abc", 400, "must be a number"),
+        ("/en/indicators/employment_rate/?time=1990", 404, "No figures for 1990"),
+        ("/en/indicators/employment_rate/?source=guessed", 400, "Unknown source guessed"),
+        ("/en/indicators/employment_rate/?group=MARS", 400, "Unknown group MARS"),
+        ("/en/indicators/employment_rate/?by=religion", 400, "Unknown by religion"),
+        ("/en/indicators/employment_rate/?sex=X", 400, "Unknown sex X"),
+        ("/en/countries/ZZ/", 404, "There are no figures for the country or region ZZ."),
+        ("/en/compare/?geo=AT", 400, "two to four"),
+        ("/en/compare/?geo=AT,DE,FR,IT,ES", 400, "two to four"),
+        ("/en/compare/?geo=AT,XX", 404, "XX"),
+        ("/en/compare/?indicator=nope&geo=AT,DE", 404, "nope"),
+        ("/en/data/?geo=ZZ", 404, "Unknown geo: ZZ."),
+        ("/en/data/?time=abc", 400, "Unknown time: abc."),
+        ("/de/countries/ZZ/", 404, "Für das Land oder die Region ZZ liegen keine Zahlen vor."),
+    ],
+)
+def test_bad_parameters_give_a_clear_page(
+    portal: Path, client: Client, url: str, status: int, says: str
+) -> None:
+    html = get(client, url, status).decode()
+    assert says in html
+    assert f'data-error="{status}"' in html
+
+
+def test_data_page_previews_the_selection_with_download_links(portal: Path, client: Client) -> None:
+    html = get(client, "/en/data/?indicator=naturalisation_rate&geo=AT&geo=SE&time=2020,2021")
+    rows = tables(html)["data"]
+    assert len(rows) == 1 + 4
+    assert b"4 cells selected" in html
+    text = html.decode()
+    assert (
+        'href="/api/v1/observations?indicator=naturalisation_rate&amp;geo=AT,SE&amp;time=2020,2021&amp;format=sdmx-csv"'
+        in text
+    )
+    assert "format=xlsx" in text
+    assert "format=jsonstat" in text
+
+
+def test_catalogue_titles_are_all_translatable() -> None:
+    cat = load_catalog()
+    assert {i: cat[i].title for i in cat} == TITLES
+
+
+def test_labels_in_three_languages() -> None:
+    assert country_name("EL", "en") == "Greece"
+    assert country_name("EL", "fr") == "Grèce"
+    assert country_name("UK", "de") == "Vereinigtes Königreich"
+    assert country_name("XK", "en") == "Kosovo*"
+    with translation.override("de"):
+        assert country_name("EU27_2020") == "Europäische Union (27 Länder)"
+        assert group_label("NEU27_2020_FOR", "c_birth") == "Außerhalb der EU Geborene"
+    with translation.override("en"):
+        assert group_label("NAT", "c_birth") == "Native-born"
+        assert flag_text("bu") == "break in time series, low reliability"
+
+
+def test_sparkline_breaks_at_missing_values_and_bins_cover_the_values() -> None:
+    line = str(svg.sparkline([(2020, 1.0), (2021, 2.0), (2022, None), (2023, 3.0), (2024, 2.5)],
+                             label="trend"))  # fmt: skip
+    assert line.count("<polyline") == 2
+    assert 'aria-label="trend"' in line
+    assert str(svg.sparkline([(2020, 1.0)], label="x")) == ""
+    classes = svg.bins([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    assert classes[0].lo == 1.0
+    assert classes[-1].hi == 6.0
+    assert len({b.colour for b in classes}) == len(classes)
+    assert {"EL", "UK", "DE", "IS", "CY"} <= svg.europe_geo_ids()
+    assert "MT" not in svg.europe_geo_ids()
