@@ -264,6 +264,7 @@ def test_etag_and_last_modified_give_304(portal: Path, client: Client) -> None:
         ("offset=1.5", "offset", "1.5"),
         ("format=xml", "format", "xml"),
         ("labels=perhaps", "labels", "perhaps"),
+        ("countries=AT", "countries", "AT"),
     ],
 )
 def test_bad_parameters_are_400_naming_parameter_value_and_valid(
@@ -289,6 +290,13 @@ def test_unknown_code_suggests_and_lists_valid_codes(portal: Path, client: Clien
     assert err["valid"] == "a year from 1995 to 2024"
     err = body(get(client, f"{OBS}?limit=10001"))
     assert err["valid"] == {"le": 10000}
+
+
+def test_unknown_parameter_is_refused_but_cache_busters_pass(portal: Path, client: Client) -> None:
+    err = body(get(client, f"{OBS}?goe=AT"))
+    assert "did you mean 'geo'" in err["detail"]
+    assert "geo" in err["valid"]
+    assert get(client, f"{OBS}?geo=AT&_=1732538400").status_code == 200
 
 
 def test_missing_warehouse_is_503(tmp_path: Path, settings: LazySettings, client: Client) -> None:
@@ -388,6 +396,7 @@ def test_jsonstat_from_the_api_read_by_pyjstat(portal: Path, client: Client) -> 
     cube["status"] = status["status"]
     cube = cube[cube["statistic"] == "value"]
     assert ds["extension"]["count"] == doc["count"]
+    assert ds["label"] == "Unemployment rate (20-64)"
     for r in doc["results"]:
         hit = cube[
             (cube["citizen"] == r["citizen"])

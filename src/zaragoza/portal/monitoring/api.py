@@ -39,7 +39,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import duckdb
@@ -522,6 +522,25 @@ def _page_url(request: HttpRequest, offset: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+#: The parameters of ``/v1/observations``; any other is refused (``_``-prefixed ones, the
+#: cache-busters some clients add, are ignored).
+OBSERVATION_PARAMETERS = (
+    *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
+)  # fmt: skip
+
+
+def _refuse_unknown_parameters(request: HttpRequest) -> None:
+    for name in request.GET:
+        if name not in OBSERVATION_PARAMETERS and not name.startswith("_"):
+            raise ApiError(
+                400,
+                f"unknown parameter {name!r}" + _did_you_mean(name, OBSERVATION_PARAMETERS),
+                parameter=name,
+                value=request.GET.get(name),
+                valid=list(OBSERVATION_PARAMETERS),
+            )
+
+
 _FILTER_DOC = "Codes, comma-separated or repeated (e.g. AT,SE)"
 _INDICATOR_DOC = "Indicator ids (see /v1/indicators), comma-separated or repeated"
 _TIME_DOC = "Years, comma-separated or repeated"
@@ -535,12 +554,25 @@ _FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv (default: by Accept, else jso
     response={200: ObservationPage, 304: None, 400: ErrorOut, 503: ErrorOut},
     summary="Observation cells, filtered, paginated, in JSON, CSV, Excel, JSON-stat or SDMX-CSV",
     tags=["observations"],
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    fmt.media_type.split(";")[0]: {"schema": {"type": "string"}}
+                    for fmt in FORMATS.values()
+                    if fmt.name not in ("json", "jsonstat")
+                }
+            }
+        }
+    },
 )
 def observations(
     request: HttpRequest,
-    indicator: Annotated[list[str] | None, Query(description=_INDICATOR_DOC)] = None,
-    geo: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
-    time: Annotated[list[str] | None, Query(description=_TIME_DOC)] = None,
+    indicator: Annotated[
+        list[str] | None, Query(description=_INDICATOR_DOC, example="employment_rate")
+    ] = None,
+    geo: Annotated[list[str] | None, Query(description=_FILTER_DOC, example="AT,SE")] = None,
+    time: Annotated[list[str] | None, Query(description=_TIME_DOC, example="2022,2023")] = None,
     citizen: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
     c_birth: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
     sex: Annotated[list[str] | None, Query(description="T, M, F")] = None,
@@ -554,6 +586,7 @@ def observations(
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
 ) -> HttpResponse:
     """Observation cells of the warehouse; see the module docstring for every parameter."""
+    _refuse_unknown_parameters(request)
     reader = _reader()
     filters = {
         "indicator": indicator, "geo": geo, "time": time, "citizen": citizen,
@@ -574,9 +607,7 @@ def _observations_response(
     request: HttpRequest, reader: WarehouseReader, req: _Request, updated: Any
 ) -> HttpResponse:
     count = 0 if req.empty else reader.count(req.selection)
-    df = reader.observations(req.selection, limit=req.limit, offset=req.offset)
-    if req.empty:
-        df = df.iloc[0:0]
+    df = reader.observations(req.selection, limit=0 if req.empty else req.limit, offset=req.offset)
     nxt = _page_url(request, req.offset + req.limit) if req.offset + req.limit < count else None
     prev = _page_url(request, max(req.offset - req.limit, 0)) if req.offset > 0 else None
     extra = {
@@ -587,6 +618,9 @@ def _observations_response(
         "previous": prev,
     }
     meta = metadata_for(df, updated=updated, extra=extra)
+    indicators = df["indicator"].unique()
+    if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
+        meta = replace(meta, title=meta.labels["indicator"][indicators[0]])
     fmt = get_format(req.format)
     if req.labels and req.format in ("json", "csv", "xlsx"):
         df = add_labels(df, meta)
