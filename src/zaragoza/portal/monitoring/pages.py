@@ -54,16 +54,18 @@ EU = "EU27_2020"
 SOURCES = ("published", "computed")
 BREAKDOWNS = ("citizen", "c_birth")
 SEXES = ("T", "M", "F")
-#: Home page themes, each with the indicators that can stand for it, best first: a theme
-#: shows the first one the warehouse has, so that e.g. the at-risk-of-poverty rate takes
-#: over from median income as soon as it is loaded.
-HEADLINES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("employment", ("employment_rate", "employment_rate_15_64")),
-    ("unemployment", ("unemployment_rate", "unemployment_rate_15_64")),
-    ("education", ("tertiary_attainment", "educational_attainment_low", "early_leavers")),
-    ("poverty", ("at_risk_of_poverty_rate", "median_equivalised_income")),
-    ("naturalisation", ("naturalisation_rate",)),
-)
+#: Home page themes: the catalogue area each is about and the indicators that stand for
+#: it, best first. A theme shows the first one with EU figures in the warehouse, else any
+#: other indicator of its area that has them, so that an indicator added to the catalogue
+#: and loaded (the at-risk-of-poverty rate, say) appears without a change here.
+HEADLINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("employment", "employment", ("employment_rate", "employment_rate_15_64")),
+    ("unemployment", "employment", ("unemployment_rate", "unemployment_rate_15_64")),
+    ("education", "education",
+     ("tertiary_attainment", "educational_attainment_low", "early_leavers")),
+    ("poverty", "social_inclusion", ("at_risk_of_poverty_rate", "median_equivalised_income")),
+    ("naturalisation", "active_citizenship", ("naturalisation_rate",)),
+)  # fmt: skip
 #: The migrant group a single headline figure is about, in order of preference.
 _MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR")
 _MAX_COMPARE = 4
@@ -141,6 +143,12 @@ def api_url(fmt: str, **filters: Iterable[Any] | str | None) -> str:
             query[key] = text
     query["format"] = fmt
     return "/api/v1/observations?" + urlencode(query, safe=",")
+
+
+def _group_filter(by: str, groups: Sequence[str]) -> dict[str, list[str]]:
+    """The API filter of migrant groups in ``by``, the other breakdown at its total."""
+    other = "c_birth" if by == "citizen" else "citizen"
+    return {by: list(dict.fromkeys(groups)), other: ["TOTAL"]}
 
 
 def _downloads(**filters: Iterable[Any] | str | None) -> list[dict[str, str]]:
@@ -328,17 +336,23 @@ def home_page(reader: WarehouseReader) -> dict[str, Any]:
     nationals, with its trend as a sparkline."""
     ctx = context(reader)
     cards = []
-    for theme, candidates in HEADLINES:
-        ident = next(
-            (i for i in candidates if i in ctx.catalog.indicators and _sources(ctx, i)), None
+    shown: set[str] = set()
+    for theme, area, candidates in HEADLINES:
+        others = sorted(
+            i for i, d in ctx.catalog.indicators.items() if d.area == area and i not in shown
         )
-        if ident is None:
-            continue
-        ind = ctx.catalog.indicators[ident]
-        source = _sources(ctx, ident)[0]
-        df = _levels(reader, ind, source, geo=(EU,), sex=("T",))
+        df = pd.DataFrame()
+        for ident in dict.fromkeys([*candidates, *others]):
+            if ident not in ctx.catalog.indicators or ident in shown or not _sources(ctx, ident):
+                continue
+            ind = ctx.catalog.indicators[ident]
+            source = _sources(ctx, ident)[0]
+            df = _levels(reader, ind, source, geo=(EU,), sex=("T",))
+            if not df.empty:
+                break
         if df.empty:
             continue
+        shown.add(ind.id)
         by = _breakdown(df)
         df = _with_group(df, by)
         groups = _groups(df, by)
@@ -569,13 +583,17 @@ def indicator_page(
         "series_rows": series_rows,
         "series_chart": series_chart,
         "series_downloads": _downloads(
-            indicator=[ind.id], geo=[geo], source=source, sex=sexes, **{by: groups}
+            indicator=[ind.id], geo=[geo], source=source, sex=sexes, **_group_filter(by, groups)
         ),
         "ranking": ranking,
         "aggregates": aggregates,
         "has_ci": has_ci,
         "ranking_downloads": _downloads(
-            indicator=[ind.id], time=[time], source=source, sex=[rank_sex], **{by: [group, "NAT"]}
+            indicator=[ind.id],
+            time=[time],
+            source=source,
+            sex=[rank_sex],
+            **_group_filter(by, [group, "NAT"]),
         ),
         "map": svg.map_svg(values, names, texts, classes, label=map_label),
         "map_label": map_label,
@@ -851,7 +869,11 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
         "chart": chart,
         "flags_used": _flags_used(all_cells),
         "downloads": _downloads(
-            indicator=[ind.id], geo=geos, source=source, sex=[sex], **{by: [group, "NAT"]}
+            indicator=[ind.id],
+            geo=geos,
+            source=source,
+            sex=[sex],
+            **_group_filter(by, [group, "NAT"]),
         ),
         "slots": [
             {"n": i + 1, "geo": geos[i] if i < len(geos) else ""} for i in range(_MAX_COMPARE)
