@@ -3,6 +3,7 @@ missing values shown, state in the URL, three languages, clear errors for bad re
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 from html import unescape
@@ -389,3 +390,35 @@ def test_sparkline_breaks_at_missing_values_and_bins_cover_the_values() -> None:
     assert len({b.colour for b in classes}) == len(classes)
     assert {"EL", "UK", "DE", "IS", "CY"} <= svg.europe_geo_ids()
     assert "MT" not in svg.europe_geo_ids()
+
+
+def _po_entries(path: Path) -> list[tuple[str, str, str]]:
+    """(context, msgid, msgstr or first plural form) of a .po file, header left out."""
+    out = []
+    for block in path.read_text(encoding="utf-8").split("\n\n")[1:]:
+
+        def field(name: str, text: str = block) -> str:
+            m = re.search(rf"^{re.escape(name)} ((?:\".*\"\n?)+)", text, re.M)
+            raw = "".join(re.findall(r'"(.*)"', m.group(1))) if m else ""
+            return raw.replace('\\"', '"').replace("\\n", "\n")
+
+        msgstr = field("msgstr") or field("msgstr[0]")
+        out.append((field("msgctxt"), field("msgid"), msgstr))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["fr", "de"])
+def test_message_catalogues_are_complete_and_compiled(lang: str) -> None:
+    folder = Path(__file__).parents[2] / "src/zaragoza/portal/monitoring/locale" / lang
+    po = folder / "LC_MESSAGES" / "django.po"
+    with (folder / "LC_MESSAGES" / "django.mo").open("rb") as fh:
+        mo = gettext.GNUTranslations(fh)
+    entries = _po_entries(po)
+    assert len(entries) > 150
+    for context, msgid, msgstr in entries:
+        assert msgstr, f"{lang}: {msgid!r} is not translated"
+        got = mo.pgettext(context, msgid) if context else mo.gettext(msgid)
+        # A plural entry is looked up with ngettext; the others must read back as in the .po.
+        plural = msgid.startswith("%(n)s")
+        got = mo.ngettext(msgid, msgid, 1) if plural else got
+        assert got == msgstr, f"{lang}: the .mo file is stale for {msgid!r}"
