@@ -307,6 +307,7 @@ def test_missing_warehouse_is_503(tmp_path: Path, settings: LazySettings, client
         err = body(response)
         assert "warehouse not found" in err["detail"]
         assert "zaragoza init" in err["detail"]
+        assert str(tmp_path) not in err["detail"]  # no server path shown
     assert get(client, "/api/v1/indicators").status_code == 200  # the catalogue needs none
 
 

@@ -145,6 +145,16 @@ def test_xlsx_read_by_openpyxl(df: pd.DataFrame, meta: Any) -> None:
     assert about["updated"].startswith("2026-11-25")
 
 
+def test_xlsx_text_is_never_a_formula(df: pd.DataFrame, meta: Any) -> None:
+    from openpyxl import load_workbook
+
+    hostile = df.assign(geo='=HYPERLINK("http://example.invalid","AT")')
+    wb = load_workbook(io.BytesIO(get_format("xlsx").write(hostile, meta)))
+    cell = wb["data"].cell(row=2, column=PUBLIC_COLUMNS.index("geo") + 1)
+    assert cell.data_type == "s"
+    assert cell.value == hostile["geo"].iloc[0]
+
+
 def read_jsonstat(data: bytes) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The dataset as pyjstat reads it: one row per cell, with its value and status."""
     from pyjstat import pyjstat

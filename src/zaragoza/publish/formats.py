@@ -20,7 +20,7 @@ warehouse reader and stay blank.
 ``xlsx``
     Office Open XML workbook (openpyxl): a ``data`` sheet with the table, numbers as
     numbers and missing cells empty, and an ``about`` sheet with title, source, date and
-    notes.
+    notes. Text beginning with ``=`` stays text, never a formula.
 ``jsonstat``
     A JSON-stat 2.0 ``dataset`` (https://json-stat.org/format/, version 2.0). Dimensions
     ``indicator, source, geo, time, citizen, c_birth, sex, age, compare_to, statistic``
@@ -298,7 +298,7 @@ def write_xlsx(df: pd.DataFrame, meta: Metadata) -> bytes:
     data = wb.create_sheet("data")
     data.append(list(df.columns))
     for row in df.itertuples(index=False, name=None):
-        data.append([_scalar(v) for v in row])
+        data.append([_xlsx_cell(data, _scalar(v)) for v in row])
     about = wb.create_sheet("about")
     about.append(["title", meta.title])
     about.append(["source", meta.source])
@@ -309,6 +309,17 @@ def write_xlsx(df: pd.DataFrame, meta: Metadata) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A cell value; text that begins with ``=`` stays text, never a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def _codes(df: pd.DataFrame, dim: str) -> list[Any]:

@@ -243,8 +243,10 @@ def _on_warehouse_error(request: HttpRequest, exc: duckdb.Error) -> HttpResponse
 
 @api.exception_handler(ZaragozaError)
 def _on_zaragoza_error(request: HttpRequest, exc: ZaragozaError) -> HttpResponse:
+    # the message names the server's file: logged, not shown
     log.error("API: %s", exc.message)
-    return _error(ApiError(503, exc.message))
+    detail = f"the warehouse is not available: {exc.what}" + (f". {exc.hint}" if exc.hint else "")
+    return _error(ApiError(503, detail))
 
 
 @api.exception_handler(Exception)
