@@ -482,3 +482,16 @@ def test_fuzzed_schema_never_gets_a_5xx(portal: Path, mode: str) -> None:
 
     call()
     assert sum(statuses.values()) >= 100
+
+
+def test_every_parameter_and_format_is_documented() -> None:
+    from zaragoza.portal.monitoring.api import OBSERVATION_PARAMETERS
+    from zaragoza.publish import formats
+    from zaragoza.publish.formats import FORMATS
+
+    page = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    for name in OBSERVATION_PARAMETERS:
+        assert f"`{name}`" in page, name
+    for name in FORMATS:
+        assert f"| `{name}` |" in page, name
+        assert f"``{name}``" in (formats.__doc__ or ""), name
