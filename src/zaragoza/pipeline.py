@@ -12,16 +12,26 @@ from typing import Any, Literal
 import duckdb
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from zaragoza.catalog.loader import Catalog, load_catalog
+from zaragoza.catalog.schema import AgeBand, AnyOf, Condition, Indicator, Population
 from zaragoza.errors import CatalogError, UsageError
 from zaragoza.estimate.design import Design, LonelyPSU, ReplicateMethod, Replicates
-from zaragoza.estimate.engine import estimate
+from zaragoza.estimate.domains import dimensions_for
+from zaragoza.estimate.engine import estimate, finish
 from zaragoza.estimate.flags import load_limits, load_rules
+from zaragoza.estimate.inequality.columns import (
+    input_variables,
+    record_columns,
+    with_poverty_status,
+)
+from zaragoza.estimate.inequality.engine import SilcRecords, cell_statistics, national_thresholds
 from zaragoza.estimate.totals import GapSpec
 from zaragoza.sources.lfs import InputSpec, prepare_lfs
 from zaragoza.sources.readers import load_column_map, open_microdata
+from zaragoza.sources.silc import SilcSpec, prepare_silc, silc_input_columns
 from zaragoza.warehouse.loads import describe_file
 from zaragoza.warehouse.store import LoadResult, Warehouse
 
@@ -29,6 +39,7 @@ __all__ = [
     "EstimateRun",
     "build_default_warehouse",
     "estimate_files",
+    "estimate_silc_files",
     "parse_gap",
     "store_run",
 ]
@@ -50,6 +61,8 @@ class EstimateRun:
     seconds: float
     #: what was asked, as recorded in the warehouse's provenance
     options: dict[str, Any] = field(default_factory=dict)
+    #: what the user should know about the estimates (e.g. a threshold not Eurostat's)
+    notes: list[str] = field(default_factory=list)
 
 
 def parse_gap(text: str | None) -> GapSpec | None:
@@ -116,6 +129,34 @@ def estimate_files(
     say = progress or (lambda _msg: None)
     cat = catalog or load_catalog(catalog_dirs)
     inds = cat.select(indicator_ids)
+    if inds and all(i.survey == "EU-SILC" for i in inds):
+        return estimate_silc_files(
+            paths,
+            indicator_ids,
+            by=by,
+            strata=strata,
+            psu=psu,
+            lonely_psu=lonely_psu,
+            replicate_weights=replicate_weights,
+            replicate_method=replicate_method,
+            replicate_scale=replicate_scale,
+            replicate_rscales=replicate_rscales,
+            fay_rho=fay_rho,
+            gap=gap,
+            columns=columns,
+            catalog=cat,
+            drop_invalid=drop_invalid,
+            rules=rules,
+            alpha=alpha,
+            progress=progress,
+        )
+    silc = [i.id for i in inds if i.survey == "EU-SILC" and i.estimator != "published"]
+    if silc:
+        raise UsageError(
+            f"indicator {silc[0]!r} is an EU-SILC indicator",
+            hint="Estimate EU-SILC and EU-LFS indicators in separate runs, each on its "
+            "own survey's files",
+        )
     published = [i.id for i in inds if i.estimator != "ratio"]
     if published:
         raise CatalogError(
@@ -209,6 +250,209 @@ def estimate_files(
         design.variance,
         time.perf_counter() - started,
         options,
+    )
+
+
+def _available(
+    inds: Sequence[Indicator], have: set[str], *, skip: bool
+) -> tuple[list[Indicator], set[str], list[str]]:
+    """Indicators the input can serve, which of them are partial, and notes.
+
+    A ``partial`` indicator loses the components (``any`` branches) whose variables are
+    absent; any other indicator missing variables is refused with their names, or left
+    out with a note when ``skip`` (the default selection of every EU-SILC indicator).
+    """
+    out: list[Indicator] = []
+    partial: set[str] = set()
+    notes: list[str] = []
+    refused: list[str] = []
+    for ind in inds:
+        lacking = sorted(input_variables(ind) - have)
+        if lacking and ind.partial and isinstance(ind.numerator, AnyOf):
+            keep = [c for c in ind.numerator.any if not input_variables_of(c) - have]
+            dropped = [c for c in ind.numerator.any if input_variables_of(c) - have]
+            if keep:
+                names = ", ".join(sorted(set().union(*(c.variables() for c in dropped))))
+                notes.append(
+                    f"{ind.id}: computed without the component(s) on {names} "
+                    f"(input lacks {', '.join(lacking)}); flagged d"
+                )
+                out.append(ind.model_copy(update={"numerator": AnyOf(any=keep)}))
+                partial.add(ind.id)
+                continue
+        if lacking:
+            msg = f"{ind.id} needs {', '.join(lacking)}"
+            if skip:
+                notes.append(f"{msg}: not estimated")
+            else:
+                refused.append(msg)
+            continue
+        out.append(ind)
+    if refused:
+        raise UsageError(
+            "the input lacks variables that indicators need: " + "; ".join(refused),
+            hint="Add the variables, map them with --columns, or leave those indicators out",
+        )
+    return out, partial, notes
+
+
+def input_variables_of(cond: Condition) -> set[str]:
+    """Input variables a condition needs, derived variables expanded."""
+    probe = Indicator(
+        id="probe",
+        area="social_inclusion",
+        title="probe",
+        definition="a condition's variables",
+        survey="EU-SILC",
+        population=Population(age=AgeBand(min=0)),
+        numerator=cond,
+    )
+    return input_variables(probe)
+
+
+def estimate_silc_files(
+    paths: Sequence[str | Path],
+    indicator_ids: Sequence[str] | None,
+    *,
+    by: Sequence[str] = (),
+    strata: str | None = None,
+    psu: str | None = None,
+    lonely_psu: LonelyPSU = "fail",
+    replicate_weights: str | None = None,
+    replicate_method: ReplicateMethod | None = None,
+    replicate_scale: float | None = None,
+    replicate_rscales: Sequence[float] | None = None,
+    fay_rho: float | None = None,
+    bootstrap: int | None = None,
+    seed: int = 1,
+    gap: str | None = None,
+    columns: str | Path | None = None,
+    catalog: Catalog | None = None,
+    catalog_dirs: Sequence[str | Path] = (),
+    drop_invalid: bool = False,
+    rules: str | Path | None = None,
+    alpha: float = 0.05,
+    progress: Callable[[str], Any] | None = None,
+) -> EstimateRun:
+    """Read, link and validate EU-SILC files, then estimate EU-SILC indicators.
+
+    ``indicator_ids`` None: every EU-SILC indicator the input has the variables for
+    (the others are named in the notes). Without ``psu`` the household is the PSU.
+    ``bootstrap`` N: rescaled bootstrap by PSU within strata, N replicates from ``seed``.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    cat = catalog or load_catalog(catalog_dirs)
+    chosen = (
+        cat.select(indicator_ids)
+        if indicator_ids
+        else [cat[i] for i in cat if cat[i].survey == "EU-SILC" and cat[i].estimator != "published"]
+    )
+    if gap:
+        raise UsageError(
+            "gaps are not computed for EU-SILC indicators yet",
+            hint="Estimate the groups and compare them with `zaragoza` compare tools",
+        )
+    bad = [i.id for i in chosen if i.survey != "EU-SILC" or i.estimator == "published"]
+    if bad:
+        raise UsageError(
+            f"indicator {bad[0]!r} cannot be estimated from EU-SILC microdata",
+            hint="EU-SILC input takes EU-SILC indicators that are not published-only",
+        )
+    if bootstrap is not None and (replicate_weights or bootstrap < 2):
+        raise UsageError(
+            "--bootstrap takes a number of replicates of 2 or more, without --replicate-weights"
+        )
+    if replicate_weights and not replicate_method:
+        raise UsageError("--replicate-weights needs --replicate-method")
+    colmap = load_column_map(columns) if columns else None
+    have = silc_input_columns(paths, colmap)
+    inds, partial, notes = _available(chosen, have, skip=not indicator_ids)
+    if not inds:
+        raise UsageError(
+            "no EU-SILC indicator can be estimated from this input", hint="; ".join(notes)
+        )
+    variables = frozenset().union(*(i.variables() for i in inds))
+    spec = SilcSpec(
+        strata=strata.upper() if strata else None,
+        psu=psu.upper() if psu else None,
+        variables=variables,
+        regions="geo" in by,
+        replicate_pattern=replicate_weights,
+    )
+    con = duckdb.connect()
+    say(f"reading {len(paths)} file(s)")
+    prep = prepare_silc(paths, spec, columns=colmap, con=con, drop_invalid=drop_invalid)
+    reps = None
+    if replicate_method:
+        reps = Replicates.build(
+            replicate_method,
+            len(prep.replicate_columns),
+            scale=replicate_scale,
+            rscales=replicate_rscales,
+            fay_rho=fay_rho,
+        )
+    design = Design(strata=bool(strata), psu=True, lonely_psu=lonely_psu, replicates=reps)
+    say("national at-risk-of-poverty thresholds")
+    base = con.execute(f"SELECT geo, time, inc, w FROM {prep.view}").df()
+    country, keys = pd.factorize(
+        pd.MultiIndex.from_arrays([base["geo"], base["time"].astype("int64")]), sort=True
+    )
+    thr = national_thresholds(
+        base["inc"].to_numpy(dtype=float), base["w"].to_numpy(dtype=float), country, len(keys)
+    )
+    thresholds = pd.DataFrame(
+        {"geo": [k[0] for k in keys], "time": [int(k[1]) for k in keys], "threshold": thr}
+    )
+    t = ibis.duckdb.from_connection(con).table(prep.view)
+    t = with_poverty_status(t, thresholds)
+    t = record_columns(t, inds)
+    say(f"estimating {len(inds)} EU-SILC indicator(s) on {prep.n_rows - prep.n_dropped:,} persons")
+    frame = t.to_pandas()
+    rw = frame[[f"r{i}" for i in range(len(prep.replicate_columns))]].to_numpy(dtype=float)
+    recs = SilcRecords(frame, rw if prep.replicate_columns else None)
+    boot = (bootstrap, seed) if bootstrap is not None else None
+    cells = cell_statistics(recs, inds, by=by, design=design, bootstrap=boot)
+    cells["compare_to"] = ""
+    cells["Y"] = np.nan
+    cells["X"] = np.nan
+    rel = load_rules(rules)
+    obs = finish(cells, inds, dimensions_for(by), rel, alpha, None)
+    if partial:
+        d = obs["indicator"].isin(partial) & (obs["flag"] != ":")
+        obs.loc[d, "flag"] = obs.loc[d, "flag"] + "d"
+    variance = (
+        f"replicate:bootstrap ({bootstrap} replicates, seed {seed})"
+        if bootstrap is not None
+        else design.variance
+    )
+    options = {
+        "survey": "EU-SILC",
+        "indicators": list(indicator_ids or [i.id for i in inds]),
+        "by": list(by),
+        "strata": strata,
+        "psu": psu or "household",
+        "lonely_psu": lonely_psu,
+        "replicate_weights": replicate_weights,
+        "replicate_method": replicate_method,
+        "bootstrap": bootstrap,
+        "seed": seed if bootstrap is not None else None,
+        "columns": str(columns) if columns else None,
+        "drop_invalid": drop_invalid,
+        "rules": str(rules) if rules else None,
+        "alpha": alpha,
+    }
+    return EstimateRun(
+        obs,
+        prep.n_rows,
+        prep.n_dropped,
+        prep.dropped_by_rule,
+        prep.files,
+        cat.version,
+        variance,
+        time.perf_counter() - started,
+        options,
+        [*prep.notes, *notes],
     )
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "INCOME_ESTIMATORS",
     "AgeBand",
     "AllOf",
     "AnyOf",
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 Code = int | str
+
+#: Estimators of EU-SILC income statistics (``zaragoza.estimate.inequality``).
+INCOME_ESTIMATORS = frozenset({"median", "median_ratio", "arpt", "arpr", "gini", "qsr"})
 
 
 class _Strict(BaseModel):
@@ -128,6 +132,16 @@ class Indicator(_Strict):
     ``n_missing``. ``estimator: published`` marks an indicator known only from
     published tables (administrative statistics, or survey statistics Zaragoza cannot
     compute yet): it has no numerator and cannot be estimated from microdata.
+
+    EU-SILC income statistics of the equivalised disposable income over the population
+    (``zaragoza.estimate.inequality``; definitions of laeken / Eurostat):
+    ``median`` (weighted median), ``median_ratio`` (the group's median over the median
+    of the whole country's population, in percent), ``arpt`` (60% of the national
+    median), ``arpr`` (share below the national threshold), ``gini``, ``qsr``
+    (S80/S20). They take no numerator; ``weight`` picks the EU-SILC weight (``RB050``,
+    the default, or ``PB040`` for questions put to persons aged 16 and over).
+    ``partial: true`` lets a ratio whose numerator is an ``any`` of components be
+    estimated from the components the input has, flagged ``d`` (definition differs).
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -144,10 +158,14 @@ class Indicator(_Strict):
     definition: Annotated[str, Field(min_length=10)]
     survey: Literal["EU-LFS", "EU-SILC", "migration-statistics"]
     population: Population
-    estimator: Literal["ratio", "published"] = "ratio"
+    estimator: Literal[
+        "ratio", "published", "median", "median_ratio", "arpt", "arpr", "gini", "qsr"
+    ] = "ratio"
     numerator: Condition | None = None
     denominator: Condition | None = None
-    unit: Literal["PC", "EUR"] = "PC"
+    unit: Literal["PC", "EUR", "RT", "COEF"] = "PC"
+    weight: Literal["RB050", "PB040"] | None = None
+    partial: bool = False
     eurostat_tables: EurostatTables = EurostatTables()
     target: str | None = None
     references: list[str] = Field(default_factory=list)
@@ -158,6 +176,15 @@ class Indicator(_Strict):
             raise ValueError("a ratio indicator needs a numerator")
         if self.estimator == "published" and (self.numerator or self.denominator):
             raise ValueError("a published indicator has no numerator or denominator")
+        if self.estimator in INCOME_ESTIMATORS:
+            if self.numerator is not None:
+                raise ValueError(f"a {self.estimator} indicator has no numerator")
+            if self.survey != "EU-SILC":
+                raise ValueError(f"estimator {self.estimator} needs survey EU-SILC")
+        if self.weight is not None and self.survey != "EU-SILC":
+            raise ValueError("weight applies to EU-SILC indicators only")
+        if self.partial and not isinstance(self.numerator, AnyOf):
+            raise ValueError("partial needs a numerator that is an 'any' of components")
         return self
 
     @field_validator("definition", "title")

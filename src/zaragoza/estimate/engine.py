@@ -29,7 +29,7 @@ from zaragoza.estimate.totals import (
 )
 from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
 
-__all__ = ["OUTPUT_COLUMNS", "estimate"]
+__all__ = ["OUTPUT_COLUMNS", "UNIT_SCALE", "estimate", "finish"]
 
 OUTPUT_COLUMNS = [
     "indicator",
@@ -115,10 +115,15 @@ def estimate(
         )
         frames.append(pair)
     out = pd.concat(frames, ignore_index=True)
-    return _finish(out, indicators, dims, rules, alpha, gap)
+    return finish(out, indicators, dims, rules, alpha, gap)
 
 
-def _finish(
+#: Output scale of a cell's value by the indicator's unit: proportions in percent, the
+#: Gini coefficient on Eurostat's 0-100 scale, euro and ratios as they are.
+UNIT_SCALE = {"PC": 100.0, "COEF": 100.0, "EUR": 1.0, "RT": 1.0}
+
+
+def finish(
     out: pd.DataFrame,
     indicators: Sequence[Indicator],
     dims: list[Dimension],
@@ -126,6 +131,8 @@ def _finish(
     alpha: float,
     gap: GapSpec | None,
 ) -> pd.DataFrame:
+    """Return the observation rows of the cell estimates ``out`` (``R V N M Y X`` per
+    indicator ``k`` and cell), scaled by unit, with intervals, CVs and flags."""
     z = NormalDist().inv_cdf(1 - alpha / 2)
     ind = dict(enumerate(indicators))
     res = pd.DataFrame(
@@ -142,7 +149,7 @@ def _finish(
         res[dim] = out[dim] if dim in names else total
     res["age"] = out["k"].map(lambda i: ind[i].age_code)
     res["compare_to"] = out["compare_to"]
-    scale = 100.0
+    scale = out["k"].map(lambda i: UNIT_SCALE[ind[i].unit]).to_numpy(dtype=float)
     value = out["R"].to_numpy(dtype=float) * scale
     se = np.sqrt(np.maximum(out["V"].to_numpy(dtype=float), 0.0)) * scale
     res["value"] = value

@@ -1,7 +1,9 @@
 """Reliability flags from a rules file: Eurostat's publication rules as data.
 
-* EU-SILC (Eurostat production rule): fewer than 20 observations: not published (flag
-  ``c``); fewer than 50: low reliability (``u``).
+* EU-SILC (Eurostat production rule): fewer than 20 observations or more than 50% item
+  non-response: not published (flag ``c``); fewer than 50 or more than 20%: low
+  reliability (``u``). Item non-response is computed per cell: the records of the
+  cell's population whose value is missing, over all of them.
 * EU-LFS: Eurostat's per-country limits A and B on weighted estimates, when the user
   supplies them (``--reliability-limits``, columns ``geo,limit_a,limit_b`` in the unit of
   the summed weights): below A not published, below B ``u``; for a rate the smaller of
@@ -27,9 +29,14 @@ __all__ = ["ReliabilityRules", "Thresholds", "apply_flags", "load_limits", "load
 
 
 class Thresholds(BaseModel):
+    """A cell fails when any test holds: ``n`` below, CV above (percent), or item
+    non-response above (percent of the cell's population: ``n_missing / (n +
+    n_missing)``)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     n_below: int | None = None
     cv_above: float | None = None
+    missing_above: float | None = None
 
 
 class SurveyRules(BaseModel):
@@ -91,7 +98,8 @@ def _country(geo: str) -> str:
 def apply_flags(df: pd.DataFrame, survey: pd.Series, rules: ReliabilityRules) -> pd.Series:
     """Return the flag of each cell (``c``, ``u`` or empty) from n, cv and weighted totals.
 
-    ``df`` needs columns ``geo, n, cv, Y, X``; ``survey`` names each row's survey.
+    ``df`` needs columns ``geo, n, cv, Y, X`` (and ``n_missing`` for a rule on item
+    non-response); ``survey`` names each row's survey.
     """
     flag = pd.Series("", index=df.index, dtype=object)
     country = df["geo"].map(_country)
@@ -122,4 +130,10 @@ def _fails(df: pd.DataFrame, t: Thresholds) -> np.ndarray:
         out |= df["n"].to_numpy() < t.n_below
     if t.cv_above is not None:
         out |= np.nan_to_num(df["cv"].to_numpy(dtype=float), nan=0.0) > t.cv_above
+    if t.missing_above is not None and "n_missing" in df:
+        n = df["n"].to_numpy(dtype=float)
+        m = df["n_missing"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(n + m > 0, 100 * m / (n + m), 0.0)
+        out |= share > t.missing_above
     return out

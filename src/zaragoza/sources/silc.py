@@ -48,7 +48,14 @@ from zaragoza.sources.lfs import (
 from zaragoza.sources.readers import ColumnMap, open_microdata, quote
 from zaragoza.sources.silc_variables import ESTIMATOR_VARIABLES, SILC_DERIVED
 
-__all__ = ["SilcPrepared", "SilcSpec", "classify_columns", "prepare_silc"]
+__all__ = [
+    "SilcPrepared",
+    "SilcSpec",
+    "classify_columns",
+    "looks_like_silc",
+    "prepare_silc",
+    "silc_input_columns",
+]
 
 _IDS = {"D": "DB", "H": "HB", "R": "RB", "P": "PB"}
 _HOUSEHOLD_COLUMNS = {"HX090", "HY020", "DB030", "HB030"}
@@ -590,3 +597,18 @@ def _group_from(sql: str, geo: str) -> str:
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
+
+
+def silc_input_columns(paths: Sequence[str | Path], columns: ColumnMap | None = None) -> set[str]:
+    """Return the column names of the files (as mapped), reading headers only."""
+    con = duckdb.connect()
+    out: set[str] = set()
+    for i, p in enumerate(paths):
+        out |= set(open_microdata([p], columns=columns, con=con, view=f"_peek{i}").columns)
+    return out
+
+
+def looks_like_silc(paths: Sequence[str | Path], columns: ColumnMap | None = None) -> bool:
+    """Whether the files carry EU-SILC id columns (and no EU-LFS ``COEFF``)."""
+    cols = silc_input_columns(paths, columns)
+    return bool(cols & {"DB030", "HB030", "RB030", "PB030"}) and "COEFF" not in cols
