@@ -422,3 +422,9 @@ def test_message_catalogues_are_complete_and_compiled(lang: str) -> None:
         plural = msgid.startswith("%(n)s")
         got = mo.ngettext(msgid, msgid, 1) if plural else got
         assert got == msgstr, f"{lang}: the .mo file is stale for {msgid!r}"
+
+
+def test_an_unknown_address_gives_the_site_s_404_page(portal: Path, client: Client) -> None:
+    page = get(client, "/fr/nowhere/", 404).decode()
+    assert "Il n&#x27;y a pas de page à cette adresse." in page
+    assert 'href="/de/" lang="de"' in page

@@ -18,8 +18,15 @@ def language_links(request: HttpRequest) -> list[dict[str, Any]]:
     """Return, per language, the URL of this page (path and query) in that language."""
     current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     full = request.get_full_path()
+    # A page outside the site's URLs (a 404) links to each language's home page instead.
+    known = getattr(request, "resolver_match", None) is not None
     return [
-        {"code": code, "name": name, "url": translate_url(full, code), "current": code == current}
+        {
+            "code": code,
+            "name": name,
+            "url": translate_url(full, code) if known else f"/{code}/",
+            "current": code == current,
+        }
         for code, name in settings.LANGUAGES
     ]
 
