@@ -426,5 +426,5 @@ def test_message_catalogues_are_complete_and_compiled(lang: str) -> None:
 
 def test_an_unknown_address_gives_the_site_s_404_page(portal: Path, client: Client) -> None:
     page = get(client, "/fr/nowhere/", 404).decode()
-    assert "Il n&#x27;y a pas de page à cette adresse." in page
+    assert "Il n'y a pas de page à cette adresse." in page
     assert 'href="/de/" lang="de"' in page
