@@ -2,17 +2,23 @@
 
 The catalogue's YAML files are the source of the English titles; this list only lets the
 French and German catalogues translate them (``tests/portal/test_pages.py`` checks that it
-matches the catalogue). An indicator added to the catalogue but not here shows its English
-title until it is added and translated.
+agrees with the catalogue). An indicator added to the catalogue but not here shows its
+English title until it is added here and translated.
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from zaragoza.catalog.schema import Indicator
 
 __all__ = ["TITLES", "indicator_title"]
+
+
+def gettext_noop(message: str) -> str:
+    """Return ``message``: marks it for ``makemessages`` without needing Django's settings."""
+    return message
+
 
 TITLES = {
     "activity_rate": gettext_noop("Activity rate (20-64)"),

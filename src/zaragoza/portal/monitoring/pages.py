@@ -404,6 +404,14 @@ def home_page(reader: WarehouseReader) -> dict[str, Any]:
                 "sparkline": svg.sparkline(trend, label=spark_label),
                 "first_year": first,
                 "decimals": decimals,
+                "csv_url": api_url(
+                    "csv",
+                    indicator=[ind.id],
+                    geo=[EU],
+                    source=source,
+                    sex=["T"],
+                    **_group_filter(by, [main, "NAT"] if has_nat else [main]),
+                ),
             }
         )
     return {"cards": cards, "synthetic": ctx.synthetic, "coverage": ctx.coverage}
