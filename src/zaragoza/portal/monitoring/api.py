@@ -26,20 +26,20 @@ query) and ``Last-Modified`` (the latest load), ``304 Not Modified`` on a matchi
 
 Errors are JSON ``{"detail", "parameter", "value", "valid"}``: 400 for a bad parameter
 (an unknown code in any dimension, a year that is not an integer or lies outside the
-warehouse's years, a bad ``limit``, ``offset``, ``format`` or ``gap``), 404 for an
-unknown indicator id, 503 when the warehouse cannot be read. A code that exists but has
+warehouse's years, a bad ``limit``, ``offset``, ``format`` or ``gap``, an unknown
+parameter; checked in :mod:`~zaragoza.portal.monitoring.api_query`), 404 for an unknown
+indicator id, 503 when the warehouse cannot be read. A code that exists but has
 no data in the selection gives an empty result, not an error. Only published cells are
 served: suppressed cells (flag ``c``) come blank from the warehouse reader.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Annotated, Any
 
 import duckdb
@@ -52,35 +52,28 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params.functions import Query
 
 from zaragoza import __version__
-from zaragoza.catalog.codes import CITIZEN_GROUPS
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import ZaragozaError
-from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
-from zaragoza.warehouse.reader import (
-    FILTER_DIMENSIONS,
-    ObservationFilter,
-    WarehouseReader,
-    parse_list,
-    reader_for,
+from zaragoza.portal.monitoring.api_query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    OBSERVATION_PARAMETERS,
+    ApiError,
+    ObservationQuery,
+    did_you_mean,
+    parse_query,
+    refuse_unknown_parameters,
 )
+from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
+from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
-__all__ = ["ApiError", "api"]
+__all__ = ["OBSERVATION_PARAMETERS", "ApiError", "api"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIMIT = 1000
-MAX_LIMIT = 10_000
-MAX_OFFSET = 1_000_000_000
 CACHE_CONTROL = "public, max-age=300"
-GAP_CHOICES = ("false", "true", "only")
-#: Media types the ``Accept`` header may ask for, and the format that answers.
-ACCEPTED = {
-    "application/json": "json",
-    "text/csv": "csv",
-    "application/vnd.sdmx.data+csv": "sdmx-csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-}
 _DOWNLOADS = {"csv", "xlsx", "sdmx-csv"}
 
 api = NinjaAPI(
@@ -93,26 +86,6 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
 )
-
-
-class ApiError(Exception):
-    """A request the API refuses: HTTP status, what is wrong, which parameter, what is valid."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        parameter: str | None = None,
-        value: Any = None,
-        valid: Any = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.parameter = parameter
-        self.value = value
-        self.valid = valid
 
 
 # ---------------------------------------------------------------------- schemas
@@ -328,7 +301,7 @@ def indicator(request: HttpRequest, indicator_id: str) -> HttpResponse:
     if indicator_id not in cat.indicators:
         raise ApiError(
             404,
-            f"unknown indicator {indicator_id!r}" + _did_you_mean(indicator_id, cat),
+            f"unknown indicator {indicator_id!r}" + did_you_mean(indicator_id, cat),
             parameter="indicator_id",
             value=indicator_id,
             valid=list(cat),
@@ -376,171 +349,10 @@ def codes(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------- observations
 
 
-@dataclass(frozen=True)
-class _Request:
-    selection: ObservationFilter
-    empty: bool
-    limit: int
-    offset: int
-    format: str
-    labels: bool
-
-
-def _did_you_mean(value: str, valid: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(valid), n=1, cutoff=0.6)
-    if not close and value.upper() != value:
-        close = [v for v in valid if v == value.upper()]
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _valid_codes(reader: WarehouseReader) -> dict[str, set[str]]:
-    """Codes a filter accepts: those in the warehouse and those of the code lists."""
-    present = reader.codes()
-    labels = code_labels()
-    valid = {dim: {str(c) for c in present.get(dim, [])} for dim in FILTER_DIMENSIONS}
-    valid["indicator"] |= set(load_catalog())
-    valid["source"] |= {"computed", "published"}
-    for dim in ("geo", "citizen", "c_birth", "sex", "age"):
-        valid[dim] |= set(labels.get(dim, {}))
-    valid["c_birth"] |= set(CITIZEN_GROUPS)
-    valid["citizen"] |= set(CITIZEN_GROUPS)
-    valid["compare_to"] = {str(c) for c in present.get("compare_to", []) if c} | set(CITIZEN_GROUPS)
-    return valid
-
-
-def _check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, ...]:
-    for v in values:
-        if v not in valid:
-            raise ApiError(
-                400,
-                f"unknown code {v!r} in {dim}" + _did_you_mean(v, sorted(valid)),
-                parameter=dim,
-                value=v,
-                valid=sorted(valid),
-            )
-    return tuple(dict.fromkeys(values))
-
-
-def _check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
-    years = sorted(int(y) for y in present)
-    span = f"a year from {years[0]} to {years[-1]}" if years else "none: the warehouse is empty"
-    out: list[int] = []
-    for v in values:
-        try:
-            year = int(v)
-        except ValueError:
-            raise ApiError(
-                400, f"time must be a year (an integer), not {v!r}", parameter="time", value=v,
-                valid=span,
-            ) from None  # fmt: skip
-        if not years or not years[0] <= year <= years[-1]:
-            raise ApiError(
-                400, f"year {year} lies outside the warehouse's years", parameter="time",
-                value=v, valid=span,
-            )  # fmt: skip
-        out.append(year)
-    return tuple(sorted(set(out)))
-
-
-def _choose_format(request: HttpRequest, fmt: str | None) -> str:
-    if fmt is not None and fmt.strip():
-        name = fmt.strip().lower()
-        if name not in FORMATS:
-            raise ApiError(
-                400, f"unknown format {fmt!r}", parameter="format", value=fmt, valid=list(FORMATS)
-            )
-        return name
-    return _negotiate(request.headers.get("Accept", ""))
-
-
-def _negotiate(accept: str) -> str:
-    """The format the ``Accept`` header prefers (RFC 9110, section 12.5.1), else ``json``.
-
-    Media-type parameters other than ``q`` (``version=2.0.0``) are ignored; of equal
-    weights the first listed wins.
-    """
-    best, best_q = "json", 0.0
-    for item in accept.split(","):
-        media, *params = (p.strip() for p in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        offered = ACCEPTED.get(media.lower())
-        if offered is not None and q > best_q:
-            best, best_q = offered, q
-    return best
-
-
-def _parse(
-    request: HttpRequest,
-    reader: WarehouseReader,
-    filters: Mapping[str, list[str] | None],
-    gap: str | None,
-    limit: int,
-    offset: int,
-    fmt: str | None,
-    labels: bool,
-) -> _Request:
-    valid = _valid_codes(reader)
-    chosen: dict[str, tuple[Any, ...]] = {}
-    for dim in FILTER_DIMENSIONS:
-        values = parse_list(filters.get(dim))
-        if dim == "time":
-            chosen[dim] = _check_years(values, reader.codes()["time"])
-        else:
-            chosen[dim] = _check_codes(dim, values, valid[dim])
-    refs = _check_codes("compare_to", parse_list(filters.get("compare_to")), valid["compare_to"])
-    mode = (gap or "").strip().lower() or ("only" if refs else "false")
-    if mode not in GAP_CHOICES:
-        raise ApiError(
-            400, f"gap must be one of {', '.join(GAP_CHOICES)}", parameter="gap", value=gap,
-            valid=list(GAP_CHOICES),
-        )  # fmt: skip
-    if mode == "false" and refs:
-        raise ApiError(
-            400, "compare_to selects gap rows, which gap=false leaves out",
-            parameter="gap", value=gap, valid=["true", "only"],
-        )  # fmt: skip
-    empty = False
-    if mode == "false":
-        compare_to: tuple[str, ...] = ("",)
-    elif mode == "true":
-        compare_to = ("", *refs) if refs else ()
-    else:
-        compare_to = refs or tuple(str(c) for c in reader.codes()["compare_to"] if c)
-        empty = not compare_to  # no gap rows in the warehouse at all
-    selection = ObservationFilter(**chosen, compare_to=compare_to)
-    return _Request(selection, empty, limit, offset, _choose_format(request, fmt), labels)
-
-
 def _page_url(request: HttpRequest, offset: int) -> str:
     query: QueryDict = request.GET.copy()
     query["offset"] = str(offset)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
-
-#: The parameters of ``/v1/observations``; any other is refused (``_``-prefixed ones, the
-#: cache-busters some clients add, are ignored).
-OBSERVATION_PARAMETERS = (
-    *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
-)  # fmt: skip
-
-
-def _refuse_unknown_parameters(request: HttpRequest) -> None:
-    for name in request.GET:
-        if name not in OBSERVATION_PARAMETERS and not name.startswith("_"):
-            raise ApiError(
-                400,
-                f"unknown parameter {name!r}" + _did_you_mean(name, OBSERVATION_PARAMETERS),
-                parameter=name,
-                value=request.GET.get(name),
-                valid=list(OBSERVATION_PARAMETERS),
-            )
 
 
 _FILTER_DOC = "Codes, comma-separated or repeated (e.g. AT,SE)"
@@ -588,14 +400,14 @@ def observations(
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
 ) -> HttpResponse:
     """Observation cells of the warehouse; see the module docstring for every parameter."""
-    _refuse_unknown_parameters(request)
+    refuse_unknown_parameters(request)
     reader = _reader()
     filters = {
         "indicator": indicator, "geo": geo, "time": time, "citizen": citizen,
         "c_birth": c_birth, "sex": sex, "age": age, "source": source,
         "compare_to": compare_to,
     }  # fmt: skip
-    req = _parse(request, reader, filters, gap, limit, offset, format, labels)
+    req = parse_query(request, reader, filters, gap, limit, offset, format, labels)
     version = reader.version()
 
     def make() -> HttpResponse:
@@ -606,7 +418,7 @@ def observations(
 
 
 def _observations_response(
-    request: HttpRequest, reader: WarehouseReader, req: _Request, updated: Any
+    request: HttpRequest, reader: WarehouseReader, req: ObservationQuery, updated: Any
 ) -> HttpResponse:
     count = 0 if req.empty else reader.count(req.selection)
     df = reader.observations(req.selection, limit=0 if req.empty else req.limit, offset=req.offset)

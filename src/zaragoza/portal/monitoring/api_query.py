@@ -1,0 +1,240 @@
+"""Parameters of the open-data API's observations, checked: codes, years, pages, format.
+
+Every refusal is an :class:`ApiError` naming the parameter, the value and what would be
+valid. A code is valid when the warehouse holds it or a code list knows it (Eurostat's
+labels, the catalogue's indicators, the migrant groups), so that a valid code without
+cells gives an empty result; a year must lie within the warehouse's years.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from zaragoza.catalog.codes import CITIZEN_GROUPS
+from zaragoza.catalog.labels import code_labels
+from zaragoza.catalog.loader import load_catalog
+from zaragoza.publish.formats import FORMATS
+from zaragoza.warehouse.reader import (
+    FILTER_DIMENSIONS,
+    ObservationFilter,
+    WarehouseReader,
+    parse_list,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "DEFAULT_LIMIT",
+    "GAP_CHOICES",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "OBSERVATION_PARAMETERS",
+    "ApiError",
+    "ObservationQuery",
+    "check_codes",
+    "check_years",
+    "choose_format",
+    "did_you_mean",
+    "negotiate",
+    "parse_query",
+    "refuse_unknown_parameters",
+    "valid_codes",
+]
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+MAX_OFFSET = 1_000_000_000
+GAP_CHOICES = ("false", "true", "only")
+#: Media types the ``Accept`` header may ask for, and the format that answers.
+ACCEPTED = {
+    "application/json": "json",
+    "text/csv": "csv",
+    "application/vnd.sdmx.data+csv": "sdmx-csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+
+#: The parameters of ``/v1/observations``; any other is refused (``_``-prefixed ones, the
+#: cache-busters some clients add, are ignored).
+OBSERVATION_PARAMETERS = (
+    *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
+)  # fmt: skip
+
+
+class ApiError(Exception):
+    """A request the API refuses: HTTP status, what is wrong, which parameter, what is valid."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        parameter: str | None = None,
+        value: Any = None,
+        valid: Any = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.parameter = parameter
+        self.value = value
+        self.valid = valid
+
+
+@dataclass(frozen=True)
+class ObservationQuery:
+    """A checked request for observations: the cells, the page, the format."""
+
+    selection: ObservationFilter
+    empty: bool
+    limit: int
+    offset: int
+    format: str
+    labels: bool
+
+
+def did_you_mean(value: str, valid: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(valid), n=1, cutoff=0.6)
+    if not close and value.upper() != value:
+        close = [v for v in valid if v == value.upper()]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def valid_codes(reader: WarehouseReader) -> dict[str, set[str]]:
+    """Codes a filter accepts: those in the warehouse and those of the code lists."""
+    present = reader.codes()
+    labels = code_labels()
+    valid = {dim: {str(c) for c in present.get(dim, [])} for dim in FILTER_DIMENSIONS}
+    valid["indicator"] |= set(load_catalog())
+    valid["source"] |= {"computed", "published"}
+    for dim in ("geo", "citizen", "c_birth", "sex", "age"):
+        valid[dim] |= set(labels.get(dim, {}))
+    valid["c_birth"] |= set(CITIZEN_GROUPS)
+    valid["citizen"] |= set(CITIZEN_GROUPS)
+    valid["compare_to"] = {str(c) for c in present.get("compare_to", []) if c} | set(CITIZEN_GROUPS)
+    return valid
+
+
+def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, ...]:
+    for v in values:
+        if v not in valid:
+            raise ApiError(
+                400,
+                f"unknown code {v!r} in {dim}" + did_you_mean(v, sorted(valid)),
+                parameter=dim,
+                value=v,
+                valid=sorted(valid),
+            )
+    return tuple(dict.fromkeys(values))
+
+
+def check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
+    years = sorted(int(y) for y in present)
+    span = f"a year from {years[0]} to {years[-1]}" if years else "none: the warehouse is empty"
+    out: list[int] = []
+    for v in values:
+        try:
+            year = int(v)
+        except ValueError:
+            raise ApiError(
+                400, f"time must be a year (an integer), not {v!r}", parameter="time", value=v,
+                valid=span,
+            ) from None  # fmt: skip
+        if not years or not years[0] <= year <= years[-1]:
+            raise ApiError(
+                400, f"year {year} lies outside the warehouse's years", parameter="time",
+                value=v, valid=span,
+            )  # fmt: skip
+        out.append(year)
+    return tuple(sorted(set(out)))
+
+
+def choose_format(request: HttpRequest, fmt: str | None) -> str:
+    if fmt is not None and fmt.strip():
+        name = fmt.strip().lower()
+        if name not in FORMATS:
+            raise ApiError(
+                400, f"unknown format {fmt!r}", parameter="format", value=fmt, valid=list(FORMATS)
+            )
+        return name
+    return negotiate(request.headers.get("Accept", ""))
+
+
+def negotiate(accept: str) -> str:
+    """The format the ``Accept`` header prefers (RFC 9110, section 12.5.1), else ``json``.
+
+    Media-type parameters other than ``q`` (``version=2.0.0``) are ignored; of equal
+    weights the first listed wins.
+    """
+    best, best_q = "json", 0.0
+    for item in accept.split(","):
+        media, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        offered = ACCEPTED.get(media.lower())
+        if offered is not None and q > best_q:
+            best, best_q = offered, q
+    return best
+
+
+def parse_query(
+    request: HttpRequest,
+    reader: WarehouseReader,
+    filters: Mapping[str, list[str] | None],
+    gap: str | None,
+    limit: int,
+    offset: int,
+    fmt: str | None,
+    labels: bool,
+) -> ObservationQuery:
+    valid = valid_codes(reader)
+    chosen: dict[str, tuple[Any, ...]] = {}
+    for dim in FILTER_DIMENSIONS:
+        values = parse_list(filters.get(dim))
+        if dim == "time":
+            chosen[dim] = check_years(values, reader.codes()["time"])
+        else:
+            chosen[dim] = check_codes(dim, values, valid[dim])
+    refs = check_codes("compare_to", parse_list(filters.get("compare_to")), valid["compare_to"])
+    mode = (gap or "").strip().lower() or ("only" if refs else "false")
+    if mode not in GAP_CHOICES:
+        raise ApiError(
+            400, f"gap must be one of {', '.join(GAP_CHOICES)}", parameter="gap", value=gap,
+            valid=list(GAP_CHOICES),
+        )  # fmt: skip
+    if mode == "false" and refs:
+        raise ApiError(
+            400, "compare_to selects gap rows, which gap=false leaves out",
+            parameter="gap", value=gap, valid=["true", "only"],
+        )  # fmt: skip
+    empty = False
+    if mode == "false":
+        compare_to: tuple[str, ...] = ("",)
+    elif mode == "true":
+        compare_to = ("", *refs) if refs else ()
+    else:
+        compare_to = refs or tuple(str(c) for c in reader.codes()["compare_to"] if c)
+        empty = not compare_to  # no gap rows in the warehouse at all
+    selection = ObservationFilter(**chosen, compare_to=compare_to)
+    return ObservationQuery(selection, empty, limit, offset, choose_format(request, fmt), labels)
+
+
+def refuse_unknown_parameters(request: HttpRequest) -> None:
+    for name in request.GET:
+        if name not in OBSERVATION_PARAMETERS and not name.startswith("_"):
+            raise ApiError(
+                400,
+                f"unknown parameter {name!r}" + did_you_mean(name, OBSERVATION_PARAMETERS),
+                parameter=name,
+                value=request.GET.get(name),
+                valid=list(OBSERVATION_PARAMETERS),
+            )
