@@ -69,6 +69,9 @@ HEADLINES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 #: The migrant group a single headline figure is about, in order of preference.
 _MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR")
 _MAX_COMPARE = 4
+#: Inputs of a computed load that make its figures a demonstration: the bundled example
+#: files (``example_lfs.csv.gz``, later ``example_silc...``) and synthetic records.
+_SYNTHETIC_INPUTS = r"example_[a-z]+\.|synthetic|synth_"
 
 
 class PageError(Exception):
@@ -214,7 +217,7 @@ def context(reader: WarehouseReader) -> Context:
     computed = runs[runs["source"] == "computed"]
     # The embedded default computes from the bundled synthetic example; those figures are
     # a demonstration and every page says so.
-    synthetic = bool(computed["inputs"].str.contains("example_lfs|synthetic", regex=True).any())
+    synthetic = bool(computed["inputs"].str.contains(_SYNTHETIC_INPUTS, regex=True).any())
     return Context(load_catalog(), reader.coverage(), reader.codes(), synthetic)
 
 
