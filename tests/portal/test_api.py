@@ -382,6 +382,24 @@ def test_accept_header_chooses_the_format(portal: Path, client: Client) -> None:
     assert csv["Vary"].startswith("Accept")
 
 
+@pytest.mark.parametrize(
+    ("accept", "chosen"),
+    [
+        ("", "json"),
+        ("text/csv", "csv"),
+        ("text/csv;q=0.5, application/vnd.sdmx.data+csv", "sdmx-csv"),
+        ("application/vnd.sdmx.data+csv;version=2.0.0;q=0.9, text/csv;q=0.9", "sdmx-csv"),
+        ("text/csv;q=nonsense", "json"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        ("image/png, */*", "json"),
+    ],
+)
+def test_negotiation(accept: str, chosen: str) -> None:
+    from zaragoza.portal.monitoring.api_query import negotiate
+
+    assert negotiate(accept) == chosen
+
+
 def test_jsonstat_from_the_api_read_by_pyjstat(portal: Path, client: Client) -> None:
     from pyjstat import pyjstat
 
@@ -398,6 +416,7 @@ def test_jsonstat_from_the_api_read_by_pyjstat(portal: Path, client: Client) -> 
     cube = cube[cube["statistic"] == "value"]
     assert ds["extension"]["count"] == doc["count"]
     assert ds["label"] == "Unemployment rate (20-64)"
+    assert ds["href"] == "http://testserver" + url + "&format=jsonstat"
     for r in doc["results"]:
         hit = cube[
             (cube["citizen"] == r["citizen"])

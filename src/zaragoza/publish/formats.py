@@ -110,7 +110,8 @@ class Metadata:
 
     ``units`` maps an indicator to its catalogue unit (``PC``, ``EUR``); ``labels`` maps
     a dimension to ``{code: label}``; ``extra`` is merged into JSON and JSON-stat output
-    (the API puts ``count``, ``next`` and ``previous`` there).
+    (the API puts ``count``, ``next`` and ``previous`` there); ``href`` is where the
+    table can be fetched again (JSON-stat's ``href``).
     """
 
     title: str = "Migrant-integration indicators"
@@ -123,6 +124,7 @@ class Metadata:
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     notes: tuple[str, ...] = _DEFAULT_NOTES
     extra: Mapping[str, Any] = field(default_factory=dict)
+    href: str | None = None
 
 
 Writer = Callable[[pd.DataFrame, Metadata], bytes]
@@ -428,6 +430,8 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
         "label": meta.title,
         "source": meta.source,
     }
+    if meta.href is not None:
+        doc["href"] = meta.href
     if meta.updated is not None:
         doc["updated"] = meta.updated.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     doc.update(

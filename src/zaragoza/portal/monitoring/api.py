@@ -431,7 +431,9 @@ def _observations_response(
         "next": nxt,
         "previous": prev,
     }
-    meta = metadata_for(df, updated=updated, extra=extra)
+    meta = replace(
+        metadata_for(df, updated=updated, extra=extra), href=request.build_absolute_uri()
+    )
     indicators = df["indicator"].unique()
     if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
         meta = replace(meta, title=meta.labels["indicator"][indicators[0]])
