@@ -152,6 +152,15 @@ def estimate(
         typer.Option(help="Cap DuckDB's memory, e.g. 2GB (it then spills to disk)."),
     ] = None,
     warehouse: WarehouseOpt = None,
+    survey: Annotated[
+        str,
+        typer.Option(help="auto (from the files' id columns), eu-lfs or eu-silc."),
+    ] = "auto",
+    bootstrap: Annotated[
+        int | None,
+        typer.Option(help="EU-SILC: rescaled bootstrap with N replicates (PSUs within strata)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of --bootstrap.")] = 1,
     suppress: Annotated[
         bool, typer.Option(help="Blank the value of cells flagged c (below the publication limit).")
     ] = False,
@@ -161,11 +170,21 @@ def estimate(
     ] = None,
 ) -> None:
     """Estimate indicators with standard errors, CIs, CVs and reliability flags."""
-    from zaragoza.pipeline import estimate_files, store_run
+    from zaragoza.pipeline import estimate_files, estimate_silc_files, store_run
+    from zaragoza.sources.readers import load_column_map
+    from zaragoza.sources.silc import looks_like_silc
 
     paths = list(files or [example_file()])
     try:
         cat = load_catalog(catalog or [])
+        if survey not in ("auto", "eu-lfs", "eu-silc"):
+            raise UsageError("unknown --survey", value=survey, hint="Use auto, eu-lfs or eu-silc")
+        colmap = load_column_map(columns) if columns else None
+        silc = survey == "eu-silc" or (
+            survey == "auto" and files is not None and looks_like_silc(paths, colmap)
+        )
+        if bootstrap is not None and not silc:
+            raise UsageError("--bootstrap applies to EU-SILC input (--survey eu-silc)")
         ids = _split(indicators) or [i for i in cat if cat[i].survey == "EU-LFS"]
         try:
             rscales = [float(x) for x in _split(replicate_rscales)] or None
@@ -184,29 +203,52 @@ def estimate(
                 hint="Use bootstrap, jk1, jkn, brr or fay",
             )
         with err.status("starting", spinner="dots") as status:
-            run = estimate_files(
-                paths,
-                ids,
-                by=_split(by),
-                weight=weight,
-                strata=strata,
-                psu=psu,
-                lonely_psu=lonely_psu,  # type: ignore[arg-type]
-                replicate_weights=replicate_weights,
-                replicate_method=replicate_method,  # type: ignore[arg-type]
-                replicate_scale=replicate_scale,
-                replicate_rscales=rscales,
-                fay_rho=fay_rho,
-                gap=gap,
-                columns=columns,
-                backend=backend,  # type: ignore[arg-type]
-                catalog=cat,
-                drop_invalid=drop_invalid,
-                rules=rules,
-                limits=reliability_limits,
-                memory_limit=memory_limit,
-                progress=lambda msg: status.update(msg),
-            )
+            if silc:
+                run = estimate_silc_files(
+                    paths,
+                    _split(indicators) or None,
+                    by=_split(by),
+                    strata=strata,
+                    psu=psu,
+                    lonely_psu=lonely_psu,  # type: ignore[arg-type]
+                    replicate_weights=replicate_weights,
+                    replicate_method=replicate_method,  # type: ignore[arg-type]
+                    replicate_scale=replicate_scale,
+                    replicate_rscales=rscales,
+                    fay_rho=fay_rho,
+                    bootstrap=bootstrap,
+                    seed=seed,
+                    gap=gap,
+                    columns=columns,
+                    catalog=cat,
+                    drop_invalid=drop_invalid,
+                    rules=rules,
+                    progress=lambda msg: status.update(msg),
+                )
+            else:
+                run = estimate_files(
+                    paths,
+                    ids,
+                    by=_split(by),
+                    weight=weight,
+                    strata=strata,
+                    psu=psu,
+                    lonely_psu=lonely_psu,  # type: ignore[arg-type]
+                    replicate_weights=replicate_weights,
+                    replicate_method=replicate_method,  # type: ignore[arg-type]
+                    replicate_scale=replicate_scale,
+                    replicate_rscales=rscales,
+                    fay_rho=fay_rho,
+                    gap=gap,
+                    columns=columns,
+                    backend=backend,  # type: ignore[arg-type]
+                    catalog=cat,
+                    drop_invalid=drop_invalid,
+                    rules=rules,
+                    limits=reliability_limits,
+                    memory_limit=memory_limit,
+                    progress=lambda msg: status.update(msg),
+                )
         obs = run.observations
         if suppress:
             obs.loc[obs["flag"] == "c", ["value", "se", "ci_lo", "ci_hi", "cv"]] = float("nan")
@@ -249,6 +291,7 @@ def _summary(run: EstimateRun, out: Path | None, example: bool) -> None:
     ]
     if out is not None:
         lines.append(("output", str(out)))
+    lines += [("note", n) for n in run.notes]
     for key, text in lines:
         err.print(f"[bold]{key:>10}[/]  {text}", highlight=False, soft_wrap=True)
 

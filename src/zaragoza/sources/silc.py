@@ -46,7 +46,7 @@ from zaragoza.sources.lfs import (
     _text,
 )
 from zaragoza.sources.readers import ColumnMap, open_microdata, quote
-from zaragoza.sources.silc_variables import ESTIMATOR_VARIABLES, SILC_DERIVED
+from zaragoza.sources.silc_variables import ESTIMATOR_VARIABLES, SILC_DERIVED, Context
 
 __all__ = [
     "SilcPrepared",
@@ -131,6 +131,7 @@ class _Linker:
         self, con: duckdb.DuckDBPyConnection, paths: Sequence[str | Path], colmap: ColumnMap | None
     ) -> None:
         self.con = con
+        self._divisors: dict[str, int] = {}
         by_kind: dict[str, list[str | Path]] = {}
         for i, p in enumerate(paths):
             one = open_microdata([p], columns=colmap, con=con, view=f"_silc_probe{i}")
@@ -157,7 +158,8 @@ class _Linker:
         for kind, ps in by_kind.items():
             md = open_microdata(ps, columns=colmap, con=con, view=f"_silc_raw_{kind}")
             numbered = " UNION ALL BY NAME ".join(f"({s})" for s in md.numbered.values())
-            con.execute(f"CREATE OR REPLACE TEMP VIEW _silc_{kind} AS {numbered}")
+            # a table, not a view: the validation queries would each re-read the files
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _silc_{kind} AS {numbered}")
             self.cols[kind] = set(md.columns)
         self.base = "M" if "M" in self.cols else "R" if "R" in self.cols else "P"
         self.households = "H" if "H" in self.cols else "D" if "D" in self.cols else None
@@ -198,6 +200,11 @@ class _Linker:
 
     def divisor(self, kind: str) -> int:
         """10 (PUF) or 100 (UDB): whichever links more persons to a household."""
+        if kind not in self._divisors:
+            self._divisors[kind] = self._divisor(kind)
+        return self._divisors[kind]
+
+    def _divisor(self, kind: str) -> int:
         if self.households is None:
             return 100
         hk = self.households
@@ -298,6 +305,8 @@ def prepare_silc(
     elif "HX090" not in allcols and "HX050" not in allcols and not roster_scale:
         missing.append(("HX050", "the equivalised household size, or an R file with ages"))
     for v in sorted(spec.variables):
+        if v in SILC_DERIVED and SILC_DERIVED[v].roster and base == "P":
+            missing.append(("RB030", f"{v} needs every household member: an R file"))
         if v in SILC_DERIVED:
             missing += [
                 (n, SILC_DERIVED[v].meaning) for n in SILC_DERIVED[v].needs if n not in allcols
@@ -323,7 +332,9 @@ def prepare_silc(
 
     # ----- keyed views ---------------------------------------------------------------
     for kind in lk.cols:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _silc_k{kind} AS {lk.keyed(kind, kind in 'RPM')}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _silc_k{kind} AS {lk.keyed(kind, kind in 'RPM')}"
+        )
     hk = lk.households
     rules: list[_Rule] = []
     for kind in lk.cols:
@@ -514,7 +525,7 @@ def prepare_silc(
     items = [
         f"{geo} AS geo",
         f"{year} AS time",
-        f"CASE {num(str(sex_col))} WHEN 1 THEN 'M' ELSE 'F' END AS sex",
+        f"CASE {num(str(sex_col))} WHEN 1 THEN 'M' ELSE 'F' END AS sex",  # validated 1/2
         f"{age} AS age",
         f"{_group_from(pick('PB220A'), geo)} AS citizen",
         f"{_group_from(pick('PB210'), geo)} AS c_birth",
@@ -534,9 +545,11 @@ def prepare_silc(
         items.append("concat_ws('|', b._geo, b._time, b._hh) AS psu")
     for i, rep in enumerate(reps):
         items.append(f"{num(rep)} AS r{i}")
+    sex_sql = f"(CASE {num(str(sex_col))} WHEN 1 THEN 'M' ELSE 'F' END)"
+    ctx = Context(num, age, sex_sql, "b._geo, b._time, b._hh")
     for v in sorted(spec.variables):
         if v in SILC_DERIVED:
-            items.append(f"{SILC_DERIVED[v].sql(num)} AS {quote(VAR_PREFIX + v)}")
+            items.append(f"{SILC_DERIVED[v].sql(ctx)} AS {quote(VAR_PREFIX + v)}")
         elif v in ESTIMATOR_VARIABLES:
             continue
         else:
@@ -546,7 +559,7 @@ def prepare_silc(
         "AND (b._geo, b._time, b._hh) NOT IN (SELECT (_geo, _time, k) FROM _silc_bad_h)"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW silc_records AS SELECT {', '.join(items)} "
+        f"CREATE OR REPLACE TEMP TABLE silc_records AS SELECT {', '.join(items)} "
         f"FROM {' '.join(joins)} {where}"
     )
     n_rows = int(_one(con, f"SELECT count(*) FROM _silc_k{base}"))

@@ -20,6 +20,18 @@ whose variables are absent is refused with their names. Codes are those of the E
 * ``SMD`` (Europe 2020): at least 4 of the 9 items; ``SMSD`` (2030): at least 7 of 13.
   With some items missing the count decides when it can (4 lacking already, or too few
   left to reach 4); otherwise the person's status is missing.
+* ``LWI`` (Europe 2020): persons aged 0-59 in a household where the members aged 18-59
+  (students aged 18-24, ``PL031`` = 6, left out) worked at most 20% of their potential:
+  months worked full time (``PL073`` employee, ``PL074`` self-employed) plus half the
+  months part time (``PL075``, ``PL076``), over 12 months per member. Eurostat converts
+  part-time months by usual hours; the factor 0.5 is Zaragoza's simplification.
+  ``LWI2030`` also leaves out the retired (``PL031`` = 7) and old-age pensioners
+  (``PY100G`` > 0) and covers ages 0-64 (members 18-64); Eurostat's further exclusion of
+  inactive persons aged 60-64 in pension households is not made.
+* ``OVERCROWDED``: fewer rooms (``HH030``) than one for the household, one per couple
+  (``RB240`` partner id given), one per single person 18+, one per pair of single
+  persons of the same sex aged 12-17 (one for an odd one left), one per pair of
+  children under 12 (Eurostat's definition); it needs every household member (R file).
 * ``HCOB``: housing costs net of allowances over 40% of disposable income net of
   allowances, by Eurostat's algorithm (``lvho25.sas``): monthly ``HH070`` x 12,
   allowances ``HY070G`` (``HY070N`` when only that is present), income ``HY020``.
@@ -30,9 +42,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["SILC_DERIVED", "DerivedVariable", "FileKind"]
+__all__ = ["SILC_DERIVED", "Context", "DerivedVariable", "FileKind"]
 
 FileKind = str  # "D", "H", "P", "R" or "M" (an already-merged person file)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the SQL of a derived variable may use besides the input variables."""
+
+    num: Callable[[str], str]  # SQL of an input variable as a number
+    age: str  # SQL of the person's age at the end of the income reference period
+    sex: str  # SQL of 'M' / 'F'
+    household: str  # window partition of the person's household
 
 
 @dataclass(frozen=True)
@@ -42,7 +64,9 @@ class DerivedVariable:
     name: str
     meaning: str
     needs: tuple[str, ...]
-    sql: Callable[[Callable[[str], str]], str]
+    sql: Callable[[Context], str]
+    #: needs every member of the household (an R file or a merged file of all ages)
+    roster: bool = False
 
 
 def _deprived(num: Callable[[str], str], col: str) -> str:
@@ -70,16 +94,65 @@ SMSD_PERSONAL = ("PD020", "PD030", "PD050", "PD060", "PD070", "PD080")
 ARREARS = ("HS011", "HS021", "HS031")
 
 
-def _smd(num: Callable[[str], str]) -> str:
-    return _count_rule([_arrears(num), *(_deprived(num, c) for c in SMD_ITEMS)], 4)
+def _smd(c: Context) -> str:
+    return _count_rule([_arrears(c.num), *(_deprived(c.num, i) for i in SMD_ITEMS)], 4)
 
 
-def _smsd(num: Callable[[str], str]) -> str:
-    items = [_arrears(num), *(_deprived(num, c) for c in SMSD_HOUSEHOLD + SMSD_PERSONAL)]
+def _smsd(c: Context) -> str:
+    items = [_arrears(c.num), *(_deprived(c.num, i) for i in SMSD_HOUSEHOLD + SMSD_PERSONAL)]
     return _count_rule(items, 7)
 
 
-def _hcob(num: Callable[[str], str]) -> str:
+def _work_intensity(c: Context, top: int, excluded: str) -> str:
+    """1 when the person (aged 0 to ``top``) lives in a household whose members of
+    working age (18 to ``top``, students 18-24 and ``excluded`` left out) worked at
+    most 20% of their potential months; 0 otherwise; missing when a member's months
+    are missing."""
+    num = c.num
+    months = f"({num('PL073')} + {num('PL074')} + 0.5 * ({num('PL075')} + {num('PL076')}))"
+    student = f"({c.age} BETWEEN 18 AND 24 AND coalesce({num('PL031')} = 6, false))"
+    eligible = f"({c.age} BETWEEN 18 AND {top} AND NOT {student} AND NOT ({excluded}))"
+    over = f"OVER (PARTITION BY {c.household})"
+    worked = f"sum(CASE WHEN {eligible} THEN {months} ELSE 0 END) {over}"
+    missing = f"sum(CASE WHEN {eligible} AND {months} IS NULL THEN 1 ELSE 0 END) {over}"
+    potential = f"(12 * sum(CASE WHEN {eligible} THEN 1 ELSE 0 END) {over})"
+    return (
+        f"(CASE WHEN {c.age} > {top} OR {potential} = 0 THEN 0 "
+        f"WHEN {missing} > 0 THEN NULL "
+        f"ELSE CAST({worked} / {potential} <= 0.2 AS INTEGER) END)"
+    )
+
+
+def _lwi(c: Context) -> str:
+    return _work_intensity(c, 59, "false")
+
+
+def _lwi_2030(c: Context) -> str:
+    retired = f"coalesce({c.num('PL031')} = 7, false) OR coalesce({c.num('PY100G')} > 0, false)"
+    return _work_intensity(c, 64, retired)
+
+
+def _overcrowded(c: Context) -> str:
+    over = f"OVER (PARTITION BY {c.household})"
+    couple = f"({c.num('RB240')} IS NOT NULL)"
+    single = f"NOT {couple}"
+
+    def n(cond: str) -> str:
+        return f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END) {over}"
+
+    teens = f"{c.age} BETWEEN 12 AND 17 AND {single}"
+    needed = (
+        f"(1 + ceil({n(couple)} / 2) + {n(f'{c.age} >= 18 AND {single}')} "
+        f"+ ceil({n(f'{teens} AND {c.sex} = ' + repr('M'))} / 2) "
+        f"+ ceil({n(f'{teens} AND {c.sex} = ' + repr('F'))} / 2) "
+        f"+ ceil({n(f'{c.age} < 12')} / 2))"
+    )
+    rooms = c.num("HH030")
+    return f"(CASE WHEN {rooms} IS NULL THEN NULL ELSE CAST({rooms} < {needed} AS INTEGER) END)"
+
+
+def _hcob(c: Context) -> str:
+    num = c.num
     cost = f"(12 * {num('HH070')} - {num('HY070G')})"
     inc = f"({num('HY020')} - {num('HY070G')})"
     return (
@@ -104,6 +177,28 @@ SILC_DERIVED: dict[str, DerivedVariable] = {
             "severely materially and socially deprived (2030): lacks at least 7 of 13 items",
             (*ARREARS, *SMSD_HOUSEHOLD, *SMSD_PERSONAL),
             _smsd,
+        ),
+        DerivedVariable(
+            "LWI",
+            "very low work intensity (Europe 2020): persons 0-59 in households whose "
+            "members aged 18-59 (students 18-24 aside) worked at most 20% of their "
+            "potential months",
+            ("PL073", "PL074", "PL075", "PL076", "PL031"),
+            _lwi,
+        ),
+        DerivedVariable(
+            "LWI2030",
+            "very low work intensity (2030): persons 0-64, members 18-64 (students 18-24, "
+            "the retired and pensioners aside) at most 20% of their potential",
+            ("PL073", "PL074", "PL075", "PL076", "PL031", "PY100G"),
+            _lwi_2030,
+        ),
+        DerivedVariable(
+            "OVERCROWDED",
+            "fewer rooms (HH030) than Eurostat's minimum for the household's members",
+            ("HH030", "RB240"),
+            _overcrowded,
+            roster=True,
         ),
         DerivedVariable(
             "HCOB",
