@@ -837,22 +837,39 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
             }
         )
     latest_years = {e["cell"]["year"] for e in entities if not e["cell"]["missing"]}
-    chart = {
-        "kind": "lines",
-        "unit": ind.unit,
-        "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
-        "traces": [
-            {
-                "name": e["name"],
-                "x": years,
-                "y": [c["value"] for c in e["series"]],
-                "lo": [c["ci_lo"] for c in e["series"]],
-                "hi": [c["ci_hi"] for c in e["series"]],
-                "dash": "solid",
-            }
-            for e in entities
-        ],
-    }
+    if len(years) == 1:
+        # One year: bars by place (a line needs years).
+        chart: dict[str, Any] = {
+            "kind": "bars",
+            "unit": ind.unit,
+            "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+            "traces": [
+                {
+                    "name": f"{group_label(group, by)}, {years[0]}",
+                    "x": [e["name"] for e in entities],
+                    "y": [e["series"][0]["value"] for e in entities],
+                    "lo": [e["series"][0]["ci_lo"] for e in entities],
+                    "hi": [e["series"][0]["ci_hi"] for e in entities],
+                }
+            ],
+        }
+    else:
+        chart = {
+            "kind": "lines",
+            "unit": ind.unit,
+            "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+            "traces": [
+                {
+                    "name": e["name"],
+                    "x": years,
+                    "y": [c["value"] for c in e["series"]],
+                    "lo": [c["ci_lo"] for c in e["series"]],
+                    "hi": [c["ci_hi"] for c in e["series"]],
+                    "dash": "solid",
+                }
+                for e in entities
+            ],
+        }
     series_rows: list[dict[str, Any]] = [
         {"year": y, "cells": [e["series"][i] for e in entities]} for i, y in enumerate(years)
     ]
