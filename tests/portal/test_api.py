@@ -258,7 +258,7 @@ def test_etag_and_last_modified_give_304(portal: Path, client: Client) -> None:
         ("gap=maybe", "gap", "maybe"),
         ("gap=false&compare_to=NAT", "gap", "false"),
         ("limit=0", "limit", "0"),
-        ("limit=10001", "limit", "10001"),
+        ("limit=100001", "limit", "100001"),
         ("limit=ten", "limit", "ten"),
         ("offset=-1", "offset", "-1"),
         ("offset=1.5", "offset", "1.5"),
@@ -288,8 +288,8 @@ def test_unknown_code_suggests_and_lists_valid_codes(portal: Path, client: Clien
     assert "AT" in err["valid"]
     err = body(get(client, f"{OBS}?time=1800"))
     assert err["valid"] == "a year from 1995 to 2024"
-    err = body(get(client, f"{OBS}?limit=10001"))
-    assert err["valid"] == {"le": 10000}
+    err = body(get(client, f"{OBS}?limit=100001"))
+    assert err["valid"] == {"le": 100000}
 
 
 def test_unknown_parameter_is_refused_but_cache_busters_pass(portal: Path, client: Client) -> None:
@@ -572,3 +572,20 @@ def test_any_selection_of_valid_codes_answers_its_cells(portal: Path, client: Cl
     answered: list[int] = []
     check()
     assert sum(n > 0 for n in answered) >= 5  # not only empty selections
+
+
+def test_file_formats_hold_the_whole_selection(portal: Path, client: Client) -> None:
+    whole = body(get(client, f"{OBS}?indicator=employment_rate&limit=100000"))["count"]
+    assert whole > 1000  # more than one JSON page
+    csv_rows = get(client, f"{OBS}?indicator=employment_rate&format=csv").content.decode()
+    assert len(csv_rows.strip().splitlines()) == whole + 1
+    page = body(get(client, f"{OBS}?indicator=employment_rate"))
+    assert len(page["results"]) == 1000
+
+
+def test_unknown_api_path_is_a_json_404(portal: Path, client: Client) -> None:
+    response = get(client, "/api/v2/observations")
+    assert response.status_code == 404
+    err = body(response)
+    assert err["value"] == "/api/v2/observations"
+    assert "/api/v1/observations" in err["valid"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from zaragoza.portal.monitoring.api import api
+from zaragoza.portal.monitoring.api import api, not_found
 
 urlpatterns = [
     path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(url="/en/", permanent=False)),

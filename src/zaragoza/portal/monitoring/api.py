@@ -15,7 +15,8 @@
     ``format`` is one of :data:`~zaragoza.publish.formats.FORMATS` (``json``, ``csv``,
     ``xlsx``, ``jsonstat``, ``sdmx-csv``); without it the ``Accept`` header chooses among
     JSON, CSV, SDMX-CSV and Excel, JSON by default. ``labels=true`` adds label columns
-    to JSON, CSV and Excel. Pages: ``limit`` (default 1000, at most 10000) and
+    to JSON, CSV and Excel. Pages: ``limit`` (JSON: default 1000; file formats: the whole
+    selection; at most 100000) and
     ``offset``; JSON carries ``count``, ``next`` and ``previous``, every format a
     ``Link`` header (RFC 8288) and ``X-Total-Count``.
 
@@ -394,7 +395,15 @@ def observations(
     source: Annotated[list[str] | None, Query(description="computed, published")] = None,
     compare_to: Annotated[list[str] | None, Query(description=_COMPARE_DOC)] = None,
     gap: Annotated[str | None, Query(description=_GAP_DOC)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")] = DEFAULT_LIMIT,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_LIMIT,
+            description=f"Rows per page (JSON: {DEFAULT_LIMIT} by default; file formats: "
+            f"the whole selection, up to {MAX_LIMIT})",
+        ),
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
@@ -450,3 +459,23 @@ def _observations_response(
             f'attachment; filename="zaragoza-observations.{fmt.extension}"'
         )
     return response
+
+
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """JSON 404 for any path under ``/api/`` that is not an endpoint (clients read JSON)."""
+    return _error(
+        ApiError(
+            404,
+            "no such API endpoint",
+            parameter="path",
+            value=request.path,
+            valid=[
+                "/api/v1/indicators",
+                "/api/v1/indicators/{id}",
+                "/api/v1/codes",
+                "/api/v1/observations",
+                "/api/docs",
+                "/api/openapi.json",
+            ],
+        )
+    )

@@ -45,8 +45,10 @@ __all__ = [
     "valid_codes",
 ]
 
+#: Rows per page of JSON when ``limit`` is not given; file formats (CSV, Excel, JSON-stat,
+#: SDMX-CSV) are downloads and hold the whole selection up to ``MAX_LIMIT`` rows.
 DEFAULT_LIMIT = 1000
-MAX_LIMIT = 10_000
+MAX_LIMIT = 100_000
 MAX_OFFSET = 1_000_000_000
 GAP_CHOICES = ("false", "true", "only")
 #: Media types the ``Accept`` header may ask for, and the format that answers.
@@ -191,7 +193,7 @@ def parse_query(
     reader: WarehouseReader,
     filters: Mapping[str, list[str] | None],
     gap: str | None,
-    limit: int,
+    limit: int | None,
     offset: int,
     fmt: str | None,
     labels: bool,
@@ -225,7 +227,10 @@ def parse_query(
         compare_to = refs or tuple(str(c) for c in reader.codes()["compare_to"] if c)
         empty = not compare_to  # no gap rows in the warehouse at all
     selection = ObservationFilter(**chosen, compare_to=compare_to)
-    return ObservationQuery(selection, empty, limit, offset, choose_format(request, fmt), labels)
+    chosen_format = choose_format(request, fmt)
+    if limit is None:
+        limit = DEFAULT_LIMIT if chosen_format == "json" else MAX_LIMIT
+    return ObservationQuery(selection, empty, limit, offset, chosen_format, labels)
 
 
 def refuse_unknown_parameters(request: HttpRequest) -> None:

@@ -1,0 +1,176 @@
+"""The portal in a real browser: headless Debian Chromium driven by Playwright.
+
+Against ``zaragoza serve`` (gunicorn) on the embedded default: every page renders with
+data and without a console error (CSP violations included), plotly draws its charts,
+a table shows the warehouse's figure, downloads arrive with the selected cells, the
+language switch keeps the page and its query, and the keyboard reaches the content.
+Screenshots are kept in ``test-artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": "/en/",
+    "indicators": "/en/indicators/",
+    "indicator": "/en/indicators/employment_rate/?geo=AT",
+    "countries": "/en/countries/",
+    "country": "/en/countries/AT/",
+    "compare": "/en/compare/?geo=AT,DE,SE&indicator=employment_rate",
+    "data": "/en/data/?indicator=employment_rate&geo=AT&citizen=NAT&sex=T&source=published",
+}
+#: Pages with plotly charts: each container must hold plotly's drawing (svg.main-svg).
+PLOTLY = {"indicator", "compare"}
+#: Pages that list links instead of showing a table.
+LISTS = {"countries"}
+
+
+@pytest.fixture
+def page(browser: Any, live_portal: str) -> Iterator[Any]:
+    """A fresh page that records console errors and uncaught exceptions."""
+    context = browser.new_context(base_url=live_portal, accept_downloads=True)
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("response", lambda r: r.status >= 400 and pg.errors.append(f"{r.status} {r.url}"))
+    yield pg
+    context.close()
+
+
+def _warehouse_value(path: Path, **cell: Any) -> float:
+    where = " AND ".join(f"{k} = ?" for k in cell)
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute(
+            f"SELECT value FROM observations WHERE {where} AND compare_to = ''",
+            list(cell.values()),
+        ).fetchone()
+    assert row is not None, cell
+    return float(row[0])
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_renders_with_data_and_no_console_error(
+    page: Any, name: str, screenshots: Path
+) -> None:
+    response = page.goto(PAGES[name])
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    if name in LISTS:
+        assert page.locator("[data-list] li a").count() >= 30
+    else:
+        assert page.locator("table[data-table] tbody tr").count() >= 1
+    if name in PLOTLY:
+        charts = page.locator("[data-chart][data-renderer=plotly]")
+        assert charts.count() >= 1
+        for i in range(charts.count()):
+            charts.nth(i).locator("svg.main-svg").first.wait_for(timeout=15_000)
+    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+    assert page.errors == [], page.errors
+
+
+def test_table_shows_the_warehouse_figure(
+    page: Any, default_warehouse: Path, screenshots: Path
+) -> None:
+    page.goto(PAGES["data"])
+    expected = _warehouse_value(
+        default_warehouse,
+        indicator="employment_rate",
+        geo="AT",
+        time=2023,
+        citizen="NAT",
+        c_birth="TOTAL",
+        sex="T",
+        source="published",
+    )
+    rows = page.locator("table[data-table=data] tbody tr")
+    found = None
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td, th")
+        texts = [cells.nth(j).inner_text().strip() for j in range(cells.count())]
+        if "2023" in texts:
+            found = texts
+    assert found is not None
+    shown = next(t for t in found if t.replace(".", "", 1).split(" ")[0].isdigit() and "." in t)
+    assert float(shown.split()[0]) == pytest.approx(expected, abs=0.05)
+    assert page.errors == []
+
+
+def test_csv_download_holds_the_selected_cells(page: Any, default_warehouse: Path) -> None:
+    page.goto(PAGES["data"])
+    with page.expect_download() as info:
+        page.locator("[data-downloads] a[data-format=csv]").first.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows
+    assert {r["indicator"] for r in rows} == {"employment_rate"}
+    assert {r["geo"] for r in rows} == {"AT"}
+    row = next(r for r in rows if r["time"] == "2023")
+    expected = _warehouse_value(
+        default_warehouse,
+        indicator="employment_rate",
+        geo="AT",
+        time=2023,
+        citizen="NAT",
+        c_birth="TOTAL",
+        sex="T",
+        source="published",
+    )
+    assert float(row["value"]) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "jsonstat", "sdmx-csv"])
+def test_other_downloads_arrive(page: Any, fmt: str) -> None:
+    page.goto(PAGES["data"])
+    link = page.locator(f"[data-downloads] a[data-format={fmt}]").first
+    with page.expect_download() as info:
+        link.click()
+    assert Path(info.value.path()).stat().st_size > 100
+
+
+def test_language_switch_keeps_page_and_query(page: Any, screenshots: Path) -> None:
+    page.goto(PAGES["indicator"])
+    page.locator("a[data-language=fr]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/fr/indicators/employment_rate/?geo=AT")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.screenshot(path=str(screenshots / "indicator-fr.png"), full_page=True)
+    page.locator("a[data-language=de]").click()
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.errors == []
+
+
+def test_keyboard_reaches_the_content(page: Any) -> None:
+    page.goto(PAGES["home"])
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_tables_read_without_javascript(browser: Any, live_portal: str) -> None:
+    context = browser.new_context(base_url=live_portal, java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(PAGES["indicator"])
+    assert pg.locator("table[data-table=series] tbody tr").count() >= 1
+    context.close()
+
+
+def test_api_docs_render_from_this_site(page: Any, screenshots: Path) -> None:
+    response = page.goto("/api/docs")
+    assert response.status == 200
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=15_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 4
+    page.screenshot(path=str(screenshots / "api-docs.png"), full_page=True)
+    assert page.errors == [], page.errors
