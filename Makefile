@@ -3,7 +3,7 @@
 # environment into .venv/.
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: demo test lint sync
+.PHONY: demo estimate test lint sync
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -12,9 +12,14 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --locked --all-extras --quiet
 
-# The main job on the embedded default: every EU-LFS indicator from the bundled synthetic
-# example, by citizenship and sex, with the gap to nationals.
+# The main job on the embedded default: the monitoring portal and its open-data API on
+# http://127.0.0.1:8000/ (the embedded default warehouse is built on the first start).
 demo: sync
+	$(UV) run zaragoza serve
+
+# The engine on the bundled synthetic example: every EU-LFS indicator by citizenship and
+# sex, with the gap to nationals and linearised standard errors.
+estimate: sync
 	$(UV) run zaragoza estimate --by citizen,sex --gap citizen=NAT --strata STRATUM --psu PSU --out estimates.csv
 
 lint: sync
