@@ -283,7 +283,7 @@ def test_country_profile_has_gaps_eu_average_and_targets(portal: Path, client: C
     html = get(client, "/en/countries/AT/")
     t = tables(html)
     employment = t["profile-employment"]
-    row = next(r for r in employment if r[0] == "Employment rate (20-64)")
+    row = next(r for r in employment if r[0] == "Employment rate (20-64) (%)")
     assert row[1] == "2024"
     assert "Non-EU citizens: 63.0" in row[3]
     assert row[4] == f"Non-EU citizens: {MINUS}16.2"

@@ -86,11 +86,25 @@ class PageError(Exception):
 # ---------------------------------------------------------------- small helpers
 
 
+def unit_name(unit: str) -> str:
+    """Return the name of a catalogue unit for axis titles and captions."""
+    names = {"PC": _("%"), "EUR": _("euro"), "RT": _("ratio"), "COEF": _("coefficient (0-100)")}
+    return names.get(unit, unit)
+
+
+def gap_unit_name(unit: str) -> str:
+    """Return what a difference of two values of ``unit`` is measured in."""
+    names = {"PC": _("percentage points"), "EUR": _("euro"), "COEF": _("points")}
+    return names.get(unit, "")
+
+
 def _decimals(ind: Indicator, values: Iterable[float]) -> str:
     """Return the ``floatformat`` argument: euro amounts whole with separators, rates to
     one decimal, or two when the published figures have two (naturalisation rates)."""
     if ind.unit == "EUR":
         return "0g"
+    if ind.unit == "RT":
+        return "2"
     for v in values:
         if not math.isnan(v) and abs(round(v * 100) - v * 100) < 1e-6 and round(v * 10) != v * 10:
             return "2"
@@ -393,6 +407,8 @@ def home_page(reader: WarehouseReader) -> dict[str, Any]:
                 "indicator": ind,
                 "title": indicator_title(ind),
                 "unit": ind.unit,
+                "unit_symbol": "%" if ind.unit == "PC" else "",
+                "gap_unit": gap_unit_name(ind.unit),
                 "source": source,
                 "source_note": _source_note(ctx, source),
                 "by": by,
@@ -478,7 +494,7 @@ def indicator_page(
         else {
             "kind": "lines",
             "unit": ind.unit,
-            "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+            "yTitle": unit_name(ind.unit),
             "traces": [
                 {
                     "name": s["name"],
@@ -552,7 +568,7 @@ def indicator_page(
         "group": group_label(group, by),
         "year": time,
     }
-    places = 2 if decimals == "2" else (0 if ind.unit == "EUR" else 1)
+    places = {"2": 2, "0g": 0}.get(decimals, 1)
     texts = {
         r["geo"]: (_("no data") if r["cell"]["missing"] else f"{r['cell']['value']:.{places}f}")
         + (f" ({r['cell']['flag']})" if r["cell"]["flag"] else "")
@@ -572,6 +588,7 @@ def indicator_page(
     return {
         "indicator": ind,
         "title": indicator_title(ind),
+        "unit_name": unit_name(ind.unit),
         "source": source,
         "sources": _sources(ctx, ind.id),
         "source_note": _source_note(ctx, source),
@@ -637,7 +654,7 @@ def _bars(
     return {
         "kind": "bars",
         "unit": ind.unit,
-        "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+        "yTitle": unit_name(ind.unit),
         "traces": traces,
     }
 
@@ -742,6 +759,7 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             {
                 "indicator": ind,
                 "title": indicator_title(ind),
+                "unit_name": unit_name(ind.unit),
                 "source": source,
                 "synthetic": source == "computed" and ctx.synthetic,
                 "year": year,
@@ -842,7 +860,7 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
         chart: dict[str, Any] = {
             "kind": "bars",
             "unit": ind.unit,
-            "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+            "yTitle": unit_name(ind.unit),
             "traces": [
                 {
                     "name": f"{group_label(group, by)}, {years[0]}",
@@ -857,7 +875,7 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
         chart = {
             "kind": "lines",
             "unit": ind.unit,
-            "yTitle": _("euro") if ind.unit == "EUR" else _("%"),
+            "yTitle": unit_name(ind.unit),
             "traces": [
                 {
                     "name": e["name"],
