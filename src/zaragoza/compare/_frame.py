@@ -62,6 +62,10 @@ def prepare(obs: pd.DataFrame, what: str, needed: Sequence[str] = ()) -> pd.Data
     """
     base = ["indicator", "geo", "time", "citizen", "c_birth", "sex", "value", *needed]
     require_columns(obs, base, what)
+    if _ready(obs):
+        # already in shape (e.g. from load_observations): every comparison builds new
+        # frames from it and never writes into it, so a copy would only cost time
+        return obs
     out = obs.copy()
     for col, default in _OPTIONAL.items():
         if col not in out.columns:
@@ -71,6 +75,14 @@ def prepare(obs: pd.DataFrame, what: str, needed: Sequence[str] = ()) -> pd.Data
     out["value"] = out["value"].astype(float)
     out["se"] = out["se"].astype(float)
     return out
+
+
+def _ready(obs: pd.DataFrame) -> bool:
+    if not set(_OPTIONAL) <= set(obs.columns):
+        return False
+    if obs["value"].dtype != "float64" or obs["se"].dtype != "float64":
+        return False
+    return not any(obs[c].isna().any() for c, d in _OPTIONAL.items() if isinstance(d, str))
 
 
 def level_rows(obs: pd.DataFrame) -> pd.DataFrame:

@@ -80,6 +80,27 @@ def _significance(
     return np.asarray(z > q)
 
 
+def _batch_analytic(
+    v: FloatArray, s: FloatArray, alpha: float, joint: bool, higher_is_better: bool
+) -> tuple[IntArray, IntArray, IntArray]:
+    """:func:`analytic_rank_intervals` on many sets of one size at once (sets x n)."""
+    n = v.shape[1]
+    pairs = max(n * (n - 1) // 2, 1)
+    q = normal_quantile(1 - (alpha / pairs if joint else alpha) / 2)
+    diff = v[:, :, None] - v[:, None, :]
+    se = np.sqrt(s[:, :, None] ** 2 + s[:, None, :] ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = diff / se
+    better = (z if higher_is_better else -z) > q
+    worse_than = better.sum(axis=1)  # how many are significantly better than unit j
+    beats = better.sum(axis=2)
+    return (
+        (1 + worse_than).astype(np.int64),
+        (n - beats).astype(np.int64),
+        (n - 1 - worse_than - beats).astype(np.int64),
+    )
+
+
 def analytic_rank_intervals(
     values: FloatArray,
     ses: FloatArray,
@@ -167,16 +188,23 @@ def rank_intervals(
     q_lo, q_hi = (1 - level) / 2, (1 + level) / 2
     uncertain = np.flatnonzero(~has_plain.to_numpy())
     sets = df.iloc[uncertain].groupby(SET, sort=False).indices
+    by_size: dict[int, list[npt.NDArray[np.intp]]] = {}
     for pos in sets.values():
-        idx = uncertain[pos]
+        by_size.setdefault(len(pos), []).append(uncertain[pos])
+    # sets of one size are done together; each set sees the same standard normal draws
+    # as rank_draws(seed) on it alone, so a set's interval does not depend on the others
+    for n, members in by_size.items():
+        idx = np.vstack(members)  # sets x n
         v, s = values[idx], ses[idx]
-        lo, hi, indist[idx] = analytic_rank_intervals(
-            v, s, alpha=alpha, joint=joint, higher_is_better=higher_is_better
-        )
+        lo, hi, indist[idx] = _batch_analytic(v, s, alpha, joint, higher_is_better)
         if method == "analytic":
             rank_lo[idx], rank_hi[idx], how[idx] = lo, hi, "analytic"
             continue
-        r = rank_draws(v, s, draws=draws, seed=seed, higher_is_better=higher_is_better)
+        eps = np.random.default_rng(seed).standard_normal((draws, n))
+        sims = v[None, :, :] + s[None, :, :] * eps[:, None, :]
+        order = np.argsort(-sims if higher_is_better else sims, axis=2, kind="stable")
+        r = np.empty_like(order)
+        np.put_along_axis(r, order, np.arange(1, n + 1)[None, None, :], axis=2)
         rank_lo[idx] = np.quantile(r, q_lo, axis=0, method="lower")
         rank_hi[idx] = np.quantile(r, q_hi, axis=0, method="higher")
         median[idx] = np.median(r, axis=0)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from zaragoza.catalog.targets import Target, bundled_targets
 from zaragoza.compare._frame import SERIES, level_rows, prepare
-from zaragoza.compare.trends import latest_segment
+from zaragoza.compare.trends import trend
 
 __all__ = ["TARGET_COLUMNS", "distance_to_target", "year_reached"]
 
@@ -26,6 +26,29 @@ TARGET_COLUMNS = [
     "citizen", "c_birth", "sex", "age", "source", "flag", "value", "target_value",
     "distance", "met", "trend_slope", "year_reached",
 ]  # fmt: skip
+
+
+def _reach(
+    slope: np.ndarray, fitted_last: np.ndarray, last: np.ndarray, target: Target
+) -> np.ndarray:
+    """Vectorised core of :func:`year_reached` (NaN where the line never meets it)."""
+    # rounded so that a line through 9.0 is read as 9.0, not 8.999999999999
+    fit = np.round(fitted_last, 9)
+    if target.direction == "at_least":
+        met_now, toward = fit >= target.value, slope > 0
+    else:
+        met_now = fit <= target.value if target.inclusive else fit < target.value
+        toward = slope < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        year = np.ceil(last + (target.value - fitted_last) / slope)
+        at_year = np.round(fitted_last + slope * (year - last), 9)
+    if target.direction == "at_least":
+        late = at_year < target.value
+    else:
+        late = at_year > target.value if target.inclusive else at_year >= target.value
+    year = np.where(late, year + 1, year)
+    out = np.where(met_now, last, np.where(toward, year, np.nan))
+    return np.where(np.isnan(slope), np.nan, out)
 
 
 def year_reached(
@@ -47,20 +70,10 @@ def year_reached(
     t, v = times[ok].astype(float), values[ok].astype(float)
     if len(t) < min_years or np.ptp(t) == 0:
         return math.nan, math.nan
-    slope, intercept = np.polyfit(t, v, 1)
-    last = float(t.max())
-    # rounded so that a line through 9.0 is read as 9.0, not 8.999999999999
-    fitted_last = round(float(intercept + slope * last), 9)
-    if target.met(fitted_last):
-        return float(slope), last
-    toward = slope > 0 if target.direction == "at_least" else slope < 0
-    if not toward:
-        return float(slope), math.nan
-    crossing = (target.value - intercept) / slope
-    year = math.ceil(crossing)
-    if not target.met(round(float(intercept + slope * year), 9)):  # strict "below" at the crossing
-        year += 1
-    return float(slope), float(year)
+    slope = float(((t - t.mean()) * (v - v.mean())).sum() / ((t - t.mean()) ** 2).sum())
+    fitted_last = v.mean() + slope * (t.max() - t.mean())
+    year = _reach(np.array([slope]), np.array([fitted_last]), np.array([t.max()]), target)
+    return slope, float(year[0])
 
 
 def distance_to_target(
@@ -122,11 +135,8 @@ def distance_to_target(
 
 
 def _trends(rows: pd.DataFrame, target: Target, min_years: int) -> pd.DataFrame:
-    seg = latest_segment(rows)
-    records = []
-    for key, g in seg.groupby(SERIES, sort=False, dropna=False):
-        slope, year = year_reached(
-            g["time"].to_numpy(), g["value"].to_numpy(), target, min_years=min_years
-        )
-        records.append((*key, slope, year))
-    return pd.DataFrame.from_records(records, columns=[*SERIES, "trend_slope", "year_reached"])
+    tr = trend(rows)
+    enough = tr["n_years"] >= min_years
+    slope = tr["slope"].where(enough).to_numpy(float)
+    year = _reach(slope, tr["fitted_last"].to_numpy(float), tr["last_year"].to_numpy(float), target)
+    return tr[SERIES].assign(trend_slope=slope, year_reached=year)

@@ -41,7 +41,7 @@ CHANGE_COLUMNS = [
 ]  # fmt: skip
 TREND_COLUMNS = [
     *SERIES, "first_year", "last_year", "n_years", "slope", "slope_se", "p_value",
-    "break_in_period",
+    "fitted_last", "break_in_period",
 ]  # fmt: skip
 BETA_COLUMNS = [
     *CROSS, "start", "end", "log", "n", "n_left_out_breaks", "intercept", "beta",
@@ -146,7 +146,8 @@ def trend(obs: pd.DataFrame, start: int | None = None, end: int | None = None) -
     Returns
     -------
     pandas.DataFrame
-        :data:`TREND_COLUMNS`, ``slope`` in the indicator's unit per year.
+        :data:`TREND_COLUMNS`, ``slope`` in the indicator's unit per year,
+        ``fitted_last`` the trend line's value in ``last_year``.
     """
     df = prepare(obs, "trend")
     df = df[df["value"].notna()]
@@ -154,28 +155,33 @@ def trend(obs: pd.DataFrame, start: int | None = None, end: int | None = None) -
         df = df[df["time"] >= start]
     if end is not None:
         df = df[df["time"] <= end]
-    df = df.assign(_seg=segments(df))
-    keys = [df[c] for c in SERIES]
-    df["_broken"] = df.groupby(keys)["_seg"].transform("max") > df.groupby(keys)["_seg"].transform(
-        "min"
-    )
-    seg = latest_segment(df)
-    g = seg.groupby(SERIES, sort=True)
-    t = seg["time"].astype(float)
-    v = seg["value"].astype(float)
+    # one integer id per series: every grouping below is on it, not on eight columns
+    sid = df.groupby(SERIES, sort=True, dropna=False).ngroup().to_numpy()
+    df = df.assign(_sid=sid).sort_values(["_sid", "time"])
+    brk = _has_break(df["flag"]).astype(int)
+    seg = brk.groupby(df["_sid"]).cumsum()
+    last_seg = seg.groupby(df["_sid"]).transform("max")
+    broken = (last_seg > seg.groupby(df["_sid"]).transform("min")).groupby(df["_sid"]).any()
+    cur = df[seg == last_seg]
+    g = cur.groupby("_sid", sort=True)
+    t = cur["time"].astype(float)
+    v = cur["value"].astype(float)
     tm = g["time"].transform("mean")
     vm = g["value"].transform("mean")
+    gid = cur["_sid"]
     stats = pd.DataFrame(
         {
-            "sxx": ((t - tm) ** 2).groupby(keys_of(seg)).sum(),
-            "sxy": ((t - tm) * (v - vm)).groupby(keys_of(seg)).sum(),
-            "syy": ((v - vm) ** 2).groupby(keys_of(seg)).sum(),
+            "sxx": ((t - tm) ** 2).groupby(gid).sum(),
+            "sxy": ((t - tm) * (v - vm)).groupby(gid).sum(),
+            "syy": ((v - vm) ** 2).groupby(gid).sum(),
             "n_years": g.size(),
             "first_year": g["time"].min(),
             "last_year": g["time"].max(),
-            "break_in_period": g["_broken"].any(),
+            "mean_time": g["time"].mean(),
+            "mean_value": g["value"].mean(),
         }
     )
+    stats["break_in_period"] = broken.reindex(stats.index).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = stats["sxy"] / stats["sxx"]
         rss = (stats["syy"] - slope * stats["sxy"]).clip(lower=0)
@@ -183,11 +189,15 @@ def trend(obs: pd.DataFrame, start: int | None = None, end: int | None = None) -
         se = (rss / dof / stats["sxx"]).pow(0.5).where(dof > 0)
     stats["slope"] = slope.where(stats["sxx"] > 0)
     stats["slope_se"] = se
+    stats["fitted_last"] = stats["mean_value"] + stats["slope"] * (
+        stats["last_year"] - stats["mean_time"]
+    )
     stats["p_value"] = [
         t_two_sided_p(s / e, d) if e > 0 else (0.0 if e == 0 else math.nan)
         for s, e, d in zip(stats["slope"], stats["slope_se"], dof, strict=True)
     ]
-    out = stats.reset_index()
+    keys = cur.drop_duplicates("_sid").set_index("_sid")[SERIES]
+    out = keys.join(stats)
     return out[TREND_COLUMNS].reset_index(drop=True)
 
 
