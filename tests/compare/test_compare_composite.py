@@ -285,3 +285,20 @@ def test_framework_other_structural_errors(tmp_path: Path) -> None:
     fw = load_framework(_bad(tmp_path, indicators=no_target, weights_sum=None))
     with pytest.raises(UsageError, match="needs a target"):
         composite_index(TABLE, fw, Choices(normalisation="target"))
+
+
+def test_normalisations_as_coinr_tests_them() -> None:
+    # COINr tests/testthat/test-normalise.R ("norm_num"): x = 1:10, n_dist2targ with
+    # targ = 8 and cap_max gives min 0, max 1 and 1 for every x >= 8 (ours: 0-100);
+    # n_zscore gives mean 0 and R's sd (n - 1) of 1; n_dist2targ with direction -1 is
+    # (max(x) - x) / (max(x) - targ) (COINr R/normalise.R)
+    x = np.arange(1.0, 11.0)[:, None]
+    pos = normalise(x, "target", np.array([False]), np.array([8.0]))[:, 0]
+    assert (pos.min(), pos.max()) == (0.0, 100.0)
+    assert (pos[x[:, 0] >= 8] == 100).all()
+    neg = normalise(x, "target", np.array([True]), np.array([3.0]))[:, 0]
+    expected = np.minimum((10 - x[:, 0]) / (10 - 3), 1) * 100
+    assert neg == pytest.approx(expected)
+    z = normalise(x, "zscore", np.array([False]), np.full(1, np.nan))[:, 0]
+    assert z.mean() == pytest.approx(0.0, abs=1e-12)
+    assert z.std(ddof=1) == pytest.approx(1.0)
