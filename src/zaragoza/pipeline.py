@@ -395,9 +395,9 @@ def estimate_silc_files(
     design = Design(strata=bool(strata), psu=True, lonely_psu=lonely_psu, replicates=reps)
     say("national at-risk-of-poverty thresholds")
     base = con.execute(f"SELECT geo, time, inc, w FROM {prep.view}").df()
-    country, keys = pd.factorize(
-        pd.MultiIndex.from_arrays([base["geo"], base["time"].astype("int64")]), sort=True
-    )
+    grouped = base.groupby(["geo", "time"], sort=True)
+    country = grouped.ngroup().to_numpy()
+    keys = list(grouped.size().index)
     thr = national_thresholds(
         base["inc"].to_numpy(dtype=float), base["w"].to_numpy(dtype=float), country, len(keys)
     )

@@ -60,6 +60,10 @@ __all__ = [
 _IDS = {"D": "DB", "H": "HB", "R": "RB", "P": "PB"}
 _HOUSEHOLD_COLUMNS = {"HX090", "HY020", "DB030", "HB030"}
 _MISSING_TEXT = ("", "NA", ".", "NAN")
+_NUMERIC_TYPES = frozenset(
+    {"DOUBLE", "FLOAT", "DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+     "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"}
+)  # fmt: skip
 NO_REGISTER_NOTE = (
     "no R file (personal register) with RB050: the at-risk-of-poverty threshold and "
     "the medians are computed over persons aged 16 and over weighted by PB040, not over "
@@ -132,6 +136,8 @@ class _Linker:
     ) -> None:
         self.con = con
         self._divisors: dict[str, int] = {}
+        #: (kind, column) pairs already numeric (Parquet, SPSS...): no text round trip
+        self.numeric: set[tuple[str, str]] = set()
         by_kind: dict[str, list[str | Path]] = {}
         for i, p in enumerate(paths):
             one = open_microdata([p], columns=colmap, con=con, view=f"_silc_probe{i}")
@@ -161,6 +167,10 @@ class _Linker:
             # a table, not a view: the validation queries would each re-read the files
             con.execute(f"CREATE OR REPLACE TEMP TABLE _silc_{kind} AS {numbered}")
             self.cols[kind] = set(md.columns)
+            described = con.execute(f"DESCRIBE _silc_{kind}").fetchall()
+            self.numeric |= {
+                (kind, str(r[0])) for r in described if str(r[1]).split("(")[0] in _NUMERIC_TYPES
+            }
         self.base = "M" if "M" in self.cols else "R" if "R" in self.cols else "P"
         self.households = "H" if "H" in self.cols else "D" if "D" in self.cols else None
 
@@ -496,7 +506,12 @@ def prepare_silc(
         return "NULL"
 
     def num(name: str) -> str:
-        return _num_expr(pick(name))
+        for kind, alias in aliases:
+            if name in lk.cols[kind]:
+                if (kind, name) in lk.numeric:
+                    return f"CAST({alias}.{quote(name)} AS DOUBLE)"
+                return _num_expr(f"{alias}.{quote(name)}")
+        return "NULL"
 
     def text(name: str) -> str:
         return _text_expr(pick(name))

@@ -83,10 +83,16 @@ def _level_pass(f: pd.DataFrame, country: np.ndarray, ls: LevelSet) -> _Pass:
     return _Pass(cell.astype(np.int64), keys, keys["_c"].to_numpy())
 
 
-def national_thresholds(inc: np.ndarray, w: np.ndarray, country: np.ndarray, n: int) -> np.ndarray:
+def national_thresholds(
+    inc: np.ndarray,
+    w: np.ndarray,
+    country: np.ndarray,
+    n: int,
+    by_income: np.ndarray | None = None,
+) -> np.ndarray:
     """60% of the weighted median income of each country (``laeken::arpt``)."""
     g = np.where(np.isfinite(inc), country, -1)
-    s = kn.sort_by_group(g, inc, n)
+    s = kn.sort_by_group(g, inc, n, by_income)
     return POVERTY_LINE * kn.quantile(s, w[s.index], 0.5)
 
 
@@ -108,6 +114,11 @@ class _Estimator:
         self.country = country
         self.n_countries = n_countries
         self.des = des
+        # one stable sort by income serves every grouped sort (kernels.sort_by_group)
+        self.by_income = np.argsort(self.inc, kind="stable")
+
+    def sort(self, g: np.ndarray, n: int) -> kn.Sorted:
+        return kn.sort_by_group(g, self.inc, n, self.by_income)
 
     def weight(self, ind: Indicator) -> np.ndarray:
         return self.w16 if ind.weight == "PB040" else self.w
@@ -147,7 +158,7 @@ class _Estimator:
             with np.errstate(divide="ignore", invalid="ignore"):
                 out: np.ndarray = ys / xs
             return out
-        s = kn.sort_by_group(g, self.inc, n)
+        s = self.sort(g, n)
         ws = w[s.index]
         if kind in ("median", "median_ratio"):
             med = kn.quantile(s, ws, 0.5)
@@ -160,7 +171,7 @@ class _Estimator:
             thr: np.ndarray = POVERTY_LINE * kn.quantile(s, ws, 0.5)
             return thr
         if kind == "arpr":
-            t = national_thresholds(self.inc, wt, self.country, self.n_countries)
+            t = national_thresholds(self.inc, wt, self.country, self.n_countries, self.by_income)
             poor = (s.x < t[self.country[s.index]]).astype(float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 rate: np.ndarray = s.total(ws * poor) / s.total(ws)
@@ -172,7 +183,7 @@ class _Estimator:
     def _national_median(self, ind: Indicator, i: int, w: np.ndarray) -> np.ndarray:
         ok, _ = self.members(i, ind)
         g = np.where(ok, self.country, -1)
-        s = kn.sort_by_group(g, self.inc, self.n_countries)
+        s = self.sort(g, self.n_countries)
         return kn.quantile(s, w[s.index], 0.5)
 
     # ----- linearised variance ------------------------------------------------------------
@@ -195,7 +206,7 @@ class _Estimator:
                 u = w[rec] * (y - value[gr] * x) / xs[gr]
             v = linearised_variance(self.des, rec, gr, u, n, cc)
             return value, v
-        s = kn.sort_by_group(g, self.inc, n)
+        s = self.sort(g, n)
         ws = w[s.index]
         if kind in ("median", "arpt", "median_ratio"):
             value = kn.quantile(s, ws, 0.5)
@@ -233,7 +244,7 @@ class _Estimator:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ok, _ = self.members(i, ind)
         g = np.where(ok, self.country, -1)
-        s = kn.sort_by_group(g, self.inc, self.n_countries)
+        s = self.sort(g, self.n_countries)
         ws = w[s.index]
         med = kn.quantile(s, ws, 0.5)
         z, _ = kn.quantile_linearised(s, ws, med, 0.5)
@@ -241,7 +252,7 @@ class _Estimator:
 
     def _threshold_lin(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         g = np.where(np.isfinite(self.inc), self.country, -1)
-        s = kn.sort_by_group(g, self.inc, self.n_countries)
+        s = self.sort(g, self.n_countries)
         ws = self.w[s.index]
         med = kn.quantile(s, ws, 0.5)
         z, _ = kn.quantile_linearised(s, ws, med, 0.5)
@@ -287,9 +298,9 @@ def cell_statistics(
     f = recs.frame
     dims: list[Dimension] = dimensions_for(by)
     sets = level_sets(dims)
-    country, countries = pd.factorize(
-        pd.MultiIndex.from_arrays([f["geo"].astype(str), f["time"].astype("int64")]), sort=True
-    )
+    grouped = f.groupby(["geo", "time"], sort=True)
+    country = grouped.ngroup().to_numpy()
+    countries = list(grouped.size().index)
     n_c = len(countries)
     linear = design.replicates is None and bootstrap is None
     des = None

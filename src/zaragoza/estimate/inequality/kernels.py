@@ -64,10 +64,20 @@ class Sorted:
         return out
 
 
-def sort_by_group(g: np.ndarray, x: FloatArray, n_groups: int) -> Sorted:
-    """Return the records with ``g >= 0`` sorted by group, then income (stable)."""
-    keep = np.flatnonzero(g >= 0)
-    order = keep[np.lexsort((x[keep], g[keep]))]
+def sort_by_group(
+    g: np.ndarray, x: FloatArray, n_groups: int, by_income: np.ndarray | None = None
+) -> Sorted:
+    """Return the records with ``g >= 0`` sorted by group, then income (stable).
+
+    ``by_income``, the records' stable order by income, may be given once for many
+    calls: a stable sort of it by group (a radix sort on small integers) then equals
+    the lexicographic sort, several times faster.
+    """
+    if by_income is None:
+        by_income = np.argsort(x, kind="stable")
+    keep = by_income[g[by_income] >= 0]
+    small = np.int16 if n_groups < 2**15 else np.int64
+    order = keep[np.argsort(g[keep].astype(small), kind="stable")]
     return Sorted(g[order].astype(np.int64), x[order], order, n_groups)
 
 
