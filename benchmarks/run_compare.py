@@ -52,6 +52,7 @@ def full_set(path: Path) -> dict[str, Any]:
         rows[name] = len(df)
         return df
 
+    cpu0 = time.process_time()
     obs = step("read observations", lambda: load_observations(path))
     step("distance to targets", lambda: distance_to_target(obs))
     step("gaps", lambda: gaps(obs))
@@ -61,7 +62,8 @@ def full_set(path: Path) -> dict[str, Any]:
     step("beta 2015-2024", lambda: beta_convergence(obs, 2015, 2024))
     step("beta 2021-2024", lambda: beta_convergence(obs, 2021, 2024))
     step("sigma", lambda: sigma_convergence(obs))
-    return {"total_s": sum(phases.values()), "phases_s": phases, "rows": rows}
+    cpu = time.process_time() - cpu0
+    return {"total_s": sum(phases.values()), "cpu_s": cpu, "phases_s": phases, "rows": rows}
 
 
 def uncertainty_case(tmp: Path, draws: int) -> dict[str, Any]:
@@ -100,10 +102,11 @@ def uncertainty_case(tmp: Path, draws: int) -> dict[str, Any]:
         )
     )
     fw = load_framework(fw_file)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     res = uncertainty_analysis(data, fw, draws=draws, seed=1)
     return {
         "seconds": time.perf_counter() - t,
+        "cpu_s": time.process_time() - c,
         "draws": draws,
         "units": n_units,
         "indicators": n_dims * per_dim,
@@ -127,6 +130,8 @@ def main() -> None:
         full = [full_set(path) for _ in range(args.repeat)]
         unc = [uncertainty_case(tmp, args.draws) for _ in range(args.repeat)]
     totals = [r["total_s"] for r in full]
+    cpus = [r["cpu_s"] for r in full]
+    load = os.getloadavg()[0]
     best = min(full, key=lambda r: r["total_s"])
     secs = [r["seconds"] for r in unc]
     print(
@@ -141,6 +146,10 @@ def main() -> None:
         f"median {statistics.median(secs):.2f} s (min {min(secs):.2f}, max {max(secs):.2f})"
     )
     print(f"sensitivity (first order): {unc[0]['sensitivity']}")
+    print(
+        f"CPU time: full set median {statistics.median(cpus):.2f} s, uncertainty median "
+        f"{statistics.median(r['cpu_s'] for r in unc):.2f} s; load average at the end {load:.1f}"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(

@@ -1,6 +1,6 @@
 """Composite-index steps against numbers worked by hand from the JRC/OECD Handbook's
-formulas (Nardo et al. 2008: min-max eq. 5.6, z-score eq. 5.4, weighted arithmetic and
-geometric means eqs. 6.11 and 6.13, PCA weights §6.1), and the framework's bad input.
+formulas (Nardo et al. 2008: min-max and z-score normalisation, weighted arithmetic and
+geometric means, PCA weights), and the framework's bad input.
 
 The tiny table (three countries, three indicators, i2 where less is better)::
 

@@ -11,16 +11,16 @@ Giovannini, OECD 2008; "the Handbook") and the JRC's COINr (Becker et al., JOSS 
   ``a_amean``), ``mean`` or ``median`` of the indicator across units;
 * normalisation (step 5; an indicator with ``direction: negative`` is negated first so
   that more is always better): ``minmax`` ``100 (x - min) / (max - min)`` (Handbook
-  §5, eq. 5.6); ``zscore`` ``(x - mean) / sd`` with the sample SD (eq. 5.4); ``target``
+  step 5); ``zscore`` ``(x - mean) / sd`` with the sample SD; ``target``
   ``100 (x - min) / (target - min)`` capped at 100 (distance to target, COINr
-  ``n_dist2targ``); ``rank`` (eq. 5.3, ties averaged);
+  ``n_dist2targ``); ``rank`` (ties averaged);
 * weighting (step 6): ``expert`` (the framework's weights), ``equal``, or ``pca``
-  (Handbook §6.1: principal components of the children's correlation matrix with
+  (Handbook, step 6: principal components of the children's correlation matrix with
   eigenvalue above 1, varimax-rotated when more than one, squared loadings scaled to
   unit sum per factor, each child weighted by its largest scaled squared loading times
   its factor's share of the explained variance);
 * aggregation: ``arithmetic`` ``sum w x / sum w`` or ``geometric``
-  ``prod x^(w / sum w)`` (Handbook §6.2, eqs. 6.11 and 6.13); geometric aggregation
+  ``prod x^(w / sum w)`` (Handbook, step 6); geometric aggregation
   needs positive values;
 * uncertainty and sensitivity (step 7): :mod:`zaragoza.compare.uncertainty`.
 """
@@ -157,12 +157,13 @@ def varimax(loadings: FloatArray, *, tol: float = 1e-12, max_sweeps: int = 1000)
 def pca_weights(x: FloatArray) -> FloatArray:
     """Return weights (summing to 1) of the columns of ``x`` from principal components.
 
-    Handbook §6.1 (pp. 89-91): the correlation matrix's components with eigenvalue
-    above 1 (at least the first) are kept, rotated by varimax when more than one; each
-    factor's squared loadings are scaled to sum to 1; each column takes its largest
-    scaled squared loading times that factor's share of the variance the kept factors
-    explain; the weights are then scaled to sum to 1. Rows with a missing value are left
-    out; with fewer than three complete rows, or a constant column, the weights are equal.
+    The Handbook's weighting by principal components (step 6): the correlation matrix's
+    components with eigenvalue above 1 (at least the first) are kept, rotated by varimax
+    when more than one; each factor's squared loadings are scaled to sum to 1; each column
+    takes its largest scaled squared loading times that factor's share of the variance the
+    kept factors explain; the weights are then scaled to sum to 1. Rows with a missing value
+    are left out; with fewer than three complete rows, or a constant column, the weights are
+    equal.
     """
     k = x.shape[1]
     ok = ~np.isnan(x).any(axis=1)

@@ -76,14 +76,14 @@ def uncertainty_analysis(
     weighting and an aggregation from the given alternatives, multiplies every weight
     by an independent ``U(1 - weight_noise, 1 + weight_noise)`` factor (renormalised
     within each node), recomputes the index and ranks the units (Handbook step 7,
-    §7.1: "uncertainty analysis ... sensitivity analysis"; Saisana, Saltelli and
+    uncertainty and sensitivity analysis; Saisana, Saltelli and
     Tarantola, JRSS A 168, 2005). Geometric draws translate a node's children to a
     minimum of 1 when any is not positive. PCA weights are computed once per
     combination of the other choices, on the unperturbed tree, then perturbed.
 
     The first-order index of factor *i* is ``Var(E[R | X_i]) / Var(R)`` for the output
     ``R`` = mean over units of ``|rank - nominal rank|`` (the Handbook's average shift in
-    ranks, eq. 7.2), estimated from the draws grouped by the factor's choice (exact
+    ranks), estimated from the draws grouped by the factor's choice (exact
     conditional means for discrete factors). What the four factors leave unexplained is
     the weights' perturbation and the interactions.
     """
