@@ -53,6 +53,9 @@ def test_gaps_ranks_trends_index(default_warehouse: Path) -> None:
     t = _csv(["trends", *wh, "--indicator", "employment_rate", "--what", "beta",
               "--start", "2021", "--end", "2024"])  # fmt: skip
     assert (t["n"] > 10).any()
+    on_gaps = _csv(["trends", *wh, "--indicator", "employment_rate", "--what", "beta",
+                    "--start", "2021", "--end", "2024", "--on-gaps"])  # fmt: skip
+    assert set(on_gaps["compare_to"]) == {"NAT"}
     s = _csv(["trends", *wh, "--indicator", "employment_rate", "--what", "sigma"])
     assert {"sd", "cv", "sd_slope"} <= set(s.columns)
     i = _csv(["index", *wh, "--time", "2023", "--draws", "50"])

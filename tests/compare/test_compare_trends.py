@@ -11,6 +11,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from zaragoza.compare._stats import normal_two_sided_p, t_two_sided_p
+from zaragoza.compare.gaps import gaps, gaps_as_observations
 from zaragoza.compare.trends import (
     beta_convergence,
     change,
@@ -161,3 +162,20 @@ def test_published_trend_after_the_2021_break(default_obs: pd.DataFrame) -> None
     row = trend(at).iloc[0]
     assert row.first_year == 2021  # Eurostat flags the 2021 EU-LFS break with b
     assert row.slope == pytest.approx(0.13)
+
+
+def test_is_the_published_gap_narrowing(default_obs: pd.DataFrame) -> None:
+    pub = default_obs[(default_obs.source == "published")
+                      & (default_obs.indicator == "employment_rate")]  # fmt: skip
+    g = gaps_as_observations(gaps(pub, kinds=("migrant_native",)))
+    at = g[(g.geo == "AT") & (g.citizen == "NEU27_2020_FOR") & (g.sex == "T")]
+    row = trend(at).iloc[0]
+    # AT, non-EU citizens minus nationals, 2021-2024 (after the break):
+    # 61.9-77.1, 64.9-78.6, 62.9-78.9, 63.0-79.2 = -15.2, -13.7, -16.0, -16.2
+    y = np.array([-15.2, -13.7, -16.0, -16.2])
+    t = np.arange(4.0)
+    assert row.compare_to == "NAT"
+    assert row.first_year == 2021
+    assert row.slope == pytest.approx(((t - t.mean()) * (y - y.mean())).sum() / 5)
+    beta = beta_convergence(g, 2021, 2024)
+    assert (beta["n"] > 15).any()

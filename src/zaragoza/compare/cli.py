@@ -196,6 +196,10 @@ def trends(
     start: Annotated[int | None, typer.Option(help="First year.")] = None,
     end: Annotated[int | None, typer.Option(help="Last year.")] = None,
     log: Annotated[bool, typer.Option("--log", help="Beta-convergence on logs.")] = False,
+    on_gaps: Annotated[
+        bool,
+        typer.Option("--on-gaps", help="On the migrant-native gaps (is the gap narrowing?)."),
+    ] = False,
     warehouse: WarehouseOpt = None,
     out: OutOpt = None,
 ) -> None:
@@ -203,8 +207,12 @@ def trends(
 
     def job() -> pd.DataFrame:
         from zaragoza.compare import trends as tr
+        from zaragoza.compare.gaps import gaps as compute_gaps
+        from zaragoza.compare.gaps import gaps_as_observations
 
         obs = _observations(warehouse, indicator, geo, source)
+        if on_gaps:
+            obs = gaps_as_observations(compute_gaps(obs, kinds=("migrant_native",)))
         if what == "trend":
             return tr.trend(obs, start, end)
         if what == "sigma":

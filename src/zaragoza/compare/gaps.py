@@ -20,14 +20,14 @@ import pandas as pd
 from zaragoza.compare._frame import level_rows, prepare
 from zaragoza.compare._stats import normal_quantile, normal_two_sided_p
 
-__all__ = ["GAP_COLUMNS", "GAP_KINDS", "gaps"]
+__all__ = ["GAP_COLUMNS", "GAP_KINDS", "gaps", "gaps_as_observations"]
 
 #: The kinds of gap :func:`gaps` computes.
 GAP_KINDS = ("migrant_native", "women_men", "gap_of_gaps")
 #: Columns of :func:`gaps`.
 GAP_COLUMNS = [
     "gap", "indicator", "geo", "time", "age", "source", "dimension", "citizen", "c_birth",
-    "sex", "reference", "value", "se", "ci_lo", "ci_hi", "z", "p_value", "se_method",
+    "sex", "reference", "value", "se", "ci_lo", "ci_hi", "z", "p_value", "se_method", "flag",
 ]  # fmt: skip
 
 _KEY = ["indicator", "geo", "time", "age", "source", "dimension", "sex"]
@@ -44,6 +44,13 @@ def _with_group(df: pd.DataFrame) -> pd.DataFrame:
     group = np.where(dim == "c_birth", df["c_birth"], df["citizen"])
     out = df.assign(dimension=dim, group=group)
     return out[out["dimension"] != "both"]
+
+
+def _flags(a: pd.Series, b: pd.Series) -> pd.Series:
+    """The letters of either flag, each once, sorted (a break in either is a break)."""
+    both = a.astype(str) + b.astype(str)
+    out = [s if len(s) < 2 else "".join(sorted(set(s))) for s in both]
+    return pd.Series(out, index=a.index)
 
 
 def _se_method(se: pd.Series, design: pd.Series) -> pd.Series:
@@ -63,7 +70,7 @@ def _finish(df: pd.DataFrame, alpha: float) -> pd.DataFrame:
 
 def _migrant_native(levels: pd.DataFrame, engine: pd.DataFrame) -> pd.DataFrame:
     mig = levels[levels["dimension"].ne("") & ~levels["group"].isin(_NOT_MIGRANT)]
-    nat = levels[levels["group"] == "NAT"][[*_KEY, "value", "se"]]
+    nat = levels[levels["group"] == "NAT"][[*_KEY, "value", "se", "flag"]]
     m = mig.merge(nat, on=_KEY, suffixes=("", "_ref"))
     m = m.merge(engine, on=[*_KEY, "group"], how="left")
     own = m["value"] - m["value_ref"]
@@ -72,14 +79,16 @@ def _migrant_native(levels: pd.DataFrame, engine: pd.DataFrame) -> pd.DataFrame:
     m["value"] = m["gap_value"].where(design, own)
     m["se"] = m["gap_se"].where(design, indep)
     m["se_method"] = _se_method(m["se"], design)
+    m["flag"] = _flags(m["flag"], m["flag_ref"])
     return m.assign(gap="migrant_native", reference="NAT")
 
 
 def _women_men(levels: pd.DataFrame) -> pd.DataFrame:
     key = [c for c in _KEY if c != "sex"] + ["group", "citizen", "c_birth"]
-    f = levels[levels["sex"] == "F"][[*key, "value", "se"]]
-    m = levels[levels["sex"] == "M"][[*key, "value", "se"]]
+    f = levels[levels["sex"] == "F"][[*key, "value", "se", "flag"]]
+    m = levels[levels["sex"] == "M"][[*key, "value", "se", "flag"]]
     out = f.merge(m, on=key, suffixes=("", "_m"))
+    out["flag"] = _flags(out["flag"], out["flag_m"])
     out["value"] = out["value"] - out["value_m"]
     out["se"] = np.sqrt(out["se"] ** 2 + out["se_m"] ** 2)
     out["se_method"] = _se_method(out["se"], pd.Series(False, index=out.index))
@@ -88,9 +97,10 @@ def _women_men(levels: pd.DataFrame) -> pd.DataFrame:
 
 def _gap_of_gaps(mn: pd.DataFrame) -> pd.DataFrame:
     key = [c for c in _KEY if c != "sex"] + ["group", "citizen", "c_birth"]
-    f = mn[mn["sex"] == "F"][[*key, "value", "se"]]
-    m = mn[mn["sex"] == "M"][[*key, "value", "se"]]
+    f = mn[mn["sex"] == "F"][[*key, "value", "se", "flag"]]
+    m = mn[mn["sex"] == "M"][[*key, "value", "se", "flag"]]
     out = f.merge(m, on=key, suffixes=("", "_m"))
+    out["flag"] = _flags(out["flag"], out["flag_m"])
     out["value"] = out["value"] - out["value_m"]
     out["se"] = np.sqrt(out["se"] ** 2 + out["se_m"] ** 2)
     out["se_method"] = _se_method(out["se"], pd.Series(False, index=out.index))
@@ -129,7 +139,8 @@ def gaps(
           independent.
 
         ``z = value / se`` and ``p_value`` (two-sided normal) test a zero gap; every SE
-        column is empty for published cells (``se_method = none``).
+        column is empty for published cells (``se_method = none``). ``flag`` holds the
+        letters of both cells' flags (a break, ``b``, in either breaks the gap's series).
     """
     df = prepare(obs, "gaps")
     levels = _with_group(level_rows(df))
@@ -149,3 +160,16 @@ def gaps(
     out = _finish(out, alpha)
     order = ["gap", "indicator", "source", "geo", "time", "dimension", "citizen", "c_birth", "sex"]
     return out[GAP_COLUMNS].sort_values(order).reset_index(drop=True)
+
+
+def gaps_as_observations(gap_rows: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`gaps` rows shaped as observations, so that trends, convergence and
+    ranks can be computed on gaps (is the migrant-native gap narrowing?).
+
+    ``compare_to`` takes the gap's ``reference`` (``NAT``, ``M`` or ``NAT; M``), the
+    indicator keeps its id, ``citizen``, ``c_birth`` and ``sex`` say whose gap it is
+    (``sex = F`` for the women-men gap and the gap of gaps), and the SE goes along.
+    """
+    cols = ["indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "value", "se",
+            "flag", "source"]  # fmt: skip
+    return gap_rows[cols].assign(compare_to=gap_rows["reference"]).reset_index(drop=True)
