@@ -431,3 +431,49 @@ def test_an_unknown_address_gives_the_site_s_404_page(portal: Path, client: Clie
     page = get(client, "/fr/nowhere/", 404).decode()
     assert "Il n'y a pas de page à cette adresse." in page
     assert 'href="/de/" lang="de"' in page
+
+
+SMALL = """\
+indicator,geo,time,citizen,c_birth,sex,age,compare_to,value,se,ci_lo,ci_hi,cv,n,n_missing,flag
+employment_rate,AT,2023,NAT,TOTAL,T,Y20-64,,80.1,0.5,79.1,81.1,0.6,900,0,
+employment_rate,AT,2023,FOR,TOTAL,T,Y20-64,,70.2,1.5,67.3,73.1,2.1,300,0,u
+employment_rate,AT,2023,NAT,TOTAL,F,Y20-64,,76.0,0.7,74.6,77.4,0.9,450,0,
+employment_rate,AT,2023,FOR,TOTAL,T,Y20-64,NAT,-9.9,1.6,-13.0,-6.8,,1200,0,
+"""
+
+
+@pytest.fixture
+def small_warehouse(tmp_path: Path, settings: Any) -> Path:
+    """A warehouse of a few computed cells from a file that is not synthetic."""
+    from zaragoza.warehouse.loads import load_observation_files
+    from zaragoza.warehouse.store import Warehouse
+
+    csv = tmp_path / "estimates.csv"
+    csv.write_text(SMALL, encoding="utf-8")
+    path = tmp_path / "small.duckdb"
+    with Warehouse(path) as wh:
+        load_observation_files(wh, [csv], source="computed")
+    settings.ZARAGOZA_WAREHOUSE = path
+    return path
+
+
+def test_series_without_any_cell_are_named_not_dropped(
+    small_warehouse: Path, client: Client
+) -> None:
+    page = get(client, "/en/indicators/employment_rate/?geo=AT&sex=T,F").decode()
+    assert "No figures at all for Austria: Foreign citizens, Females." in page
+    ranking = tables(page.encode())["ranking"]
+    assert ranking[1][1:4] == ["Austria", "70.2 u (low reliability)", f"67.3 {DASH} 73.1"]
+    assert ranking[1][4] == f"{MINUS}9.9 [-13.0; -6.8]"
+
+
+def test_computed_figures_from_real_files_are_not_called_synthetic(
+    small_warehouse: Path, client: Client
+) -> None:
+    page = get(client, "/en/indicators/employment_rate/").decode()
+    assert "data-synthetic" not in page
+    assert "Computed by Zaragoza from survey microdata." in page
+
+
+def test_home_without_eu_figures_says_so(small_warehouse: Path, client: Client) -> None:
+    assert b"The warehouse holds no EU figures yet." in get(client, "/en/")

@@ -462,7 +462,7 @@ def indicator_page(
             404, _("There are no figures of this indicator for %(geo)s.") % {"geo": geo}
         )
     sexes_present = [s for s in SEXES if s in set(df["sex"])]
-    sexes = _many(params, "sex") or ("T",) if "T" in sexes_present else tuple(sexes_present[:1])
+    sexes = _many(params, "sex") or (("T",) if "T" in sexes_present else tuple(sexes_present[:1]))
     for s in sexes:
         _choice(s, sexes_present, "sex", "T")
     groups = _groups(df, by)
@@ -472,10 +472,13 @@ def indicator_page(
 
     # The time series of the chosen country: one line per group and sex.
     series: list[dict[str, Any]] = []
+    # Groups with no cell at all for this country are named under the table, not drawn.
+    absent: list[str] = []
     for s in sexes:
         for g in groups:
             cells = [cell(rows.get((geo, y, g, s)), decimals, y) for y in years]
             if all(c["missing"] and not c["flag"] for c in cells):
+                absent.append(f"{group_label(g, by)}, {sex_label(s)}")
                 continue
             series.append(
                 {
@@ -610,6 +613,7 @@ def indicator_page(
         "series": series,
         "series_rows": series_rows,
         "series_chart": series_chart,
+        "series_absent": absent,
         "series_downloads": _downloads(
             indicator=[ind.id], geo=[geo], source=source, sex=sexes, **_group_filter(by, groups)
         ),
