@@ -135,3 +135,14 @@ def test_correlation_with_outcomes_matches_scipy(scores: pd.DataFrame) -> None:
     srow = sp[sp.node == "overall"].iloc[0]
     assert srow.r == pytest.approx(rho)
     assert srow.p_value == pytest.approx(p_rho)
+
+
+def test_xlsx_with_iso_codes(tmp_path: Path) -> None:
+    fw = load_policy_framework(DATA / "framework.yaml")
+    raw = pd.read_csv(DATA / "mipex_shaped.csv", dtype=str)
+    raw["Country"] = ["AT", "GR", "SE", "ES"]
+    book = tmp_path / "mipex.xlsx"
+    raw.to_excel(book, index=False)
+    s = policy_scores(read_mipex(book, fw), fw, where=str(book))
+    assert set(s["geo"]) == {"AT", "EL", "SE", "ES"}  # ISO GR is Eurostat's EL
+    assert _score(s, "EL", "overall") == pytest.approx(50.0)

@@ -110,7 +110,8 @@ def normalise(
     span = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "minmax":
-            out = np.where(span > 0, 100 * (y - lo) / span, 50.0)
+            # clipped: rounding can put the maximum a hair above 100
+            out = np.where(span > 0, np.clip(100 * (y - lo) / span, 0.0, 100.0), 50.0)
         elif method == "zscore":
             sd = np.nanstd(y, axis=0, ddof=1)
             out = np.where(sd > 0, (y - np.nanmean(y, axis=0)) / sd, 0.0)
