@@ -73,8 +73,22 @@ def test_policy_scores_and_correlation(default_warehouse: Path) -> None:
     ]
     scores = _csv(base)
     assert set(scores["geo"]) == {"AT", "EL", "SE", "ES"}
-    corr = _csv([*base, "--correlate", "employment_rate", "--warehouse", str(default_warehouse)])
+    corr = _csv([*base, "--correlate", "employment_rate", "--warehouse", str(default_warehouse),
+                 "--time", "2019"])  # fmt: skip
     assert set(corr["n"]) == {4}
+    assert set(corr["outcome_time"].astype(str)) == {"2019"}
+
+
+def test_registers_on_the_main_command(default_warehouse: Path) -> None:
+    import typer
+
+    app = typer.Typer()
+    app.add_typer(compare_app, name="compare")
+    res = runner.invoke(app, ["compare", "gaps", "--warehouse", str(default_warehouse),
+                              "--indicator", "employment_rate", "--geo", "SE", "--time", "2023",
+                              "--source", "computed"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "design" in res.stdout
 
 
 def test_errors_are_one_clear_line(default_warehouse: Path, tmp_path: Path) -> None:

@@ -302,6 +302,7 @@ def policy(
     sex: Annotated[str, typer.Option(help="Outcome sex.")] = "T",
     source: Annotated[str, typer.Option(help="Outcome source.")] = "published",
     method: Annotated[str, typer.Option(help="pearson or spearman.")] = "pearson",
+    time: TimeOpt = None,
     warehouse: WarehouseOpt = None,
     out: OutOpt = None,
 ) -> None:
@@ -317,7 +318,7 @@ def policy(
             return scores
         if method not in ("pearson", "spearman"):
             raise UsageError("unknown correlation method", value=method, hint="pearson or spearman")
-        obs = _observations(warehouse, correlate, None, source)
+        obs = _in_years(_observations(warehouse, correlate, None, source), _years(time))
         obs = obs[(obs["citizen"] == citizen) & (obs["c_birth"] == c_birth)
                   & (obs["sex"] == sex) & (obs["compare_to"] == "")]  # fmt: skip
         how: Literal["pearson", "spearman"] = "spearman" if method == "spearman" else "pearson"
