@@ -10,9 +10,10 @@ the rank is uncertain and is reported as an interval:
   BMJ 316, 1998, for league tables of institutions);
 * ``analytic``: from pairwise z-tests of ``value_i - value_j`` with SE
   ``sqrt(se_i^2 + se_j^2)``: a unit cannot rank above the units significantly better
-  than it nor below those significantly worse (Holm's pairwise ranking; with
-  ``joint=True`` a Bonferroni correction over the ``n(n-1)/2`` pairs gives joint
-  intervals, as in Klein, Wright and Wieczorek, JRSS C 69, 2020).
+  than it nor below those significantly worse; with ``joint=True`` a Bonferroni
+  correction over the ``n(n-1)/2`` pairs makes the intervals hold jointly, in the
+  spirit of the joint confidence regions for rankings of Klein, Wright and Wieczorek
+  (JRSS C 69, 2020).
 
 Units that no test tells apart are *indistinguishable* (``n_indistinguishable``). A
 set in which any unit lacks an SE (published figures) gets plain ranks, ties sharing
