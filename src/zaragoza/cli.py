@@ -15,6 +15,7 @@ from rich.console import Console
 
 from zaragoza import __version__
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.compare.cli import compare_app
 from zaragoza.compare.validation import compare_published
 from zaragoza.errors import UsageError, ZaragozaError
 from zaragoza.publish.files import write_table
@@ -45,6 +46,7 @@ warehouse_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(compare_app, name="compare")
 err = Console(stderr=True)
 
 
