@@ -348,11 +348,7 @@ def estimate_silc_files(
         if indicator_ids
         else [cat[i] for i in cat if cat[i].survey == "EU-SILC" and cat[i].estimator != "published"]
     )
-    if gap:
-        raise UsageError(
-            "gaps are not computed for EU-SILC indicators yet",
-            hint="Estimate the groups and compare them with `zaragoza` compare tools",
-        )
+    gap_spec = parse_gap(gap)
     bad = [i.id for i in chosen if i.survey != "EU-SILC" or i.estimator == "published"]
     if bad:
         raise UsageError(
@@ -412,12 +408,14 @@ def estimate_silc_files(
     rw = frame[[f"r{i}" for i in range(len(prep.replicate_columns))]].to_numpy(dtype=float)
     recs = SilcRecords(frame, rw if prep.replicate_columns else None)
     boot = (bootstrap, seed) if bootstrap is not None else None
-    cells = cell_statistics(recs, inds, by=by, design=design, bootstrap=boot)
-    cells["compare_to"] = ""
+    cells = cell_statistics(recs, inds, by=by, design=design, bootstrap=boot, gap=gap_spec)
     cells["Y"] = np.nan
     cells["X"] = np.nan
     rel = load_rules(rules)
-    obs = finish(cells, inds, dimensions_for(by), rel, alpha, None)
+    dims = dimensions_for(by)
+    if gap_spec is not None and gap_spec.dimension not in {d.name for d in dims}:
+        dims = dimensions_for([*by, gap_spec.dimension])
+    obs = finish(cells, inds, dims, rel, alpha, gap_spec)
     if partial:
         d = obs["indicator"].isin(partial) & (obs["flag"] != ":")
         obs.loc[d, "flag"] = obs.loc[d, "flag"] + "d"
@@ -437,6 +435,7 @@ def estimate_silc_files(
         "replicate_method": replicate_method,
         "bootstrap": bootstrap,
         "seed": seed if bootstrap is not None else None,
+        "gap": gap,
         "columns": str(columns) if columns else None,
         "drop_invalid": drop_invalid,
         "rules": str(rules) if rules else None,

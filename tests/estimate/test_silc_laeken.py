@@ -67,7 +67,8 @@ def _ours(by: list[str], **kw: object) -> pd.DataFrame:
 def joined() -> pd.DataFrame:
     """Golden rows with our value and SE beside them."""
     gold = pd.read_csv(GOLDEN)
-    gold = gold[~gold["statistic"].str.startswith("quintile")].copy()
+    gold = gold[~gold["statistic"].str.startswith("quintile")]
+    gold = gold[gold["dimension"] != "gap_citizen"].copy()
     gold["indicator"] = gold["statistic"] + np.where(gold["population"] == "all", "_all", "_adults")
     a = _ours(["citizen", "geo"])
     b = _ours(["sex"])
@@ -162,3 +163,30 @@ def test_user_replicate_weights(tmp_path: Path) -> None:
     assert got["value"] == pytest.approx(theta, rel=1e-9)
     assert got["se"] == pytest.approx(np.sqrt(np.sum((reps - theta) ** 2) / 11), rel=1e-9)
     assert run.variance == "replicate:bootstrap"
+
+
+def test_gaps_to_nationals_equal_r() -> None:
+    """Group - AT, with the SE of the difference of the linearised values (R)."""
+    gold = pd.read_csv(GOLDEN)
+    gold = gold[gold["dimension"] == "gap_citizen"].copy()
+    ours = _ours(["citizen"], gap="citizen=NAT")
+    gaps = ours[ours["compare_to"] == "NAT"]
+    assert set(gaps["citizen"]) == {"FOR", "EU27_2020_FOR", "NEU27_2020_FOR"}
+    gold["indicator"] = gold["statistic"] + np.where(gold["population"] == "all", "_all", "_adults")
+    gold["citizen"] = gold["domain"].map(GROUP)
+    m = gold.merge(gaps, on=["indicator", "citizen"], suffixes=("_r", ""))
+    assert len(m) == 16
+    np.testing.assert_allclose(m["value"], m["value_r"], rtol=1e-6)
+    np.testing.assert_allclose(m["se"], m["se_lin"], rtol=1e-6)
+    np.testing.assert_array_equal(m["n"], m["n_r"])
+    # the covariance counts: the gap's SE differs from the independent sqrt(se1^2 + se0^2)
+    cells = ours[ours["compare_to"] == ""].set_index(["indicator", "citizen"])["se"]
+    indep = np.hypot(
+        cells.loc[list(zip(m["indicator"], m["citizen"], strict=True))].to_numpy(),
+        cells.loc[[(i, "NAT") for i in m["indicator"]]].to_numpy(),
+    )
+    assert np.abs(m["se"].to_numpy() / indep - 1).max() > 0.01
+    boot = _ours(["citizen"], gap="citizen=NAT", bootstrap=40, seed=2)
+    bgap = boot[boot["compare_to"] == "NAT"].reset_index(drop=True)
+    np.testing.assert_allclose(bgap["value"], gaps["value"].reset_index(drop=True), rtol=1e-12)
+    assert (bgap["se"] > 0).all()

@@ -17,6 +17,8 @@
 #             threshold held fixed (the first term of the influence function);
 #   se_svyq   medians only: survey::svyquantile (Woodruff interval, survey 4.1 default
 #             rule), SE as reported by survey;
+#   (rows with dimension gap_citizen: group - AT, SE of the difference of the two
+#   domains' linearised values, which counts their covariance)
 #   se_boot   survey's bootstrap replicate design (as.svrepdesign type "subbootstrap",
 #             500 replicates, set.seed(20261125)), laeken's functions on each replicate.
 suppressMessages({library(laeken); library(survey)})
@@ -117,6 +119,28 @@ for (pop in c("all", "18+")) {
     add("quintile80", pop, dm[[1]], dm[[2]], q[[2]], se_of(quant_lin(dom, 0.8)), n = sum(dom))
   }
 }
+# gaps to nationals (group - AT): the linearised values of the group minus those of AT,
+# so that the covariance of the two domains (shared PSUs, shared threshold) is counted
+nat <- !is.na(d$pb220a) & d$pb220a == "AT"
+for (pop in c("all", "18+")) {
+  inpop <- if (pop == "all") all else d$age >= 18
+  for (g in c("EU", "Other")) {
+    grp <- !is.na(d$pb220a) & d$pb220a == g & inpop
+    ref <- nat & inpop
+    add("median", pop, "gap_citizen", g,
+        weightedMedian(x[grp], w[grp]) - weightedMedian(x[ref], w[ref]),
+        se_of(med_lin(grp) - med_lin(ref)), n = sum(grp) + sum(ref))
+    add("arpr", pop, "gap_citizen", g,
+        arpr(x[grp], w[grp], threshold = thr)$value - arpr(x[ref], w[ref], threshold = thr)$value,
+        se_of(arpr_lin(grp) - arpr_lin(ref)), n = sum(grp) + sum(ref))
+    add("gini", pop, "gap_citizen", g,
+        gini(x[grp], w[grp])$value - gini(x[ref], w[ref])$value,
+        se_of(gini_lin(grp) - gini_lin(ref)), n = sum(grp) + sum(ref))
+    add("qsr", pop, "gap_citizen", g,
+        qsr(x[grp], w[grp])$value - qsr(x[ref], w[ref])$value,
+        se_of(qsr_lin(grp) - qsr_lin(ref)), n = sum(grp) + sum(ref))
+  }
+}
 # laeken's own breakdown calls must agree with the domain-by-domain values above
 stopifnot(isTRUE(all.equal(
   arpr("eqIncome", "rb050", breakdown = "pb220a", data = d)$valueByStratum$value,
@@ -136,6 +160,7 @@ boot_se <- function(f) {
 gold$se_boot <- NA
 for (i in seq_len(nrow(gold))) {
   r <- gold[i, ]
+  if (r$dimension == "gap_citizen") next
   inpop <- if (r$population == "all") all else d$age >= 18
   dm <- Filter(function(z) z[[1]] == r$dimension && z[[2]] == r$domain, domains)[[1]]
   dom <- which(dm[[3]] & inpop)

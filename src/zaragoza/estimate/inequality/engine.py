@@ -25,12 +25,14 @@ from zaragoza.catalog.schema import Indicator
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension, LevelSet, dimensions_for, level_sets
 from zaragoza.estimate.inequality import kernels as kn
+from zaragoza.estimate.inequality.gaps import gap_pairs, gap_records
 from zaragoza.estimate.inequality.linearised import (
     DesignArrays,
     bootstrap_factors,
     design_arrays,
     linearised_variance,
 )
+from zaragoza.estimate.totals import GapSpec
 from zaragoza.estimate.variance import replicate_variance
 
 __all__ = ["POVERTY_LINE", "SilcRecords", "cell_statistics", "national_thresholds"]
@@ -53,12 +55,25 @@ class SilcRecords:
 
 
 @dataclass(frozen=True)
+class Linearised:
+    """Cell values and the linearised values ``u`` of their records (``linearised``)."""
+
+    value: np.ndarray  # per cell
+    records: np.ndarray  # record positions
+    group: np.ndarray  # their cell
+    u: np.ndarray  # their linearised values
+    #: national part: (records, linearised values, each cell's factor), or None
+    national: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+
+
+@dataclass(frozen=True)
 class _Pass:
     """One level set: cell of each record, the cells' keys and their country."""
 
-    cell: np.ndarray  # cell id of each record, -1 when the cell is not published
+    cell: np.ndarray  # cell id of each record, -1 when in no computed cell
     keys: pd.DataFrame  # one row per cell: geo, time and the dimensions' columns
     country: np.ndarray  # country id of each cell
+    published: np.ndarray  # per cell: output (False: computed only as a gap reference)
 
 
 def _level_pass(f: pd.DataFrame, country: np.ndarray, ls: LevelSet) -> _Pass:
@@ -70,7 +85,8 @@ def _level_pass(f: pd.DataFrame, country: np.ndarray, ls: LevelSet) -> _Pass:
             keep &= (v != "UNK") & (v != "")
         elif lvl == "mid":
             v = np.where(np.isin(v, ["EU27_2020_FOR", "NEU27_2020_FOR"]), "FOR", v)
-            keep &= v == "FOR"
+            # NAT is computed here too, as the reference of the FOR gap, not output
+            keep &= (v == "FOR") | (v == "NAT")
         else:
             v = np.full(len(f), d.total, dtype=object)
         cols[d.column] = v
@@ -80,7 +96,11 @@ def _level_pass(f: pd.DataFrame, country: np.ndarray, ls: LevelSet) -> _Pass:
     # size() lists the groups in ngroup()'s order
     keys = grouped.size().reset_index().drop(columns=0)
     cell = np.where(keep, codes, -1)
-    return _Pass(cell.astype(np.int64), keys, keys["_c"].to_numpy())
+    published = np.ones(len(keys), dtype=bool)
+    for d, lvl in ls:
+        if lvl == "mid":
+            published &= (keys[d.column] == "FOR").to_numpy()
+    return _Pass(cell.astype(np.int64), keys, keys["_c"].to_numpy(), published)
 
 
 def national_thresholds(
@@ -189,9 +209,17 @@ class _Estimator:
     # ----- linearised variance ------------------------------------------------------------
     def linearised(
         self, ind: Indicator, i: int, g: np.ndarray, n: int, cc: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Each cell's value and linearised variance."""
+    ) -> tuple[np.ndarray, np.ndarray, Linearised]:
+        """Each cell's value and linearised variance, and the linearised values."""
         assert self.des is not None
+        lin = self.influence(ind, i, g, n, cc)
+        v = linearised_variance(self.des, lin.records, lin.group, lin.u, n, cc, lin.national)
+        return lin.value, v, lin
+
+    def influence(
+        self, ind: Indicator, i: int, g: np.ndarray, n: int, cc: np.ndarray
+    ) -> Linearised:
+        """Each cell's value and its records' linearised values."""
         kind = ind.estimator
         w = self.weight(ind)
         national = None
@@ -204,8 +232,7 @@ class _Estimator:
             xs = np.bincount(gr, weights=w[rec] * x, minlength=n)
             with np.errstate(divide="ignore", invalid="ignore"):
                 u = w[rec] * (y - value[gr] * x) / xs[gr]
-            v = linearised_variance(self.des, rec, gr, u, n, cc)
-            return value, v
+            return Linearised(value, rec, gr, np.where(np.isfinite(u), u, 0.0), None)
         s = self.sort(g, n)
         ws = w[s.index]
         if kind in ("median", "arpt", "median_ratio"):
@@ -235,9 +262,7 @@ class _Estimator:
         else:
             value, z = kn.quintile_share_ratio(s, ws)
             u = ws * z
-        u = np.where(np.isfinite(u), u, 0.0)
-        v = linearised_variance(self.des, s.index, s.g, u, n, cc, national)
-        return value, v
+        return Linearised(value, s.index, s.g, np.where(np.isfinite(u), u, 0.0), national)
 
     def _national_median_lin(
         self, ind: Indicator, i: int, w: np.ndarray
@@ -289,14 +314,18 @@ def cell_statistics(
     by: Sequence[str] = (),
     design: Design,
     bootstrap: tuple[int, int] | None = None,
+    gap: GapSpec | None = None,
 ) -> pd.DataFrame:
     """Return one row per indicator ``k`` and published cell: ``R V N M`` and the keys.
 
     ``R`` is in the statistic's natural unit (a proportion for rates and Gini, euro for
-    medians and the threshold); the caller scales by the indicator's unit.
+    medians and the threshold); the caller scales by the indicator's unit. With ``gap``,
+    rows ``group - reference`` follow, with ``compare_to`` set (``gaps``).
     """
     f = recs.frame
     dims: list[Dimension] = dimensions_for(by)
+    if gap is not None and gap.dimension not in {d.name for d in dims}:
+        dims = dimensions_for([*by, gap.dimension])
     sets = level_sets(dims)
     grouped = f.groupby(["geo", "time"], sort=True)
     country = grouped.ngroup().to_numpy()
@@ -322,8 +351,10 @@ def cell_statistics(
             sel = ps.cell >= 0
             cnt = np.bincount(ps.cell[sel & ok], minlength=n)
             miss = np.bincount(ps.cell[sel & missing], minlength=n)
+            lin = None
+            theta = np.empty((n, 0))
             if linear:
-                value, var = est.linearised(ind, k, g, n, ps.country)
+                value, var, lin = est.linearised(ind, k, g, n, ps.country)
             else:
                 w = est.weight(ind)
                 value = est.point(ind, k, g, n, ps.country, w, est.w)
@@ -344,7 +375,35 @@ def cell_statistics(
             out["V"] = var
             out["N"] = cnt
             out["M"] = miss
-            frames.append(out[(out["N"] > 0) | (out["M"] > 0)])
+            out["compare_to"] = ""
+            frames.append(out[ps.published & ((out["N"] > 0) | (out["M"] > 0))])
+            level = {d.name: lvl for d, lvl in ls}.get(gap.dimension) if gap else None
+            if gap is None or level not in ("fine", "mid") or ind.estimator == "arpt":
+                continue
+            gcol = next(d.column for d in dims if d.name == gap.dimension)
+            cell, ref = gap_pairs(ps.keys, gcol, gap.reference)
+            if not len(cell):
+                continue
+            if lin is not None:
+                assert des is not None
+                rec, grp, u = gap_records(lin.records, lin.group, lin.u, n, cell, ref)
+                nat = lin.national
+                if nat is not None:
+                    nat = (nat[0], nat[1], nat[2][cell] - nat[2][ref])
+                gv = linearised_variance(des, rec, grp, u, len(cell), ps.country[cell], nat)
+            else:
+                gv = replicate_variance(
+                    theta[cell] - theta[ref],
+                    value[cell] - value[ref],
+                    _rep_design(design, bootstrap, len(reps)),
+                )
+            gaps = out.iloc[cell].copy()
+            gaps["R"] = value[cell] - value[ref]
+            gaps["V"] = gv
+            gaps["N"] = cnt[cell] + cnt[ref]
+            gaps["M"] = miss[cell] + miss[ref]
+            gaps["compare_to"] = gap.reference
+            frames.append(gaps[(cnt[cell] > 0) & (cnt[ref] > 0)])
     res = pd.concat(frames, ignore_index=True)
     if "region" in res:
         res["region"] = res["region"].replace("", np.nan)
