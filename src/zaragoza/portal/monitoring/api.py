@@ -56,6 +56,7 @@ from zaragoza import __version__
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import ZaragozaError
+from zaragoza.portal.monitoring import api_compare
 from zaragoza.portal.monitoring.api_query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -461,6 +462,9 @@ def _observations_response(
     return response
 
 
+api.add_router("/v1/compare", api_compare.register(_reader, _cached))
+
+
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """JSON 404 for any path under ``/api/`` that is not an endpoint (clients read JSON)."""
     return _error(
@@ -474,6 +478,7 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/indicators/{id}",
                 "/api/v1/codes",
                 "/api/v1/observations",
+                "/api/v1/compare/{targets,gaps,ranks,trends}",
                 "/api/docs",
                 "/api/openapi.json",
             ],

@@ -233,13 +233,15 @@ def parse_query(
     return ObservationQuery(selection, empty, limit, offset, chosen_format, labels)
 
 
-def refuse_unknown_parameters(request: HttpRequest) -> None:
+def refuse_unknown_parameters(
+    request: HttpRequest, allowed: Sequence[str] = OBSERVATION_PARAMETERS
+) -> None:
     for name in request.GET:
-        if name not in OBSERVATION_PARAMETERS and not name.startswith("_"):
+        if name not in allowed and not name.startswith("_"):
             raise ApiError(
                 400,
-                f"unknown parameter {name!r}" + did_you_mean(name, OBSERVATION_PARAMETERS),
+                f"unknown parameter {name!r}" + did_you_mean(name, allowed),
                 parameter=name,
                 value=request.GET.get(name),
-                valid=list(OBSERVATION_PARAMETERS),
+                valid=list(allowed),
             )

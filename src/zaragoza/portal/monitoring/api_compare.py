@@ -1,0 +1,163 @@
+"""Benchmarking endpoints of the API: ``/api/v1/compare/{targets,gaps,ranks,trends}``.
+
+Each endpoint selects observations like ``/api/v1/observations`` (``indicator``, ``geo``,
+``citizen``, ``c_birth``, ``sex``, ``age``, ``source``; comma-separated lists) and answers
+what :mod:`zaragoza.compare` computes from them, as JSON (``{"count", "columns",
+"results"}``) or CSV (``format=csv``):
+
+* ``targets``: :func:`zaragoza.compare.targets.distance_to_target` (distance to the EU
+  targets, the year the trend reaches them);
+* ``gaps``: :func:`zaragoza.compare.gaps.gaps` (migrant - native, women - men and the gap
+  of gaps, with SEs where the observations have them);
+* ``ranks``: :func:`zaragoza.compare.ranks.rank_intervals` (rank intervals by simulation
+  from the standard errors; plain ranks for published figures, said in ``rank_method``);
+* ``trends``: :func:`zaragoza.compare.trends.trend` (least-squares trend of each series
+  over its latest segment, breaks respected).
+
+``time`` selects the years of the answer; targets and trends still read every year of a
+series (a trend needs them). Answers are cached like the observations (ETag,
+Last-Modified).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import pandas as pd
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from zaragoza.portal.monitoring.api_query import (
+    ApiError,
+    check_codes,
+    check_years,
+    refuse_unknown_parameters,
+    valid_codes,
+)
+from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader, parse_list
+
+__all__ = ["KINDS", "router"]
+
+router = Router(tags=["benchmarking"])
+
+
+def _targets(obs: pd.DataFrame) -> pd.DataFrame:
+    from zaragoza.compare.targets import distance_to_target
+
+    return distance_to_target(obs)
+
+
+def _gaps(obs: pd.DataFrame) -> pd.DataFrame:
+    from zaragoza.compare.gaps import gaps
+
+    return gaps(obs)
+
+
+def _ranks(obs: pd.DataFrame) -> pd.DataFrame:
+    from zaragoza.compare.ranks import rank_intervals
+
+    return rank_intervals(obs)
+
+
+def _trends(obs: pd.DataFrame) -> pd.DataFrame:
+    from zaragoza.compare.trends import trend
+
+    return trend(obs)
+
+
+#: Endpoint -> (computation, whether it needs every year of a series).
+KINDS: dict[str, tuple[Callable[[pd.DataFrame], pd.DataFrame], bool]] = {
+    "targets": (_targets, True),
+    "gaps": (_gaps, False),
+    "ranks": (_ranks, False),
+    "trends": (_trends, True),
+}
+_PARAMETERS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source", "format")
+_FILTER_DOC = "Codes, comma-separated or repeated"
+
+
+def _answer(df: pd.DataFrame, fmt: str) -> HttpResponse:
+    if fmt == "csv":
+        return HttpResponse(
+            df.to_csv(index=False, float_format="%.10g"), content_type="text/csv; charset=utf-8"
+        )
+    records = json.loads(df.to_json(orient="records", double_precision=10))
+    body = {"count": len(df), "columns": list(df.columns), "results": records}
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, allow_nan=False), content_type="application/json"
+    )
+
+
+def compare_response(
+    request: HttpRequest,
+    reader: WarehouseReader,
+    kind: str,
+    filters: dict[str, list[str] | None],
+    fmt: str | None,
+    cached: Callable[[HttpRequest, Any, float | None, Callable[[], HttpResponse]], HttpResponse],
+) -> HttpResponse:
+    """Validate the selection, compute ``kind`` on it and answer (cached by ETag)."""
+    refuse_unknown_parameters(request, allowed=_PARAMETERS)
+    name = (fmt or "json").strip().lower()
+    if name not in ("json", "csv"):
+        raise ApiError(400, "unknown format", parameter="format", value=fmt, valid=["json", "csv"])
+    valid = valid_codes(reader)
+    chosen: dict[str, tuple[Any, ...]] = {}
+    for dim in ("indicator", "geo", "citizen", "c_birth", "sex", "age", "source"):
+        chosen[dim] = check_codes(dim, parse_list(filters.get(dim)), valid[dim])
+    years = check_years(parse_list(filters.get("time")), reader.codes()["time"])
+    compute, whole_series = KINDS[kind]
+    selection = ObservationFilter(
+        **chosen,
+        time=() if whole_series else years,
+        compare_to=("", "NAT") if kind == "gaps" else ("",),
+    )
+    version = reader.version()
+
+    def make() -> HttpResponse:
+        obs = reader.observations(selection)
+        out = compute(obs) if len(obs) else pd.DataFrame()
+        if years and "time" in out.columns:
+            out = out[out["time"].isin(years)]
+        return _answer(out.reset_index(drop=True), name)
+
+    key = ("compare", kind, version.tag, selection, years, name)
+    return cached(request, key, version.modified.timestamp(), make)
+
+
+def register(
+    get_reader: Callable[[], WarehouseReader],
+    cached: Callable[[HttpRequest, Any, float | None, Callable[[], HttpResponse]], HttpResponse],
+) -> Router:
+    """Add the four endpoints to :data:`router`, reading through ``get_reader``."""
+
+    def endpoint(kind: str, summary: str) -> None:
+        def view(
+            request: HttpRequest,
+            indicator: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            geo: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            time: Annotated[list[str] | None, Query(description="Years of the answer")] = None,
+            citizen: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            c_birth: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            sex: Annotated[list[str] | None, Query(description="T, M, F")] = None,
+            age: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            source: Annotated[list[str] | None, Query(description="computed, published")] = None,
+            format: Annotated[str | None, Query(description="json (default) or csv")] = None,
+        ) -> HttpResponse:
+            filters = {
+                "indicator": indicator, "geo": geo, "time": time, "citizen": citizen,
+                "c_birth": c_birth, "sex": sex, "age": age, "source": source,
+            }  # fmt: skip
+            return compare_response(request, get_reader(), kind, filters, format, cached)
+
+        view.__name__ = f"compare_{kind}"
+        view.__doc__ = summary
+        router.get(f"/{kind}", summary=summary, operation_id=f"compare_{kind}")(view)
+
+    endpoint("targets", "Distance of each observation to the EU targets")
+    endpoint("gaps", "Migrant - native, women - men gaps and the gap of gaps")
+    endpoint("ranks", "Ranks with rank intervals from the standard errors")
+    endpoint("trends", "Least-squares trend of each series since its last break")
+    return router
