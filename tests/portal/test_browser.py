@@ -174,3 +174,15 @@ def test_api_docs_render_from_this_site(page: Any, screenshots: Path) -> None:
     assert page.locator(".swagger-ui .opblock").count() >= 4
     page.screenshot(path=str(screenshots / "api-docs.png"), full_page=True)
     assert page.errors == [], page.errors
+
+
+def test_the_site_icon_loads(page: Any) -> None:
+    page.goto(PAGES["home"])
+    href = page.locator("link[rel=icon]").get_attribute("href")
+    assert href is not None
+    assert href.endswith(".svg")
+    for url in (href, "/favicon.ico"):
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert response.headers["content-type"].startswith("image/svg+xml")
+    assert page.errors == [], page.errors

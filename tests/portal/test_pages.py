@@ -433,6 +433,20 @@ def test_an_unknown_address_gives_the_site_s_404_page(portal: Path, client: Clie
     assert 'href="/de/" lang="de"' in page
 
 
+def test_the_site_has_its_own_icon(portal: Path, client: Client) -> None:
+    page = get(client, "/en/").decode()
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert link is not None
+    icon = client.get(link.group(1))
+    assert icon.status_code == 200
+    assert icon["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in b"".join(icon.streaming_content)
+    # Browsers ask for /favicon.ico on pages that link none (the API docs).
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 301
+    assert legacy["Location"] == link.group(1)
+
+
 SMALL = """\
 indicator,geo,time,citizen,c_birth,sex,age,compare_to,value,se,ci_lo,ci_hi,cv,n,n_missing,flag
 employment_rate,AT,2023,NAT,TOTAL,T,Y20-64,,80.1,0.5,79.1,81.1,0.6,900,0,

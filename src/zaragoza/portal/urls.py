@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(url="/en/", permanent=False)),
+    # Browsers ask for /favicon.ico whatever the page links (the API docs, error pages).
+    path("favicon.ico", RedirectView.as_view(url=static("monitoring/favicon.svg"), permanent=True)),
 ]
 urlpatterns += i18n_patterns(
     path("", include("zaragoza.portal.monitoring.urls")), prefix_default_language=True
