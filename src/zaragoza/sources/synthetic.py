@@ -90,9 +90,18 @@ def published_targets(
     return out
 
 
-def _grid(sel: Any, dim: str, country: str, year: int, dataset: str) -> np.ndarray:
-    grid = np.full((2, 3), np.nan)
-    for i, sx in enumerate(("M", "F")):
+def _grid(
+    sel: Any,
+    dim: str,
+    country: str,
+    year: int,
+    dataset: str,
+    sexes: Sequence[str] = ("M", "F"),
+) -> np.ndarray:
+    """Published values by sex (rows) and group NAT/EU/non-EU (columns); a group
+    without a figure takes the nationals' one, nationals without one are an error."""
+    grid = np.full((len(sexes), 3), np.nan)
+    for i, sx in enumerate(sexes):
         for j, g in enumerate(_GROUPS):
             v = sel.loc[(sel["sex"] == sx) & (sel[dim] == g), "value"]
             if len(v) and np.isfinite(v.iloc[0]):
