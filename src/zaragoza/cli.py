@@ -582,6 +582,47 @@ def synth_lfs(
     )
 
 
+@synth_app.command("silc")
+def synth_silc(
+    out: Annotated[
+        Path, typer.Option(help="Output folder (Parquet, one folder per country and year).")
+    ],
+    countries: Annotated[str, typer.Option(help="Comma-separated geo codes.")] = "AT,EL,SE",
+    years: Annotated[str, typer.Option(help="Comma-separated years.")] = "2023",
+    persons: Annotated[int, typer.Option(help="Persons in all.", min=1)] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same records).")] = 1,
+    uncalibrated: Annotated[
+        bool, typer.Option(help="Do not calibrate to Eurostat's median incomes (ilc_di15).")
+    ] = False,
+) -> None:
+    """Write synthetic EU-SILC persons in households (a merged UDB-named person file)."""
+    from zaragoza.sources.synthetic_silc import write_silc_dataset
+
+    try:
+        try:
+            year_list = [int(y) for y in _split(years)]
+        except ValueError:
+            raise UsageError("--years takes years", value=years) from None
+        with err.status("starting", spinner="dots") as status:
+            files = write_silc_dataset(
+                out,
+                persons,
+                _split(countries),
+                year_list,
+                seed=seed,
+                calibrated=not uncalibrated,
+                progress=lambda m: status.update(m),
+            )
+    except ZaragozaError as exc:
+        _fail(exc)
+        return
+    err.print(
+        f"{persons:,} synthetic persons in {len(files)} file(s) under {out}"
+        + ("" if uncalibrated else " (calibrated to Eurostat's median incomes)")
+        + "; estimate with --strata DB050 --psu DB060"
+    )
+
+
 @app.command()
 def init(
     warehouse: WarehouseOpt = None,
