@@ -31,6 +31,8 @@ PAGES = {
 }
 #: Pages with plotly charts: each container must hold plotly's drawing (svg.main-svg).
 PLOTLY = {"indicator", "compare"}
+#: The charts each of those pages must have (the indicator page: its series and its map).
+CHARTS = {"indicator": {"series", "map"}, "compare": {"compare"}}
 #: Pages that list links instead of showing a table.
 LISTS = {"countries"}
 
@@ -72,10 +74,30 @@ def test_page_renders_with_data_and_no_console_error(
         assert page.locator("table[data-table] tbody tr").count() >= 1
     if name in PLOTLY:
         charts = page.locator("[data-chart][data-renderer=plotly]")
-        assert charts.count() >= 1
+        kinds = {charts.nth(i).get_attribute("data-chart") for i in range(charts.count())}
+        assert kinds == CHARTS[name]
         for i in range(charts.count()):
             charts.nth(i).locator("svg.main-svg").first.wait_for(timeout=15_000)
     page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+    assert page.errors == [], page.errors
+
+
+def test_the_map_is_drawn_by_plotly_with_every_country(page: Any, screenshots: Path) -> None:
+    page.goto("/en/indicators/employment_rate/?geo=AT&time=2024")
+    chart = page.locator("[data-chart=map][data-renderer=plotly]")
+    chart.locator("svg.main-svg").first.wait_for(timeout=15_000)
+    page.wait_for_function(
+        "document.querySelector('[data-chart=map]').getAttribute('data-drawn') === 'true'"
+    )
+    # Every country of the bundled map, with a value or grey, and the SVG drawing hidden.
+    assert chart.locator("path.choroplethlocation").count() == 40
+    assert not page.locator("[data-map-fallback]").is_visible()
+    fills = chart.locator("path.choroplethlocation").evaluate_all(
+        "paths => paths.map(p => p.style.fill || p.getAttribute('fill'))"
+    )
+    assert "rgb(230, 230, 230)" in fills
+    assert len(set(fills)) >= 4
+    chart.screenshot(path=str(screenshots / "indicator-map.png"))
     assert page.errors == [], page.errors
 
 
@@ -164,6 +186,9 @@ def test_tables_read_without_javascript(browser: Any, live_portal: str) -> None:
     pg = context.new_page()
     pg.goto(PAGES["indicator"])
     assert pg.locator("table[data-table=series] tbody tr").count() >= 1
+    # Without JavaScript the map is the server's SVG drawing.
+    assert pg.locator("[data-map-fallback] svg.map").is_visible()
+    assert not pg.locator("[data-chart=map]").is_visible()
     context.close()
 
 

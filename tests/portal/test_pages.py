@@ -189,6 +189,33 @@ def test_map_draws_countries_and_says_what_it_omits(portal: Path, client: Client
     ranking = tables(html.encode())["ranking"]
     assert any(r[1] == "Malta" for r in ranking)
     assert "Regions (NUTS) are not shown" in html
+    assert 'data-chart="map" data-renderer="plotly" data-source="map-data"' in html
+
+
+def test_map_data_for_plotly_matches_the_ranking(portal: Path, client: Client) -> None:
+    html = get(client, "/en/indicators/employment_rate/?time=2024").decode()
+    found = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', html)
+    assert found is not None
+    spec = json.loads(found.group(1))
+    assert spec["geojson"].endswith("monitoring/europe.geojson")
+    boundaries = client.get(spec["geojson"])
+    assert boundaries.status_code == 200
+    boundaries.close()
+    drawn = svg.europe_geo_ids()
+    assert set(spec["locations"]) | set(spec["noData"]["locations"]) == drawn
+    assert not set(spec["locations"]) & set(spec["noData"]["locations"])
+    assert spec["colours"] == list(svg.PALETTE)
+    assert spec["noData"]["colour"] == svg.NO_DATA
+    ranking = {r[1]: r[2] for r in tables(html.encode())["ranking"][1:]}
+    for geo, z, text in zip(spec["locations"], spec["z"], spec["text"], strict=True):
+        name, shown = text.split(": ", 1)
+        assert name == country_name(geo, "en")
+        # The hover says what the table says: the value, then each flag with its meaning.
+        assert ranking[name].split()[0] == shown.split()[0]
+        assert 0 <= z < len(spec["colours"])
+    # Countries of the map without figures are grey and say so.
+    assert "United Kingdom: no data (:: not available)" in spec["noData"]["text"]
+    assert f"{country_name('TR', 'en')}: no data" in spec["noData"]["text"]
 
 
 def test_chart_data_matches_the_table_and_downloads_use_the_api(
@@ -441,6 +468,7 @@ def test_the_site_has_its_own_icon(portal: Path, client: Client) -> None:
     assert icon.status_code == 200
     assert icon["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in b"".join(icon.streaming_content)
+    icon.close()
     # Browsers ask for /favicon.ico on pages that link none (the API docs).
     legacy = client.get("/favicon.ico")
     assert legacy.status_code == 301

@@ -19,6 +19,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
+from django.template.defaultfilters import floatformat
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from zaragoza.catalog.codes import CITIZEN_GROUPS, EU27_2020
@@ -571,12 +573,7 @@ def indicator_page(
         "group": group_label(group, by),
         "year": time,
     }
-    places = {"2": 2, "0g": 0}.get(decimals, 1)
-    texts = {
-        r["geo"]: (_("no data") if r["cell"]["missing"] else f"{r['cell']['value']:.{places}f}")
-        + (f" ({r['cell']['flag']})" if r["cell"]["flag"] else "")
-        for r in ranking
-    }
+    texts = {r["geo"]: _map_text(r["cell"]) for r in ranking}
     names = {g: country_name(g) for g in on_map | set(values)}
     has_ci = any(r["cell"]["ci_lo"] is not None for r in ranking)
     all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
@@ -628,6 +625,7 @@ def indicator_page(
             **_group_filter(by, [group, "NAT"]),
         ),
         "map": svg.map_svg(values, names, texts, classes, label=map_label),
+        "map_chart": _map_chart(on_map, values, names, texts, classes),
         "map_label": map_label,
         "legend": classes,
         "legend_decimals": decimals,
@@ -635,6 +633,39 @@ def indicator_page(
         "flags_used": _flags_used(all_cells),
         "state": state,
         "targets": targets_for(ind.id),
+    }
+
+
+def _map_text(c: Mapping[str, Any]) -> str:
+    """A country's value on the map as the table shows it, with its flags spelled out."""
+    text = _("no data") if c["missing"] else floatformat(c["value"], c["decimals"])
+    return f"{text} ({c['flag']}: {c['flags']})" if c["flag"] else text
+
+
+def _map_chart(
+    on_map: Iterable[str],
+    values: Mapping[str, float | None],
+    names: Mapping[str, str],
+    texts: Mapping[str, str],
+    classes: Sequence[svg.Bin],
+) -> dict[str, Any]:
+    """The map for plotly.js: each country of the bundled map with a value as the index
+    of its legend class (``z``, so that a value on a class edge takes the legend's
+    colour), the others as one grey trace; hover texts carry the value and its flags."""
+    shown = {g: v for g in sorted(on_map) if (v := values.get(g)) is not None and classes}
+    without = [g for g in sorted(on_map) if g not in shown]
+    return {
+        "kind": "map",
+        "geojson": static("monitoring/europe.geojson"),
+        "colours": [b.colour for b in classes],
+        "locations": list(shown),
+        "z": [svg.bin_of(v, classes) for v in shown.values()],
+        "text": [f"{names.get(g, g)}: {texts[g]}" for g in shown],
+        "noData": {
+            "colour": svg.NO_DATA,
+            "locations": without,
+            "text": [f"{names.get(g, g)}: {texts.get(g, _('no data'))}" for g in without],
+        },
     }
 
 

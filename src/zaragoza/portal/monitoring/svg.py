@@ -1,8 +1,9 @@
-"""Server-side SVG: trend sparklines and the choropleth map of Europe (no JavaScript).
+"""Server-side SVG: trend sparklines, and the map of Europe for readers without JavaScript.
 
-Both are drawn here rather than in the browser so that they show without JavaScript and
-under the strict content-security policy; each carries a text alternative and the page
-shows the same numbers in a table.
+The sparklines are drawn here so that they show without JavaScript; the map is drawn by
+plotly.js in the browser (``charts.js``) and, for a reader without JavaScript, here with
+the same classes and colours. Each carries a text alternative and the page shows the
+same numbers in a table.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["PALETTE", "Bin", "bins", "europe_geo_ids", "map_svg", "sparkline"]
+__all__ = ["NO_DATA", "PALETTE", "Bin", "bin_of", "bins", "europe_geo_ids", "map_svg", "sparkline"]
 
 GEOJSON = Path(__file__).parent / "static" / "monitoring" / "europe.geojson"
 #: Sequential blues (ColorBrewer), readable by colour-blind readers; dark end for high.
 PALETTE = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+#: Countries without a value: a neutral grey, lighter than any class and without hue.
+NO_DATA = "#e6e6e6"
 # Longitudes shrink with latitude; scaling x by cos(52°) keeps Europe's shapes familiar.
 _X_SCALE = math.cos(math.radians(52))
 
@@ -95,11 +98,12 @@ def bins(values: Sequence[float], k: int = len(PALETTE)) -> list[Bin]:
     return [Bin(edges[i], edges[i + 1], PALETTE[round(i * step)]) for i in range(len(edges) - 1)]
 
 
-def _colour(value: float, classes: Sequence[Bin]) -> str:
-    for b in classes:
+def bin_of(value: float, classes: Sequence[Bin]) -> int:
+    """Return the index of the class ``value`` falls in (a value on an edge: the lower)."""
+    for i, b in enumerate(classes):
         if value <= b.hi:
-            return b.colour
-    return classes[-1].colour
+            return i
+    return len(classes) - 1
 
 
 @cache
@@ -143,7 +147,7 @@ def map_svg(
     paths = []
     for geo, d in _features():
         value = values.get(geo)
-        fill = _colour(value, classes) if value is not None and classes else "url(#nodata)"
+        fill = classes[bin_of(value, classes)].colour if value is not None and classes else NO_DATA
         title = f"{names.get(geo, geo)}: {texts.get(geo, '')}"
         paths.append(
             f'<path d="{d}" fill="{fill}" data-geo="{escape(geo)}">'
@@ -152,8 +156,5 @@ def map_svg(
     return mark_safe(
         f'<svg class="map" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
         'preserveAspectRatio="xMidYMid meet">'
-        '<defs><pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#bbb" stroke-width="2"/></pattern></defs>'
         f"<title>{escape(label)}</title>{''.join(paths)}</svg>"
     )

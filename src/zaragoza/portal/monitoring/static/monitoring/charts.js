@@ -1,8 +1,10 @@
 /* Draws the portal's charts with plotly.js (served from the installed plotly package).
  * Each chart container has data-chart and data-source: the id of a
  * <script type="application/json"> element (Django's json_script) holding
- * {kind, unit, yTitle, traces: [{name, x, y, lo, hi, dash}]}. The table beside each chart
- * holds the same figures, so nothing is lost when this script does not run. */
+ * {kind, unit, yTitle, traces: [{name, x, y, lo, hi, dash}]}, or for the map
+ * {kind: "map", geojson (URL), colours, locations, z, text, noData: {colour, locations, text}}.
+ * The table beside each chart holds the same figures, so nothing is lost when this script
+ * does not run. */
 (function () {
   "use strict";
 
@@ -23,10 +25,82 @@
     return { type: "data", symmetric: false, array: plus, arrayminus: minus, thickness: 1.2, width: 3 };
   }
 
+  var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+  function choropleth(geojson, locations, text, z, colours) {
+    // One step of the colour scale per legend class: z is the class index, so a value
+    // on a class edge is coloured as the legend (and the server-side map) says.
+    var n = colours.length;
+    var scale = [];
+    for (var i = 0; i < n; i++) scale.push([i / n, colours[i]], [(i + 1) / n, colours[i]]);
+    return {
+      type: "choropleth", geojson: geojson, featureidkey: "id", locations: locations,
+      z: z, zmin: -0.5, zmax: n - 0.5, colorscale: scale, showscale: false, text: text,
+      hovertemplate: "%{text}<extra></extra>", marker: { line: { color: "#5a5a5a", width: 0.6 } }
+    };
+  }
+
+  // plotly.js loads its world topojson (from its CDN, which the CSP blocks) for any trace
+  // with a location mode, even with the base layers hidden and the boundaries given as
+  // geojson. The base layers are not drawn, so an empty topology stands in for it, put
+  // where plotly's own geo-assets bundle puts the real one.
+  function withoutBaseMap() {
+    var assets = window.PlotlyGeoAssets || (window.PlotlyGeoAssets = { topojson: {} });
+    assets.topojson = assets.topojson || {};
+    if (!assets.topojson.europe_110m) assets.topojson.europe_110m = { type: "Topology", objects: {}, arcs: [] };
+  }
+
+  // The map of Europe: the countries with a value by legend class, the others grey. The
+  // server-side SVG beside it stays for readers without JavaScript and comes back if the
+  // boundaries cannot be loaded.
+  function drawMap(el, spec) {
+    var fallback = el.parentNode.querySelector("[data-map-fallback]");
+    el.hidden = false;
+    if (fallback) fallback.hidden = true;
+    return fetch(spec.geojson, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("map boundaries: " + r.status);
+        return r.json();
+      })
+      .then(function (geojson) {
+        var none = spec.noData.locations.map(function () { return 0; });
+        var traces = [choropleth(geojson, spec.noData.locations, spec.noData.text, none, [spec.noData.colour])];
+        if (spec.locations.length) traces.push(choropleth(geojson, spec.locations, spec.text, spec.z, spec.colours));
+        var layout = {
+          height: 440,
+          margin: { l: 0, r: 0, t: 0, b: 0 },
+          font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13, color: "#1a1a1a" },
+          geo: {
+            visible: false,
+            scope: "europe",
+            projection: { type: "azimuthal equal area", rotation: { lon: 10, lat: 52 } },
+            lonaxis: { range: [-24, 45] },
+            lataxis: { range: [34, 71.5] },
+            bgcolor: "#fbfdff"
+          },
+          paper_bgcolor: "#fbfdff",
+          dragmode: false
+        };
+        var config = Object.assign({}, CONFIG, { scrollZoom: false });
+        withoutBaseMap();
+        return window.Plotly.newPlot(el, traces, layout, config);
+      })
+      .then(function () { el.setAttribute("data-drawn", "true"); })
+      .catch(function (err) {
+        el.hidden = true;
+        if (fallback) fallback.hidden = false;
+        throw err;
+      });
+  }
+
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-source"));
     if (!source || !window.Plotly) return;
     var spec = JSON.parse(source.textContent);
+    if (spec.kind === "map") {
+      drawMap(el, spec);
+      return;
+    }
     var bars = spec.kind === "bars";
     var traces = spec.traces.map(function (t) {
       if (bars) {
@@ -66,11 +140,7 @@
     };
     var years = traces.length ? traces[0].x.length : 0;
     if (!bars && years > 12) layout.xaxis.dtick = 5;
-    window.Plotly.newPlot(el, traces, layout, {
-      displaylogo: false,
-      responsive: true,
-      modeBarButtonsToRemove: ["select2d", "lasso2d"]
-    });
+    window.Plotly.newPlot(el, traces, layout, CONFIG);
     el.setAttribute("data-drawn", "true");
   }
 
