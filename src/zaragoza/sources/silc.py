@@ -28,6 +28,7 @@ error; negative income is valid, as in Eurostat's data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -330,9 +331,12 @@ def prepare_silc(
         missing.append(("DB040", "the region (NUTS) of each household"))
     reps: list[str] = []
     if spec.replicate_pattern:
-        import re
-
-        rx = re.compile(spec.replicate_pattern)
+        try:
+            rx = re.compile(spec.replicate_pattern)
+        except re.error as exc:
+            raise InputError(
+                "invalid --replicate-weights pattern", value=spec.replicate_pattern, hint=str(exc)
+            ) from None
         reps = sorted((c for c in bcols if rx.fullmatch(c)), key=lambda c: (len(c), c))
         if not reps:
             missing.append((f"replicate weights matching {spec.replicate_pattern!r}", "columns"))
