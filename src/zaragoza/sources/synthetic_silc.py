@@ -80,6 +80,21 @@ SIGMA = math.hypot(SIGMA_PSU, SIGMA_HOUSEHOLD)
 _UNCALIBRATED = np.array([22_000.0, 20_000.0, 16_000.0])
 # Min/max statistics where readers prune on them; no Arrow schema in the files.
 _STATISTICS = ["DB010", "DB020", "DB030", "DB050", "DB060", "RB030"]
+# Columns of many distinct values (ids, weights, money): Parquet's dictionary would
+# only be tried and dropped, which costs time.
+_NO_DICTIONARY = frozenset(
+    {"DB030", "DB060", "DB090", "RB030", "RB050", "RB080", "RB240", "PB040", "PY100G"}
+    | {"HY020", "HX090", "HH070", "HY070G"}
+)
+
+
+def _parquet_options(columns: Sequence[str]) -> dict[str, Any]:
+    return {
+        "compression": "zstd",
+        "write_statistics": _STATISTICS,
+        "use_dictionary": [c for c in columns if c not in _NO_DICTIONARY],
+        "store_schema": False,
+    }
 
 
 @dataclass(frozen=True)
@@ -200,9 +215,14 @@ def household_log_medians(medians: np.ndarray) -> np.ndarray:
 def _draw(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Vectorised categorical draws: row ``rows[i]`` of ``cum`` (cumulative probabilities,
     one distribution per row) gives the category of draw i."""
-    u = rng.random(len(rows))
-    cum = np.atleast_2d(cum)[:, :-1]
-    return np.asarray((u[:, None] > cum[rows]).sum(axis=1), dtype=np.int8)
+    u = rng.random(len(rows), dtype=np.float32)
+    cum = np.atleast_2d(cum).astype(np.float32)[:, :-1]
+    if len(cum) == 1:
+        return np.searchsorted(cum[0], u, side="right").astype(np.int8)
+    out = np.zeros(len(rows), dtype=np.int8)
+    for j in range(cum.shape[1]):
+        out += u > cum[rows, j]
+    return out
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
@@ -254,7 +274,7 @@ def _batch(
     adults = size - kids
     has_kids = kids > 0
     ref_age = np.where(has_kids, rng.integers(22, 56, k), rng.integers(18, 91, k))
-    couple = (adults >= 2) & (rng.random(k) < 0.75)
+    couple = (adults >= 2) & (rng.random(k, dtype=np.float32) < 0.75)
     w_hh = np.round(rng.lognormal(math.log(400.0), 0.35, k) * _WEIGHT_FACTOR[htype], 4)
     eu_words = [c for c in _EU_OTHER if c != country]
     neu_words = [c for c in _NON_EU if c != country]
@@ -267,7 +287,7 @@ def _batch(
     hh = np.repeat(np.arange(k), size)
     pos = np.arange(n) - np.repeat(np.cumsum(size) - size, size)
     adult = pos < adults[hh]
-    u = rng.random(n)
+    u = rng.random(n, dtype=np.float32)
     other_adult = np.where(
         ref_age[hh] >= 42, rng.integers(18, 31, n), rng.integers(60, 86, n)
     )  # grown children, or parents
@@ -286,11 +306,13 @@ def _batch(
     # mixing matrix; children as the household, a quarter of foreign ones nationals
     group = _draw(rng, np.cumsum(_MIX, axis=1), htype[hh])
     group = np.where(pos == 0, htype[hh], group)
-    kid_nat = rng.random(n) < 0.25
+    kid_nat = rng.random(n, dtype=np.float32) < 0.25
     group = np.where(adult, group, np.where(kid_nat, 0, htype[hh])).astype(np.int8)
     cit = np.where(group == 0, 0, np.where(group == 1, eu_code[hh], neu_code[hh]))
     born_here = np.where(
-        group == 0, rng.random(n) < 0.95, rng.random(n) < np.where(adult, 0.08, 0.6)
+        group == 0,
+        rng.random(n, dtype=np.float32) < 0.95,
+        rng.random(n, dtype=np.float32) < np.where(adult, 0.08, 0.6),
     )
     born_abroad_code = np.where(group == 0, neu_code[hh], cit)
     cob = np.where(born_here, 0, born_abroad_code)
@@ -307,18 +329,25 @@ def _batch(
 
     # ----- activity (16+), depending on the household's income ---------------------------
     p16 = age >= 16
-    zp = z[hh]
-    v = rng.random(n)
+    zp = z.astype(np.float32)[hh]
+    v = rng.random(n, dtype=np.float32)
     student = (age <= 24) & (v < np.where(age < 20, 0.75, 0.35))
     working_age = (age >= 18) & (age <= 64)
     p_emp = _logistic(1.8 + 1.3 * zp - 0.35 * (sex == 2) - 0.4 * (group == 2))
     p_emp = np.where(age >= 60, p_emp * np.clip((67 - age) / 7, 0, 1), p_emp)
-    w2 = rng.random(n)
+    w2 = rng.random(n, dtype=np.float32)
     employed = p16 & ~student & (w2 < p_emp)
-    retired = p16 & ~employed & (age >= 60) & (rng.random(n) < 0.9)
-    unemployed = p16 & ~employed & ~retired & ~student & working_age & (rng.random(n) < 0.45)
-    self_emp = employed & (rng.random(n) < 0.12)
-    part_time = employed & (rng.random(n) < 0.15 + 0.2 * (sex == 2))
+    retired = p16 & ~employed & (age >= 60) & (rng.random(n, dtype=np.float32) < 0.9)
+    unemployed = (
+        p16
+        & ~employed
+        & ~retired
+        & ~student
+        & working_age
+        & (rng.random(n, dtype=np.float32) < 0.45)
+    )
+    self_emp = employed & (rng.random(n, dtype=np.float32) < 0.12)
+    part_time = employed & (rng.random(n, dtype=np.float32) < 0.15 + 0.2 * (sex == 2))
     inactive_kind = rng.integers(0, 3, n)  # disabled, domestic tasks, other inactive
     pl031 = np.select(
         [
@@ -340,7 +369,7 @@ def _batch(
     )
     rb210 = np.select([employed, unemployed, retired], [1, 2, 3], default=4)
     px050 = np.select([employed & ~self_emp, employed, unemployed, retired], [2, 3, 5, 6], 7)
-    months = np.where(rng.random(n) < 0.85, 12, rng.integers(3, 12, n))
+    months = np.where(rng.random(n, dtype=np.float32) < 0.85, 12, rng.integers(3, 12, n))
     months = np.where(employed, months, np.where(unemployed, rng.integers(0, 6, n), 0))
     pl073 = np.where(employed & ~self_emp & ~part_time, months, 0)
     pl075 = np.where(employed & ~self_emp & part_time, months, 0)
@@ -350,9 +379,9 @@ def _batch(
     py100g = np.where(retired, np.round(x[hh] * rng.uniform(0.5, 0.9, n), 2), 0.0)
 
     # ----- health -------------------------------------------------------------------------
-    health = 0.035 * (age - 45) - 0.35 * zp + rng.standard_normal(n)
+    health = 0.035 * (age - 45) - 0.35 * zp + rng.standard_normal(n, dtype=np.float32)
     ph010 = 1 + np.searchsorted(np.array([-0.4, 0.8, 1.9, 2.8]), health)
-    unmet = rng.random(n) < _logistic(-3.1 - 0.6 * zp + 0.4 * (group == 2))
+    unmet = rng.random(n, dtype=np.float32) < _logistic(-3.1 - 0.6 * zp + 0.4 * (group == 2))
     ph050 = 1 + _draw(
         rng,
         np.cumsum([0.35, 0.3, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05]),
@@ -360,30 +389,30 @@ def _batch(
     )
 
     # ----- deprivation: one hardship per household, items by threshold --------------------
-    hardship = -1.4 * r + level + 0.8 * rng.standard_normal(k)
+    hardship = (-1.4 * r + level + 0.8 * rng.standard_normal(k)).astype(np.float32)
 
     def item(threshold: float, noise: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
         """1 has it, 2 cannot afford it, 3 does without for other reasons."""
         h = hardship if at is None else hardship[at]
         lacks = h + 0.9 * noise > threshold
-        other = rng.random(len(h)) < 0.04
+        other = rng.random(len(h), dtype=np.float32) < 0.04
         return np.where(lacks, 2, np.where(other, 3, 1)).astype(np.int8)
 
     def household_item(threshold: float) -> np.ndarray:
         return item(threshold, rng.standard_normal(k))
 
     def personal_item(threshold: float) -> np.ndarray:
-        return item(threshold, rng.standard_normal(n), hh)
+        return item(threshold, rng.standard_normal(n, dtype=np.float32), hh)
 
     def arrears(threshold: float) -> np.ndarray:
         late = hardship + 0.9 * rng.standard_normal(k) - threshold
         return np.where(late > 0.6, 2, np.where(late > 0, 1, 3)).astype(np.int8)
 
     # ----- housing ------------------------------------------------------------------------
-    own = rng.random(k) < _logistic(
+    own = rng.random(k, dtype=np.float32) < _logistic(
         0.9 + 0.8 * z - 1.4 * (htype == 1) - 1.8 * (htype == 2) + 0.03 * (ref_age - 45)
     )
-    mortgage = own & (ref_age < 60) & (rng.random(k) < 0.55)
+    mortgage = own & (ref_age < 60) & (rng.random(k, dtype=np.float32) < 0.55)
     rent_kind = _draw(rng, np.cumsum([0.7, 0.2, 0.1]), np.zeros(k, dtype=np.int8))
     hh021 = np.where(own, np.where(mortgage, 2, 1), 3 + rent_kind).astype(np.int8)
     cost_share = np.array([0.07, 0.15, 0.22, 0.15, 0.05])[hh021 - 1] * np.exp(
@@ -391,7 +420,9 @@ def _batch(
     )
     annual_cost = cost_share * hy020
     allowance = np.where(
-        (hh021 >= 3) & (r < -0.5) & (rng.random(k) < 0.5), np.round(0.25 * annual_cost, 2), 0.0
+        (hh021 >= 3) & (r < -0.5) & (rng.random(k, dtype=np.float32) < 0.5),
+        np.round(0.25 * annual_cost, 2),
+        0.0,
     )
     rooms = np.round(0.7 * size + 1.3 + 0.45 * z + 0.6 * own + 0.8 * rng.standard_normal(k))
     rooms = np.clip(rooms - 0.4 * (htype == 2), 1, 12).astype(np.int8)
@@ -456,7 +487,7 @@ def _batch(
         "HY070G": a(allowance[hh]),
         "HS011": a(hs011[hh], hs011_mask[hh]),
         "HS021": a(arrears(1.9)[hh]),
-        "HS031": a(arrears(2.4)[hh], (rng.random(k) < 0.7)[hh]),
+        "HS031": a(arrears(2.4)[hh], (rng.random(k, dtype=np.float32) < 0.7)[hh]),
         "HS040": a(household_item(1.0)[hh]),
         "HS050": a(household_item(2.2)[hh]),
         "HS060": a(household_item(0.7)[hh]),
@@ -525,9 +556,7 @@ def write_silc(path: str | Path, persons: int, **kwargs: Any) -> Path:
         if isinstance(sink, pa.NativeFile):
             sink.close()
     else:
-        with pq.ParquetWriter(
-            path, first.schema, compression="zstd", write_statistics=_STATISTICS, store_schema=False
-        ) as out:
+        with pq.ParquetWriter(path, first.schema, **_parquet_options(first.column_names)) as out:
             out.write_table(first)
             for b in batches:
                 out.write_table(b)
@@ -571,9 +600,7 @@ def write_silc_dataset(
         folder = root / key[0] / str(key[1])
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"part-{k}.parquet"
-        pq.write_table(
-            batch, path, compression="zstd", write_statistics=_STATISTICS, store_schema=False
-        )
+        pq.write_table(batch, path, **_parquet_options(batch.column_names))
         written.append(path)
         done += batch.num_rows
         if progress is not None:
