@@ -470,13 +470,21 @@ def store_run(run: EstimateRun, wh: Warehouse) -> LoadResult:
 
 
 def build_default_warehouse(
-    path: str | Path, example: str | Path, *, progress: Callable[[str], Any] | None = None
+    path: str | Path,
+    example: str | Path,
+    *,
+    silc_example: str | Path | bool = True,
+    progress: Callable[[str], Any] | None = None,
 ) -> dict[str, LoadResult]:
     """Build the embedded default: Eurostat's bundled tables plus estimates from the
-    bundled synthetic example, in a new warehouse file written atomically.
+    bundled synthetic examples, in a new warehouse file written atomically.
 
-    The file is built next to ``path`` under a temporary name and renamed into place,
-    so an interrupted build leaves no half-made warehouse.
+    ``example`` is the EU-LFS example; ``silc_example`` the EU-SILC one (True: the
+    bundled ``example_silc.csv.gz``; False: none), whose EU-SILC indicators are
+    estimated by citizenship and by country of birth, with sex and the gaps to
+    nationals, from its strata ``DB050`` and PSUs ``DB060``. The file is built next to
+    ``path`` under a temporary name and renamed into place, so an interrupted build
+    leaves no half-made warehouse.
     """
     from zaragoza.warehouse.loads import load_bundled_published
 
@@ -503,7 +511,28 @@ def build_default_warehouse(
                     catalog=cat,
                 )
                 results[f"computed by {group}"] = store_run(run, wh)
+            if silc_example is not False:
+                silc_file = _bundled_silc_example() if silc_example is True else silc_example
+                for group in ("citizen", "c_birth"):
+                    say(f"estimating the EU-SILC indicators by {group} from the example")
+                    run = estimate_silc_files(
+                        [silc_file],
+                        None,
+                        by=[group, "sex"],
+                        gap=f"{group}=NAT",
+                        strata="DB050",
+                        psu="DB060",
+                        catalog=cat,
+                    )
+                    results[f"EU-SILC by {group}"] = store_run(run, wh)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return results
+
+
+def _bundled_silc_example() -> Path:
+    """The bundled synthetic EU-SILC example (not real data)."""
+    from importlib import resources
+
+    return Path(str(resources.files("zaragoza") / "data" / "example_silc.csv.gz"))

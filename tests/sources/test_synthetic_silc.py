@@ -190,3 +190,22 @@ def test_memory_stays_bounded_for_a_large_run(tmp_path: Path) -> None:
     assert len(files) == 2
     assert all(pq.read_metadata(p).num_rows <= 1_000_000 for p in files)
     assert peak_mb < 1200, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_the_bundled_example_is_the_generators_output(tmp_path: Path) -> None:
+    import gzip
+    from importlib import resources
+
+    from zaragoza.sources.synthetic_silc import write_silc
+
+    bundled = Path(str(resources.files("zaragoza") / "data" / "example_silc.csv.gz"))
+    countries, years = ["AT", "EL", "SE"], [2023]
+    again = write_silc(
+        tmp_path / "example_silc.csv.gz",
+        12_000,
+        countries=countries,
+        years=years,
+        seed=1,
+        targets=published_income_targets(countries, years),
+    )
+    assert gzip.decompress(again.read_bytes()) == gzip.decompress(bundled.read_bytes())
