@@ -1,0 +1,36 @@
+"""What each page shows, shaped from the warehouse: plain data for templates and charts.
+
+Views parse nothing and compute nothing: they hand the query string to a function here
+and render what it returns. Every function takes the warehouse reader and the query
+parameters, and raises :class:`PageError` (with an HTTP status) for a parameter it cannot
+use, naming what would be valid. One module a page (``home``, ``indicator``, ``country``,
+``compare``, ``data``, ``lists``); what they share is in ``common``.
+
+Cells are plain dicts (``value``, ``flag``, ``flags`` (meanings), ``year``, ``ci_lo``,
+``ci_hi``, ``missing``, ``decimals``) so that templates show a missing value as missing
+and every flag as text.
+"""
+
+from __future__ import annotations
+
+from zaragoza.portal.monitoring.pages.common import EU, PageError, api_url
+from zaragoza.portal.monitoring.pages.compare import compare_page
+from zaragoza.portal.monitoring.pages.country import country_page
+from zaragoza.portal.monitoring.pages.data import data_page
+from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
+from zaragoza.portal.monitoring.pages.indicator import indicator_page
+from zaragoza.portal.monitoring.pages.lists import country_list, indicator_list
+
+__all__ = [
+    "EU",
+    "HEADLINES",
+    "PageError",
+    "api_url",
+    "compare_page",
+    "country_list",
+    "country_page",
+    "data_page",
+    "home_page",
+    "indicator_list",
+    "indicator_page",
+]

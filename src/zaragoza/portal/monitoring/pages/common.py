@@ -1,0 +1,389 @@
+"""What every page shares: its parameters, its cells, the warehouse context, downloads.
+
+Cells are plain dicts (``value``, ``flag``, ``flags`` (meanings), ``year``, ``ci_lo``,
+``ci_hi``, ``missing``, ``decimals``) so that templates show a missing value as missing
+and every flag as text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from zaragoza.catalog.codes import CITIZEN_GROUPS
+from zaragoza.catalog.loader import Catalog, load_catalog
+from zaragoza.catalog.schema import Indicator
+from zaragoza.portal.monitoring.catalog_messages import indicator_title
+from zaragoza.portal.monitoring.labels import (
+    country_name,
+    flag_text,
+    is_aggregate,
+)
+from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader, parse_list
+
+EU = "EU27_2020"
+SOURCES = ("published", "computed")
+BREAKDOWNS = ("citizen", "c_birth")
+SEXES = ("T", "M", "F")
+#: The migrant group a single headline figure is about, in order of preference.
+MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR")
+#: Inputs of a computed load that make its figures a demonstration: the bundled example
+#: files (``example_lfs.csv.gz``, later ``example_silc...``) and synthetic records.
+_SYNTHETIC_INPUTS = r"example_[a-z]+\.|synthetic|synth_"
+
+
+class PageError(Exception):
+    """A parameter the page cannot use; ``status`` 404 (unknown thing) or 400 (malformed)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def unit_name(unit: str) -> str:
+    """Return the name of a catalogue unit for axis titles and captions."""
+    names = {"PC": _("%"), "EUR": _("euro"), "RT": _("ratio"), "COEF": _("coefficient (0-100)")}
+    return names.get(unit, unit)
+
+
+def gap_unit_name(unit: str) -> str:
+    """Return what a difference of two values of ``unit`` is measured in."""
+    names = {"PC": _("percentage points"), "EUR": _("euro"), "COEF": _("points")}
+    return names.get(unit, "")
+
+
+def decimals_for(ind: Indicator, values: Iterable[float]) -> str:
+    """Return the ``floatformat`` argument: euro amounts whole with separators, rates to
+    one decimal, or two when the published figures have two (naturalisation rates)."""
+    if ind.unit == "EUR":
+        return "0g"
+    if ind.unit == "RT":
+        return "2"
+    for v in values:
+        if not math.isnan(v) and abs(round(v * 100) - v * 100) < 1e-6 and round(v * 10) != v * 10:
+            return "2"
+    return "1"
+
+
+def as_float(x: Any) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def missing_cell(decimals: str, year: int | None = None) -> dict[str, Any]:
+    """Return the template cell of a value that is not there."""
+    return {"value": None, "missing": True, "flag": "", "flags": "", "year": year,
+            "ci_lo": None, "ci_hi": None, "decimals": decimals}  # fmt: skip
+
+
+def cell(row: Mapping[str, Any] | None, decimals: str, year: int | None = None) -> dict[str, Any]:
+    """Return a template cell from an observation row (``None``: no observation)."""
+    if row is None:
+        return missing_cell(decimals, year)
+    value = as_float(row.get("value"))
+    flag = str(row.get("flag") or "")
+    return {
+        "value": value,
+        "missing": value is None,
+        "flag": flag,
+        "flags": flag_text(flag),
+        "year": int(row["time"]) if row.get("time") is not None else year,
+        "ci_lo": as_float(row.get("ci_lo")),
+        "ci_hi": as_float(row.get("ci_hi")),
+        "decimals": decimals,
+    }
+
+
+def difference(a: Mapping[str, Any], b: Mapping[str, Any], decimals: str) -> dict[str, Any]:
+    """The difference of two cells (a gap to nationals), missing if either is missing."""
+    if a["missing"] or b["missing"]:
+        return missing_cell(decimals, a["year"])
+    return missing_cell(decimals, a["year"]) | {"value": a["value"] - b["value"], "missing": False}
+
+
+def gap_cell(
+    row: Mapping[str, Any] | None,
+    group: Mapping[str, Any],
+    nationals: Mapping[str, Any],
+    decimals: str,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """The gap of a group to nationals: the warehouse's gap ``row`` (with its interval and
+    flags) where it has one, else the difference of the two cells."""
+    if row is not None:
+        return cell(row, decimals, year)
+    return difference(group, nationals, decimals)
+
+
+def trace(
+    name: str, x: Sequence[Any], cells: Sequence[Mapping[str, Any]], **style: str
+) -> dict[str, Any]:
+    """A chart trace of ``cells`` at ``x`` with their intervals (``style``: e.g. ``dash``)."""
+    return {
+        "name": name,
+        "x": list(x),
+        "y": [c["value"] for c in cells],
+        "lo": [c["ci_lo"] for c in cells],
+        "hi": [c["ci_hi"] for c in cells],
+        **style,
+    }
+
+
+def chart(kind: str, ind: Indicator, traces: list[dict[str, Any]]) -> dict[str, Any]:
+    """The data ``charts.js`` draws: ``kind`` ``lines`` (over years) or ``bars``."""
+    return {"kind": kind, "unit": ind.unit, "yTitle": unit_name(ind.unit), "traces": traces}
+
+
+def no_indicator_figures() -> PageError:
+    """The error of an indicator the warehouse has no figures of."""
+    return PageError(404, _("The warehouse holds no figures for this indicator yet."))
+
+
+def no_geo_figures(geo: str) -> PageError:
+    """The error of a country or region the warehouse has no figures of."""
+    return PageError(
+        404, _("There are no figures for the country or region %(geo)s.") % {"geo": geo}
+    )
+
+
+def api_url(fmt: str, **filters: Iterable[Any] | str | None) -> str:
+    """Return the open-data API URL of the observations a page shows, in format ``fmt``."""
+    query: dict[str, str] = {}
+    for key, value in filters.items():
+        if value is None:
+            continue
+        text = value if isinstance(value, str) else ",".join(str(v) for v in value)
+        if text:
+            query[key] = text
+    query["format"] = fmt
+    return "/api/v1/observations?" + urlencode(query, safe=",")
+
+
+def group_filter(by: str, groups: Sequence[str]) -> dict[str, list[str]]:
+    """The API filter of migrant groups in ``by``, the other breakdown at its total."""
+    other = "c_birth" if by == "citizen" else "citizen"
+    return {by: list(dict.fromkeys(groups)), other: ["TOTAL"]}
+
+
+def downloads(**filters: Iterable[Any] | str | None) -> list[dict[str, str]]:
+    return [
+        {"format": label, "url": api_url(fmt, **filters), "id": fmt}
+        for fmt, label in (
+            ("csv", "CSV"),
+            ("xlsx", "Excel"),
+            ("jsonstat", "JSON-stat"),
+            ("sdmx-csv", "SDMX-CSV"),
+        )
+    ]
+
+
+def one(params: Mapping[str, Any], name: str) -> str | None:
+    values = parse_list(params.getlist(name) if hasattr(params, "getlist") else params.get(name))
+    if len(values) > 1:
+        raise PageError(400, _("Give one value for %(name)s.") % {"name": name})
+    return values[0] if values else None
+
+
+def many(params: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    return parse_list(params.getlist(name) if hasattr(params, "getlist") else params.get(name))
+
+
+def year_param(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise PageError(
+            400, _("The year must be a number like 2023, not %(value)s.") % {"value": text}
+        ) from None
+
+
+def choice(value: str | None, valid: Sequence[str], name: str, default: str) -> str:
+    if value is None:
+        return default
+    if value not in valid:
+        raise PageError(
+            400,
+            _("Unknown %(name)s %(value)s; valid: %(valid)s.")
+            % {"name": name, "value": value, "valid": ", ".join(valid)},
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs: the catalogue, what the warehouse holds, whether computed
+    cells come from the synthetic example."""
+
+    catalog: Catalog
+    coverage: pd.DataFrame
+    codes: dict[str, list[Any]]
+    synthetic: bool
+
+    def demonstration(self, source: str) -> bool:
+        """Return whether figures of ``source`` are a demonstration (computed from
+        synthetic records)."""
+        return source == "computed" and self.synthetic
+
+
+def context(reader: WarehouseReader) -> Context:
+    """Return the shared :class:`Context` of the warehouse ``reader`` reads."""
+    runs = reader.runs()
+    computed = runs[runs["source"] == "computed"]
+    # The embedded default computes from the bundled synthetic example; those figures are
+    # a demonstration and every page says so.
+    synthetic = bool(computed["inputs"].str.contains(_SYNTHETIC_INPUTS, regex=True).any())
+    return Context(load_catalog(), reader.coverage(), reader.codes(), synthetic)
+
+
+def indicator_of(ctx: Context, ident: str | None) -> Indicator:
+    if ident is None:
+        raise PageError(400, _("Choose an indicator."))
+    if ident not in ctx.catalog.indicators:
+        raise PageError(404, _("There is no indicator %(id)s.") % {"id": ident})
+    return ctx.catalog.indicators[ident]
+
+
+def sources_of(ctx: Context, indicator: str) -> list[str]:
+    cov = ctx.coverage
+    present = set(cov.loc[cov["indicator"] == indicator, "source"])
+    return [s for s in SOURCES if s in present]
+
+
+def source_of(ctx: Context, indicator: str, asked: str | None) -> str:
+    available = sources_of(ctx, indicator)
+    if not available:
+        raise no_indicator_figures()
+    if asked is None:
+        return available[0]
+    return choice(asked, available, "source", available[0])
+
+
+def geo_of(ctx: Context, geo: str | None, default: str) -> str:
+    if geo is None:
+        return default
+    if geo not in ctx.codes["geo"]:
+        raise no_geo_figures(geo)
+    return geo
+
+
+def breakdown(df: pd.DataFrame) -> str:
+    """The dimension the migrant groups are in: citizenship unless only birth varies."""
+    if (df["citizen"] != "TOTAL").any():
+        return "citizen"
+    return "c_birth"
+
+
+def groups_in(df: pd.DataFrame, by: str) -> list[str]:
+    present = set(df[by])
+    ordered = [g for g in CITIZEN_GROUPS if g in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def main_group(groups: Sequence[str]) -> str | None:
+    return next((g for g in MAIN_GROUPS if g in groups), None)
+
+
+def levels(reader: WarehouseReader, ind: Indicator, source: str, **dims: Any) -> pd.DataFrame:
+    """Level rows (no gaps) of one indicator and source, at the catalogue's age band."""
+    sel = ObservationFilter(indicator=(ind.id,), source=(source,), **dims)
+    df = reader.observations(sel)
+    ages = set(df["age"])
+    if ind.age_code in ages:
+        df = df[df["age"] == ind.age_code]
+    return df
+
+
+def by_slice(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    other = "c_birth" if by == "citizen" else "citizen"
+    return df[df[other] == "TOTAL"]
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in rec.items()} for rec in df.to_dict("records")]
+
+
+def keyed_rows(df: pd.DataFrame) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Index rows by (geo, time, group code, sex) after :func:`by_slice`."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for rec in records(df):
+        out[(rec["geo"], int(rec["time"]), rec["_group"], rec["sex"])] = rec
+    return out
+
+
+def grouped(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    df = by_slice(df, by).copy()
+    df["_group"] = df[by]
+    return df
+
+
+def source_note(ctx: Context, source: str) -> str:
+    if ctx.demonstration(source):
+        return _(
+            "Computed from synthetic example records: a demonstration of the method, "
+            "not statistics."
+        )
+    if source == "computed":
+        return _("Computed by Zaragoza from survey microdata.")
+    return _("Published by Eurostat.")
+
+
+def flags_used(cells: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    letters: set[str] = set()
+    for c in cells:
+        letters.update(c.get("flag") or "")
+    return [(ch, flag_text(ch)) for ch in sorted(letters)]
+
+
+def geo_order(geos: Iterable[str]) -> list[str]:
+    """Aggregates first (the EU), then countries by name."""
+    geos = list(geos)
+    aggs = [g for g in geos if is_aggregate(g)]
+    aggs.sort(key=lambda g: (g != EU, g))
+    return aggs + sorted((g for g in geos if not is_aggregate(g)), key=country_name)
+
+
+def indicator_options(ctx: Context) -> list[tuple[str, str]]:
+    present = set(ctx.coverage["indicator"])
+    return sorted(
+        (
+            (i, indicator_title(ctx.catalog.indicators[i]))
+            for i in ctx.catalog.indicators
+            if i in present
+        ),
+        key=lambda p: p[1],
+    )
+
+
+AREA_ORDER = (
+    "employment", "education", "social_inclusion", "health", "housing",
+    "active_citizenship", "welcoming_society",
+)  # fmt: skip
+
+
+def area_rank(ctx: Context, ident: str) -> int:
+    area = ctx.catalog.indicators[ident].area
+    return AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER)
+
+
+def area_name(area: str) -> str:
+    names = {
+        "employment": _("Employment"), "education": _("Education"),
+        "social_inclusion": _("Social inclusion"), "health": _("Health"),
+        "housing": _("Housing"), "active_citizenship": _("Active citizenship"),
+        "welcoming_society": _("Welcoming society"),
+    }  # fmt: skip
+    return names.get(area, area)

@@ -1,0 +1,296 @@
+"""The indicator page: one country's series by group and sex, the map and the ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.template.defaultfilters import floatformat
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+
+from zaragoza.catalog.schema import Indicator
+from zaragoza.catalog.targets import targets_for
+from zaragoza.portal.monitoring import svg
+from zaragoza.portal.monitoring.catalog_messages import indicator_title
+from zaragoza.portal.monitoring.labels import (
+    country_name,
+    group_label,
+    is_aggregate,
+    sex_label,
+)
+from zaragoza.portal.monitoring.pages.common import (
+    BREAKDOWNS,
+    EU,
+    SEXES,
+    PageError,
+    breakdown,
+    cell,
+    chart,
+    choice,
+    context,
+    decimals_for,
+    downloads,
+    flags_used,
+    gap_cell,
+    geo_of,
+    geo_order,
+    group_filter,
+    grouped,
+    groups_in,
+    indicator_of,
+    keyed_rows,
+    levels,
+    main_group,
+    many,
+    no_indicator_figures,
+    one,
+    records,
+    source_note,
+    source_of,
+    sources_of,
+    trace,
+    unit_name,
+    year_param,
+)
+from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
+
+__all__ = ["indicator_page"]
+
+
+#: Line style of each sex in the series chart.
+_DASHES = {"T": "solid", "M": "dash", "F": "dot"}
+
+
+def indicator_page(
+    reader: WarehouseReader, ident: str, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return the indicator page: a time series by migrant group and sex for one country,
+    a map and a ranking of countries for one year and group, with intervals and flags."""
+    ctx = context(reader)
+    ind = indicator_of(ctx, ident)
+    source = source_of(ctx, ind.id, one(params, "source"))
+    everything = levels(reader, ind, source)
+    if everything.empty:
+        raise no_indicator_figures()
+    natural_by = breakdown(everything)
+    bys = [b for b in BREAKDOWNS if (everything[b] != "TOTAL").any()] or [natural_by]
+    by = choice(one(params, "by"), bys, "by", natural_by)
+    df = grouped(everything, by)
+    geos_present = sorted(set(df["geo"]))
+    default_geo = EU if EU in geos_present else geos_present[0]
+    geo = geo_of(ctx, one(params, "geo"), default_geo)
+    if geo not in geos_present:
+        raise PageError(
+            404, _("There are no figures of this indicator for %(geo)s.") % {"geo": geo}
+        )
+    sexes_present = [s for s in SEXES if s in set(df["sex"])]
+    sexes = many(params, "sex") or (("T",) if "T" in sexes_present else tuple(sexes_present[:1]))
+    for s in sexes:
+        choice(s, sexes_present, "sex", "T")
+    groups = groups_in(df, by)
+    years = sorted({int(t) for t in df["time"]})
+    decimals = decimals_for(ind, df["value"].dropna())
+    rows = keyed_rows(df)
+
+    # The time series of the chosen country: one line per group and sex.
+    series: list[dict[str, Any]] = []
+    # Groups with no cell at all for this country are named under the table, not drawn.
+    absent: list[str] = []
+    for s in sexes:
+        for g in groups:
+            cells = [cell(rows.get((geo, y, g, s)), decimals, y) for y in years]
+            if all(c["missing"] and not c["flag"] for c in cells):
+                absent.append(f"{group_label(g, by)}, {sex_label(s)}")
+                continue
+            series.append(
+                {
+                    "group": g,
+                    "sex": s,
+                    "name": f"{group_label(g, by)}, {sex_label(s)}",
+                    "cells": cells,
+                }
+            )
+    series_rows = [
+        {"year": y, "cells": [s["cells"][i] for s in series]} for i, y in enumerate(years)
+    ]
+    series_chart = (
+        _bars(series, groups, by, ind)
+        if len(years) == 1
+        else chart(
+            "lines",
+            ind,
+            [trace(s["name"], years, s["cells"], dash=_DASHES[s["sex"]]) for s in series],
+        )
+    )
+
+    # The ranking and the map: one year, one group, sex as the first chosen.
+    rank_groups = [g for g in groups if g != "TOTAL"] or groups
+    group = choice(
+        one(params, "group"), rank_groups, "group", main_group(rank_groups) or rank_groups[0]
+    )
+    rank_sex = sexes[0]
+    with_group = df[(df["_group"] == group) & (df["sex"] == rank_sex)]
+    years_with = sorted({int(t) for t in with_group.loc[with_group["value"].notna(), "time"]})
+    time = year_param(one(params, "time")) or (years_with[-1] if years_with else years[-1])
+    if time not in years:
+        raise PageError(
+            404,
+            _("No figures for %(year)s; years with figures: %(first)s to %(last)s.")
+            % {"year": time, "first": years[0], "last": years[-1]},
+        )
+    gaps = reader.observations(
+        ObservationFilter(
+            indicator=(ind.id,),
+            source=(source,),
+            time=(time,),
+            sex=(rank_sex,),
+            compare_to=("NAT",),
+        )
+    )
+    gaps = grouped(gaps, by)
+    gap_rows = {(r["geo"], r["_group"]): r for r in records(gaps)}
+    countries = [g for g in geos_present if not is_aggregate(g)]
+    ranking: list[dict[str, Any]] = []
+    for g in countries:
+        c = cell(rows.get((g, time, group, rank_sex)), decimals, time)
+        gap = (
+            gap_cell(
+                gap_rows.get((g, group)),
+                c,
+                cell(rows.get((g, time, "NAT", rank_sex)), decimals, time),
+                decimals,
+                time,
+            )
+            if group != "NAT" and "NAT" in groups
+            else None
+        )
+        ranking.append({"geo": g, "name": country_name(g), "cell": c, "gap": gap})
+    ranking.sort(key=lambda r: (r["cell"]["missing"], -(r["cell"]["value"] or 0), r["name"]))
+    for i, r in enumerate(ranking, start=1):
+        r["rank"] = None if r["cell"]["missing"] else i
+    aggregates = [
+        {
+            "geo": g,
+            "name": country_name(g),
+            "cell": cell(rows.get((g, time, group, rank_sex)), decimals, time),
+        }
+        for g in geos_present
+        if g == EU
+    ]
+    on_map = svg.europe_geo_ids()
+    values = {r["geo"]: r["cell"]["value"] for r in ranking}
+    classes = svg.bins([v for v in values.values() if v is not None])
+    map_label = _("Map of Europe: %(indicator)s, %(group)s, %(year)s") % {
+        "indicator": indicator_title(ind),
+        "group": group_label(group, by),
+        "year": time,
+    }
+    texts = {r["geo"]: _map_text(r["cell"]) for r in ranking}
+    names = {g: country_name(g) for g in on_map | set(values)}
+    has_ci = any(r["cell"]["ci_lo"] is not None for r in ranking)
+    all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
+    state = {
+        "source": source,
+        "by": by,
+        "geo": geo,
+        "sex": ",".join(sexes),
+        "group": group,
+        "time": str(time),
+    }
+    return {
+        "indicator": ind,
+        "title": indicator_title(ind),
+        "unit_name": unit_name(ind.unit),
+        "source": source,
+        "sources": sources_of(ctx, ind.id),
+        "source_note": source_note(ctx, source),
+        "synthetic": ctx.demonstration(source),
+        "by": by,
+        "bys": [(b, _("citizenship") if b == "citizen" else _("country of birth")) for b in bys],
+        "geo": geo,
+        "geo_name": country_name(geo),
+        "geos": [(g, country_name(g)) for g in geo_order(geos_present)],
+        "sexes": sexes,
+        "sex_options": [(s, sex_label(s)) for s in sexes_present],
+        "groups": [(g, group_label(g, by)) for g in groups],
+        "rank_groups": [(g, group_label(g, by)) for g in rank_groups],
+        "group": group,
+        "group_label": group_label(group, by),
+        "rank_sex_label": sex_label(rank_sex),
+        "years": years,
+        "time": time,
+        "series": series,
+        "series_rows": series_rows,
+        "series_chart": series_chart,
+        "series_absent": absent,
+        "series_downloads": downloads(
+            indicator=[ind.id], geo=[geo], source=source, sex=sexes, **group_filter(by, groups)
+        ),
+        "ranking": ranking,
+        "aggregates": aggregates,
+        "has_ci": has_ci,
+        "ranking_downloads": downloads(
+            indicator=[ind.id],
+            time=[time],
+            source=source,
+            sex=[rank_sex],
+            **group_filter(by, [group, "NAT"]),
+        ),
+        "map": svg.map_svg(values, names, texts, classes, label=map_label),
+        "map_chart": _map_chart(on_map, values, names, texts, classes),
+        "map_label": map_label,
+        "legend": classes,
+        "legend_decimals": decimals,
+        "not_on_map": [r["name"] for r in ranking if r["geo"] not in on_map],
+        "flags_used": flags_used(all_cells),
+        "state": state,
+        "targets": targets_for(ind.id),
+    }
+
+
+def _map_text(c: Mapping[str, Any]) -> str:
+    """A country's value on the map as the table shows it, with its flags spelled out."""
+    text = _("no data") if c["missing"] else floatformat(c["value"], c["decimals"])
+    return f"{text} ({c['flag']}: {c['flags']})" if c["flag"] else text
+
+
+def _map_chart(
+    on_map: Iterable[str],
+    values: Mapping[str, float | None],
+    names: Mapping[str, str],
+    texts: Mapping[str, str],
+    classes: Sequence[svg.Bin],
+) -> dict[str, Any]:
+    """The map for plotly.js: each country of the bundled map with a value as the index
+    of its legend class (``z``, so that a value on a class edge takes the legend's
+    colour), the others as one grey trace; hover texts carry the value and its flags."""
+    shown = {g: v for g in sorted(on_map) if (v := values.get(g)) is not None and classes}
+    without = [g for g in sorted(on_map) if g not in shown]
+    return {
+        "kind": "map",
+        "geojson": static("monitoring/europe.geojson"),
+        "colours": [b.colour for b in classes],
+        "locations": list(shown),
+        "z": [svg.bin_of(v, classes) for v in shown.values()],
+        "text": [f"{names.get(g, g)}: {texts[g]}" for g in shown],
+        "noData": {
+            "colour": svg.NO_DATA,
+            "locations": without,
+            "text": [f"{names.get(g, g)}: {texts.get(g, _('no data'))}" for g in without],
+        },
+    }
+
+
+def _bars(
+    series: Sequence[Mapping[str, Any]], groups: Sequence[str], by: str, ind: Indicator
+) -> dict[str, Any]:
+    """A single year's figures as bars by group, one colour per sex (a line needs years)."""
+    traces = []
+    for s in dict.fromkeys(x["sex"] for x in series):
+        mine = {x["group"]: x["cells"][0] for x in series if x["sex"] == s}
+        shown = [g for g in groups if g in mine]
+        traces.append(
+            trace(sex_label(s), [group_label(g, by) for g in shown], [mine[g] for g in shown])
+        )
+    return chart("bars", ind, traces)
