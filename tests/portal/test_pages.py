@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import translation
 
 from zaragoza.catalog.loader import load_catalog
-from zaragoza.portal.monitoring import svg
+from zaragoza.portal.monitoring import numbers, pages, svg
 from zaragoza.portal.monitoring.catalog_messages import TITLES
 from zaragoza.portal.monitoring.labels import country_name, flag_text, group_label
 
@@ -454,6 +454,37 @@ def test_message_catalogues_are_complete_and_compiled(lang: str) -> None:
         assert got == msgstr, f"{lang}: the .mo file is stale for {msgid!r}"
 
 
+def test_negative_numbers_have_the_minus_sign_on_pages_and_a_hyphen_in_downloads(
+    portal: Path, client: Client
+) -> None:
+    html = get(client, "/en/countries/AT/").decode()
+    intervals = re.findall(r'<span class="ci">\[([^\]]*)\]</span>', html)
+    assert any(MINUS in i for i in intervals)
+    assert not any("-" in i for i in intervals)
+    home = get(client, "/en/")
+    trends = [row[1] for name, rows in tables(home).items() if name.startswith("trend-")
+              for row in rows[1:]]  # fmt: skip
+    assert any(t.startswith(MINUS) for t in trends)
+    assert not any("-" in t for t in trends)
+    gaps = pages.api_url("csv", indicator=["employment_rate"], geo=["AT"], compare_to=["NAT"])
+    csv = get(client, gaps)
+    text = csv.decode("utf-8-sig")
+    assert ",-" in text
+    assert MINUS not in text
+
+
+def test_numbers_as_shown() -> None:
+    assert numbers.number(-3.45, "1") == f"{MINUS}3.5"
+    assert numbers.number(-12345.6, "0g") == f"{MINUS}12,346"
+    assert numbers.number(-0.02, "1") == "0.0"
+    assert numbers.number(None) == ""
+    assert numbers.signed(2.0, "1") == "+2.0"
+    assert numbers.signed(-0.02, "1") == f"{MINUS}0.0"
+    assert numbers.signed(0.0, "2") == "0.00"
+    with translation.override("fr"):
+        assert numbers.number(-3.45, "1") == f"{MINUS}3,5"
+
+
 def test_an_unknown_address_gives_the_site_s_404_page(portal: Path, client: Client) -> None:
     page = get(client, "/fr/nowhere/", 404).decode()
     assert "Il n'y a pas de page à cette adresse." in page
@@ -506,7 +537,7 @@ def test_series_without_any_cell_are_named_not_dropped(
     assert "No figures at all for Austria: Foreign citizens, Females." in page
     ranking = tables(page.encode())["ranking"]
     assert ranking[1][1:4] == ["Austria", "70.2 u (low reliability)", f"67.3 {DASH} 73.1"]
-    assert ranking[1][4] == f"{MINUS}9.9 [-13.0; -6.8]"
+    assert ranking[1][4] == f"{MINUS}9.9 [{MINUS}13.0; {MINUS}6.8]"
 
 
 def test_computed_figures_from_real_files_are_not_called_synthetic(

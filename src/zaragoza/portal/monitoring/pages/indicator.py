@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.template.defaultfilters import floatformat
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from zaragoza.portal.monitoring.labels import (
     is_aggregate,
     sex_label,
 )
+from zaragoza.portal.monitoring.numbers import number
 from zaragoza.portal.monitoring.pages.common import (
     BREAKDOWNS,
     EU,
@@ -251,7 +251,7 @@ def indicator_page(
 
 def _map_text(c: Mapping[str, Any]) -> str:
     """A country's value on the map as the table shows it, with its flags spelled out."""
-    text = _("no data") if c["missing"] else floatformat(c["value"], c["decimals"])
+    text = _("no data") if c["missing"] else number(c["value"], c["decimals"])
     return f"{text} ({c['flag']}: {c['flags']})" if c["flag"] else text
 
 

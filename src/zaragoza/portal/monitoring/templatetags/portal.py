@@ -1,4 +1,5 @@
-"""Template tags: language links that keep the page and its query, query-string edits."""
+"""Template tags: language links that keep the page and its query, query-string edits,
+numbers with the minus sign."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
+
+from zaragoza.portal.monitoring import numbers
 
 register = template.Library()
 
@@ -51,3 +54,15 @@ def dictget(mapping: Any, key: str) -> Any:
         return mapping[key]
     except (KeyError, TypeError):
         return ()
+
+
+@register.filter(is_safe=True)
+def number(value: float | None, decimals: str = "1") -> str:
+    """``floatformat`` with the minus sign (U+2212) for a negative number."""
+    return numbers.number(value, str(decimals))
+
+
+@register.filter(is_safe=True)
+def signed(value: float | None, decimals: str = "1") -> str:
+    """:func:`number` with ``+`` or the minus sign always written (gaps, distances)."""
+    return numbers.signed(value, str(decimals))
