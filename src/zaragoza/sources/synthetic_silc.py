@@ -225,6 +225,24 @@ def _draw(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.nda
     return out
 
 
+def _nullable(values: np.ndarray, missing: np.ndarray, bitmap: pa.Buffer | None = None) -> pa.Array:
+    """An Arrow array of ``values``, null where ``missing``.
+
+    The validity bitmap is packed by numpy (least significant bit first, as Arrow
+    lays it out) and may be given when many columns share it: ``pa.array(values,
+    mask=...)`` builds it again for every column, far more slowly.
+    """
+    values = np.ascontiguousarray(values)
+    if bitmap is None:
+        bitmap = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype),
+        len(values),
+        [bitmap, pa.py_buffer(values)],
+        null_count=int(np.count_nonzero(missing)),
+    )
+
+
 def _logistic(x: np.ndarray) -> np.ndarray:
     return np.asarray(1 / (1 + np.exp(-x)))
 
@@ -288,14 +306,15 @@ def _batch(
     pos = np.arange(n) - np.repeat(np.cumsum(size) - size, size)
     adult = pos < adults[hh]
     u = rng.random(n, dtype=np.float32)
+    ref = ref_age.astype(np.int16)[hh]
     other_adult = np.where(
-        ref_age[hh] >= 42, rng.integers(18, 31, n), rng.integers(60, 86, n)
+        ref >= 42, rng.integers(18, 31, n, dtype=np.int16), rng.integers(60, 86, n, dtype=np.int16)
     )  # grown children, or parents
-    partner_age = np.clip(ref_age[hh] + rng.integers(-5, 6, n), 18, 95)
-    kid_age = np.minimum(rng.integers(0, 18, n), ref_age[hh] - 16)
+    partner_age = np.clip(ref + rng.integers(-5, 6, n, dtype=np.int16), 18, 95)
+    kid_age = np.minimum(rng.integers(0, 18, n, dtype=np.int16), ref - 16)
     age = np.where(
         pos == 0,
-        ref_age[hh],
+        ref,
         np.where(adult, np.where((pos == 1) & couple[hh], partner_age, other_adult), kid_age),
     ).astype(np.int16)
     sex = rng.integers(1, 3, n, dtype=np.int8)
@@ -348,61 +367,56 @@ def _batch(
     )
     self_emp = employed & (rng.random(n, dtype=np.float32) < 0.12)
     part_time = employed & (rng.random(n, dtype=np.float32) < 0.15 + 0.2 * (sex == 2))
-    inactive_kind = rng.integers(0, 3, n)  # disabled, domestic tasks, other inactive
-    pl031 = np.select(
-        [
-            employed & ~self_emp & ~part_time,
-            employed & ~self_emp & part_time,
-            employed & self_emp & ~part_time,
-            employed & self_emp & part_time,
-            unemployed,
-            student,
-            retired,
-        ],
-        [1, 2, 3, 4, 5, 6, 7],
-        default=np.array([8, 10, 11])[inactive_kind],
+    # the statuses exclude each other: 0 other inactive, 1 employed, 2 unemployed,
+    # 3 retired, 4 student; employed: 0 full-time employee, 1 part-time employee,
+    # 2 full-time self-employed, 3 part-time self-employed
+    status = (employed + 2 * unemployed + 3 * retired + 4 * student).astype(np.int8)
+    job = (part_time + 2 * self_emp).astype(np.int8)
+    other = rng.integers(0, 3, n, dtype=np.int8)  # disabled, domestic tasks, other inactive
+    inactive = status == 0
+    i8 = np.int8
+    pl031 = np.where(
+        inactive, np.array([8, 10, 11], i8)[other], np.array([0, 1, 5, 7, 6], i8)[status] + job
     )
-    pl032 = np.select(
-        [employed, unemployed, retired, student],
-        [1, 2, 3, 5],
-        default=np.array([4, 6, 8])[inactive_kind],
+    pl032 = np.where(
+        inactive, np.array([4, 6, 8], i8)[other], np.array([0, 1, 2, 3, 5], i8)[status]
     )
-    rb210 = np.select([employed, unemployed, retired], [1, 2, 3], default=4)
-    px050 = np.select([employed & ~self_emp, employed, unemployed, retired], [2, 3, 5, 6], 7)
-    months = np.where(rng.random(n, dtype=np.float32) < 0.85, 12, rng.integers(3, 12, n))
-    months = np.where(employed, months, np.where(unemployed, rng.integers(0, 6, n), 0))
-    pl073 = np.where(employed & ~self_emp & ~part_time, months, 0)
-    pl075 = np.where(employed & ~self_emp & part_time, months, 0)
-    pl074 = np.where(employed & self_emp & ~part_time, months, 0)
-    pl076 = np.where(employed & self_emp & part_time, months, 0)
-    pl073 = np.where(unemployed, months, pl073)  # jobs of part of the year
-    py100g = np.where(retired, np.round(x[hh] * rng.uniform(0.5, 0.9, n), 2), 0.0)
+    rb210 = np.array([4, 1, 2, 3, 4], i8)[status]
+    px050 = np.where(employed, 2 + self_emp, np.array([7, 0, 5, 6, 7], i8)[status]).astype(i8)
+    full_year = rng.random(n, dtype=np.float32) < 0.85
+    months = np.where(full_year, i8(12), rng.integers(3, 12, n, dtype=i8))
+    # months worked: a job of part of the year for the unemployed, none for the others
+    worked = np.where(employed, months, np.where(unemployed, rng.integers(0, 6, n, dtype=i8), 0))
+    pl073, pl075, pl074, pl076 = (np.where(job == j, worked, 0).astype(i8) for j in range(4))
+    py100g = np.zeros(n)
+    py100g[retired] = np.round(x[hh[retired]] * rng.uniform(0.5, 0.9, int(retired.sum())), 2)
 
     # ----- health -------------------------------------------------------------------------
     health = 0.035 * (age - 45) - 0.35 * zp + rng.standard_normal(n, dtype=np.float32)
     ph010 = 1 + np.searchsorted(np.array([-0.4, 0.8, 1.9, 2.8]), health)
     unmet = rng.random(n, dtype=np.float32) < _logistic(-3.1 - 0.6 * zp + 0.4 * (group == 2))
-    ph050 = 1 + _draw(
-        rng,
-        np.cumsum([0.35, 0.3, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05]),
-        np.zeros(n, dtype=np.int8),
-    )
+    unmet &= p16
+    ph050 = np.zeros(n, dtype=np.int8)  # the reason, for those with an unmet need
+    reasons = np.cumsum([0.35, 0.3, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05])
+    ph050[unmet] = 1 + _draw(rng, reasons, np.zeros(int(unmet.sum()), dtype=np.int8))
 
     # ----- deprivation: one hardship per household, items by threshold --------------------
     hardship = (-1.4 * r + level + 0.8 * rng.standard_normal(k)).astype(np.float32)
 
-    def item(threshold: float, noise: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    hardship_p = hardship[hh]
+
+    def item(threshold: float, h: np.ndarray) -> np.ndarray:
         """1 has it, 2 cannot afford it, 3 does without for other reasons."""
-        h = hardship if at is None else hardship[at]
-        lacks = h + 0.9 * noise > threshold
-        other = rng.random(len(h), dtype=np.float32) < 0.04
-        return np.where(lacks, 2, np.where(other, 3, 1)).astype(np.int8)
+        noise = rng.standard_normal(len(h), dtype=np.float32)
+        out = np.where(noise < -1.75, np.int8(3), np.int8(1))  # 4%: other reasons
+        out[h + 0.9 * noise > threshold] = 2
+        return out
 
     def household_item(threshold: float) -> np.ndarray:
-        return item(threshold, rng.standard_normal(k))
+        return item(threshold, hardship)
 
     def personal_item(threshold: float) -> np.ndarray:
-        return item(threshold, rng.standard_normal(n, dtype=np.float32), hh)
+        return item(threshold, hardship_p)
 
     def arrears(threshold: float) -> np.ndarray:
         late = hardship + 0.9 * rng.standard_normal(k) - threshold
@@ -430,16 +444,18 @@ def _batch(
     hs011_mask = hh021 == 1  # no mortgage, no rent: not applicable
 
     def a(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
-        return pa.array(values, mask=mask)
+        return pa.array(values) if mask is None else _nullable(values, mask)
 
-    def coded(
-        indices: np.ndarray, words: Sequence[str], mask: np.ndarray | None = None
-    ) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=mask), pa.array(words))
+    under16 = ~p16
+    bitmap16 = pa.py_buffer(np.packbits(p16, bitorder="little"))
+
+    def coded(indices: np.ndarray, words: Sequence[str], p_file: bool = False) -> pa.Array:
+        ix = _nullable(indices, under16, bitmap16) if p_file else pa.array(indices)
+        return pa.DictionaryArray.from_arrays(ix, pa.array(words))
 
     def person(values: np.ndarray) -> pa.Array:
         """A P-file variable: persons aged 16 and over only."""
-        return pa.array(values, mask=~p16)
+        return _nullable(values, under16, bitmap16)
 
     regions = [f"{country}{j}" for j in range(1, 5)]
     cols: dict[str, pa.Array] = {
@@ -454,23 +470,23 @@ def _batch(
         "RB050": a(w_hh[hh]),
         "RB080": a((year - 1 - age).astype(np.int16)),
         "RB090": a(sex),
-        "RB210": person(rb210.astype(np.int8)),
+        "RB210": person(rb210),
         "RB240": a(partner_id, partner_id < 0),
         "RX020": a(age),
         "PB040": person(w_hh[hh]),
-        "PB220A": coded(cit.astype(np.int8), vocab, ~p16),
-        "PB210": coded(cob.astype(np.int8), vocab, ~p16),
-        "PL031": person(pl031.astype(np.int8)),
-        "PL032": person(pl032.astype(np.int8)),
-        "PL073": person(pl073.astype(np.int8)),
-        "PL074": person(pl074.astype(np.int8)),
-        "PL075": person(pl075.astype(np.int8)),
-        "PL076": person(pl076.astype(np.int8)),
-        "PX050": person(px050.astype(np.int8)),
+        "PB220A": coded(cit.astype(np.int8), vocab, p_file=True),
+        "PB210": coded(cob.astype(np.int8), vocab, p_file=True),
+        "PL031": person(pl031),
+        "PL032": person(pl032),
+        "PL073": person(pl073),
+        "PL074": person(pl074),
+        "PL075": person(pl075),
+        "PL076": person(pl076),
+        "PX050": person(px050),
         "PY100G": person(py100g),
         "PH010": person(ph010.astype(np.int8)),
         "PH040": person(np.where(unmet, 1, 2).astype(np.int8)),
-        "PH050": a(ph050, ~(p16 & unmet)),
+        "PH050": a(ph050, ~unmet),
         "PD020": person(personal_item(1.6)),
         "PD030": person(personal_item(2.6)),
         "PD050": person(personal_item(1.9)),
