@@ -214,7 +214,7 @@ def test_map_data_for_plotly_matches_the_ranking(portal: Path, client: Client) -
         assert ranking[name].split()[0] == shown.split()[0]
         assert 0 <= z < len(spec["colours"])
     # Countries of the map without figures are grey and say so.
-    assert "United Kingdom: no data (:: not available)" in spec["noData"]["text"]
+    assert "United Kingdom: no data : (not available)" in spec["noData"]["text"]
     assert f"{country_name('TR', 'en')}: no data" in spec["noData"]["text"]
 
 

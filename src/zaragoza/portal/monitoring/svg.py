@@ -130,8 +130,7 @@ def europe_geo_ids() -> frozenset[str]:
 
 def map_svg(
     values: Mapping[str, float | None],
-    names: Mapping[str, str],
-    texts: Mapping[str, str],
+    titles: Mapping[str, str],
     classes: Sequence[Bin],
     *,
     label: str,
@@ -139,8 +138,8 @@ def map_svg(
     """Return the choropleth SVG of Europe: each country coloured by its class.
 
     ``values`` holds the countries with data (``None``: shown as no data); countries of
-    the map without an entry are drawn as having no data. ``texts`` gives each country's
-    tooltip (its formatted value and flags); ``label`` is the map's accessible name.
+    the map without an entry are drawn as having no data. ``titles`` gives each country's
+    tooltip (its name, formatted value and flags); ``label`` is the map's accessible name.
     """
     width = round(70 * _X_SCALE * 10)
     height = 380
@@ -148,10 +147,9 @@ def map_svg(
     for geo, d in _features():
         value = values.get(geo)
         fill = classes[bin_of(value, classes)].colour if value is not None and classes else NO_DATA
-        title = f"{names.get(geo, geo)}: {texts.get(geo, '')}"
         paths.append(
             f'<path d="{d}" fill="{fill}" data-geo="{escape(geo)}">'
-            f"<title>{escape(title)}</title></path>"
+            f"<title>{escape(titles.get(geo, geo))}</title></path>"
         )
     return mark_safe(
         f'<svg class="map" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '

@@ -186,8 +186,8 @@ def indicator_page(
         "group": group_label(group, by),
         "year": time,
     }
-    texts = {r["geo"]: _map_text(r["cell"]) for r in ranking}
-    names = {g: country_name(g) for g in on_map | set(values)}
+    ranked = {r["geo"]: r["cell"] for r in ranking}
+    titles = {g: _map_title(g, ranked.get(g)) for g in on_map}
     has_ci = any(r["cell"]["ci_lo"] is not None for r in ranking)
     all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
     state = {
@@ -237,8 +237,8 @@ def indicator_page(
             sex=[rank_sex],
             **group_filter(by, [group, "NAT"]),
         ),
-        "map": svg.map_svg(values, names, texts, classes, label=map_label),
-        "map_chart": _map_chart(on_map, values, names, texts, classes),
+        "map": svg.map_svg(values, titles, classes, label=map_label),
+        "map_chart": _map_chart(on_map, values, titles, classes),
         "map_label": map_label,
         "legend": classes,
         "legend_decimals": decimals,
@@ -249,17 +249,18 @@ def indicator_page(
     }
 
 
-def _map_text(c: Mapping[str, Any]) -> str:
-    """A country's value on the map as the table shows it, with its flags spelled out."""
-    text = _("no data") if c["missing"] else number(c["value"], c["decimals"])
-    return f"{text} ({c['flag']}: {c['flags']})" if c["flag"] else text
+def _map_title(geo: str, c: Mapping[str, Any] | None) -> str:
+    """A country's name and value on the map as the table shows them, flags spelled out."""
+    value = _("no data") if c is None or c["missing"] else number(c["value"], c["decimals"])
+    if c is not None and c["flag"]:
+        value = f"{value} {c['flag']} ({c['flags']})"
+    return _("%(place)s: %(value)s") % {"place": country_name(geo), "value": value}
 
 
 def _map_chart(
     on_map: Iterable[str],
     values: Mapping[str, float | None],
-    names: Mapping[str, str],
-    texts: Mapping[str, str],
+    titles: Mapping[str, str],
     classes: Sequence[svg.Bin],
 ) -> dict[str, Any]:
     """The map for plotly.js: each country of the bundled map with a value as the index
@@ -273,11 +274,11 @@ def _map_chart(
         "colours": [b.colour for b in classes],
         "locations": list(shown),
         "z": [svg.bin_of(v, classes) for v in shown.values()],
-        "text": [f"{names.get(g, g)}: {texts[g]}" for g in shown],
+        "text": [titles[g] for g in shown],
         "noData": {
             "colour": svg.NO_DATA,
             "locations": without,
-            "text": [f"{names.get(g, g)}: {texts.get(g, _('no data'))}" for g in without],
+            "text": [titles[g] for g in without],
         },
     }
 

@@ -67,7 +67,7 @@
         var traces = [choropleth(geojson, spec.noData.locations, spec.noData.text, none, [spec.noData.colour])];
         if (spec.locations.length) traces.push(choropleth(geojson, spec.locations, spec.text, spec.z, spec.colours));
         var layout = {
-          height: 440,
+          height: 520,
           margin: { l: 0, r: 0, t: 0, b: 0 },
           font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 13, color: "#1a1a1a" },
           geo: {
