@@ -135,6 +135,7 @@ STATICFILES_DIRS = [("vendor/plotly", Path(plotly.__file__).parent / "package_da
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_MAX_AGE = 3600
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}
 
 # Security: a read-only public site; the admin behind login.
 SECURE_CONTENT_TYPE_NOSNIFF = True
