@@ -22,10 +22,14 @@ of the household may be of another group, so that households mix citizenships.
 Households lie in PSUs of consecutive households within strata. Income is drawn per
 household: the equivalised disposable income ``HX090`` is lognormal with a median by
 household type, a PSU effect and a household effect, and ``HY020`` is ``HX090`` times the
-modified OECD scale ``HX050``. With targets (:func:`published_income_targets`, from
+equivalised household size ``HX050`` on the modified OECD scale (Eurostat: 1 for the
+first member aged 14 or over, 0.5 for each other member aged 14 or over, 0.3 for each
+child under 14; age ``RX020``). With targets (:func:`published_income_targets`, from
 Eurostat's ``ilc_di15``) the medians by household type are solved so that the weighted
 median equivalised income of the persons aged 18 and over of each citizenship group
-(``PB220A``) reproduces Eurostat's figure by country and year within sampling error.
+(``PB220A``) reproduces Eurostat's figure by country and year within sampling error
+(the median as Eurostat defines it, EU-SILC 131-rev/04: the income at which the
+cumulated personal weights ``RB050`` reach half their total).
 Employment, deprivation, housing and health then depend on the household's income, so
 they hang together without changing the calibrated income distribution.
 
