@@ -169,3 +169,21 @@ def test_work_intensity_and_overcrowding_from_a_register(tmp_path: Path) -> None
     assert v["overcrowding_rate"] == pytest.approx(100 * 2 / 3)
     # n = 3 adults: not published; and without the deprivation items: definition differs
     assert run.observations.set_index("indicator")["flag"]["arope_2020"] == "cd"
+
+
+def test_cli_survey_option_and_gaps(tmp_path: Path) -> None:
+    out = tmp_path / "gaps.csv"
+    args = ["estimate", *map(str, PUF_FILES), "--drop-invalid", "--indicators", "gini"]
+    res = CliRunner().invoke(
+        app, [*args, "--survey", "eu-silc", "--gap", "citizen=NAT", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    gaps = df[df["compare_to"] == "NAT"]
+    assert set(gaps["citizen"]) == {"FOR", "EU27_2020_FOR", "NEU27_2020_FOR"}
+    lvl = df[df["compare_to"] != "NAT"].set_index("citizen")["value"]
+    for g in gaps.itertuples():
+        assert g.value == pytest.approx(lvl[g.citizen] - lvl["NAT"], rel=1e-9)
+    res = CliRunner().invoke(app, [*args, "--survey", "eu-sil"])
+    assert res.exit_code == 2
+    assert "unknown --survey" in res.output
