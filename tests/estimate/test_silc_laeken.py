@@ -190,3 +190,32 @@ def test_gaps_to_nationals_equal_r() -> None:
     bgap = boot[boot["compare_to"] == "NAT"].reset_index(drop=True)
     np.testing.assert_allclose(bgap["value"], gaps["value"].reset_index(drop=True), rtol=1e-12)
     assert (bgap["se"] > 0).all()
+
+
+def test_ratio_on_poverty_status_carries_the_threshold_term() -> None:
+    """A ratio reading POOR (as AROPE does) is the poverty rate, SE and all."""
+    poor = Indicator(
+        id="poor_ratio",
+        area="social_inclusion",
+        title="poor",
+        definition="the poverty status as a ratio, for the test",
+        survey="EU-SILC",
+        population={"age": {"min": 18}},  # type: ignore[arg-type]
+        numerator={"any": [{"var": "POOR", "in": [1]}]},  # type: ignore[arg-type]
+    )
+    cat = Catalog({i.id: i for i in [*INDICATORS, poor]}, {}, "test")
+    for kw in ({}, {"bootstrap": 25, "seed": 4}):
+        run = estimate_silc_files(
+            [DATA],
+            ["arpr_adults", "poor_ratio"],
+            by=["citizen"],
+            strata="DB040",
+            psu="DB030",
+            catalog=cat,
+            **kw,  # type: ignore[arg-type]
+        )
+        o = run.observations
+        a = o[o["indicator"] == "arpr_adults"].reset_index(drop=True)
+        b = o[o["indicator"] == "poor_ratio"].reset_index(drop=True)
+        np.testing.assert_allclose(b["value"], a["value"], rtol=1e-12)
+        np.testing.assert_allclose(b["se"], a["se"], rtol=1e-9)

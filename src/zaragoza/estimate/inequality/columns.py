@@ -14,12 +14,14 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from zaragoza.catalog.schema import Indicator
+from zaragoza.catalog.schema import Indicator, VarCondition
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.totals import indicator_columns
 from zaragoza.sources.lfs import VAR_PREFIX
 
 __all__ = ["input_variables", "record_columns", "with_poverty_status"]
+
+_NONE = VarCondition.model_validate({"var": "NONE", "in": [1]})
 
 
 def with_poverty_status(t: ir.Table, thresholds: pd.DataFrame) -> ir.Table:
@@ -42,6 +44,7 @@ def record_columns(t: ir.Table, indicators: Sequence[Indicator]) -> ir.Table:
         # rename through temporary names: y0 of the subset may be y3 of the whole list
         t = t.rename({f"_t{k}": v for k, v in renames.items()})
         t = t.rename({k: f"_t{k}" for k in renames})
+        t = _threshold_sensitivity(t, indicators, ratios)
     new = {}
     for i, ind in enumerate(indicators):
         if ind.estimator == "ratio":
@@ -61,6 +64,31 @@ def record_columns(t: ir.Table, indicators: Sequence[Indicator]) -> ir.Table:
                 pop = pop & compile_condition(t, cond)
         new[f"p{i}"] = pop.cast("int8")
     return t.mutate(**new) if new else t
+
+
+def _threshold_sensitivity(
+    t: ir.Table, indicators: Sequence[Indicator], ratios: Sequence[int]
+) -> ir.Table:
+    """Add ``o1{i}``/``o0{i}``: ratio ``i``'s numerator with ``POOR`` set to 1 and to 0.
+
+    Where they differ the record's status moves with the poverty threshold: the
+    linearisation adds the threshold's term over those records (Osier 2009), and
+    replicates recompute the status with their own threshold.
+    """
+    poor = VAR_PREFIX + "POOR"
+    reads = [i for i in ratios if "POOR" in (indicators[i].numerator or _NONE).variables()]
+    if not reads:
+        return t
+    t = t.mutate(_poor_kept=t[poor])
+    for value in (1, 0):
+        t = t.mutate(**{poor: ibis.literal(value, type="int8")})
+        cond = {}
+        for i in reads:
+            num = indicators[i].numerator
+            assert num is not None
+            cond[f"o{value}{i}"] = compile_condition(t, num).cast("int8")
+        t = t.mutate(**cond)
+    return t.mutate(**{poor: t._poor_kept}).drop("_poor_kept")
 
 
 def input_variables(ind: Indicator) -> set[str]:

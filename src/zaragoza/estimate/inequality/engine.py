@@ -172,6 +172,15 @@ class _Estimator:
         if kind == "ratio":
             y = self.f[f"y{i}"].to_numpy(dtype=float)
             x = self.f[f"x{i}"].to_numpy(dtype=float)
+            if f"o1{i}" in self.f:
+                # the poverty status moves with this replicate's threshold
+                t = national_thresholds(
+                    self.inc, wt, self.country, self.n_countries, self.by_income
+                )
+                o1 = self.f[f"o1{i}"].to_numpy(dtype=float)
+                o0 = self.f[f"o0{i}"].to_numpy(dtype=float)
+                known = np.isfinite(self.inc) & np.isfinite(o1) & np.isfinite(o0)
+                y = np.where(known, np.where(self.inc < t[self.country], o1, o0), y)
             sel = g >= 0
             ys = np.bincount(g[sel], weights=(w * y)[sel], minlength=n)
             xs = np.bincount(g[sel], weights=(w * x)[sel], minlength=n)
@@ -232,7 +241,10 @@ class _Estimator:
             xs = np.bincount(gr, weights=w[rec] * x, minlength=n)
             with np.errstate(divide="ignore", invalid="ignore"):
                 u = w[rec] * (y - value[gr] * x) / xs[gr]
-            return Linearised(value, rec, gr, np.where(np.isfinite(u), u, 0.0), None)
+            national = None
+            if f"o1{i}" in self.f:
+                national = self._ratio_threshold_term(i, rec, gr, x, w, n, cc, xs)
+            return Linearised(value, rec, gr, np.where(np.isfinite(u), u, 0.0), national)
         s = self.sort(g, n)
         ws = w[s.index]
         if kind in ("median", "arpt", "median_ratio"):
@@ -263,6 +275,42 @@ class _Estimator:
             value, z = kn.quintile_share_ratio(s, ws)
             u = ws * z
         return Linearised(value, s.index, s.g, np.where(np.isfinite(u), u, 0.0), national)
+
+    def _ratio_threshold_term(
+        self,
+        i: int,
+        rec: np.ndarray,
+        gr: np.ndarray,
+        x: np.ndarray,
+        w: np.ndarray,
+        n: int,
+        cc: np.ndarray,
+        xs: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The threshold's term of a ratio that reads the poverty status (Osier 2009).
+
+        ``dR_g/dt = sum_g w s K_h(t - x) / X_g`` over the records whose status moves
+        with the threshold (``s = o1 - o0``), ``K_h`` the Gaussian kernel with the
+        bandwidth of the domain's incomes (``kernels.density_at``); for the ratio
+        "POOR" alone this is the at-risk-of-poverty rate's term exactly.
+        """
+        t, t_rec, t_u = self._threshold_lin()
+        inc = self.inc[rec]
+        ok = np.isfinite(inc) & (x > 0)
+        o1 = self.f[f"o1{i}"].to_numpy(dtype=float)[rec]
+        o0 = self.f[f"o0{i}"].to_numpy(dtype=float)[rec]
+        sens = np.where(ok & np.isfinite(o1) & np.isfinite(o0), o1 - o0, 0.0)
+        wk = np.where(ok, w[rec], 0.0)
+        xk = np.where(ok, inc, 0.0)
+        big_n = np.bincount(gr, weights=wk, minlength=n)
+        s1 = np.bincount(gr, weights=wk * xk, minlength=n)
+        s2 = np.bincount(gr, weights=wk * xk * xk, minlength=n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = np.sqrt(np.maximum(s2 - s1 * s1 / big_n, 0.0) / big_n) / big_n**0.2
+            z = (t[cc][gr] - xk) / h[gr]
+            k = np.exp(-0.5 * z * z) / (np.sqrt(2 * np.pi) * h[gr])
+            a = np.bincount(gr, weights=np.nan_to_num(wk * sens * k), minlength=n) / xs
+        return t_rec, t_u, np.nan_to_num(a)
 
     def _national_median_lin(
         self, ind: Indicator, i: int, w: np.ndarray
