@@ -136,6 +136,7 @@ class _Estimator:
         self.des = des
         # one stable sort by income serves every grouped sort (kernels.sort_by_group)
         self.by_income = np.argsort(self.inc, kind="stable")
+        self._threshold: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def sort(self, g: np.ndarray, n: int) -> kn.Sorted:
         return kn.sort_by_group(g, self.inc, n, self.by_income)
@@ -324,6 +325,12 @@ class _Estimator:
         return med, s.index, np.where(np.isfinite(z), ws * z, 0.0)
 
     def _threshold_lin(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The national thresholds and their linearised values (computed once)."""
+        if self._threshold is None:
+            self._threshold = self._compute_threshold_lin()
+        return self._threshold
+
+    def _compute_threshold_lin(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         g = np.where(np.isfinite(self.inc), self.country, -1)
         s = self.sort(g, self.n_countries)
         ws = self.w[s.index]
