@@ -124,6 +124,24 @@ _NACE = list("ABCDEFGHIJKLMNOPQRSTU")
 _STATISTICS = ["COUNTRY", "YEAR", "STRATUM", "PSU"]
 
 
+def _nullable(values: np.ndarray, missing: np.ndarray, bitmap: pa.Buffer | None = None) -> pa.Array:
+    """An Arrow array of ``values``, null where ``missing``.
+
+    The validity bitmap is packed by numpy (least significant bit first, as Arrow
+    lays it out) and may be given when many columns share it: ``pa.array(values,
+    mask=...)`` builds it again for every column, far more slowly.
+    """
+    values = np.ascontiguousarray(values)
+    if bitmap is None:
+        bitmap = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype),
+        len(values),
+        [bitmap, pa.py_buffer(values)],
+        null_count=int(np.count_nonzero(missing)),
+    )
+
+
 def _batch(
     rng: np.random.Generator,
     n: int,
@@ -209,14 +227,15 @@ def _batch(
 
     def opt(values: np.ndarray, present: np.ndarray, miss: float = 0.01) -> pa.Array:
         mask = (~present) | (rng.random(n, dtype=np.float32) < miss)
-        return pa.array(values, mask=mask)
+        return _nullable(values, mask)
 
     # Codes as dictionary arrays: integer indices into a small vocabulary, so no string
     # is made per record (Parquet stores them dictionary-encoded either way).
     def coded(
         indices: np.ndarray, words: Sequence[str], mask: np.ndarray | None = None
     ) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=mask), pa.array(words))
+        ix = pa.array(indices) if mask is None else _nullable(indices, mask)
+        return pa.DictionaryArray.from_arrays(ix, pa.array(words))
 
     def labelled(prefix: str, numbers: np.ndarray) -> pa.Array:
         first = int(numbers.min()) if len(numbers) else 0

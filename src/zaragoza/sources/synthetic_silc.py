@@ -50,7 +50,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from zaragoza.sources.synthetic import _EU_OTHER, _NON_EU, _grid
+from zaragoza.sources.synthetic import _EU_OTHER, _NON_EU, _grid, _nullable
 
 __all__ = [
     "IncomeTargets",
@@ -227,24 +227,6 @@ def _draw(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.nda
     for j in range(cum.shape[1]):
         out += u > cum[rows, j]
     return out
-
-
-def _nullable(values: np.ndarray, missing: np.ndarray, bitmap: pa.Buffer | None = None) -> pa.Array:
-    """An Arrow array of ``values``, null where ``missing``.
-
-    The validity bitmap is packed by numpy (least significant bit first, as Arrow
-    lays it out) and may be given when many columns share it: ``pa.array(values,
-    mask=...)`` builds it again for every column, far more slowly.
-    """
-    values = np.ascontiguousarray(values)
-    if bitmap is None:
-        bitmap = pa.py_buffer(np.packbits(~missing, bitorder="little"))
-    return pa.Array.from_buffers(
-        pa.from_numpy_dtype(values.dtype),
-        len(values),
-        [bitmap, pa.py_buffer(values)],
-        null_count=int(np.count_nonzero(missing)),
-    )
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
