@@ -61,6 +61,10 @@ def test_household_medians_solve_the_group_medians() -> None:
     from zaragoza.sources.synthetic_silc import _mixture_median
 
     assert np.allclose(np.exp(_mixture_median(mu, pi)), target, rtol=1e-9)
+    # the widest ratios to nationals among the published ilc_di15 figures (0.49-2.16)
+    for extreme in ([10_000.0, 21_600.0, 4_900.0], [10_000.0, 6_100.0, 16_000.0]):
+        mu = household_log_medians(np.array(extreme))
+        assert np.allclose(np.exp(_mixture_median(mu, pi)), extreme, rtol=1e-9)
 
 
 def test_households_link_and_hang_together(tmp_path: Path) -> None:
