@@ -218,3 +218,14 @@ def test_the_bundled_example_is_the_generators_output(tmp_path: Path) -> None:
         targets=published_income_targets(countries, years),
     )
     assert gzip.decompress(again.read_bytes()) == gzip.decompress(bundled.read_bytes())
+
+
+def test_a_small_sample_has_no_stratum_with_a_single_psu(tmp_path: Path) -> None:
+    files = write_silc_dataset(tmp_path / "s", 900, ["AT", "EL", "SE"], [2023], seed=6)
+    df = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+    psus = df.groupby(["DB020", "DB050"])["DB060"].nunique()
+    assert (psus >= 2).all()
+    run = estimate_silc_files(
+        files, ["at_risk_of_poverty_rate"], strata="DB050", psu="DB060"
+    )  # lonely_psu="fail" by default
+    assert run.observations["se"].notna().all()

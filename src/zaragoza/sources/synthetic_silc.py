@@ -151,6 +151,10 @@ def _adults_expected() -> np.ndarray:
     return np.asarray(_SIZE_P @ (size - kids))
 
 
+def _mean_household_size() -> float:
+    return float(HOUSEHOLD_TYPE_SHARES @ _SIZE_P @ np.arange(1, 7))
+
+
 def group_mixture() -> np.ndarray:
     """Return P(household type h | adult of group g), weighted: shape (g, h).
 
@@ -263,6 +267,7 @@ def _batch(
     psu = hid // psu_size
     stratum = psu % n_strata
     psu_first = int(psu[0])
+    # (a PSU that straddles two chunks draws its effect once in each: a small blur)
     psu_effect = rng.standard_normal(int(psu[-1]) - psu_first + 1)[psu - psu_first]
     z = (SIGMA_PSU * psu_effect + SIGMA_HOUSEHOLD * rng.standard_normal(k)) / SIGMA
     x = np.exp(mu[htype] + SIGMA * z)  # equivalised disposable income, EUR
@@ -518,7 +523,8 @@ def silc_batches(
     Persons are shared out evenly between the country-years; each table holds whole
     households of one country-year and at most ``chunk`` persons. Households are
     numbered from 1 in each country-year and ``psu_size`` consecutive households form a
-    PSU; PSUs are dealt to ``n_strata`` strata in turn.
+    PSU; PSUs are dealt to ``n_strata`` strata in turn, or to fewer in a small sample,
+    so that each stratum has about four PSUs or more (no stratum with a single PSU).
     """
     cells = [(c, y) for c in countries for y in years]
     per = [
@@ -528,11 +534,13 @@ def silc_batches(
         rng = np.random.default_rng([seed, idx])
         medians = targets[(country, year)].median if targets is not None else _UNCALIBRATED
         mu = household_log_medians(medians)
+        psus = n_cell / (_mean_household_size() * psu_size)
+        strata = max(1, min(n_strata, int(psus // 4)))
         done, households = 0, 1
         while done < n_cell:
             n = min(chunk, n_cell - done)
             batch = _batch(
-                rng, n, country, year, households, n_strata, psu_size, mu, float(medians[0])
+                rng, n, country, year, households, strata, psu_size, mu, float(medians[0])
             )
             households = int(batch["DB030"][-1].as_py()) + 1
             yield batch
