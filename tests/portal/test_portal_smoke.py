@@ -56,3 +56,18 @@ def test_gunicorn_serves_the_portal(live_portal: str) -> None:
     with urllib.request.urlopen(live_portal + "/static/vendor/plotly/plotly.min.js") as js:
         assert js.status == 200
         assert js.read(200).startswith(b"/**")
+
+
+def test_pages_are_cached_per_warehouse_version_and_revalidate(
+    portal: Path, client: Client
+) -> None:
+    first = client.get("/en/countries/AT/")
+    again = client.get("/en/countries/AT/")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    assert client.get("/en/countries/AT/", headers={"If-None-Match": etag}).status_code == 304
+    other = client.get("/fr/countries/AT/")
+    assert other.headers["ETag"] != etag
+    assert other.content != first.content

@@ -45,6 +45,7 @@ from typing import Annotated, Any
 
 import duckdb
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -234,6 +235,9 @@ def _reader() -> WarehouseReader:
     return reader_for(settings.ZARAGOZA_WAREHOUSE)
 
 
+_KEPT_HEADERS = ("Content-Type", "Link", "X-Total-Count", "Content-Disposition")
+
+
 def _cached(
     request: HttpRequest,
     key: Iterable[Any],
@@ -245,7 +249,22 @@ def _cached(
     stamp = int(modified) if modified is not None else None
     response = get_conditional_response(request, etag=etag, last_modified=stamp)
     if response is None:
-        response = make()
+        # The answer depends only on the key (which holds the warehouse's version): keep
+        # it in this worker's cache.
+        # Answers hold absolute links (next, previous, href): the URL is part of the key.
+        cache_key = "api:" + hashlib.sha256(
+            f"{etag}|{request.build_absolute_uri()}".encode()
+        ).hexdigest()
+        stored = cache.get(cache_key)
+        if stored is None:
+            made = make()
+            kept = {h: made[h] for h in _KEPT_HEADERS if h in made}
+            stored = (made.content, made.status_code, kept)
+            cache.set(cache_key, stored)
+        content, status, kept = stored
+        response = HttpResponse(content, status=status)
+        for header, value in kept.items():
+            response[header] = value
     response["ETag"] = etag
     if stamp is not None:
         response["Last-Modified"] = http_date(stamp)

@@ -2,17 +2,27 @@
 
 A parameter a page cannot use (an unknown country or indicator, a malformed year) gives
 a page that says what is wrong, with status 404 or 400, never a server error.
+
+A page depends only on its URL (path, language prefix, query) and on the warehouse's
+content, so each worker keeps rendered pages in its cache under a key made of both: a
+new warehouse (a new version tag) starts a new set of keys. Pages also carry an ETag and
+Last-Modified, so browsers revalidate with a 304.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from zaragoza.portal.monitoring import pages
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
@@ -29,8 +39,7 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
     :class:`~.pages.PageError` renders the error page with its status."""
 
     def decorate(build: Callable[..., dict[str, Any]]) -> View:
-        @wraps(build)
-        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def make(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 data = build(request, *args, **kwargs)
             except pages.PageError as err:
@@ -41,6 +50,28 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
                     status=err.status,
                 )
             return render(request, template, data)
+
+        @wraps(build)
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            version = _reader().version()
+            url = f"{get_language()}|{request.get_full_path()}"
+            key = "page:" + hashlib.sha256(f"{version.tag}|{url}".encode()).hexdigest()
+            etag = f'"{key[5:37]}"'
+            stamp = int(version.modified.timestamp())
+            conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
+            if conditional is not None:
+                return conditional
+            stored = cache.get(key)
+            if stored is None:
+                response = make(request, *args, **kwargs)
+                stored = (response.content, response.status_code, response["Content-Type"])
+                cache.set(key, stored)
+            content, status, content_type = stored
+            response = HttpResponse(content, status=status, content_type=content_type)
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(stamp)
+            response["Cache-Control"] = "public, max-age=0, must-revalidate"
+            return response
 
         return view
 
