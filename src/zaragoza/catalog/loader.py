@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -57,9 +58,17 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
-def _parse_file(path: Path) -> list[Indicator]:
+def _parse_file(path: Path, text: str | None = None) -> list[Indicator]:
+    return list(_parse_text(str(path), path.read_text(encoding="utf-8") if text is None else text))
+
+
+# Parsed definitions by file and content: the portal and the API ask for the catalogue on
+# every request, and parsing YAML costs far more than reading the files' bytes.
+@functools.lru_cache(maxsize=1024)
+def _parse_text(where: str, text: str) -> tuple[Indicator, ...]:
+    path = Path(where)
     try:
-        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        raw: Any = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -86,7 +95,7 @@ def _parse_file(path: Path) -> list[Indicator]:
                 hint=f"{len(exc.errors())} problem(s) in this entry; "
                 "see docs/catalogue.md for the schema",
             ) from None
-    return out
+    return tuple(out)
 
 
 def load_catalog(extra_dirs: Iterable[str | Path] = ()) -> Catalog:
@@ -105,8 +114,9 @@ def load_catalog(extra_dirs: Iterable[str | Path] = ()) -> Catalog:
             raise CatalogError("catalogue folder not found", file=str(folder))
         seen_here: dict[str, str] = {}
         for path in sorted(folder.glob("*.y*ml")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            for ind in _parse_file(path):
+            data = path.read_bytes()
+            digest.update(path.name.encode() + b"\0" + data)
+            for ind in _parse_file(path, data.decode("utf-8")):
                 if ind.id in seen_here:
                     raise CatalogError(
                         f"indicator {ind.id!r} is defined twice",

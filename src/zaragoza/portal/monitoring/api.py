@@ -45,7 +45,6 @@ from typing import Annotated, Any
 
 import duckdb
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -69,6 +68,7 @@ from zaragoza.portal.monitoring.api_query import (
     parse_query,
     refuse_unknown_parameters,
 )
+from zaragoza.portal.monitoring.caching import remember
 from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -252,16 +252,16 @@ def _cached(
         # The answer depends only on the key (which holds the warehouse's version): keep
         # it in this worker's cache.
         # Answers hold absolute links (next, previous, href): the URL is part of the key.
-        cache_key = "api:" + hashlib.sha256(
-            f"{etag}|{request.build_absolute_uri()}".encode()
-        ).hexdigest()
-        stored = cache.get(cache_key)
-        if stored is None:
-            made = make()
-            kept = {h: made[h] for h in _KEPT_HEADERS if h in made}
-            stored = (made.content, made.status_code, kept)
-            cache.set(cache_key, stored)
-        content, status, kept = stored
+        cache_key = (
+            "api:" + hashlib.sha256(f"{etag}|{request.build_absolute_uri()}".encode()).hexdigest()
+        )
+
+        def made() -> tuple[bytes, int, dict[str, str]]:
+            answer = make()
+            kept = {h: answer[h] for h in _KEPT_HEADERS if h in answer}
+            return answer.content, answer.status_code, kept
+
+        content, status, kept = remember(cache_key, made)
         response = HttpResponse(content, status=status)
         for header, value in kept.items():
             response[header] = value

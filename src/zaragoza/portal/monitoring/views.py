@@ -17,7 +17,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
@@ -25,6 +24,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from zaragoza.portal.monitoring import pages
+from zaragoza.portal.monitoring.caching import remember
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
 View = Callable[..., HttpResponse]
@@ -61,12 +61,12 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
             conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
             if conditional is not None:
                 return conditional
-            stored = cache.get(key)
-            if stored is None:
+
+            def rendered() -> tuple[bytes, int, str]:
                 response = make(request, *args, **kwargs)
-                stored = (response.content, response.status_code, response["Content-Type"])
-                cache.set(key, stored)
-            content, status, content_type = stored
+                return response.content, response.status_code, response["Content-Type"]
+
+            content, status, content_type = remember(key, rendered)
             response = HttpResponse(content, status=status, content_type=content_type)
             response["ETag"] = etag
             response["Last-Modified"] = http_date(stamp)
