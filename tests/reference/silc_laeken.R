@@ -4,8 +4,9 @@
 #
 #   Rscript tests/reference/silc_laeken.R          (from the repository root)
 #
-# Writes tests/reference/silc_laeken_golden.csv and the data as the tests read it,
-# tests/data/eusilc_laeken.csv.gz (UDB names; see tests/data/README_eusilc_laeken.md).
+# Writes tests/reference/silc_laeken_golden.csv. The Python tests read the same data
+# through tests/reference/export_eusilc.R, which they run themselves (the GPL data set is
+# not copied into the repository).
 #
 # Point estimates: laeken's own functions (weightedMedian, arpt, arpr, gini, qsr),
 # national threshold for every domain. Standard errors:
@@ -25,17 +26,6 @@ suppressMessages({library(laeken); library(survey)})
 data(eusilc)
 d <- eusilc
 stopifnot(packageVersion("laeken") == "0.5.2")
-
-# ---- export for the Python tests (UDB names) ---------------------------------------
-out <- data.frame(
-  DB020 = "AT", DB010 = 2006L, DB030 = d$db030, DB040 = as.character(d$db040),
-  RB030 = d$rb030, AGE = d$age, RB090 = as.integer(d$rb090), PL030 = d$pl030,
-  PB220A = as.character(d$pb220a), HX090 = d$eqIncome, HX050 = d$eqSS,
-  HSIZE = d$hsize, DB090 = d$db090, RB050 = d$rb050
-)
-con <- gzfile("tests/data/eusilc_laeken.csv.gz", "w")
-write.csv(out, con, row.names = FALSE, na = "")
-close(con)
 
 x <- d$eqIncome; w <- d$rb050
 des <- svydesign(ids = ~db030, strata = ~db040, weights = ~rb050, data = d)
