@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +214,40 @@ def test_the_site_icon_loads(page: Any) -> None:
         assert response.status == 200, url
         assert response.headers["content-type"].startswith("image/svg+xml")
     assert page.errors == [], page.errors
+
+
+def _axe_script() -> Path | None:
+    """axe-core (npm), from ``$ZARAGOZA_AXE_JS`` or the global npm folder."""
+    given = os.environ.get("ZARAGOZA_AXE_JS")
+    if given:
+        return Path(given)
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+    path = Path(root.stdout.strip()) / "axe-core" / "axe.min.js"
+    return path if path.exists() else None
+
+
+@pytest.mark.parametrize("name", ["home", "indicator", "country", "compare", "data"])
+def test_pages_have_no_wcag_violations(
+    browser: Any, live_portal: str, name: str, require: Callable[[bool, str], None]
+) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation (``npm install -g axe-core@4``)."""
+    axe = _axe_script()
+    require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
+    assert axe is not None
+    # The site's CSP refuses scripts it did not serve; axe is injected for the audit only.
+    context = browser.new_context(base_url=live_portal, bypass_csp=True)
+    pg = context.new_page()
+    pg.goto(PAGES[name])
+    pg.wait_for_load_state("networkidle")
+    pg.add_script_tag(path=str(axe))
+    result = pg.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
+        "help: v.help, target: v.nodes[0].target}))"
+    )
+    context.close()
+    assert result == [], result
