@@ -64,6 +64,7 @@ from zaragoza.sources.eurostat_files import read_sdmx_csv
 __all__ = [
     "DEFAULT_BASE_URL",
     "EurostatClient",
+    "download",
     "parse_jsonstat",
 ]
 
@@ -83,6 +84,50 @@ class _Answer:
     url: str
     status: int
     text: str
+
+
+def download(
+    url: str,
+    *,
+    what: str,
+    retries: int = 3,
+    backoff: float = 0.5,
+    timeout: float = 30,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = _time.sleep,
+) -> _Answer:
+    """GET ``url``, retrying with doubling waits after a connection error, a time-out,
+    or HTTP 429 or 5xx; return the last answer (whatever its status).
+
+    ``what`` names the thing asked for in the error (``"dataset lfsa_ergan"``). Shared
+    by the Eurostat client and :mod:`zaragoza.sources.gisco`.
+
+    Raises
+    ------
+    InputError
+        Every try failed to connect or timed out.
+    """
+    wait = backoff
+    with httpx.Client(transport=transport, timeout=timeout) as client:
+        for attempt in range(retries + 1):
+            last = attempt == retries
+            try:
+                response = client.get(url)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if last:
+                    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+                    raise InputError(
+                        f"request for {what} {kind} after {retries + 1} tries: {exc}",
+                        file=url,
+                        hint="check the network, or use the cache with offline=True",
+                    ) from exc
+            else:
+                answer = _Answer(url, response.status_code, response.text)
+                if response.status_code not in _RETRY_STATUS or last:
+                    return answer
+            sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _eurostat_message(text: str) -> str | None:
@@ -452,29 +497,15 @@ class EurostatClient:
         return answer
 
     def _download(self, dataset: str, url: str) -> _Answer:
-        wait = self.backoff
-        with httpx.Client(transport=self.transport, timeout=self.timeout) as client:
-            for attempt in range(self.retries + 1):
-                last = attempt == self.retries
-                try:
-                    response = client.get(url)
-                except (httpx.TimeoutException, httpx.TransportError) as exc:
-                    if last:
-                        timed_out = isinstance(exc, httpx.TimeoutException)
-                        kind = "timed out" if timed_out else "failed"
-                        raise InputError(
-                            f"request for dataset {dataset} {kind} after "
-                            f"{self.retries + 1} tries: {exc}",
-                            file=url,
-                            hint="check the network, or use the cache with offline=True",
-                        ) from exc
-                else:
-                    answer = _Answer(url, response.status_code, response.text)
-                    if response.status_code not in _RETRY_STATUS or last:
-                        return answer
-                self.sleep(wait)
-                wait *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
+        return download(
+            url,
+            what=f"dataset {dataset}",
+            retries=self.retries,
+            backoff=self.backoff,
+            timeout=self.timeout,
+            transport=self.transport,
+            sleep=self.sleep,
+        )
 
     def _error(
         self, dataset: str, answer: _Answer, what: str, *, hint: str | None = None
