@@ -88,6 +88,8 @@ def _spark_table(con: duckdb.DuckDBPyConnection, view: str, workdir: str) -> ir.
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.sql.session.timeZone", "UTC")
+        # Spark would otherwise make a spark-warehouse folder in the user's directory.
+        .config("spark.sql.warehouse.dir", str(Path(workdir) / "spark-warehouse"))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
