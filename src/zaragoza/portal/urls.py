@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from zaragoza.portal.monitoring.api import api, not_found
+from zaragoza.portal.monitoring.views import nuts_geojson
 
 urlpatterns = [
     path("api/", api.urls),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", RedirectView.as_view(url="/en/", permanent=False)),
+    # NUTS boundaries from the local cache (never shipped: GISCO's licence).
+    path("geo/nuts/<int:year>/<str:scale>/<int:level>.geojson", nuts_geojson, name="nuts-geojson"),
     # Browsers ask for /favicon.ico whatever the page links (the API docs, error pages).
     path("favicon.ico", RedirectView.as_view(url=static("monitoring/favicon.svg"), permanent=True)),
 ]

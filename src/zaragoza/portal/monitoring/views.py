@@ -17,7 +17,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 
 from zaragoza.portal.monitoring import pages
 from zaragoza.portal.monitoring.caching import remember
+from zaragoza.sources import gisco
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
 View = Callable[..., HttpResponse]
@@ -55,7 +56,9 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             version = _reader().version()
             url = f"{get_language()}|{request.get_full_path()}"
-            key = "page:" + hashlib.sha256(f"{version.tag}|{url}".encode()).hexdigest()
+            # NUTS boundaries fetched into the cache change the indicator page's map.
+            tag = f"{version.tag}|{gisco.cache_stamp()}"
+            key = "page:" + hashlib.sha256(f"{tag}|{url}".encode()).hexdigest()
             etag = f'"{key[5:37]}"'
             stamp = int(version.modified.timestamp())
             conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
@@ -118,3 +121,27 @@ def compare(request: HttpRequest) -> dict[str, Any]:
 def data(request: HttpRequest) -> dict[str, Any]:
     """Filter and download."""
     return pages.data_page(_reader(), request.GET)
+
+
+def nuts_geojson(
+    request: HttpRequest, year: int, scale: str, level: int
+) -> HttpResponse | FileResponse:
+    """NUTS region boundaries from the server's cache (``zaragoza geo fetch``), with an
+    ETag; 404 when they are not cached. Never from GISCO directly: the page's scripts
+    may only connect to this site."""
+    entry = next(
+        (c for c in gisco.list_cached() if (c.year, c.scale, c.level) == (year, scale, level)),
+        None,
+    )
+    if entry is None:
+        raise Http404("these NUTS boundaries are not cached")
+    stat = entry.path.stat()
+    etag = f'"nuts-{year}-{scale}-{level}-{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    conditional = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
+    if conditional is not None:
+        return conditional
+    response = FileResponse(entry.path.open("rb"), content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(int(stat.st_mtime))
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response

@@ -18,7 +18,6 @@ from zaragoza.portal.monitoring.labels import (
     is_aggregate,
     sex_label,
 )
-from zaragoza.portal.monitoring.numbers import number
 from zaragoza.portal.monitoring.pages.common import (
     BREAKDOWNS,
     EU,
@@ -53,6 +52,8 @@ from zaragoza.portal.monitoring.pages.common import (
     unit_name,
     year_param,
 )
+from zaragoza.portal.monitoring.pages.regions import map_title, regional_map
+from zaragoza.sources.gisco import is_nuts_id
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
 __all__ = ["indicator_page"]
@@ -150,7 +151,8 @@ def indicator_page(
     )
     gaps = grouped(gaps, by)
     gap_rows = {(r["geo"], r["_group"]): r for r in records(gaps)}
-    countries = [g for g in geos_present if not is_aggregate(g)]
+    # Countries are ranked here; NUTS regions get their own map and table.
+    countries = [g for g in geos_present if not is_aggregate(g) and not is_nuts_id(g)]
     ranking: list[dict[str, Any]] = []
     for g in countries:
         c = cell(rows.get((g, time, group, rank_sex)), decimals, time)
@@ -189,7 +191,11 @@ def indicator_page(
     ranked = {r["geo"]: r["cell"] for r in ranking}
     titles = {g: _map_title(g, ranked.get(g)) for g in on_map}
     has_ci = any(r["cell"]["ci_lo"] is not None for r in ranking)
+    regions = regional_map(
+        geos_present, rows, time=time, group=group, sex=rank_sex, decimals=decimals
+    )
     all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
+    all_cells += [r["cell"] for r in regions["rows"]] if regions else []
     state = {
         "source": source,
         "by": by,
@@ -243,6 +249,7 @@ def indicator_page(
         "legend": classes,
         "legend_decimals": decimals,
         "not_on_map": [r["name"] for r in ranking if r["geo"] not in on_map],
+        "regions": regions,
         "flags_used": flags_used(all_cells),
         "state": state,
         "targets": targets_for(ind.id),
@@ -251,10 +258,7 @@ def indicator_page(
 
 def _map_title(geo: str, c: Mapping[str, Any] | None) -> str:
     """A country's name and value on the map as the table shows them, flags spelled out."""
-    value = _("no data") if c is None or c["missing"] else number(c["value"], c["decimals"])
-    if c is not None and c["flag"]:
-        value = f"{value} {c['flag']} ({c['flags']})"
-    return _("%(place)s: %(value)s") % {"place": country_name(geo), "value": value}
+    return map_title(country_name(geo), c)
 
 
 def _map_chart(

@@ -2,7 +2,8 @@
  * Each chart container has data-chart and data-source: the id of a
  * <script type="application/json"> element (Django's json_script) holding
  * {kind, unit, yTitle, traces: [{name, x, y, lo, hi, dash}]}, or for the map
- * {kind: "map", geojson (URL), colours, locations, z, text, noData: {colour, locations, text}}.
+ * {kind: "map", geojson (URL), colours, locations, z, text, noData: {colour, locations, text},
+ * fit (zoom to the drawn regions: the NUTS map, on boundaries from the server's cache)}.
  * The table beside each chart holds the same figures, so nothing is lost when this script
  * does not run. */
 (function () {
@@ -81,6 +82,12 @@
           paper_bgcolor: "#fbfdff",
           dragmode: false
         };
+        if (spec.fit) {
+          // Regions of a few countries: zoom to them instead of the whole of Europe.
+          delete layout.geo.lonaxis;
+          delete layout.geo.lataxis;
+          layout.geo.fitbounds = "locations";
+        }
         var config = Object.assign({}, CONFIG, { scrollZoom: false });
         withoutBaseMap();
         return window.Plotly.newPlot(el, traces, layout, config);
