@@ -78,6 +78,11 @@ def test_fetch_reduces_to_ids_names_and_rounded_coordinates(tmp_path: Path) -> N
     assert wien["properties"] == {"name": "Wien", "level": 2, "country": "AT"}
     assert wien["geometry"]["coordinates"][0][0] == [16.1235, 48.1]
     assert body["features"][0]["properties"]["name"] == "Niederösterreich"
+    # The fixture's rings run counter-clockwise (RFC 7946); plotly.js needs them clockwise.
+    ring = wien["geometry"]["coordinates"][0]
+    assert ring == [[16.1235, 48.1], [16.1235, 48.35], [16.6, 48.35], [16.6, 48.1], [16.1235, 48.1]]
+    outer = body["features"][0]["geometry"]["coordinates"][0][0]
+    assert outer[1] == [14.5, 49.0]
     assert body["features"][2]["properties"]["name"] == "Attiki"
     assert body["zaragoza"]["url"] == URL
     assert "NUTS_ID" not in json.dumps(body)

@@ -23,6 +23,7 @@ the HTTP status.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -116,6 +117,22 @@ def _rounded(coords: Any, digits: int) -> Any:
     raise ValueError(f"bad coordinates {coords!r}")
 
 
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the planar signed area of a ring in longitude and latitude (> 0: counter-
+    clockwise)."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
+
+
+def _rewound(polygon: list[list[list[float]]]) -> list[list[list[float]]]:
+    """A polygon with its outer ring clockwise and its holes counter-clockwise, the order
+    d3-geo (and so plotly.js) reads as the region itself, not the rest of the globe."""
+    out = []
+    for i, ring in enumerate(polygon):
+        clockwise = _signed_area(ring) < 0
+        out.append(ring if clockwise == (i == 0) else ring[::-1])
+    return out
+
+
 def reduce_nuts(
     collection: Any, *, level: int | None = None, digits: int = PRECISION, source: str = ""
 ) -> dict[str, Any]:
@@ -123,8 +140,9 @@ def reduce_nuts(
 
     Each feature keeps ``id`` = ``NUTS_ID``, ``properties`` ``name`` (``NAME_LATN``),
     ``level`` (``LEVL_CODE``) and ``country`` (``CNTR_CODE``), and its (Multi)Polygon
-    with coordinates rounded to ``digits`` decimals. Features of another ``level`` than
-    the one asked are left out.
+    with coordinates rounded to ``digits`` decimals and rings wound as plotly.js needs
+    them (outer rings clockwise, holes counter-clockwise, whatever the source's order).
+    Features of another ``level`` than the one asked are left out.
 
     Raises
     ------
@@ -145,6 +163,10 @@ def reduce_nuts(
             if kind not in ("Polygon", "MultiPolygon"):
                 raise ValueError(f"geometry {kind}")
             coordinates = _rounded(geometry["coordinates"], digits)
+            if kind == "Polygon":
+                coordinates = _rewound(coordinates)
+            else:
+                coordinates = [_rewound(p) for p in coordinates]
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(
                 f"feature {i} is not a NUTS region ({exc})",
