@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,16 +43,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_portal(default_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``zaragoza serve`` (gunicorn) on the embedded default, on a free loopback port.
-
-    The server runs as users run it, in its own process; its Django database follows
-    ``DATABASE_URL`` like the tests' own.
-    """
+@contextmanager
+def serving(warehouse: Path, home: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Run ``zaragoza serve`` (gunicorn, one worker) on ``warehouse`` from ``home`` on a
+    free loopback port, with ``env`` added to the environment; yield its base URL."""
     port = _free_port()
-    home = tmp_path_factory.mktemp("serve")
-    env = {**os.environ, "ZARAGOZA_WAREHOUSE": str(default_warehouse)}
+    full_env = {**os.environ, "ZARAGOZA_WAREHOUSE": str(warehouse), **(env or {})}
     log = (home / "serve.log").open("w")
     proc = subprocess.Popen(
         [
@@ -65,7 +62,7 @@ def live_portal(default_warehouse: Path, tmp_path_factory: pytest.TempPathFactor
             "1",
         ],
         cwd=home,
-        env=env,
+        env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -81,13 +78,26 @@ def live_portal(default_warehouse: Path, tmp_path_factory: pytest.TempPathFactor
                 log.close()
                 pytest.fail(f"zaragoza serve did not start:\n{(home / 'serve.log').read_text()}")
             time.sleep(0.2)
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_portal(default_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``zaragoza serve`` (gunicorn) on the embedded default, on a free loopback port.
+
+    The server runs as users run it, in its own process; its Django database follows
+    ``DATABASE_URL`` like the tests' own.
+    """
+    with serving(default_warehouse, tmp_path_factory.mktemp("serve")) as base:
+        yield base
 
 
 CHROMIUM_ARGS = [

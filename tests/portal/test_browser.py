@@ -251,3 +251,69 @@ def test_pages_have_no_wcag_violations(
     )
     context.close()
     assert result == [], result
+
+
+REGIONAL_CELLS = """\
+indicator,geo,time,citizen,c_birth,sex,age,compare_to,value,se,ci_lo,ci_hi,cv,n,n_missing,flag
+employment_rate,AT,2023,NAT,TOTAL,T,Y20-64,,80.1,0.5,79.1,81.1,0.6,900,0,
+employment_rate,AT,2023,FOR,TOTAL,T,Y20-64,,70.2,1.5,67.3,73.1,2.1,300,0,
+employment_rate,AT13,2023,FOR,TOTAL,T,Y20-64,,64.5,2.5,59.6,69.4,3.9,120,0,u
+employment_rate,AT12,2023,FOR,TOTAL,T,Y20-64,,73.0,2.0,69.1,76.9,2.7,90,0,
+employment_rate,EL30,2023,FOR,TOTAL,T,Y20-64,,60.0,2.0,56.1,63.9,3.3,150,0,
+"""
+
+
+@pytest.fixture(scope="module")
+def regional_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``zaragoza serve`` on a small warehouse with NUTS 2 cells, its cache holding the
+    hand-made NUTS fixture (never GISCO's data)."""
+    import json
+
+    from conftest import serving
+    from zaragoza.sources.gisco import reduce_nuts
+    from zaragoza.warehouse.loads import load_observation_files
+    from zaragoza.warehouse.store import Warehouse
+
+    home = tmp_path_factory.mktemp("regional")
+    cells = home / "regional.csv"
+    cells.write_text(REGIONAL_CELLS, encoding="utf-8")
+    warehouse = home / "regional.duckdb"
+    with Warehouse(warehouse) as wh:
+        load_observation_files(wh, [cells], source="computed")
+    fixture = Path(__file__).parent.parent / "data/gisco/nuts_rg_level2_handmade.geojson"
+    (home / "cache" / "gisco").mkdir(parents=True)
+    reduced = reduce_nuts(json.loads(fixture.read_text(encoding="utf-8")), level=2)
+    (home / "cache/gisco/nuts-2021-20M-2.geojson").write_text(json.dumps(reduced))
+    with serving(warehouse, home, {"ZARAGOZA_CACHE": str(home / "cache")}) as base:
+        yield base
+
+
+def test_the_regional_map_is_drawn_from_the_cached_boundaries(
+    browser: Any, regional_portal: str, screenshots: Path
+) -> None:
+    context = browser.new_context(base_url=regional_portal)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+    pg.goto("/en/indicators/employment_rate/?geo=AT&group=FOR&time=2023")
+    pg.wait_for_function(
+        "document.querySelector('[data-chart=regions]').getAttribute('data-drawn') === 'true'",
+        timeout=15_000,
+    )
+    chart = pg.locator("[data-chart=regions]")
+    # The three regions of the fixture, in two classes (Attiki and Wien, then Niederösterreich).
+    assert chart.locator("path.choroplethlocation").count() == 3
+    fills = chart.locator("path.choroplethlocation").evaluate_all(
+        "paths => paths.map(p => p.style.fill || p.getAttribute('fill'))"
+    )
+    assert len(set(fills)) == 2
+    # Rings wound as plotly.js reads them: no region is drawn as the rest of the globe.
+    widths = chart.locator("path.choroplethlocation").evaluate_all(
+        "paths => paths.map(p => p.getBBox().width)"
+    )
+    assert max(widths) < 0.5 * chart.bounding_box()["width"], widths
+    chart.screenshot(path=str(screenshots / "indicator-regions.png"))
+    assert errors == [], errors
+    context.close()
