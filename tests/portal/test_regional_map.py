@@ -105,6 +105,8 @@ def test_regional_map_and_table_from_cached_boundaries(
         ["2", "Niederösterreich AT12", "Austria", "73.0"],
         ["3", "Wien AT13", "Austria", "64.5 u (low reliability)"],
     ]
+    # A region's own series is a page too.
+    assert client.get(URL.replace("geo=AT", "geo=AT13")).status_code == 200
     # Regions are not ranked among countries.
     ranking = _tables(html)["ranking"]
     assert [r[1] for r in ranking] == ["Austria"]
