@@ -9,12 +9,22 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-# The portal's settings are read once, when pytest-django sets Django up (after this
-# module is imported): point them at a scratch folder so that no test writes a secret
-# key or a database into the working tree. Portal tests override the warehouse path.
+# The portal's settings are read once, when pytest-django sets Django up: point them at a
+# scratch folder first, so that no test writes a secret key or a database into the
+# working tree (the settings module is named here, not in pyproject.toml, because
+# pytest-django imports it as soon as it knows it). Portal tests override the warehouse.
 _SCRATCH = tempfile.mkdtemp(prefix="zaragoza-tests-")
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ZARAGOZA_WAREHOUSE", os.path.join(_SCRATCH, "zaragoza.duckdb"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaragoza.portal.settings")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Set Django up with the settings above (pytest-django then finds it ready)."""
+    import django
+
+    django.setup()
+
 
 REQUIRE_ALL = os.environ.get("ZARAGOZA_REQUIRE_ALL") == "1"
 
