@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import pandas as pd
 import typer
@@ -74,7 +75,7 @@ def example_file() -> Path:
     return Path(str(resources.files("zaragoza") / "data" / "example_lfs.csv.gz"))
 
 
-def _fail(exc: ZaragozaError) -> None:
+def _fail(exc: ZaragozaError) -> NoReturn:
     err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
 
@@ -588,15 +589,50 @@ synth_app = typer.Typer(help="Synthetic microdata (never real persons).", no_arg
 app.add_typer(synth_app, name="synth")
 
 
+SynthOut = Annotated[
+    Path, typer.Option(help="Output folder (Parquet, one folder per country and year).")
+]
+SynthCountries = Annotated[str, typer.Option(help="Comma-separated geo codes.")]
+SynthYears = Annotated[str, typer.Option(help="Comma-separated years.")]
+SynthSeed = Annotated[int, typer.Option(help="Random seed (same seed, same records).")]
+
+
+def _synth(
+    write: Callable[..., list[Path]],
+    out: Path,
+    countries: str,
+    years: str,
+    persons: int,
+    seed: int,
+    calibrated: bool,
+) -> list[Path]:
+    """Run one generator with a progress line; a usage error ends the command."""
+    try:
+        try:
+            year_list = [int(y) for y in _split(years)]
+        except ValueError:
+            raise UsageError("--years takes years", value=years) from None
+        with err.status("starting", spinner="dots") as status:
+            return write(
+                out,
+                persons,
+                _split(countries),
+                year_list,
+                seed=seed,
+                calibrated=calibrated,
+                progress=lambda m: status.update(m),
+            )
+    except ZaragozaError as exc:
+        _fail(exc)
+
+
 @synth_app.command("lfs")
 def synth_lfs(
-    out: Annotated[
-        Path, typer.Option(help="Output folder (Parquet, one folder per country and year).")
-    ],
-    countries: Annotated[str, typer.Option(help="Comma-separated geo codes.")] = "AT,EL,SE",
-    years: Annotated[str, typer.Option(help="Comma-separated years.")] = "2023",
+    out: SynthOut,
+    countries: SynthCountries = "AT,EL,SE",
+    years: SynthYears = "2023",
     persons: Annotated[int, typer.Option(help="Records in all.", min=1)] = 100_000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same records).")] = 1,
+    seed: SynthSeed = 1,
     uncalibrated: Annotated[
         bool, typer.Option(help="Do not calibrate to the bundled Eurostat figures.")
     ] = False,
@@ -604,24 +640,7 @@ def synth_lfs(
     """Write synthetic EU-LFS records calibrated to Eurostat's published rates."""
     from zaragoza.sources.synthetic import write_lfs_dataset
 
-    try:
-        try:
-            year_list = [int(y) for y in _split(years)]
-        except ValueError:
-            raise UsageError("--years takes years", value=years) from None
-        with err.status("starting", spinner="dots") as status:
-            files = write_lfs_dataset(
-                out,
-                persons,
-                _split(countries),
-                year_list,
-                seed=seed,
-                calibrated=not uncalibrated,
-                progress=lambda m: status.update(m),
-            )
-    except ZaragozaError as exc:
-        _fail(exc)
-        return
+    files = _synth(write_lfs_dataset, out, countries, years, persons, seed, not uncalibrated)
     err.print(
         f"{persons:,} synthetic records in {len(files)} file(s) under {out}"
         + ("" if uncalibrated else " (calibrated to the bundled Eurostat rates)")
@@ -630,13 +649,11 @@ def synth_lfs(
 
 @synth_app.command("silc")
 def synth_silc(
-    out: Annotated[
-        Path, typer.Option(help="Output folder (Parquet, one folder per country and year).")
-    ],
-    countries: Annotated[str, typer.Option(help="Comma-separated geo codes.")] = "AT,EL,SE",
-    years: Annotated[str, typer.Option(help="Comma-separated years.")] = "2023",
+    out: SynthOut,
+    countries: SynthCountries = "AT,EL,SE",
+    years: SynthYears = "2023",
     persons: Annotated[int, typer.Option(help="Persons in all.", min=1)] = 100_000,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same records).")] = 1,
+    seed: SynthSeed = 1,
     uncalibrated: Annotated[
         bool, typer.Option(help="Do not calibrate to Eurostat's median incomes (ilc_di15).")
     ] = False,
@@ -644,24 +661,7 @@ def synth_silc(
     """Write synthetic EU-SILC persons in households (a merged UDB-named person file)."""
     from zaragoza.sources.synthetic_silc import write_silc_dataset
 
-    try:
-        try:
-            year_list = [int(y) for y in _split(years)]
-        except ValueError:
-            raise UsageError("--years takes years", value=years) from None
-        with err.status("starting", spinner="dots") as status:
-            files = write_silc_dataset(
-                out,
-                persons,
-                _split(countries),
-                year_list,
-                seed=seed,
-                calibrated=not uncalibrated,
-                progress=lambda m: status.update(m),
-            )
-    except ZaragozaError as exc:
-        _fail(exc)
-        return
+    files = _synth(write_silc_dataset, out, countries, years, persons, seed, not uncalibrated)
     err.print(
         f"{persons:,} synthetic persons in {len(files)} file(s) under {out}"
         + ("" if uncalibrated else " (calibrated to Eurostat's median incomes)")

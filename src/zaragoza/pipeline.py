@@ -501,32 +501,28 @@ def build_default_warehouse(
         with Warehouse(tmp) as wh:
             say("loading the bundled Eurostat tables")
             results["published"], _ = load_bundled_published(wh, cat)
-            for group in ("citizen", "c_birth"):
-                say(f"estimating {len(lfs)} indicators by {group} from the example")
-                run = estimate_files(
-                    [example],
-                    lfs,
-                    by=[group, "sex"],
-                    gap=f"{group}=NAT",
-                    strata="STRATUM",
-                    psu="PSU",
-                    catalog=cat,
-                )
-                results[f"computed by {group}"] = store_run(run, wh)
+            # (label, estimator, example file, indicators, strata and PSU columns)
+            jobs: list[tuple[str, Callable[..., Any], Path, Any, str, str]] = [
+                ("computed", estimate_files, Path(example), lfs, "STRATUM", "PSU")
+            ]
             if silc_example is not False:
                 silc_file = _bundled_silc_example() if silc_example is True else silc_example
+                jobs.append(
+                    ("EU-SILC", estimate_silc_files, Path(silc_file), None, "DB050", "DB060")
+                )
+            for label, estimator, file, ids, strata, psu in jobs:
                 for group in ("citizen", "c_birth"):
-                    say(f"estimating the EU-SILC indicators by {group} from the example")
-                    run = estimate_silc_files(
-                        [silc_file],
-                        None,
+                    say(f"estimating the {label} indicators by {group} from the example")
+                    run = estimator(
+                        [file],
+                        ids,
                         by=[group, "sex"],
                         gap=f"{group}=NAT",
-                        strata="DB050",
-                        psu="DB060",
+                        strata=strata,
+                        psu=psu,
                         catalog=cat,
                     )
-                    results[f"EU-SILC by {group}"] = store_run(run, wh)
+                    results[f"{label} by {group}"] = store_run(run, wh)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
