@@ -96,6 +96,30 @@ def _spark_table(con: duckdb.DuckDBPyConnection, view: str, workdir: str) -> ir.
     return ibis.pyspark.connect(session).read_parquet(path)
 
 
+def _check_replicate_options(weights: str | None, method: ReplicateMethod | None) -> None:
+    """Replicate weights and their method come together or not at all."""
+    if weights and not method:
+        raise UsageError(
+            "--replicate-weights needs --replicate-method",
+            hint="one of bootstrap, jk1, jkn, brr, fay",
+        )
+    if method and not weights:
+        raise UsageError("--replicate-method needs --replicate-weights REGEX")
+
+
+def _replicates(
+    method: ReplicateMethod | None,
+    columns: int,
+    scale: float | None,
+    rscales: Sequence[float] | None,
+    fay_rho: float | None,
+) -> Replicates | None:
+    """The replicate-weight scheme of a run, or None for linearisation."""
+    if not method:
+        return None
+    return Replicates.build(method, columns, scale=scale, rscales=rscales, fay_rho=fay_rho)
+
+
 def estimate_files(
     paths: Sequence[str | Path],
     indicator_ids: Sequence[str],
@@ -167,13 +191,7 @@ def estimate_files(
             "Eurostat publishes it",
         )
     gap_spec = parse_gap(gap)
-    if replicate_weights and not replicate_method:
-        raise UsageError(
-            "--replicate-weights needs --replicate-method",
-            hint="one of bootstrap, jk1, jkn, brr, fay",
-        )
-    if replicate_method and not replicate_weights:
-        raise UsageError("--replicate-method needs --replicate-weights REGEX")
+    _check_replicate_options(replicate_weights, replicate_method)
     if replicate_weights and (strata or psu):
         raise UsageError("give either replicate weights or strata/PSU, not both")
     if backend not in ("duckdb", "spark"):
@@ -200,15 +218,13 @@ def estimate_files(
     data = open_microdata(paths, columns=colmap, con=con)
     say("validating")
     prepared = prepare_lfs(data, spec, drop_invalid=drop_invalid)
-    reps = None
-    if replicate_method:
-        reps = Replicates.build(
-            replicate_method,
-            len(prepared.replicate_columns),
-            scale=replicate_scale,
-            rscales=replicate_rscales,
-            fay_rho=fay_rho,
-        )
+    reps = _replicates(
+        replicate_method,
+        len(prepared.replicate_columns),
+        replicate_scale,
+        replicate_rscales,
+        fay_rho,
+    )
     design = Design(strata=bool(strata), psu=bool(psu), lonely_psu=lonely_psu, replicates=reps)
     rel = load_rules(rules)
     if limits:
@@ -361,8 +377,7 @@ def estimate_silc_files(
         raise UsageError(
             "--bootstrap takes a number of replicates of 2 or more, without --replicate-weights"
         )
-    if replicate_weights and not replicate_method:
-        raise UsageError("--replicate-weights needs --replicate-method")
+    _check_replicate_options(replicate_weights, replicate_method)
     colmap = load_column_map(columns) if columns else None
     have = silc_input_columns(paths, colmap)
     inds, partial, notes = _available(chosen, have, skip=not indicator_ids)
@@ -381,15 +396,9 @@ def estimate_silc_files(
     con = duckdb.connect()
     say(f"reading {len(paths)} file(s)")
     prep = prepare_silc(paths, spec, columns=colmap, con=con, drop_invalid=drop_invalid)
-    reps = None
-    if replicate_method:
-        reps = Replicates.build(
-            replicate_method,
-            len(prep.replicate_columns),
-            scale=replicate_scale,
-            rscales=replicate_rscales,
-            fay_rho=fay_rho,
-        )
+    reps = _replicates(
+        replicate_method, len(prep.replicate_columns), replicate_scale, replicate_rscales, fay_rho
+    )
     design = Design(strata=bool(strata), psu=True, lonely_psu=lonely_psu, replicates=reps)
     say("national at-risk-of-poverty thresholds")
     base = con.execute(f"SELECT geo, time, inc, w FROM {prep.view}").df()

@@ -187,3 +187,15 @@ def test_cli_survey_option_and_gaps(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, [*args, "--survey", "eu-sil"])
     assert res.exit_code == 2
     assert "unknown --survey" in res.output
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"replicate_weights": "RW"}, "--replicate-weights needs --replicate-method"),
+        ({"replicate_method": "bootstrap"}, "--replicate-method needs --replicate-weights"),
+    ],
+)
+def test_replicate_weights_and_method_come_together(options: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        estimate_silc_files(PUF_FILES, None, **options)  # type: ignore[arg-type]

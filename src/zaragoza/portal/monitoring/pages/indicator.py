@@ -52,7 +52,7 @@ from zaragoza.portal.monitoring.pages.common import (
     unit_name,
     year_param,
 )
-from zaragoza.portal.monitoring.pages.regions import map_title, regional_map
+from zaragoza.portal.monitoring.pages.regions import map_chart, map_title, regional_map
 from zaragoza.sources.gisco import is_nuts_id
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
@@ -267,24 +267,10 @@ def _map_chart(
     titles: Mapping[str, str],
     classes: Sequence[svg.Bin],
 ) -> dict[str, Any]:
-    """The map for plotly.js: each country of the bundled map with a value as the index
-    of its legend class (``z``, so that a value on a class edge takes the legend's
-    colour), the others as one grey trace; hover texts carry the value and its flags."""
+    """The map of Europe for plotly.js on the bundled countries' GeoJSON."""
     shown = {g: v for g in sorted(on_map) if (v := values.get(g)) is not None and classes}
     without = [g for g in sorted(on_map) if g not in shown]
-    return {
-        "kind": "map",
-        "geojson": static("monitoring/europe.geojson"),
-        "colours": [b.colour for b in classes],
-        "locations": list(shown),
-        "z": [svg.bin_of(v, classes) for v in shown.values()],
-        "text": [titles[g] for g in shown],
-        "noData": {
-            "colour": svg.NO_DATA,
-            "locations": without,
-            "text": [titles[g] for g in without],
-        },
-    }
+    return map_chart(static("monitoring/europe.geojson"), shown, without, titles, classes)
 
 
 def _bars(

@@ -11,7 +11,7 @@ colours, hover texts with value and flags) on the GeoJSON served by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -24,7 +24,7 @@ from zaragoza.portal.monitoring.numbers import number
 from zaragoza.portal.monitoring.pages.common import cell
 from zaragoza.sources import gisco
 
-__all__ = ["map_title", "regional_map"]
+__all__ = ["map_chart", "map_title", "regional_map"]
 
 
 def map_title(place: str, c: Mapping[str, Any] | None) -> str:
@@ -33,6 +33,36 @@ def map_title(place: str, c: Mapping[str, Any] | None) -> str:
     if c is not None and c["flag"]:
         value = f"{value} {c['flag']} ({c['flags']})"
     return _("%(place)s: %(value)s") % {"place": place, "value": value}
+
+
+def map_chart(
+    geojson: str,
+    shown: Mapping[str, float],
+    without: Sequence[str],
+    titles: Mapping[str, str],
+    classes: Sequence[svg.Bin],
+    *,
+    fit: bool = False,
+) -> dict[str, Any]:
+    """A choropleth for plotly.js (``charts.js``): each place with a value as the index of
+    its legend class (``z``, so that a value on a class edge takes the legend's colour),
+    the places without one as a grey trace; hover texts carry the value and its flags."""
+    chart: dict[str, Any] = {
+        "kind": "map",
+        "geojson": geojson,
+        "colours": [b.colour for b in classes],
+        "locations": list(shown),
+        "z": [svg.bin_of(v, classes) for v in shown.values()],
+        "text": [titles[g] for g in shown],
+        "noData": {
+            "colour": svg.NO_DATA,
+            "locations": list(without),
+            "text": [titles[g] for g in without],
+        },
+    }
+    if fit:
+        chart["fit"] = True
+    return chart
 
 
 def regional_map(
@@ -85,23 +115,10 @@ def regional_map(
         # Regions without a value are drawn grey only in the countries that have some.
         countries = {g[:2] for g in mine}
         without = sorted(g for g in names if g not in shown and g[:2] in countries)
-        chart = {
-            "kind": "map",
-            "fit": True,
-            "geojson": reverse(
-                "nuts-geojson",
-                kwargs={"year": cached.year, "scale": cached.scale, "level": level},
-            ),
-            "colours": [b.colour for b in classes],
-            "locations": list(shown),
-            "z": [svg.bin_of(v, classes) for v in shown.values()],
-            "text": [titles[g] for g in shown],
-            "noData": {
-                "colour": svg.NO_DATA,
-                "locations": without,
-                "text": [titles[g] for g in without],
-            },
-        }
+        url = reverse(
+            "nuts-geojson", kwargs={"year": cached.year, "scale": cached.scale, "level": level}
+        )
+        chart = map_chart(url, shown, without, titles, classes, fit=True)
     return {
         "level": level,
         "other_levels": other_levels,
