@@ -63,6 +63,7 @@ from zaragoza.sources.eurostat_files import read_sdmx_csv
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "Downloader",
     "EurostatClient",
     "download",
     "parse_jsonstat",
@@ -262,7 +263,42 @@ def parse_jsonstat(body: Mapping[str, Any], dataset: str, *, source: str = "") -
     return pd.DataFrame(data)
 
 
-class EurostatClient:
+class Downloader:
+    """What a client of a web service shares: where it asks, whether it may, and how it
+    retries (see :func:`download`); subclassed by the Eurostat and GISCO clients."""
+
+    def __init__(
+        self,
+        base_url: str,
+        offline: bool,
+        retries: int,
+        backoff: float,
+        timeout: float,
+        transport: httpx.BaseTransport | None,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.offline = offline
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self.transport = transport
+        self.sleep = sleep
+
+    def get(self, url: str, what: str) -> _Answer:
+        """GET ``url`` with this client's retries (:func:`download`)."""
+        return download(
+            url,
+            what=what,
+            retries=self.retries,
+            backoff=self.backoff,
+            timeout=self.timeout,
+            transport=self.transport,
+            sleep=self.sleep,
+        )
+
+
+class EurostatClient(Downloader):
     """A client of Eurostat's dissemination API with a cache, retries and row-limit splits.
 
     Parameters
@@ -297,14 +333,8 @@ class EurostatClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = _time.sleep,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url, offline, retries, backoff, timeout, transport, sleep)
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
-        self.offline = offline
-        self.retries = retries
-        self.backoff = backoff
-        self.timeout = timeout
-        self.transport = transport
-        self.sleep = sleep
 
     # -- public API ---------------------------------------------------------------
 
@@ -497,15 +527,7 @@ class EurostatClient:
         return answer
 
     def _download(self, dataset: str, url: str) -> _Answer:
-        return download(
-            url,
-            what=f"dataset {dataset}",
-            retries=self.retries,
-            backoff=self.backoff,
-            timeout=self.timeout,
-            transport=self.transport,
-            sleep=self.sleep,
-        )
+        return self.get(url, f"dataset {dataset}")
 
     def _error(
         self, dataset: str, answer: _Answer, what: str, *, hint: str | None = None

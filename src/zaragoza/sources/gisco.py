@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 
 from zaragoza.errors import InputError, UsageError
-from zaragoza.sources.eurostat_api import download
+from zaragoza.sources.eurostat_api import Downloader
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -203,7 +203,7 @@ class CachedNuts:
     path: Path
 
 
-class GiscoClient:
+class GiscoClient(Downloader):
     """Fetch NUTS region boundaries from GISCO into the cache.
 
     Parameters are those of :class:`zaragoza.sources.eurostat_api.EurostatClient`:
@@ -223,14 +223,8 @@ class GiscoClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = _time.sleep,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url, offline, retries, backoff, timeout, transport, sleep)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
-        self.offline = offline
-        self.retries = retries
-        self.backoff = backoff
-        self.timeout = timeout
-        self.transport = transport
-        self.sleep = sleep
 
     def url(self, level: int, year: int = 2021, scale: str = "20M") -> str:
         """GISCO's URL of the regions of ``level`` in NUTS ``year`` at ``scale``."""
@@ -264,15 +258,7 @@ class GiscoClient:
                 f"--year {year} --scale {scale} (cache: {self.cache_dir})",
             )
         what = f"NUTS {year} level {level} boundaries"
-        answer = download(
-            url,
-            what=what,
-            retries=self.retries,
-            backoff=self.backoff,
-            timeout=self.timeout,
-            transport=self.transport,
-            sleep=self.sleep,
-        )
+        answer = self.get(url, what)
         if answer.status != 200:
             raise InputError(
                 f"GISCO answered with an error for {what} (HTTP {answer.status})",
