@@ -17,7 +17,7 @@ The records are synthetic: they describe no real person and must not be cited.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,15 @@ import pyarrow.parquet as pq
 
 from zaragoza.errors import UsageError
 
-__all__ = ["Targets", "lfs_batches", "published_targets", "write_lfs", "write_lfs_dataset"]
+__all__ = [
+    "Targets",
+    "country_years",
+    "lfs_batches",
+    "published_targets",
+    "write_lfs",
+    "write_lfs_dataset",
+    "write_partitioned",
+]
 
 _GROUPS = ("NAT", "EU27_2020_FOR", "NEU27_2020_FOR")
 _LEVELS = ("ED0-2", "ED3_4", "ED5-8")
@@ -271,6 +279,49 @@ def _batch(
     return pa.table(cols)
 
 
+def country_years(
+    persons: int, countries: Sequence[str], years: Sequence[int]
+) -> list[tuple[str, int, int]]:
+    """Share ``persons`` out evenly between the country-years: ``(geo, year, n)``."""
+    cells = [(c, y) for c in countries for y in years]
+    return [
+        (c, y, persons // len(cells) + (1 if i < persons % len(cells) else 0))
+        for i, (c, y) in enumerate(cells)
+    ]
+
+
+def write_partitioned(
+    batches: Iterable[pa.Table],
+    out: str | Path,
+    *,
+    geo: str,
+    year: str,
+    total: int,
+    noun: str,
+    options: Callable[[pa.Table], dict[str, Any]],
+    progress: Any = None,
+) -> list[Path]:
+    """Write each batch as ``out/GEO/YEAR/part-K.parquet`` (K counts the batches of one
+    country-year) with ``options(batch)`` for Parquet; report ``done of total noun``."""
+    root = Path(out)
+    written: list[Path] = []
+    parts: dict[tuple[str, int], int] = {}
+    done = 0
+    for batch in batches:
+        key = (str(batch[geo][0]), int(batch[year][0].as_py()))
+        k = parts.get(key, 0)
+        parts[key] = k + 1
+        folder = root / key[0] / str(key[1])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"part-{k}.parquet"
+        pq.write_table(batch, path, **options(batch))
+        written.append(path)
+        done += batch.num_rows
+        if progress is not None:
+            progress(f"{done:,} of {total:,} {noun} written")
+    return written
+
+
 def lfs_batches(
     persons: int,
     countries: Sequence[str] = ("AT", "EL", "SE"),
@@ -284,11 +335,7 @@ def lfs_batches(
     targets: dict[tuple[str, int], Targets] | None = None,
 ) -> Iterator[pa.Table]:
     """Yield Arrow tables of synthetic EU-LFS records, ``persons`` in all."""
-    cells = [(c, y) for c in countries for y in years]
-    per = [
-        persons // len(cells) + (1 if i < persons % len(cells) else 0) for i in range(len(cells))
-    ]
-    for idx, ((country, year), n_cell) in enumerate(zip(cells, per, strict=True)):
+    for idx, (country, year, n_cell) in enumerate(country_years(persons, countries, years)):
         rng = np.random.default_rng([seed, idx])
         done = 0
         while done < n_cell:
@@ -339,23 +386,18 @@ def write_lfs_dataset(
     ``calibrated`` the records reproduce the bundled Eurostat figures
     (:func:`published_targets`).
     """
-    root = Path(out)
     targets = published_targets(countries, years) if calibrated else None
-    written: list[Path] = []
-    parts: dict[tuple[str, int], int] = {}
-    done = 0
-    for batch in lfs_batches(persons, countries, years, seed=seed, targets=targets, **kwargs):
-        key = (str(batch["COUNTRY"][0]), int(batch["YEAR"][0].as_py()))
-        k = parts.get(key, 0)
-        parts[key] = k + 1
-        folder = root / key[0] / str(key[1])
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"part-{k}.parquet"
-        pq.write_table(
-            batch, path, compression="zstd", write_statistics=_STATISTICS, store_schema=False
-        )
-        written.append(path)
-        done += batch.num_rows
-        if progress is not None:
-            progress(f"{done:,} of {persons:,} records written")
-    return written
+    return write_partitioned(
+        lfs_batches(persons, countries, years, seed=seed, targets=targets, **kwargs),
+        out,
+        geo="COUNTRY",
+        year="YEAR",
+        total=persons,
+        noun="records",
+        options=lambda _batch: {
+            "compression": "zstd",
+            "write_statistics": _STATISTICS,
+            "store_schema": False,
+        },
+        progress=progress,
+    )

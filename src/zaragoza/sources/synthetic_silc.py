@@ -50,7 +50,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from zaragoza.sources.synthetic import _EU_OTHER, _NON_EU, _grid, _nullable
+from zaragoza.sources.synthetic import (
+    _EU_OTHER,
+    _NON_EU,
+    _grid,
+    _nullable,
+    country_years,
+    write_partitioned,
+)
 
 __all__ = [
     "IncomeTargets",
@@ -526,11 +533,7 @@ def silc_batches(
     PSU; PSUs are dealt to ``n_strata`` strata in turn, or to fewer in a small sample,
     so that each stratum has about four PSUs or more (no stratum with a single PSU).
     """
-    cells = [(c, y) for c in countries for y in years]
-    per = [
-        persons // len(cells) + (1 if i < persons % len(cells) else 0) for i in range(len(cells))
-    ]
-    for idx, ((country, year), n_cell) in enumerate(zip(cells, per, strict=True)):
+    for idx, (country, year, n_cell) in enumerate(country_years(persons, countries, years)):
         rng = np.random.default_rng([seed, idx])
         medians = targets[(country, year)].median if targets is not None else _UNCALIBRATED
         mu = household_log_medians(medians)
@@ -598,21 +601,14 @@ def write_silc_dataset(
     UsageError
         With ``calibrated``, a country-year without a published median of nationals.
     """
-    root = Path(out)
     targets = published_income_targets(countries, years) if calibrated else None
-    written: list[Path] = []
-    parts: dict[tuple[str, int], int] = {}
-    done = 0
-    for batch in silc_batches(persons, countries, years, seed=seed, targets=targets, **kwargs):
-        key = (str(batch["DB020"][0]), int(batch["DB010"][0].as_py()))
-        k = parts.get(key, 0)
-        parts[key] = k + 1
-        folder = root / key[0] / str(key[1])
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"part-{k}.parquet"
-        pq.write_table(batch, path, **_parquet_options(batch.column_names))
-        written.append(path)
-        done += batch.num_rows
-        if progress is not None:
-            progress(f"{done:,} of {persons:,} persons written")
-    return written
+    return write_partitioned(
+        silc_batches(persons, countries, years, seed=seed, targets=targets, **kwargs),
+        out,
+        geo="DB020",
+        year="DB010",
+        total=persons,
+        noun="persons",
+        options=lambda batch: _parquet_options(batch.column_names),
+        progress=progress,
+    )
