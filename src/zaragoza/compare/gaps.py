@@ -83,28 +83,26 @@ def _migrant_native(levels: pd.DataFrame, engine: pd.DataFrame) -> pd.DataFrame:
     return m.assign(gap="migrant_native", reference="NAT")
 
 
-def _women_men(levels: pd.DataFrame) -> pd.DataFrame:
+def _female_minus_male(frame: pd.DataFrame, gap: str, reference: str) -> pd.DataFrame:
+    """Women's row minus men's, SEs combined as independent (the two are disjoint
+    samples only approximately: said in ``se_method``)."""
     key = [c for c in _KEY if c != "sex"] + ["group", "citizen", "c_birth"]
-    f = levels[levels["sex"] == "F"][[*key, "value", "se", "flag"]]
-    m = levels[levels["sex"] == "M"][[*key, "value", "se", "flag"]]
+    f = frame[frame["sex"] == "F"][[*key, "value", "se", "flag"]]
+    m = frame[frame["sex"] == "M"][[*key, "value", "se", "flag"]]
     out = f.merge(m, on=key, suffixes=("", "_m"))
     out["flag"] = _flags(out["flag"], out["flag_m"])
     out["value"] = out["value"] - out["value_m"]
     out["se"] = np.sqrt(out["se"] ** 2 + out["se_m"] ** 2)
     out["se_method"] = _se_method(out["se"], pd.Series(False, index=out.index))
-    return out.assign(gap="women_men", sex="F", reference="M")
+    return out.assign(gap=gap, sex="F", reference=reference)
+
+
+def _women_men(levels: pd.DataFrame) -> pd.DataFrame:
+    return _female_minus_male(levels, "women_men", "M")
 
 
 def _gap_of_gaps(mn: pd.DataFrame) -> pd.DataFrame:
-    key = [c for c in _KEY if c != "sex"] + ["group", "citizen", "c_birth"]
-    f = mn[mn["sex"] == "F"][[*key, "value", "se", "flag"]]
-    m = mn[mn["sex"] == "M"][[*key, "value", "se", "flag"]]
-    out = f.merge(m, on=key, suffixes=("", "_m"))
-    out["flag"] = _flags(out["flag"], out["flag_m"])
-    out["value"] = out["value"] - out["value_m"]
-    out["se"] = np.sqrt(out["se"] ** 2 + out["se_m"] ** 2)
-    out["se_method"] = _se_method(out["se"], pd.Series(False, index=out.index))
-    return out.assign(gap="gap_of_gaps", sex="F", reference="NAT; M")
+    return _female_minus_male(mn, "gap_of_gaps", "NAT; M")
 
 
 def gaps(

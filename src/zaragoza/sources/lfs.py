@@ -18,7 +18,7 @@ non-EU codes of anonymised files count as non-EU; unknowns are only in ``TOTAL``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from zaragoza.catalog.codes import (
@@ -32,7 +32,7 @@ from zaragoza.errors import InputError, Problem, ValidationError
 from zaragoza.sources.readers import Microdata, quote
 from zaragoza.sources.variables import DERIVED, LFS_VARIABLES, REQUIRED
 
-__all__ = ["VAR_PREFIX", "InputSpec", "Prepared", "prepare_lfs"]
+__all__ = ["VAR_PREFIX", "InputSpec", "Prepared", "prepare_lfs", "replicate_columns"]
 
 UNKNOWN_GROUP_CODES = frozenset({"NRP"})
 
@@ -297,6 +297,25 @@ def _needed_columns(spec: InputSpec) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def replicate_columns(pattern: str | None, columns: Iterable[str]) -> list[str]:
+    """The columns whose whole name matches the ``--replicate-weights`` pattern, in order.
+
+    Raises
+    ------
+    InputError
+        The pattern is not a valid regular expression.
+    """
+    if not pattern:
+        return []
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise InputError(
+            "invalid --replicate-weights pattern", value=pattern, hint=str(exc)
+        ) from None
+    return [c for c in columns if rx.fullmatch(c)]
+
+
 def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False) -> Prepared:
     """Validate EU-LFS records and return them harmonised as the view ``records``.
 
@@ -308,17 +327,9 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
     """
     cols = data.columns
     missing = [c for c in _needed_columns(spec) if c not in cols]
-    reps: list[str] = []
-    if spec.replicate_pattern:
-        try:
-            rx = re.compile(spec.replicate_pattern)
-        except re.error as exc:
-            raise InputError(
-                "invalid --replicate-weights pattern", value=spec.replicate_pattern, hint=str(exc)
-            ) from None
-        reps = [c for c in cols if rx.fullmatch(c)]
-        if not reps:
-            missing.append(f"replicate weights matching {spec.replicate_pattern!r}")
+    reps = replicate_columns(spec.replicate_pattern, cols)
+    if spec.replicate_pattern and not reps:
+        missing.append(f"replicate weights matching {spec.replicate_pattern!r}")
     if missing:
         files = ", ".join(data.files)
         absent = [

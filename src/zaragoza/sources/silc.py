@@ -28,7 +28,6 @@ error; negative income is valid, as in Eurostat's data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +44,7 @@ from zaragoza.sources.lfs import (
     _in_list,
     _num,
     _text,
+    replicate_columns,
 )
 from zaragoza.sources.readers import ColumnMap, open_microdata, quote
 from zaragoza.sources.silc_variables import ESTIMATOR_VARIABLES, SILC_DERIVED, Context
@@ -329,17 +329,10 @@ def prepare_silc(
             missing.append((design_col, "the design column you named"))
     if spec.regions and "DB040" not in allcols:
         missing.append(("DB040", "the region (NUTS) of each household"))
-    reps: list[str] = []
-    if spec.replicate_pattern:
-        try:
-            rx = re.compile(spec.replicate_pattern)
-        except re.error as exc:
-            raise InputError(
-                "invalid --replicate-weights pattern", value=spec.replicate_pattern, hint=str(exc)
-            ) from None
-        reps = sorted((c for c in bcols if rx.fullmatch(c)), key=lambda c: (len(c), c))
-        if not reps:
-            missing.append((f"replicate weights matching {spec.replicate_pattern!r}", "columns"))
+    # Replicates in their numbers' order (RW2 before RW10).
+    reps = sorted(replicate_columns(spec.replicate_pattern, bcols), key=lambda c: (len(c), c))
+    if spec.replicate_pattern and not reps:
+        missing.append((f"replicate weights matching {spec.replicate_pattern!r}", "columns"))
     if missing:
         seen = dict.fromkeys(missing)
         raise ValidationError([Problem("missing column", files, c, None, None, e) for c, e in seen])
