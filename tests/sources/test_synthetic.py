@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from zaragoza.errors import UsageError
 from zaragoza.pipeline import estimate_files
 from zaragoza.sources.eurostat_bundled import read_bundled
-from zaragoza.sources.synthetic import write_lfs_dataset
+from zaragoza.sources.synthetic import draw, lookup_table, psu_layout, uniforms, write_lfs_dataset
 
 
 def test_same_seed_same_bytes(tmp_path: Path) -> None:
@@ -82,3 +83,20 @@ def test_margins_reproduce_published_rates_within_sampling_error(tmp_path: Path)
         assert (z.abs() < 4).all(), m.assign(z=z)[["geo", "sex", dim, "value", "value_pub"]]
         compared += len(m)
     assert compared >= 40
+
+
+def test_lookup_tables_draw_codes_with_their_probabilities() -> None:
+    table = lookup_table([0.04, 0.10, 0.84, 0.02], [1, 2, 3, 4])
+    assert len(table) == 2**16
+    shares = np.bincount(table, minlength=5)[1:] / 2**16
+    assert np.abs(shares - [0.04, 0.10, 0.84, 0.02]).max() <= 2**-16
+    rng = np.random.default_rng(4)
+    drawn = draw(table, uniforms(rng, 1, 400_000)[0])
+    assert abs(np.mean(drawn == 3) - 0.84) < 4 * np.sqrt(0.84 * 0.16 / 400_000)
+
+
+def test_psu_layout_continues_a_partial_psu_across_chunks() -> None:
+    ids, index, counts = psu_layout(5, 20, 8, 3)
+    assert ids.tolist() == [0, 1, 2, 3]
+    assert counts.tolist() == [3, 8, 8, 1]
+    assert index.tolist() == [0] * 3 + [1] * 8 + [2] * 8 + [3]
