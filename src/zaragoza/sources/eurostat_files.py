@@ -19,7 +19,10 @@ Four formats are understood, and the format of a file is told from its header
     (``DATAFLOW,LAST UPDATE,freq,unit,…,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS``,
     cells such as ``Annual``, ``Euro``, ``Reporting country``). Every label is mapped
     back to its Eurostat code through the code list ``catalog/data/eurostat_labels.csv``;
-    a label that is not there is an error, never a guess.
+    a label that is not there is an error, never a guess. The same layout with codes
+    (SDMX-CSV 1.0, what the SDMX 2.1 API answers to ``format=SDMX-CSV``) looks the same
+    from its header; :func:`read_sdmx_csv_1` reads it for the API client, which knows
+    it asked for codes.
 ``transcribed_csv``
     A ``geo,time,value,flag`` table, for figures copied from a page that republishes a
     Eurostat dataset; the dataset code is given by the caller.
@@ -74,6 +77,7 @@ __all__ = [
     "read_eurostat_file",
     "read_labelled_csv",
     "read_sdmx_csv",
+    "read_sdmx_csv_1",
     "read_transcribed_csv",
     "read_tsv_bulk",
 ]
@@ -492,6 +496,62 @@ def read_sdmx_csv(path: str | Path) -> pd.DataFrame:
     )
 
 
+def _dataflow_columns(p: Path, table: _Table) -> tuple[dict[str, int], list[str], list[int]]:
+    """The special columns, dimension ids and dimension positions of an SDMX-CSV 1.0
+    header (``DATAFLOW,LAST UPDATE,dims…,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS``)."""
+    h = table.header
+    if h[0] != "DATAFLOW":
+        raise _bad_header(p, "SDMX-CSV 1.0 and the data browser's CSV start with DATAFLOW", h[0])
+    special = {name: i for i, name in enumerate(h) if name in _LABELLED_SPECIAL}
+    for required in ("TIME_PERIOD", "OBS_VALUE"):
+        if required not in special:
+            raise _bad_header(p, f"no {required} column")
+    dim_positions = [i for i, name in enumerate(h) if name not in _LABELLED_SPECIAL]
+    return special, _dimension_names(p, [h[i] for i in dim_positions]), dim_positions
+
+
+def read_sdmx_csv_1(path: str | Path) -> pd.DataFrame:
+    """Return the observations of an SDMX-CSV 1.0 file with codes.
+
+    Parameters
+    ----------
+    path
+        A CSV file (plain or ``.gz``) as Eurostat's SDMX 2.1 API answers
+        ``format=SDMX-CSV`` without ``formatVersion``: ``DATAFLOW,LAST UPDATE``, the
+        dimensions (cells are codes: ``A``, ``PC``, ``IT``), ``TIME_PERIOD``,
+        ``OBS_VALUE``, ``OBS_FLAG`` and ``CONF_STATUS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layout of :func:`read_labelled_csv`: ``dataset`` (from ``DATAFLOW``:
+        ``ESTAT:ILC_PEPS01N(1.0)`` gives ``ilc_peps01n``), the dimensions with their
+        codes, ``time``, ``value``, ``flag``, ``conf_status``. ``LAST UPDATE`` is
+        dropped.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_sdmx_csv`.
+
+    Notes
+    -----
+    The header is the one of :func:`read_labelled_csv`; which of the two a file is
+    cannot be told from its header, so :func:`detect_format` takes a ``DATAFLOW`` file
+    for the data browser's labelled CSV, and this reader is called by whoever knows
+    that codes were asked for (``EurostatClient.fetch_sdmx_csv``).
+    """
+    p = Path(path)
+    table = _read_table(p, ",")
+    special, dims, dim_positions = _dataflow_columns(p, table)
+    h = table.header
+    return _frame(
+        _column(table, 0, "DATAFLOW", _dataset_code),
+        {d: _column(table, i, h[i], _code) for d, i in zip(dims, dim_positions, strict=True)},
+        *_observations(table, special),
+    )
+
+
 def read_labelled_csv(path: str | Path) -> pd.DataFrame:
     """Return the observations of a Eurostat data-browser CSV with labels, as codes.
 
@@ -527,15 +587,8 @@ def read_labelled_csv(path: str | Path) -> pd.DataFrame:
     """
     p = Path(path)
     table = _read_table(p, ",")
+    special, dims, dim_positions = _dataflow_columns(p, table)
     h = table.header
-    if h[0] != "DATAFLOW":
-        raise _bad_header(p, "the data browser's CSV starts with DATAFLOW", h[0])
-    special = {name: i for i, name in enumerate(h) if name in _LABELLED_SPECIAL}
-    for required in ("TIME_PERIOD", "OBS_VALUE"):
-        if required not in special:
-            raise _bad_header(p, f"no {required} column")
-    dim_positions = [i for i, name in enumerate(h) if name not in _LABELLED_SPECIAL]
-    dims = _dimension_names(p, [h[i] for i in dim_positions])
     codelist = label_codes()
     mapped: dict[str, list[str]] = {}
     for dim, i in zip(dims, dim_positions, strict=True):
