@@ -595,6 +595,10 @@ SynthOut = Annotated[
 SynthCountries = Annotated[str, typer.Option(help="Comma-separated geo codes.")]
 SynthYears = Annotated[str, typer.Option(help="Comma-separated years.")]
 SynthSeed = Annotated[int, typer.Option(help="Random seed (same seed, same records).")]
+SynthCompression = Annotated[
+    str,
+    typer.Option(help="Parquet compression: snappy (fastest), zstd (smallest), lz4 or none."),
+]
 
 
 def _synth(
@@ -605,6 +609,7 @@ def _synth(
     persons: int,
     seed: int,
     calibrated: bool,
+    **options: str,
 ) -> list[Path]:
     """Run one generator with a progress line; a usage error ends the command."""
     try:
@@ -621,6 +626,7 @@ def _synth(
                 seed=seed,
                 calibrated=calibrated,
                 progress=lambda m: status.update(m),
+                **options,
             )
     except ZaragozaError as exc:
         _fail(exc)
@@ -636,11 +642,21 @@ def synth_lfs(
     uncalibrated: Annotated[
         bool, typer.Option(help="Do not calibrate to the bundled Eurostat figures.")
     ] = False,
+    compression: SynthCompression = "snappy",
 ) -> None:
     """Write synthetic EU-LFS records calibrated to Eurostat's published rates."""
     from zaragoza.sources.synthetic import write_lfs_dataset
 
-    files = _synth(write_lfs_dataset, out, countries, years, persons, seed, not uncalibrated)
+    files = _synth(
+        write_lfs_dataset,
+        out,
+        countries,
+        years,
+        persons,
+        seed,
+        not uncalibrated,
+        compression=compression,
+    )
     err.print(
         f"{persons:,} synthetic records in {len(files)} file(s) under {out}"
         + ("" if uncalibrated else " (calibrated to the bundled Eurostat rates)")
@@ -657,11 +673,26 @@ def synth_silc(
     uncalibrated: Annotated[
         bool, typer.Option(help="Do not calibrate to Eurostat's median incomes (ilc_di15).")
     ] = False,
+    layout: Annotated[
+        str,
+        typer.Option(help="udb: the user database's D, H, R and P files; merged: one person file."),
+    ] = "udb",
+    compression: SynthCompression = "snappy",
 ) -> None:
-    """Write synthetic EU-SILC persons in households (a merged UDB-named person file)."""
+    """Write synthetic EU-SILC persons in households, in the files of the user database."""
     from zaragoza.sources.synthetic_silc import write_silc_dataset
 
-    files = _synth(write_silc_dataset, out, countries, years, persons, seed, not uncalibrated)
+    files = _synth(
+        write_silc_dataset,
+        out,
+        countries,
+        years,
+        persons,
+        seed,
+        not uncalibrated,
+        layout=layout,
+        compression=compression,
+    )
     err.print(
         f"{persons:,} synthetic persons in {len(files)} file(s) under {out}"
         + ("" if uncalibrated else " (calibrated to Eurostat's median incomes)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -64,8 +65,10 @@ def bundled_files() -> tuple[BundledFile, ...]:
     return _BUNDLED
 
 
-def read_bundled() -> pd.DataFrame:
+def read_bundled(datasets: Collection[str] | None = None) -> pd.DataFrame:
     """Return the observations of every bundled Eurostat file, stacked.
+
+    With ``datasets``, only the files of those datasets are read.
 
     Returns
     -------
@@ -74,7 +77,7 @@ def read_bundled() -> pd.DataFrame:
         appearance; NaN where a dataset does not have that dimension), ``time``,
         ``value``, ``flag``, ``conf_status`` (NaN for the formats without it).
     """
-    frames = [f.read() for f in _BUNDLED]
+    frames = [f.read() for f in _BUNDLED if datasets is None or f.dataset in datasets]
     dims: list[str] = []
     for frame in frames:
         dims += [c for c in frame.columns if c not in RESERVED and c not in dims]

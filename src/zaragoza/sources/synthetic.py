@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import pyarrow.parquet as pq
 from zaragoza.errors import UsageError
 
 __all__ = [
+    "Part",
     "Targets",
     "country_years",
     "lfs_batches",
@@ -76,7 +78,7 @@ def published_targets(
     """
     from zaragoza.sources.eurostat_bundled import read_bundled
 
-    rows = read_bundled()
+    rows = read_bundled({"lfsa_ergan", "lfsa_urgan", "edat_lfs_9912"})
     rows = rows[rows["geo"].isin(countries) & rows["time"].isin(years)]
     out = {}
     for c in countries:
@@ -171,13 +173,33 @@ def draw(tables: np.ndarray, u: np.ndarray, key: np.ndarray | None = None) -> np
 
 
 def uniforms(rng: np.random.Generator, streams: int, n: int) -> np.ndarray:
-    """``streams`` independent rows of ``n`` uniform 16-bit integers."""
-    return rng.integers(0, _U16, size=(streams, n), dtype=np.uint16)
+    """``streams`` independent rows of ``n`` uniform 16-bit integers.
+
+    Cut from the bit generator's raw 64-bit words (little-endian, so the same on every
+    machine): the cheapest uniform bits numpy offers, and the same for a seed.
+    """
+    words = rng.bit_generator.random_raw(-(-streams * n // 4))
+    return words.astype("<u8", copy=False).view("<u2")[: streams * n].reshape(streams, n)
 
 
 def below(u: np.ndarray, p: float) -> np.ndarray:
     """True with probability ``p`` (to 2^-16) for uniform 16-bit draws ``u``."""
     return u < round(p * _U16)
+
+
+@cache
+def _normal_quantiles() -> np.ndarray:
+    from statistics import NormalDist
+
+    unit = NormalDist()
+    return np.array([unit.inv_cdf((i + 0.5) / _U16) for i in range(_U16)], dtype=np.float32)
+
+
+def normals(u: np.ndarray) -> np.ndarray:
+    """Standard normal draws from uniform 16-bit draws ``u``: the normal quantiles of the
+    2^16 midpoints (so within +-4.3), a lookup several times cheaper than the generator's
+    normals; for the noise of items, not for the income distribution itself."""
+    return np.take(_normal_quantiles(), u)
 
 
 def psu_layout(
@@ -381,33 +403,61 @@ def country_years(
     ]
 
 
+@dataclass(frozen=True)
+class Part:
+    """One chunk of the records of one country-year, written as one or more files:
+    ``tables`` maps a file suffix (``""``, or the letter of an EU-SILC UDB file) to its
+    table; ``records`` counts the persons in it."""
+
+    geo: str
+    year: int
+    tables: dict[str, pa.Table]
+    records: int
+
+
+#: Parquet compressions the generators write: snappy, Parquet's usual default, is the
+#: fastest to write and read; zstd makes files about a third smaller for about a
+#: quarter more writing time (``benchmarks/run_synth.py``).
+COMPRESSIONS = ("snappy", "zstd", "lz4", "none")
+
+
+def check_compression(compression: str) -> str:
+    """Return ``compression`` if the generators can write it, else a usage error."""
+    if compression not in COMPRESSIONS:
+        raise UsageError(
+            "unknown Parquet compression",
+            value=compression,
+            hint="Use " + ", ".join(COMPRESSIONS),
+        )
+    return compression
+
+
 def write_partitioned(
-    batches: Iterable[pa.Table],
+    parts: Iterable[Part],
     out: str | Path,
     *,
-    geo: str,
-    year: str,
     total: int,
     noun: str,
     options: Callable[[pa.Table], dict[str, Any]],
     progress: Any = None,
 ) -> list[Path]:
-    """Write each batch as ``out/GEO/YEAR/part-K.parquet`` (K counts the batches of one
-    country-year) with ``options(batch)`` for Parquet; report ``done of total noun``."""
+    """Write each part as ``out/GEO/YEAR/part-K.parquet`` (``part-K-D.parquet`` ... with
+    suffixes; K counts the parts of one country-year) with ``options(table)`` for
+    Parquet; report ``done of total noun``."""
     root = Path(out)
     written: list[Path] = []
-    parts: dict[tuple[str, int], int] = {}
+    counts: dict[tuple[str, int], int] = {}
     done = 0
-    for batch in batches:
-        key = (str(batch[geo][0]), int(batch[year][0].as_py()))
-        k = parts.get(key, 0)
-        parts[key] = k + 1
-        folder = root / key[0] / str(key[1])
+    for part in parts:
+        k = counts.get((part.geo, part.year), 0)
+        counts[(part.geo, part.year)] = k + 1
+        folder = root / part.geo / str(part.year)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"part-{k}.parquet"
-        pq.write_table(batch, path, **options(batch))
-        written.append(path)
-        done += batch.num_rows
+        for suffix, table in part.tables.items():
+            path = folder / f"part-{k}{'-' + suffix if suffix else ''}.parquet"
+            pq.write_table(table, path, **options(table))
+            written.append(path)
+        done += part.records
         if progress is not None:
             progress(f"{done:,} of {total:,} {noun} written")
     return written
@@ -466,6 +516,7 @@ def write_lfs_dataset(
     *,
     seed: int = 1,
     calibrated: bool = True,
+    compression: str = "snappy",
     progress: Any = None,
     **kwargs: Any,
 ) -> list[Path]:
@@ -477,16 +528,19 @@ def write_lfs_dataset(
     ``calibrated`` the records reproduce the bundled Eurostat figures
     (:func:`published_targets`).
     """
+    check_compression(compression)
     targets = published_targets(countries, years) if calibrated else None
+    batches = lfs_batches(persons, countries, years, seed=seed, targets=targets, **kwargs)
     return write_partitioned(
-        lfs_batches(persons, countries, years, seed=seed, targets=targets, **kwargs),
+        (
+            Part(str(b["COUNTRY"][0]), int(b["YEAR"][0].as_py()), {"": b}, b.num_rows)
+            for b in batches
+        ),
         out,
-        geo="COUNTRY",
-        year="YEAR",
         total=persons,
         noun="records",
         options=lambda _batch: {
-            "compression": "zstd",
+            "compression": compression,
             "write_statistics": _STATISTICS,
             "store_schema": False,
         },

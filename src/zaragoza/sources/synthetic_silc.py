@@ -50,12 +50,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zaragoza.errors import UsageError
 from zaragoza.sources.synthetic import (
     _EU_OTHER,
     _NON_EU,
+    _U16,
+    Part,
     _grid,
     _nullable,
+    below,
+    check_compression,
     country_years,
+    draw,
+    lookup_table,
+    normals,
+    uniforms,
     write_partitioned,
 )
 
@@ -95,13 +104,13 @@ _STATISTICS = ["DB010", "DB020", "DB030", "DB050", "DB060", "RB030"]
 # only be tried and dropped, which costs time.
 _NO_DICTIONARY = frozenset(
     {"DB030", "DB060", "DB090", "RB030", "RB050", "RB080", "RB240", "PB040", "PY100G"}
-    | {"HY020", "HX090", "HH070", "HY070G"}
+    | {"HB030", "PB030", "HY020", "HX090", "HH070", "HY070G"}
 )
 
 
-def _parquet_options(columns: Sequence[str]) -> dict[str, Any]:
+def _parquet_options(columns: Sequence[str], compression: str = "zstd") -> dict[str, Any]:
     return {
-        "compression": "zstd",
+        "compression": compression,
         "write_statistics": _STATISTICS,
         "use_dictionary": [c for c in columns if c not in _NO_DICTIONARY],
         "store_schema": False,
@@ -134,7 +143,7 @@ def published_income_targets(
     """
     from zaragoza.sources.eurostat_bundled import read_bundled
 
-    rows = read_bundled()
+    rows = read_bundled({"ilc_di15"})
     rows = rows[
         (rows["dataset"] == "ilc_di15")
         & rows["geo"].isin(countries)
@@ -227,19 +236,6 @@ def household_log_medians(medians: np.ndarray) -> np.ndarray:
     return np.asarray(mu)
 
 
-def _draw(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Vectorised categorical draws: row ``rows[i]`` of ``cum`` (cumulative probabilities,
-    one distribution per row) gives the category of draw i."""
-    u = rng.random(len(rows), dtype=np.float32)
-    cum = np.atleast_2d(cum).astype(np.float32)[:, :-1]
-    if len(cum) == 1:
-        return np.searchsorted(cum[0], u, side="right").astype(np.int8)
-    out = np.zeros(len(rows), dtype=np.int8)
-    for j in range(cum.shape[1]):
-        out += u > cum[rows, j]
-    return out
-
-
 def _logistic(x: np.ndarray) -> np.ndarray:
     return np.asarray(1 / (1 + np.exp(-x)))
 
@@ -247,13 +243,83 @@ def _logistic(x: np.ndarray) -> np.ndarray:
 def _households(rng: np.random.Generator, persons: int) -> tuple[np.ndarray, np.ndarray]:
     """Household types and sizes adding up to exactly ``persons``."""
     k = int(persons / 2.0) + 64  # the mean size is above 2.0: enough households
-    htype = _draw(rng, np.cumsum(HOUSEHOLD_TYPE_SHARES), np.zeros(k, dtype=np.int8))
-    size = 1 + _draw(rng, np.cumsum(_SIZE_P, axis=1), htype)
+    u = uniforms(rng, 2, k)
+    htype = draw(_TYPES, u[0])
+    size = draw(_SIZES, u[1], htype)
     ends = np.cumsum(size)
     k = int(np.searchsorted(ends, persons)) + 1
     htype, size = htype[:k], size[:k].astype(np.int64)
     size[-1] -= int(ends[k - 1]) - persons  # the last household made to fit
     return htype, size
+
+
+@dataclass(frozen=True)
+class _Col:
+    """One variable of a chunk: values, where they are missing, and the words of a coded
+    variable (``values`` then index them)."""
+
+    values: np.ndarray
+    missing: np.ndarray | None = None
+    words: Sequence[str] | None = None
+
+    def take(self, rows: np.ndarray) -> _Col:
+        """The values of ``rows`` (a household's for each of its persons, say)."""
+        miss = None if self.missing is None else self.missing[rows]
+        return _Col(self.values[rows], miss, self.words)
+
+    def spread(self, at: np.ndarray) -> _Col:
+        """Values of a subset put back among all records, missing elsewhere."""
+        values = np.zeros(len(at), dtype=self.values.dtype)
+        values[at] = self.values
+        missing = ~at
+        if self.missing is not None:
+            missing[at] |= self.missing
+        return _Col(values, missing, self.words)
+
+    def arrow(self) -> pa.Array:
+        if self.missing is None or not self.missing.any():
+            ix = pa.array(self.values)
+        else:
+            ix = _nullable(self.values, self.missing)
+        return (
+            ix if self.words is None else pa.DictionaryArray.from_arrays(ix, pa.array(self.words))
+        )
+
+
+@dataclass(frozen=True)
+class _Records:
+    """One chunk of synthetic EU-SILC records, variables by the UDB file that holds them."""
+
+    d: dict[str, _Col]  # household register, one value per household
+    h: dict[str, _Col]  # household data
+    r: dict[str, _Col]  # personal register, every person
+    p: dict[str, _Col]  # personal data, persons aged 16 and over only
+    hh: np.ndarray  # each person's household (index into the household variables)
+    p16: np.ndarray  # persons aged 16 and over
+
+    def merged(self) -> pa.Table:
+        """One row per person: household variables repeated, personal data missing under 16."""
+        cols = {k: c.take(self.hh) for k, c in self.d.items()}
+        cols |= {k: c for k, c in self.r.items() if k not in ("RB010", "RB020")}
+        cols |= {
+            k: c.spread(self.p16)
+            for k, c in self.p.items()
+            if k[:2] != "PB" or k == "PB040" or k[:3] == "PB2"
+        }
+        cols |= {k: c.take(self.hh) for k, c in self.h.items() if k[:2] != "HB"}
+        return pa.table({k: c.arrow() for k, c in cols.items()})
+
+    def files(self) -> dict[str, pa.Table]:
+        """The four files of the user database: ``D``, ``H``, ``R``, ``P``."""
+        return {
+            kind: pa.table({k: c.arrow() for k, c in cols.items()})
+            for kind, cols in (("D", self.d), ("H", self.h), ("R", self.r), ("P", self.p))
+        }
+
+
+#: Uniform 16-bit draws used by :func:`zaragoza.sources.synthetic.below`: as many
+#: streams as the chunk's household and person draws below need.
+_HOUSEHOLD_STREAMS, _PERSON_STREAMS = 10, 11
 
 
 def _batch(
@@ -262,80 +328,83 @@ def _batch(
     country: str,
     year: int,
     first_household: int,
+    id_type: type[np.signedinteger[Any]],
     n_strata: int,
     psu_size: int,
     mu: np.ndarray,
     m_nat: float,
-) -> pa.Table:
+) -> _Records:
     # ----- households ------------------------------------------------------------------
     htype, size = _households(rng, n)
     k = len(size)
-    hid = first_household + np.arange(k, dtype=np.int64)
+    uh = uniforms(rng, _HOUSEHOLD_STREAMS, k)
+    hid = np.arange(first_household, first_household + k, dtype=id_type)
     psu = hid // psu_size
     stratum = psu % n_strata
     psu_first = int(psu[0])
     # (a PSU that straddles two chunks draws its effect once in each: a small blur)
-    psu_effect = rng.standard_normal(int(psu[-1]) - psu_first + 1)[psu - psu_first]
-    z = (SIGMA_PSU * psu_effect + SIGMA_HOUSEHOLD * rng.standard_normal(k)) / SIGMA
-    x = np.exp(mu[htype] + SIGMA * z)  # equivalised disposable income, EUR
+    psu_effect = rng.standard_normal(int(psu[-1]) - psu_first + 1, dtype=np.float32)
+    z = (
+        SIGMA_PSU * psu_effect[psu - psu_first]
+        + SIGMA_HOUSEHOLD * rng.standard_normal(k, dtype=np.float32)
+    ) / SIGMA
+    x = np.exp(mu[htype] + SIGMA * z.astype(np.float64))  # equivalised disposable income, EUR
     # income relative to the nationals' median, and a national level of hardship: the
     # poorer the country, the more deprivation at the same relative income
-    r = np.log(x / m_nat)
+    r = np.log(x / m_nat).astype(np.float32)
     level = -0.9 * math.log(m_nat / 18_000.0)
-    kids = np.where(
-        size >= 2,
-        rng.binomial(np.maximum(size - 2, 0), _KID_P) + rng.binomial(1, _KID_EXTRA, k),
-        0,
-    )
+    kids = draw(_KIDS, uh[0], size - 1)
     adults = size - kids
     has_kids = kids > 0
-    ref_age = np.where(has_kids, rng.integers(22, 56, k), rng.integers(18, 91, k))
-    couple = (adults >= 2) & (rng.random(k, dtype=np.float32) < 0.75)
-    w_hh = np.round(rng.lognormal(math.log(400.0), 0.35, k) * _WEIGHT_FACTOR[htype], 4)
+    ref_age = np.where(
+        has_kids, rng.integers(22, 56, k, dtype=np.int16), rng.integers(18, 91, k, dtype=np.int16)
+    )
+    couple = (adults >= 2) & below(uh[1], 0.75)
+    w_hh = np.round(400.0 * np.exp(0.35 * rng.standard_normal(k)) * _WEIGHT_FACTOR[htype], 4)
     eu_words = [c for c in _EU_OTHER if c != country]
     neu_words = [c for c in _NON_EU if c != country]
     vocab = [country, *eu_words, *neu_words]
     # one foreign country per household and group: families share their nationality
-    eu_code = rng.integers(1, 1 + len(eu_words), k)
-    neu_code = rng.integers(1 + len(eu_words), len(vocab), k)
+    eu_code = rng.integers(1, 1 + len(eu_words), k, dtype=np.int8)
+    neu_code = rng.integers(1 + len(eu_words), len(vocab), k, dtype=np.int8)
 
     # ----- persons: household arrays repeated, adults first within a household ---------
-    hh = np.repeat(np.arange(k), size)
-    pos = np.arange(n) - np.repeat(np.cumsum(size) - size, size)
+    up = uniforms(rng, _PERSON_STREAMS, n)
+    starts = np.cumsum(size) - size
+    hh = np.repeat(np.arange(k, dtype=np.int32), size)
+    pos = (np.arange(n, dtype=np.int32) - np.repeat(starts.astype(np.int32), size)).astype(np.int8)
     adult = pos < adults[hh]
-    u = rng.random(n, dtype=np.float32)
-    ref = ref_age.astype(np.int16)[hh]
+    ref = ref_age[hh]
     other_adult = np.where(
         ref >= 42, rng.integers(18, 31, n, dtype=np.int16), rng.integers(60, 86, n, dtype=np.int16)
     )  # grown children, or parents
     partner_age = np.clip(ref + rng.integers(-5, 6, n, dtype=np.int16), 18, 95)
     kid_age = np.minimum(rng.integers(0, 18, n, dtype=np.int16), ref - 16)
+    in_couple = couple[hh]
+    partner = (pos == 1) & in_couple
     age = np.where(
-        pos == 0,
-        ref,
-        np.where(adult, np.where((pos == 1) & couple[hh], partner_age, other_adult), kid_age),
+        pos == 0, ref, np.where(adult, np.where(partner, partner_age, other_adult), kid_age)
     ).astype(np.int16)
     sex = rng.integers(1, 3, n, dtype=np.int8)
-    first_sex = sex[np.cumsum(size) - size]
-    partner = (pos == 1) & couple[hh]
-    sex = np.where(partner & (u < 0.95), 3 - first_sex[hh], sex).astype(np.int8)
+    first_sex = sex[starts]
+    sex = np.where(partner & below(up[0], 0.95), 3 - first_sex[hh], sex).astype(np.int8)
     # citizenship group: the reference person's is the household's; other adults by the
     # mixing matrix; children as the household, a quarter of foreign ones nationals
-    group = _draw(rng, np.cumsum(_MIX, axis=1), htype[hh])
-    group = np.where(pos == 0, htype[hh], group)
-    kid_nat = rng.random(n, dtype=np.float32) < 0.25
-    group = np.where(adult, group, np.where(kid_nat, 0, htype[hh])).astype(np.int8)
-    cit = np.where(group == 0, 0, np.where(group == 1, eu_code[hh], neu_code[hh]))
+    htype_p = htype[hh]
+    mixed = draw(_MIX_TABLES, up[1], htype_p)
+    group = np.where(
+        adult, np.where(pos == 0, htype_p, mixed), np.where(below(up[2], 0.25), np.int8(0), htype_p)
+    ).astype(np.int8)
+    cit = np.where(group == 0, np.int8(0), np.where(group == 1, eu_code[hh], neu_code[hh]))
     born_here = np.where(
-        group == 0,
-        rng.random(n, dtype=np.float32) < 0.95,
-        rng.random(n, dtype=np.float32) < np.where(adult, 0.08, 0.6),
+        group == 0, below(up[3], 0.95), np.where(adult, below(up[3], 0.08), below(up[3], 0.6))
     )
-    born_abroad_code = np.where(group == 0, neu_code[hh], cit)
-    cob = np.where(born_here, 0, born_abroad_code)
-    rid = hid[hh] * 100 + pos + 1
+    cob = np.where(born_here, np.int8(0), np.where(group == 0, neu_code[hh], cit))
+    rid = hid[hh] * id_type(100) + pos + id_type(1)
     # RB240: the partner's person id
-    partner_id = np.where(couple[hh] & (pos == 0), rid + 1, np.where(partner, rid - 1, -1))
+    partner_id = np.where(
+        in_couple & (pos == 0), rid + id_type(1), np.where(partner, rid - id_type(1), id_type(-1))
+    )
 
     # ----- equivalised size and income (modified OECD scale) ----------------------------
     n14 = np.bincount(hh, weights=age >= 14, minlength=k)
@@ -346,194 +415,233 @@ def _batch(
 
     # ----- activity (16+), depending on the household's income ---------------------------
     p16 = age >= 16
-    zp = z.astype(np.float32)[hh]
-    v = rng.random(n, dtype=np.float32)
-    student = (age <= 24) & (v < np.where(age < 20, 0.75, 0.35))
+    zp = z[hh]
+    u_student = up[4]
+    student = (age <= 24) & np.where(age < 20, below(u_student, 0.75), below(u_student, 0.35))
     working_age = (age >= 18) & (age <= 64)
-    p_emp = _logistic(1.8 + 1.3 * zp - 0.35 * (sex == 2) - 0.4 * (group == 2))
-    p_emp = np.where(age >= 60, p_emp * np.clip((67 - age) / 7, 0, 1), p_emp)
-    w2 = rng.random(n, dtype=np.float32)
-    employed = p16 & ~student & (w2 < p_emp)
-    retired = p16 & ~employed & (age >= 60) & (rng.random(n, dtype=np.float32) < 0.9)
-    unemployed = (
-        p16
-        & ~employed
-        & ~retired
-        & ~student
-        & working_age
-        & (rng.random(n, dtype=np.float32) < 0.45)
+    p_emp = _logistic(
+        np.float32(1.8)
+        + np.float32(1.3) * zp
+        - np.float32(0.35) * (sex == 2)
+        - np.float32(0.4) * (group == 2)
     )
-    self_emp = employed & (rng.random(n, dtype=np.float32) < 0.12)
-    part_time = employed & (rng.random(n, dtype=np.float32) < 0.15 + 0.2 * (sex == 2))
+    p_emp = np.where(age >= 60, p_emp * np.clip((67 - age) / np.float32(7), 0, 1), p_emp)
+    employed = p16 & ~student & (up[5] < p_emp * _U16)
+    retired = p16 & ~employed & (age >= 60) & below(up[6], 0.9)
+    unemployed = p16 & ~employed & ~retired & ~student & working_age & below(up[7], 0.45)
+    self_emp = employed & below(up[8], 0.12)
+    part_time = employed & (below(up[9], 0.15) | ((sex == 2) & below(up[9], 0.35)))
     # the statuses exclude each other: 0 other inactive, 1 employed, 2 unemployed,
     # 3 retired, 4 student; employed: 0 full-time employee, 1 part-time employee,
     # 2 full-time self-employed, 3 part-time self-employed
     status = (employed + 2 * unemployed + 3 * retired + 4 * student).astype(np.int8)
     job = (part_time + 2 * self_emp).astype(np.int8)
-    other = rng.integers(0, 3, n, dtype=np.int8)  # disabled, domestic tasks, other inactive
-    inactive = status == 0
+    rb210 = np.array([4, 1, 2, 3, 4], np.int8)[status]
+
+    # ----- personal data: persons aged 16 and over --------------------------------------
     i8 = np.int8
+    at = np.flatnonzero(p16)
+    m = len(at)
+    uq = uniforms(rng, 5, m)
+    status, job, employed, unemployed, retired, self_emp = (
+        v[at] for v in (status, job, employed, unemployed, retired, self_emp)
+    )
+    age_q, group_q, zq, hh_q = age[at], group[at], zp[at], hh[at]
+    other = (uq[0] % 3).astype(i8)  # disabled, domestic tasks, other inactive
+    inactive = status == 0
     pl031 = np.where(
         inactive, np.array([8, 10, 11], i8)[other], np.array([0, 1, 5, 7, 6], i8)[status] + job
     )
     pl032 = np.where(
         inactive, np.array([4, 6, 8], i8)[other], np.array([0, 1, 2, 3, 5], i8)[status]
     )
-    rb210 = np.array([4, 1, 2, 3, 4], i8)[status]
-    px050 = np.where(employed, 2 + self_emp, np.array([7, 0, 5, 6, 7], i8)[status]).astype(i8)
-    full_year = rng.random(n, dtype=np.float32) < 0.85
-    months = np.where(full_year, i8(12), rng.integers(3, 12, n, dtype=i8))
-    # months worked: a job of part of the year for the unemployed, none for the others
-    worked = np.where(employed, months, np.where(unemployed, rng.integers(0, 6, n, dtype=i8), 0))
-    pl073, pl075, pl074, pl076 = (np.where(job == j, worked, 0).astype(i8) for j in range(4))
-    py100g = np.zeros(n)
-    py100g[retired] = np.round(x[hh[retired]] * rng.uniform(0.5, 0.9, int(retired.sum())), 2)
-
-    # ----- health -------------------------------------------------------------------------
-    health = 0.035 * (age - 45) - 0.35 * zp + rng.standard_normal(n, dtype=np.float32)
-    ph010 = 1 + np.searchsorted(np.array([-0.4, 0.8, 1.9, 2.8]), health)
-    unmet = rng.random(n, dtype=np.float32) < _logistic(-3.1 - 0.6 * zp + 0.4 * (group == 2))
-    unmet &= p16
-    ph050 = np.zeros(n, dtype=np.int8)  # the reason, for those with an unmet need
-    reasons = np.cumsum([0.35, 0.3, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05])
-    ph050[unmet] = 1 + _draw(rng, reasons, np.zeros(int(unmet.sum()), dtype=np.int8))
+    px050 = np.array([7, 2, 5, 6, 7], i8)[status] + self_emp.astype(i8)
+    # months worked: 85% a full year, else 3-11 months; a job of part of the year for
+    # the unemployed (0-5 months), none for the others
+    months = draw(_MONTHS, uq[1])
+    worked = np.where(employed, months, np.where(unemployed, (uq[2] % 6).astype(i8), i8(0)))
+    pl073, pl075, pl074, pl076 = (np.where(job == j, worked, i8(0)) for j in range(4))
+    py100g = np.zeros(m)
+    # 50-90% of the household's equivalised income (the stream of months worked serves:
+    # the retired work no months)
+    share = np.float32(0.5) + np.float32(0.4 / _U16) * uq[1][retired]
+    py100g[retired] = np.round(x[hh_q[retired]] * share, 2)
+    # health
+    health = np.float32(0.035) * (age_q - 45) - np.float32(0.35) * zq + normals(uq[4])
+    ph010 = (1 + (health > -0.4).view(i8) + (health > 0.8).view(i8) + (health > 1.9).view(i8)) + (
+        health > 2.8
+    ).view(i8)
+    unmet = uq[3] < _U16 * _logistic(
+        np.float32(-3.1) - np.float32(0.6) * zq + np.float32(0.4) * (group_q == 2)
+    )
+    ph050 = np.where(unmet, draw(_REASONS, up[10][at]), i8(0))  # the reason, if unmet
 
     # ----- deprivation: one hardship per household, items by threshold --------------------
-    hardship = (-1.4 * r + level + 0.8 * rng.standard_normal(k)).astype(np.float32)
-
-    hardship_p = hardship[hh]
+    hardship = (-1.4 * r + level + 0.8 * normals(uh[7])).astype(np.float32)
 
     def item(threshold: float, h: np.ndarray) -> np.ndarray:
         """1 has it, 2 cannot afford it, 3 does without for other reasons."""
-        noise = rng.standard_normal(len(h), dtype=np.float32)
+        noise = normals(uniforms(rng, 1, len(h))[0])
         out = np.where(noise < -1.75, np.int8(3), np.int8(1))  # 4%: other reasons
-        out[h + 0.9 * noise > threshold] = 2
+        out[h + np.float32(0.9) * noise > threshold] = 2
         return out
 
-    def household_item(threshold: float) -> np.ndarray:
-        return item(threshold, hardship)
-
-    def personal_item(threshold: float) -> np.ndarray:
-        return item(threshold, hardship_p)
+    hardship_q = hardship[hh_q]
 
     def arrears(threshold: float) -> np.ndarray:
-        late = hardship + 0.9 * rng.standard_normal(k) - threshold
-        return np.where(late > 0.6, 2, np.where(late > 0, 1, 3)).astype(np.int8)
+        late = hardship + np.float32(0.9) * normals(uniforms(rng, 1, k)[0]) - threshold
+        return np.where(late > 0.6, np.int8(2), np.where(late > 0, np.int8(1), np.int8(3)))
 
     # ----- housing ------------------------------------------------------------------------
-    own = rng.random(k, dtype=np.float32) < _logistic(
+    own = uh[2] < _U16 * _logistic(
         0.9 + 0.8 * z - 1.4 * (htype == 1) - 1.8 * (htype == 2) + 0.03 * (ref_age - 45)
     )
-    mortgage = own & (ref_age < 60) & (rng.random(k, dtype=np.float32) < 0.55)
-    rent_kind = _draw(rng, np.cumsum([0.7, 0.2, 0.1]), np.zeros(k, dtype=np.int8))
-    hh021 = np.where(own, np.where(mortgage, 2, 1), 3 + rent_kind).astype(np.int8)
+    mortgage = own & (ref_age < 60) & below(uh[3], 0.55)
+    rent_kind = draw(_RENT, uh[4])
+    hh021 = np.where(own, np.where(mortgage, i8(2), i8(1)), 3 + rent_kind).astype(i8)
     cost_share = np.array([0.07, 0.15, 0.22, 0.15, 0.05])[hh021 - 1] * np.exp(
-        0.4 * level - 0.45 * r + 0.35 * rng.standard_normal(k)
+        0.4 * level - 0.45 * r + 0.35 * normals(uh[8])
     )
     annual_cost = cost_share * hy020
     allowance = np.where(
-        (hh021 >= 3) & (r < -0.5) & (rng.random(k, dtype=np.float32) < 0.5),
-        np.round(0.25 * annual_cost, 2),
-        0.0,
+        (hh021 >= 3) & (r < -0.5) & below(uh[5], 0.5), np.round(0.25 * annual_cost, 2), 0.0
     )
-    rooms = np.round(0.7 * size + 1.3 + 0.45 * z + 0.6 * own + 0.8 * rng.standard_normal(k))
-    rooms = np.clip(rooms - 0.4 * (htype == 2), 1, 12).astype(np.int8)
-    hs011 = arrears(2.1)
-    hs011_mask = hh021 == 1  # no mortgage, no rent: not applicable
+    rooms = np.round(0.7 * size + 1.3 + 0.45 * z + 0.6 * own + 0.8 * normals(uh[9]))
+    rooms = np.clip(rooms - 0.4 * (htype == 2), 1, 12).astype(i8)
 
-    def a(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
-        return pa.array(values) if mask is None else _nullable(values, mask)
+    def c(
+        values: np.ndarray, missing: np.ndarray | None = None, words: Sequence[str] | None = None
+    ) -> _Col:
+        return _Col(np.ascontiguousarray(values), missing, words)
 
-    under16 = ~p16
-    bitmap16 = pa.py_buffer(np.packbits(p16, bitorder="little"))
-
-    def coded(indices: np.ndarray, words: Sequence[str], p_file: bool = False) -> pa.Array:
-        ix = _nullable(indices, under16, bitmap16) if p_file else pa.array(indices)
-        return pa.DictionaryArray.from_arrays(ix, pa.array(words))
-
-    def person(values: np.ndarray) -> pa.Array:
-        """A P-file variable: persons aged 16 and over only."""
-        return _nullable(values, under16, bitmap16)
-
-    regions = [f"{country}{j}" for j in range(1, 5)]
-    cols: dict[str, pa.Array] = {
-        "DB010": a(np.full(n, year, dtype=np.int16)),
-        "DB020": coded(np.zeros(n, dtype=np.int8), [country]),
-        "DB030": a(hid[hh]),
-        "DB040": coded((stratum % 4).astype(np.int8)[hh], regions),
-        "DB050": a(stratum.astype(np.int32)[hh]),
-        "DB060": a(psu[hh]),
-        "DB090": a(w_hh[hh]),
-        "RB030": a(rid),
-        "RB050": a(w_hh[hh]),
-        "RB080": a((year - 1 - age).astype(np.int16)),
-        "RB090": a(sex),
-        "RB210": person(rb210),
-        "RB240": a(partner_id, partner_id < 0),
-        "RX020": a(age),
-        "PB040": person(w_hh[hh]),
-        "PB220A": coded(cit.astype(np.int8), vocab, p_file=True),
-        "PB210": coded(cob.astype(np.int8), vocab, p_file=True),
-        "PL031": person(pl031),
-        "PL032": person(pl032),
-        "PL073": person(pl073),
-        "PL074": person(pl074),
-        "PL075": person(pl075),
-        "PL076": person(pl076),
-        "PX050": person(px050),
-        "PY100G": person(py100g),
-        "PH010": person(ph010.astype(np.int8)),
-        "PH040": person(np.where(unmet, 1, 2).astype(np.int8)),
-        "PH050": a(ph050, ~unmet),
-        "PD020": person(personal_item(1.6)),
-        "PD030": person(personal_item(2.6)),
-        "PD050": person(personal_item(1.9)),
-        "PD060": person(personal_item(1.4)),
-        "PD070": person(personal_item(1.5)),
-        "PD080": person(personal_item(3.0)),
-        "HY020": a(hy020[hh]),
-        "HX050": a(np.round(scale, 1)[hh]),
-        "HX090": a(hx090[hh]),
-        "HH021": a(hh021[hh]),
-        "HH030": a(rooms[hh]),
-        "HH050": a(household_item(2.3)[hh]),
-        "HH070": a(np.round(annual_cost / 12, 2)[hh]),
-        "HY070G": a(allowance[hh]),
-        "HS011": a(hs011[hh], hs011_mask[hh]),
-        "HS021": a(arrears(1.9)[hh]),
-        "HS031": a(arrears(2.4)[hh], (rng.random(k, dtype=np.float32) < 0.7)[hh]),
-        "HS040": a(household_item(1.0)[hh]),
-        "HS050": a(household_item(2.2)[hh]),
-        "HS060": a(household_item(0.7)[hh]),
-        "HS070": a(household_item(3.6)[hh]),
-        "HS080": a(household_item(3.9)[hh]),
-        "HS100": a(household_item(3.7)[hh]),
-        "HS110": a(household_item(2.4)[hh]),
-        "HD080": a(household_item(1.2)[hh]),
+    year16 = np.int16(year)
+    d = {
+        "DB010": c(np.full(k, year16)),
+        "DB020": c(np.zeros(k, dtype=i8), words=[country]),
+        "DB030": c(hid),
+        "DB040": c((stratum % 4).astype(i8), words=[f"{country}{j}" for j in range(1, 5)]),
+        "DB050": c(stratum.astype(np.int32)),
+        "DB060": c(psu),
+        "DB090": c(w_hh),
     }
-    return pa.table(cols)
+    h = {
+        "HB010": d["DB010"],
+        "HB020": d["DB020"],
+        "HB030": d["DB030"],
+        "HY020": c(hy020),
+        "HX050": c(np.round(scale, 1)),
+        "HX090": c(hx090),
+        "HH021": c(hh021),
+        "HH030": c(rooms),
+        "HH050": c(item(2.3, hardship)),
+        "HH070": c(np.round(annual_cost / 12, 2)),
+        "HY070G": c(allowance),
+        "HS011": c(arrears(2.1), hh021 == 1),  # no mortgage, no rent: not applicable
+        "HS021": c(arrears(1.9)),
+        "HS031": c(arrears(2.4), below(uh[6], 0.7)),
+        **{
+            var: c(item(threshold, hardship))
+            for var, threshold in (
+                ("HS040", 1.0),
+                ("HS050", 2.2),
+                ("HS060", 0.7),
+                ("HS070", 3.6),
+                ("HS080", 3.9),
+                ("HS100", 3.7),
+                ("HS110", 2.4),
+                ("HD080", 1.2),
+            )
+        },
+    }
+    r_cols = {
+        "RB010": c(np.full(n, year16)),
+        "RB020": c(np.zeros(n, dtype=i8), words=[country]),
+        "RB030": c(rid),
+        "RB050": c(w_hh[hh]),
+        "RB080": c((year - 1 - age).astype(np.int16)),
+        "RB090": c(sex),
+        "RB210": c(rb210, ~p16),
+        "RB240": c(partner_id, partner_id < 0),
+        "RX020": c(age),
+    }
+    p = {
+        "PB010": c(np.full(m, year16)),
+        "PB020": c(np.zeros(m, dtype=i8), words=[country]),
+        "PB030": c(rid[at]),
+        "PB040": c(w_hh[hh_q]),
+        "PB220A": c(cit[at], words=vocab),
+        "PB210": c(cob[at], words=vocab),
+        "PL031": c(pl031),
+        "PL032": c(pl032),
+        "PL073": c(pl073),
+        "PL074": c(pl074),
+        "PL075": c(pl075),
+        "PL076": c(pl076),
+        "PX050": c(px050),
+        "PY100G": c(py100g),
+        "PH010": c(ph010),
+        "PH040": c(np.where(unmet, i8(1), i8(2))),
+        "PH050": c(ph050, ~unmet),
+        **{
+            var: c(item(threshold, hardship_q))
+            for var, threshold in (
+                ("PD020", 1.6),
+                ("PD030", 2.6),
+                ("PD050", 1.9),
+                ("PD060", 1.4),
+                ("PD070", 1.5),
+                ("PD080", 3.0),
+            )
+        },
+    }
+    return _Records(d, h, r_cols, p, hh, p16)
 
 
-def silc_batches(
+_MIX_TABLES = np.stack([lookup_table(row, np.arange(3, dtype=np.int8)) for row in _MIX])
+_MONTHS = lookup_table([0.85] + [0.15 / 9] * 9, np.array([12, *range(3, 12)], dtype=np.int8))
+_REASONS = lookup_table(
+    [0.35, 0.3, 0.05, 0.05, 0.05, 0.1, 0.05, 0.05], np.arange(1, 9, dtype=np.int8)
+)
+_TYPES = lookup_table(HOUSEHOLD_TYPE_SHARES, np.arange(3, dtype=np.int8))
+_SIZES = np.stack([lookup_table(row, np.arange(1, 7, dtype=np.int8)) for row in _SIZE_P])
+# Children by household size 1-6: Binomial(s - 2, _KID_P) + Binomial(1, _KID_EXTRA) for
+# s >= 2 (capped at s - 1: the reference person is an adult), none alone.
+_KIDS = np.stack(
+    [
+        lookup_table(
+            np.convolve(
+                [
+                    math.comb(max(s - 2, 0), j) * _KID_P**j * (1 - _KID_P) ** (s - 2 - j)
+                    for j in range(max(s - 2, 0) + 1)
+                ],
+                [1 - _KID_EXTRA, _KID_EXTRA] if s >= 2 else [1.0],
+            ),
+            np.arange(max(s - 2, 0) + (2 if s >= 2 else 1), dtype=np.int8),
+        )
+        for s in range(1, 7)
+    ]
+)
+_RENT = lookup_table([0.7, 0.2, 0.1], np.arange(3, dtype=np.int8))
+
+
+def _chunks(
     persons: int,
-    countries: Sequence[str] = ("AT", "EL", "SE"),
-    years: Sequence[int] = (2023,),
+    countries: Sequence[str],
+    years: Sequence[int],
     *,
     seed: int = 1,
     n_strata: int = 40,
     psu_size: int = 8,
     chunk: int = 1_000_000,
     targets: dict[tuple[str, int], IncomeTargets] | None = None,
-) -> Iterator[pa.Table]:
-    """Yield Arrow tables of synthetic EU-SILC persons, ``persons`` in all.
-
-    Persons are shared out evenly between the country-years; each table holds whole
-    households of one country-year and at most ``chunk`` persons. Households are
-    numbered from 1 in each country-year and ``psu_size`` consecutive households form a
-    PSU; PSUs are dealt to ``n_strata`` strata in turn, or to fewer in a small sample,
-    so that each stratum has about four PSUs or more (no stratum with a single PSU).
-    """
-    for idx, (country, year, n_cell) in enumerate(country_years(persons, countries, years)):
+) -> Iterator[tuple[str, int, _Records]]:
+    cells = country_years(persons, countries, years)
+    # Ids in 32 bits when the largest person id (household id * 100 + 99, households
+    # fewer than persons) fits, which makes files smaller and faster to write; one
+    # width for the whole dataset, so that its files stack.
+    largest = max(n for _, _, n in cells) * 100 + 99
+    id_type = np.int32 if largest < 2**31 else np.int64
+    for idx, (country, year, n_cell) in enumerate(cells):
         rng = np.random.default_rng([seed, idx])
         medians = targets[(country, year)].median if targets is not None else _UNCALIBRATED
         mu = household_log_medians(medians)
@@ -542,12 +650,31 @@ def silc_batches(
         done, households = 0, 1
         while done < n_cell:
             n = min(chunk, n_cell - done)
-            batch = _batch(
-                rng, n, country, year, households, strata, psu_size, mu, float(medians[0])
+            records = _batch(
+                rng, n, country, year, households, id_type, strata, psu_size, mu, float(medians[0])
             )
-            households = int(batch["DB030"][-1].as_py()) + 1
-            yield batch
+            households = int(records.d["DB030"].values[-1]) + 1
+            yield country, year, records
             done += n
+
+
+def silc_batches(
+    persons: int,
+    countries: Sequence[str] = ("AT", "EL", "SE"),
+    years: Sequence[int] = (2023,),
+    **kwargs: Any,
+) -> Iterator[pa.Table]:
+    """Yield Arrow tables of synthetic EU-SILC persons (merged files), ``persons`` in all.
+
+    Persons are shared out evenly between the country-years; each table holds whole
+    households of one country-year and at most ``chunk`` persons. Households are
+    numbered from 1 in each country-year and ``psu_size`` consecutive households form a
+    PSU; PSUs are dealt to ``n_strata`` strata in turn, or to fewer in a small sample,
+    so that each stratum has about four PSUs or more (no stratum with a single PSU).
+    Keyword arguments: ``seed``, ``n_strata``, ``psu_size``, ``chunk``, ``targets``.
+    """
+    for _, _, records in _chunks(persons, countries, years, **kwargs):
+        yield records.merged()
 
 
 def write_silc(path: str | Path, persons: int, **kwargs: Any) -> Path:
@@ -576,6 +703,10 @@ def write_silc(path: str | Path, persons: int, **kwargs: Any) -> Path:
     return path
 
 
+#: Layouts of :func:`write_silc_dataset`.
+LAYOUTS = ("udb", "merged")
+
+
 def write_silc_dataset(
     out: str | Path,
     persons: int,
@@ -584,31 +715,50 @@ def write_silc_dataset(
     *,
     seed: int = 1,
     calibrated: bool = True,
+    layout: str = "udb",
+    compression: str = "snappy",
     progress: Callable[[str], Any] | None = None,
     **kwargs: Any,
 ) -> list[Path]:
     """Write synthetic EU-SILC persons as Parquet partitioned by country and year.
 
-    Files are ``out/XX/YYYY/part-K.parquet`` (country, year), one per chunk of at most a
-    million persons in whole households, so memory stays bounded whatever ``persons``
-    is; every file keeps its ``DB020`` and ``DB010`` columns. With ``calibrated`` the
-    weighted median equivalised income of the persons aged 18+ by citizenship group
+    Each chunk of at most a million persons in whole households, so memory stays
+    bounded whatever ``persons`` is, goes to ``out/XX/YYYY/`` (country, year): with
+    ``layout="udb"`` as the four files of Eurostat's user database, ``part-K-D.parquet``
+    (household register), ``-H`` (household data), ``-R`` (personal register, every
+    person) and ``-P`` (personal data, persons aged 16 and over), each with its own
+    year, country and id variables (``DB010 DB020 DB030``, ``HB010``..., ``RB030``,
+    ``PB030``; person id = household id * 100 + person number, as in the UDB); with
+    ``layout="merged"`` as one person file ``part-K.parquet`` holding all of them
+    (household variables repeated, personal data missing under 16). With ``calibrated``
+    the weighted median equivalised income of the persons aged 18+ by citizenship group
     reproduces Eurostat's ``ilc_di15`` (:func:`published_income_targets`). Estimate
     with ``zaragoza estimate FILES --survey eu-silc --strata DB050 --psu DB060``.
 
     Raises
     ------
     UsageError
-        With ``calibrated``, a country-year without a published median of nationals.
+        An unknown ``layout``; with ``calibrated``, a country-year without a published
+        median of nationals.
     """
+    if layout not in LAYOUTS:
+        raise UsageError("unknown EU-SILC layout", value=layout, hint="Use udb or merged")
+    check_compression(compression)
     targets = published_income_targets(countries, years) if calibrated else None
+    chunks = _chunks(persons, countries, years, seed=seed, targets=targets, **kwargs)
     return write_partitioned(
-        silc_batches(persons, countries, years, seed=seed, targets=targets, **kwargs),
+        (
+            Part(
+                country,
+                year,
+                records.files() if layout == "udb" else {"": records.merged()},
+                len(records.hh),
+            )
+            for country, year, records in chunks
+        ),
         out,
-        geo="DB020",
-        year="DB010",
         total=persons,
         noun="persons",
-        options=lambda batch: _parquet_options(batch.column_names),
+        options=lambda table: _parquet_options(table.column_names, compression),
         progress=progress,
     )
