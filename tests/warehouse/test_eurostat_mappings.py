@@ -1,16 +1,193 @@
-"""Published rows to observations: a mapping must pick one cell per indicator, country,
-year, group and sex; an extra dimension with several codes stops the load."""
+"""The dataset mappings of ``catalog/eurostat_datasets.yaml``, end to end.
+
+For every mapped table, ``zaragoza eurostat fetch INDICATOR`` is answered through
+``httpx.MockTransport`` with a small JSON-stat dataset built here from the dimension
+codes public sources confirm for that table (``docs/eurostat.md``); the request it makes
+and the observations it loads into a warehouse are checked against what this file
+expects, independently of the mapping file. Nothing here touches the network.
+"""
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+import zaragoza.sources.eurostat_api as eurostat_api
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.cli import app
 from zaragoza.errors import CatalogError
-from zaragoza.warehouse.published import DatasetMapping, to_observations
+from zaragoza.warehouse.published import DatasetMapping, load_mappings, to_observations
+from zaragoza.warehouse.store import Warehouse
+
+GROUPS = ("NAT", "EU27_2020_FOR", "NEU27_2020_FOR")
+SEXES = ("T", "F", "M")
+GEOS = ("AT", "SE")
+YEARS = (2022, 2023)
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A mapped table: the query ``eurostat fetch`` must send and the answer's shape."""
+
+    indicator: str
+    by: str  # citizen or c_birth
+    dataset: str
+    query: dict[str, str]  # the fixed filters (one code each)
+    groups: tuple[str, ...] = GROUPS  # codes of the group dimension in the answer
+    sexes: tuple[str, ...] = SEXES  # () when the table has no sex dimension
+    group_as: dict[str, str] = field(default_factory=dict)  # answer code -> Zaragoza's group
+
+
+POVERTY = {"unit": "PC", "age": "Y_GE18"}
+EARLY_LEAVERS = {"unit": "PC", "age": "Y18-24", "wstatus": "POP"}
+MAPPED = [
+    Mapped("at_risk_of_poverty_rate", "citizen", "ilc_li31", POVERTY),
+    Mapped("at_risk_of_poverty_rate", "c_birth", "ilc_li32", POVERTY),
+    Mapped("arope_2030", "citizen", "ilc_peps05n", POVERTY),
+    Mapped("arope_2030", "c_birth", "ilc_peps06n", POVERTY),
+    Mapped("arope_2020", "citizen", "ilc_peps05", POVERTY),
+    Mapped("arope_2020", "c_birth", "ilc_peps06", POVERTY),
+    Mapped("early_leavers", "citizen", "edat_lfse_01", EARLY_LEAVERS),
+    Mapped("early_leavers", "c_birth", "edat_lfse_02", EARLY_LEAVERS),
+    # All non-EU citizens holding a permit: citizen TOTAL in the table, non-EU in Zaragoza.
+    Mapped(
+        "long_term_residence_share",
+        "citizen",
+        "migr_resshare",
+        {"unit": "PC", "leg_fram": "TOTAL", "citizen": "TOTAL"},
+        groups=("TOTAL",),
+        sexes=(),
+        group_as={"TOTAL": "NEU27_2020_FOR"},
+    ),
+]
+
+# The cells of every answer by position in the product of its dimensions: a value with
+# flag b, a value Eurostat does not publish (flag u), a confidential cell (status "|C").
+SPECIAL = {0: (12.5, "b"), 1: (None, "u"), 2: (None, "|C")}
+EXPECTED_FLAG = {"b": "b", "u": ":u", "|C": ":c", "": ""}
+
+
+def _dimensions(case: Mapped) -> dict[str, tuple[str, ...]]:
+    dims: dict[str, tuple[str, ...]] = {"freq": ("A",)}
+    dims |= {d: (c,) for d, c in case.query.items() if d != case.by}
+    if case.sexes:
+        dims["sex"] = case.sexes
+    dims[case.by] = case.groups
+    dims["geo"] = GEOS
+    dims["time"] = tuple(str(y) for y in YEARS)
+    return dims
+
+
+def _cells(case: Mapped) -> list[tuple[dict[str, str], float | None, str]]:
+    """(codes, value, status) of every position, row-major, the last dimension fastest."""
+    dims = _dimensions(case)
+    out = []
+    for i, combo in enumerate(itertools.product(*dims.values())):
+        value, status = SPECIAL.get(i, (round(20 + 0.7 * i, 1), ""))
+        out.append((dict(zip(dims, combo, strict=True)), value, status))
+    return out
+
+
+def _jsonstat(case: Mapped) -> dict[str, Any]:
+    """A JSON-stat 2.0 answer in Eurostat's shape (sparse value and status by index)."""
+    dims = _dimensions(case)
+    cells = _cells(case)
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "id": list(dims),
+        "size": [len(c) for c in dims.values()],
+        "dimension": {
+            d: {"category": {"index": {c: i for i, c in enumerate(codes)}}}
+            for d, codes in dims.items()
+        },
+        "value": {str(i): v for i, (_, v, _) in enumerate(cells) if v is not None},
+        "status": {str(i): s for i, (_, _, s) in enumerate(cells) if s},
+    }
+
+
+def _fetch(
+    case: Mapped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[httpx.Request], pd.DataFrame]:
+    """Run ``zaragoza eurostat fetch`` for ``case`` into a warehouse; return the
+    requests made and the observations loaded."""
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=_jsonstat(case))
+
+    client = functools.partial(eurostat_api.EurostatClient, transport=httpx.MockTransport(answer))
+    monkeypatch.setattr(eurostat_api, "EurostatClient", client)
+    wh = tmp_path / "w.duckdb"
+    args = ["eurostat", "fetch", case.indicator, "--by", case.by, "--geo", ",".join(GEOS)]
+    args += ["--cache", str(tmp_path / "cache"), "--warehouse", str(wh)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    with Warehouse(wh, read_only=True) as w:
+        return requests, w.observations(indicator=[case.indicator])
+
+
+@pytest.mark.parametrize("case", MAPPED, ids=lambda c: c.dataset)
+def test_fetch_asks_the_dataset_with_the_confirmed_filters(
+    case: Mapped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requests, _ = _fetch(case, tmp_path, monkeypatch)
+    (request,) = requests
+    assert request.url.host == "ec.europa.eu"
+    assert request.url.path == f"/eurostat/api/dissemination/statistics/1.0/data/{case.dataset}"
+    query: dict[str, list[str]] = {}
+    for key, value in request.url.params.multi_items():
+        query.setdefault(key, []).append(value)
+    assert query == {
+        "format": ["JSON"],
+        "lang": ["EN"],
+        "geo": list(GEOS),
+        **{dim: [code] for dim, code in case.query.items()},
+    }
+
+
+@pytest.mark.parametrize("case", MAPPED, ids=lambda c: c.dataset)
+def test_every_cell_becomes_an_observation_with_group_sex_value_and_flag(
+    case: Mapped, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, obs = _fetch(case, tmp_path, monkeypatch)
+    age = load_catalog()[case.indicator].age_code
+    assert age == case.query.get("age", "TOTAL")
+    other = "c_birth" if case.by == "citizen" else "citizen"
+    cells = _cells(case)
+    assert len(obs) == len(cells)
+    assert set(obs["source"]) == {"published"}
+    assert set(obs["age"]) == {age}
+    assert set(obs[other]) == {"TOTAL"}
+    got = obs.set_index(["geo", "time", case.by, "sex"])
+    for codes, value, status in cells:
+        group = case.group_as.get(codes[case.by], codes[case.by])
+        row = got.loc[(codes["geo"], int(codes["time"]), group, codes.get("sex", "T"))]
+        if value is None:
+            assert math.isnan(row["value"])
+        else:
+            assert row["value"] == value
+        assert row["flag"] == EXPECTED_FLAG[status]
+        assert math.isnan(row["se"])
+
+
+def test_every_mapped_table_is_the_catalogues_table() -> None:
+    # The catalogue's eurostat_tables and the mapping file name the same tables.
+    cat = load_catalog()
+    mapped = {(m.indicator, m.dataset) for m in load_mappings()}
+    for case in MAPPED:
+        assert getattr(cat[case.indicator].eurostat_tables, case.by) == case.dataset
+        assert (case.indicator, case.dataset) in mapped
 
 
 def _poverty_rows(**extra: list[str]) -> pd.DataFrame:

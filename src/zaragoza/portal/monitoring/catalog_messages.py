@@ -50,6 +50,9 @@ TITLES = {
     ),
     "housing_cost_overburden": gettext_noop("Housing cost overburden rate (18 and over)"),
     "in_work_poverty": gettext_noop("In-work at-risk-of-poverty rate (employed, 18 and over)"),
+    "long_term_residence_share": gettext_noop(
+        "Long-term residents among non-EU citizens holding a residence permit"
+    ),
     "long_term_unemployment_rate": gettext_noop(
         "Long-term unemployment rate (share of the labour force, 20-64)"
     ),
