@@ -646,3 +646,16 @@ def test_a_warning_answer_is_not_cached(tmp_path: Path) -> None:
     offline, _ = _client(Recorder([]), tmp_path, offline=True)
     with pytest.raises(InputError, match="offline and no cached answer"):
         offline.fetch("lfsa_ergan", {"geo": ["DE"]})
+
+
+def test_a_deferred_answer_found_in_the_cache_is_asked_again(tmp_path: Path) -> None:
+    # A cache written before deferred answers were left out of it.
+    url = f"{BASE}/statistics/1.0/data/lfsa_ergan?format=JSON&lang=EN&geo=DE"
+    client, _ = _client(Recorder([httpx.Response(200, json=_body())]), tmp_path)
+    kept = client._cache_file("lfsa_ergan", url)
+    assert kept is not None
+    kept.parent.mkdir(parents=True)
+    text = _recorded("413-asynchronous-response.json").decode()
+    kept.write_text(json.dumps({"url": url, "status": 413, "text": text}), encoding="utf-8")
+    assert len(client.fetch("lfsa_ergan", {"geo": ["DE"]})) == 90
+    assert json.loads(kept.read_text(encoding="utf-8"))["status"] == 200

@@ -226,7 +226,7 @@ def test_an_extra_dimension_with_several_codes_stops_the_load_and_says_what_to_a
     assert "dataset ilc_li31 has 3 codes of dimension rskpovth (B_40, B_50, B_60)" in message
     assert "for indicator at_risk_of_poverty_rate" in message
     assert "catalog/eurostat_datasets.yaml" in message
-    assert "where: {..., rskpovth: B_40}" in message
+    assert "where: {..., rskpovth: <one of the codes>}" in message
     assert info.value.column == "rskpovth"
 
 

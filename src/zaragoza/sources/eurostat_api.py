@@ -28,10 +28,10 @@ confidentiality status, ``""`` when none). Eurostat's JSON-stat ``status`` holds
 as ``flags|conf_status`` when a cell has a confidentiality status (``"|C"``, labelled
 ``"|confidential"`` in ``extension.status.label``), else the flags alone (``"bu"``).
 
-Every answer is kept in ``cache_dir`` as one JSON file per request, named by the SHA-256
-of the full URL, with the URL, the retrieval time and the body: Eurostat does not
-version its datasets, so the cache is also the record of what was read and when. With
-``offline=True`` only the cache is used.
+Every data answer (and every too-big refusal, see below) is kept in ``cache_dir`` as one
+JSON file per request, named by the SHA-256 of the full URL, with the URL, the retrieval
+time and the body: Eurostat does not version its datasets, so the cache is also the
+record of what was read and when. With ``offline=True`` only the cache is used.
 
 What Eurostat answers besides data, and what the client does:
 
@@ -733,8 +733,11 @@ class EurostatClient(Downloader):
         if path is not None and path.exists():
             try:
                 kept = json.loads(path.read_text(encoding="utf-8"))
-                if kept.get("url") == url:
-                    return _Answer(url, int(kept["status"]), str(kept["text"]))
+                answer = _Answer(url, int(kept["status"]), str(kept["text"]))
+                # An answer kept by an older version that would no longer be kept (a
+                # deferred extraction) is asked again.
+                if kept.get("url") == url and _keep_in_cache(answer):
+                    return answer
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise InputError(
                     f"the cached answer for dataset {dataset} cannot be read ({exc})",

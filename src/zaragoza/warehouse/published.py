@@ -103,10 +103,10 @@ def _check_one_code_per_cell(rows: pd.DataFrame, mapping: DatasetMapping) -> Non
                 "which one is the indicator",
                 column=dim,
                 value=codes,
-                hint=f"add the code to the where of the {mapping.dataset} row for "
-                f"{mapping.indicator} in catalog/eurostat_datasets.yaml, e.g. where: "
-                f"{{..., {dim}: {codes[0]}}} (Eurostat's data browser says what each "
-                "code means)",
+                hint=f"add the indicator's code to the where of the {mapping.dataset} row "
+                f"for {mapping.indicator} in catalog/eurostat_datasets.yaml: where: "
+                f"{{..., {dim}: <one of the codes>}} (Eurostat's data browser says what "
+                "each code means)",
             )
 
 
