@@ -309,9 +309,10 @@ def _absent_codes(
     dims = {str(k).lower(): v for k, v in dict(body.get("dimension") or {}).items()}
     out = {}
     for dim, asked in filters.items():
-        if dim.lower() not in dims:
-            continue
-        present = _categories(dims[dim.lower()])
+        try:
+            present = _categories(dims[dim.lower()])
+        except (KeyError, TypeError, AttributeError, ValueError):
+            continue  # not there, or malformed: parse_jsonstat reports a bad body
         upper = {c.upper() for c in present}
         missing = [c for c in asked if c.upper() not in upper]
         if missing:
