@@ -432,6 +432,24 @@ def check_compression(compression: str) -> str:
     return compression
 
 
+def parquet_options(
+    schema: pa.Schema, compression: str, statistics: Sequence[str]
+) -> dict[str, Any]:
+    """Options of :func:`pyarrow.parquet.write_table` for synthetic records.
+
+    Parquet's dictionary only for the coded (string) variables: small integer codes are
+    written faster plain, and the compression takes most of their size back (with
+    zstd); min/max ``statistics`` only where readers prune on them (country, year,
+    ids, design); no Arrow schema, so codes read back as plain strings.
+    """
+    return {
+        "compression": compression,
+        "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
+        "write_statistics": [c for c in statistics if c in schema.names],
+        "store_schema": False,
+    }
+
+
 def write_partitioned(
     parts: Iterable[Part],
     out: str | Path,
@@ -499,9 +517,8 @@ def write_lfs(path: str | Path, persons: int, **kwargs: object) -> Path:
             for b in batches:
                 out.write_table(b)
     else:
-        with pq.ParquetWriter(
-            path, first.schema, compression="zstd", write_statistics=_STATISTICS, store_schema=False
-        ) as out:
+        options = parquet_options(first.schema, "zstd", _STATISTICS)
+        with pq.ParquetWriter(path, first.schema, **options) as out:
             out.write_table(first)
             for b in batches:
                 out.write_table(b)
@@ -539,10 +556,6 @@ def write_lfs_dataset(
         out,
         total=persons,
         noun="records",
-        options=lambda _batch: {
-            "compression": compression,
-            "write_statistics": _STATISTICS,
-            "store_schema": False,
-        },
+        options=lambda table: parquet_options(table.schema, compression, _STATISTICS),
         progress=progress,
     )

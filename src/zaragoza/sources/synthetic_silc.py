@@ -64,6 +64,7 @@ from zaragoza.sources.synthetic import (
     draw,
     lookup_table,
     normals,
+    parquet_options,
     uniforms,
     write_partitioned,
 )
@@ -99,22 +100,7 @@ SIGMA = math.hypot(SIGMA_PSU, SIGMA_HOUSEHOLD)
 #: Medians (EUR) of the uncalibrated records: a fixed shape, not data.
 _UNCALIBRATED = np.array([22_000.0, 20_000.0, 16_000.0])
 # Min/max statistics where readers prune on them; no Arrow schema in the files.
-_STATISTICS = ["DB010", "DB020", "DB030", "DB050", "DB060", "RB030"]
-# Columns of many distinct values (ids, weights, money): Parquet's dictionary would
-# only be tried and dropped, which costs time.
-_NO_DICTIONARY = frozenset(
-    {"DB030", "DB060", "DB090", "RB030", "RB050", "RB080", "RB240", "PB040", "PY100G"}
-    | {"HB030", "PB030", "HY020", "HX090", "HH070", "HY070G"}
-)
-
-
-def _parquet_options(columns: Sequence[str], compression: str = "zstd") -> dict[str, Any]:
-    return {
-        "compression": compression,
-        "write_statistics": _STATISTICS,
-        "use_dictionary": [c for c in columns if c not in _NO_DICTIONARY],
-        "store_schema": False,
-    }
+_STATISTICS = ["DB010", "DB020", "DB030", "DB050", "DB060", "HB030", "RB030", "PB030"]
 
 
 @dataclass(frozen=True)
@@ -696,7 +682,8 @@ def write_silc(path: str | Path, persons: int, **kwargs: Any) -> Path:
         if isinstance(sink, pa.NativeFile):
             sink.close()
     else:
-        with pq.ParquetWriter(path, first.schema, **_parquet_options(first.column_names)) as out:
+        options = parquet_options(first.schema, "zstd", _STATISTICS)
+        with pq.ParquetWriter(path, first.schema, **options) as out:
             out.write_table(first)
             for b in batches:
                 out.write_table(b)
@@ -759,6 +746,6 @@ def write_silc_dataset(
         out,
         total=persons,
         noun="persons",
-        options=lambda table: _parquet_options(table.column_names, compression),
+        options=lambda table: parquet_options(table.schema, compression, _STATISTICS),
         progress=progress,
     )
