@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from zaragoza.errors import UsageError
@@ -100,3 +104,41 @@ def test_psu_layout_continues_a_partial_psu_across_chunks() -> None:
     assert ids.tolist() == [0, 1, 2, 3]
     assert counts.tolist() == [3, 8, 8, 1]
     assert index.tolist() == [0] * 3 + [1] * 8 + [2] * 8 + [3]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("module", "writer", "files_per_chunk"),
+    [("synthetic", "write_lfs_dataset", 1), ("synthetic_silc", "write_silc_dataset", 4)],
+)
+def test_memory_stays_bounded_at_20_million_persons(
+    tmp_path: Path, module: str, writer: str, files_per_chunk: int
+) -> None:
+    """20M persons (two country-years, chunks of a million) in well under 1 GB.
+
+    The peak is VmHWM, the peak of the writing process's own memory, read from /proc:
+    ru_maxrss would carry over the test runner's peak, which Linux keeps across fork
+    and exec.
+    """
+    if not Path("/proc/self/status").exists():
+        pytest.skip("peak memory read from /proc (Linux)")
+    code = (
+        "import re, sys\n"
+        f"from zaragoza.sources.{module} import {writer}\n"
+        f"{writer}(sys.argv[1], 20_000_000, ['AT', 'EL'], [2023])\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "big")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    peak_mb = int(out.stdout.split()[-1]) / 1024
+    files = sorted((tmp_path / "big").glob("*/*/*.parquet"))
+    assert len(files) == 20 * files_per_chunk
+    persons = [p for p in files if re.fullmatch(r"part-\d+(-R)?", p.stem)]
+    assert all(pq.read_metadata(p).num_rows <= 1_000_000 for p in files)
+    assert sum(pq.read_metadata(p).num_rows for p in persons) == 20_000_000
+    assert peak_mb < 1000, f"peak RSS {peak_mb:.0f} MB"
