@@ -210,6 +210,40 @@ def test_labels_add_label_columns(portal: Path, client: Client) -> None:
 # ---------------------------------------------------------------------- caching
 
 
+def test_head_is_get_without_the_body(portal: Path, client: Client) -> None:
+    url = f"{OBS}?indicator=employment_rate&geo=AT&format=csv"
+    full = get(client, url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(full.content)) != "0"
+    for header in ("ETag", "Content-Type", "X-Total-Count", "Access-Control-Allow-Origin"):
+        assert head[header] == full[header]
+    assert client.head(url, headers={"if-none-match": full["ETag"]}).status_code == 304
+    assert client.head(f"{OBS}?geo=XX").status_code == 400
+    assert client.head("/api/v1/nothing-here").status_code == 404
+
+
+def test_options_answers_the_cors_preflight(portal: Path, client: Client) -> None:
+    preflight = client.options(
+        OBS,
+        headers={
+            "origin": "https://example.org",
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight["Allow"] == "GET, HEAD, OPTIONS"
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight["Access-Control-Allow-Methods"]
+    assert "If-None-Match" in preflight["Access-Control-Allow-Headers"]
+    assert client.options("/api/v1/nothing-here").status_code == 404
+    refused = client.post("/api/v1/indicators")
+    assert refused.status_code == 405
+    assert refused["Allow"] == "GET, HEAD, OPTIONS"
+
+
 def test_etag_and_last_modified_give_304(portal: Path, client: Client) -> None:
     url = f"{OBS}?indicator=employment_rate&geo=AT"
     first = get(client, url)
