@@ -300,9 +300,13 @@ def main_group(groups: Sequence[str]) -> str | None:
 def levels(reader: WarehouseReader, ind: Indicator, source: str, **dims: Any) -> pd.DataFrame:
     """Level rows (no gaps) of one indicator and source, at the catalogue's age band."""
     sel = ObservationFilter(indicator=(ind.id,), source=(source,), **dims)
-    df = reader.observations(sel)
-    ages = set(df["age"])
-    if ind.age_code in ages:
+    return at_age_band(reader.observations(sel), ind)
+
+
+def at_age_band(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """The rows of the catalogue's age band when there are any (published tables may
+    hold other bands of the same indicator), else all rows."""
+    if ind.age_code in set(df["age"]):
         df = df[df["age"] == ind.age_code]
     return df
 

@@ -20,6 +20,7 @@ from zaragoza.portal.monitoring.pages.common import (
     SOURCES,
     area_name,
     area_rank,
+    at_age_band,
     breakdown,
     by_slice,
     cell,
@@ -33,7 +34,6 @@ from zaragoza.portal.monitoring.pages.common import (
     grouped,
     groups_in,
     keyed_rows,
-    levels,
     main_group,
     no_geo_figures,
     one,
@@ -84,6 +84,10 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
     asked = one(params, "source")
     if asked is not None:
         choice(asked, SOURCES, "source", "published")
+    # Every total-sex cell of the country and the EU, levels and gaps, in one query: the
+    # profile slices it per indicator and source.
+    everything = reader.observations(ObservationFilter(geo=(geo, EU), sex=("T",), compare_to=()))
+    slices = dict(iter(everything.groupby(["indicator", "source"], sort=False)))
     sections: dict[str, list[dict[str, Any]]] = {}
     target_rows = []
     all_cells: list[dict[str, Any]] = []
@@ -94,7 +98,10 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
         source = asked if asked in sources else (sources[0] if sources and asked is None else None)
         if source is None:
             continue
-        df = levels(reader, ind, source, geo=(geo, EU), sex=("T",))
+        mixed = slices.get((ident, source))
+        if mixed is None:
+            continue
+        df = at_age_band(mixed[mixed["compare_to"] == ""], ind)
         if df.empty or geo not in set(df["geo"]):
             continue
         by = breakdown(df)
@@ -109,16 +116,9 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
         cells = {g: cell(rows.get((geo, year, g, "T")), decimals, year) for g in groups}
         gap = None
         if main is not None and "NAT" in groups:
-            gap_df = reader.observations(
-                ObservationFilter(
-                    indicator=(ident,),
-                    source=(source,),
-                    geo=(geo,),
-                    time=(year,),
-                    sex=("T",),
-                    compare_to=("NAT",),
-                )
-            )
+            gap_df = mixed[
+                (mixed["compare_to"] == "NAT") & (mixed["geo"] == geo) & (mixed["time"] == year)
+            ]
             gap_df = by_slice(gap_df, by)
             gap_df = gap_df[gap_df[by] == main]
             gap_row = records(gap_df)[0] if not gap_df.empty else None
