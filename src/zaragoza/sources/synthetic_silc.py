@@ -1,15 +1,16 @@
 """Synthetic EU-SILC-shaped microdata: persons in households, for examples, tests, benchmarks.
 
-One merged person file per country and year with the variable names of the EU-SILC user
-database (UDB): the household register (``DB010`` year, ``DB020`` country, ``DB030``
-household id, ``DB040`` region, ``DB050`` stratum, ``DB060`` PSU, ``DB090`` household
-weight), the personal register (``RB030`` person id ``DB030 * 100 + k``, ``RB050``
-personal weight, ``RB080`` year of birth, ``RB090`` sex, ``RB210`` basic activity,
-``RB240`` partner id, ``RX020`` age at the end of the income reference period), the
-personal data of persons 16+ (``PB040``, citizenship ``PB220A``, country of birth
-``PB210``, activity ``PL031`` (2009-2020 coding) and ``PL032`` (2021 coding), months
-worked ``PL073``-``PL076``, ``PX050``, old-age benefits ``PY100G``, health ``PH010``,
-unmet needs ``PH040``/``PH050``, personal deprivation items ``PD020``-``PD080``) and the
+The four files of the EU-SILC user database (UDB) per country and year, or one merged
+person file, with the UDB's variable names: the household register (``DB010`` year,
+``DB020`` country, ``DB030`` household id, ``DB040`` region, ``DB050`` stratum,
+``DB060`` PSU, ``DB090`` household weight), the personal register (``RB030`` person id
+``DB030 * 100 + k``, ``RB050`` personal weight, ``RB080`` year of birth, ``RB090`` sex,
+``RB210`` basic activity, ``RB240`` partner id, ``RX020`` age at the end of the income
+reference period, ``RX030`` household id), the personal data of persons 16+ (``PB040``,
+``PX030`` household id, citizenship ``PB220A``, country of birth ``PB210``, activity
+``PL031`` (2009-2020 coding) and ``PL032`` (2021 coding), months worked
+``PL073``-``PL076``, ``PX050``, old-age benefits ``PY100G``, health ``PH010``, unmet
+needs ``PH040``/``PH050``, personal deprivation items ``PD020``-``PD080``) and the
 household data (income ``HY020``, ``HX050``, ``HX090``, tenure ``HH021``, rooms
 ``HH030``, warmth ``HH050``, housing cost ``HH070``, allowances ``HY070G``, arrears
 ``HS011``/``HS021``/``HS031``, deprivation items ``HS040``-``HS110``, ``HD080``): what
@@ -284,14 +285,13 @@ class _Records:
     p16: np.ndarray  # persons aged 16 and over
 
     def merged(self) -> pa.Table:
-        """One row per person: household variables repeated, personal data missing under 16."""
+        """One row per person: household variables repeated, personal data missing under
+        16; the files' own year, country and id variables once (``DB010 DB020 DB030``,
+        ``RB030``), not per file."""
+        own_ids = {"RB010", "RB020", "RX030", "PB010", "PB020", "PB030", "PX030"}
         cols = {k: c.take(self.hh) for k, c in self.d.items()}
-        cols |= {k: c for k, c in self.r.items() if k not in ("RB010", "RB020")}
-        cols |= {
-            k: c.spread(self.p16)
-            for k, c in self.p.items()
-            if k[:2] != "PB" or k == "PB040" or k[:3] == "PB2"
-        }
+        cols |= {k: c for k, c in self.r.items() if k not in own_ids}
+        cols |= {k: c.spread(self.p16) for k, c in self.p.items() if k not in own_ids}
         cols |= {k: c.take(self.hh) for k, c in self.h.items() if k[:2] != "HB"}
         return pa.table({k: c.arrow() for k, c in cols.items()})
 
@@ -549,12 +549,14 @@ def _batch(
         "RB210": c(rb210, ~p16),
         "RB240": c(partner_id, partner_id < 0),
         "RX020": c(age),
+        "RX030": c(hid[hh]),  # the household's id, as the UDB gives it
     }
     p = {
         "PB010": c(np.full(m, year16)),
         "PB020": c(np.zeros(m, dtype=i8), words=[country]),
         "PB030": c(rid[at]),
         "PB040": c(w_hh[hh_q]),
+        "PX030": c(hid[hh_q]),
         "PB220A": c(cit[at], words=vocab),
         "PB210": c(cob[at], words=vocab),
         "PL031": c(pl031),
@@ -714,8 +716,9 @@ def write_silc_dataset(
     ``layout="udb"`` as the four files of Eurostat's user database, ``part-K-D.parquet``
     (household register), ``-H`` (household data), ``-R`` (personal register, every
     person) and ``-P`` (personal data, persons aged 16 and over), each with its own
-    year, country and id variables (``DB010 DB020 DB030``, ``HB010``..., ``RB030``,
-    ``PB030``; person id = household id * 100 + person number, as in the UDB); with
+    year, country and id variables (``DB010 DB020 DB030``, ``HB010``..., ``RB030`` and
+    ``RX030``, ``PB030`` and ``PX030``; person id = household id * 100 + person number,
+    as in the UDB); with
     ``layout="merged"`` as one person file ``part-K.parquet`` holding all of them
     (household variables repeated, personal data missing under 16). With ``calibrated``
     the weighted median equivalised income of the persons aged 18+ by citizenship group
