@@ -17,8 +17,15 @@ from django.test import Client
 from django.utils import translation
 
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.catalog.targets import bundled_targets
 from zaragoza.portal.monitoring import numbers, pages, svg
-from zaragoza.portal.monitoring.catalog_messages import TITLES
+from zaragoza.portal.monitoring.catalog_messages import (
+    DEFINITIONS,
+    TARGET_SOURCES,
+    TITLES,
+    indicator_definition,
+    target_source,
+)
 from zaragoza.portal.monitoring.labels import country_name, flag_text, group_label
 
 
@@ -395,6 +402,69 @@ def test_catalogue_titles_are_translatable() -> None:
     assert {"employment_rate", "naturalisation_rate", "median_equivalised_income"} <= set(TITLES)
 
 
+def test_catalogue_definitions_and_target_sources_are_translatable() -> None:
+    # Every bundled indicator's definition and every bundled target's source is listed,
+    # with the catalogue's own text, and translated in both catalogues: not fuzzy (fuzzy
+    # entries are not compiled), with the same numbers, codes' digits and age bands.
+    cat = load_catalog()
+    assert {i: cat[i].definition for i in cat.indicators} == DEFINITIONS
+    assert {t.id: t.source for t in bundled_targets()} == TARGET_SOURCES
+    folder = Path(__file__).parents[2] / "src/zaragoza/portal/monitoring/locale"
+    for lang in ("fr", "de"):
+        po = folder / lang / "LC_MESSAGES" / "django.po"
+        translated = {msgid: msgstr for _, msgid, msgstr in _po_entries(po)}
+        fuzzy = _po_fuzzy(po)
+        for text in [*DEFINITIONS.values(), *TARGET_SOURCES.values()]:
+            assert translated.get(text), f"{lang}: {text[:60]!r} is not translated"
+            assert text not in fuzzy, f"{lang}: {text[:60]!r} is fuzzy"
+            numbers = sorted(re.findall(r"\d+", text))
+            assert sorted(re.findall(r"\d+", translated[text])) == numbers, (lang, text[:60])
+
+
+def test_definitions_and_target_sources_in_the_page_language() -> None:
+    cat = load_catalog()
+    ind = cat["employment_rate"]
+    target = next(t for t in bundled_targets() if t.id == "eu2030_employment")
+    with translation.override("fr"):
+        assert indicator_definition(ind).startswith("Personnes ayant un emploi (définition du BIT")
+        assert target_source(target).startswith("Commission européenne, Plan d'action sur le")
+    with translation.override("de"):
+        assert indicator_definition(ind).startswith("Erwerbstätige (nach ILO-Definition")
+        assert "Säule sozialer Rechte" in target_source(target)
+    with translation.override("en"):
+        assert indicator_definition(ind) == ind.definition
+        assert target_source(target) == target.source
+    # A user's catalogue that redefines a bundled indicator keeps its own (English) text:
+    # the translation of the bundled text would not describe it.
+    mine = ind.model_copy(update={"definition": "Employed persons, counted my way."})
+    other = target.model_copy(update={"source": "A national action plan, 2024."})
+    with translation.override("fr"):
+        assert indicator_definition(mine) == "Employed persons, counted my way."
+        assert target_source(other) == "A national action plan, 2024."
+
+
+def test_pages_show_definitions_and_target_sources_translated_and_the_api_in_english(
+    portal: Path, client: Client
+) -> None:
+    fr = unescape(get(client, "/fr/indicators/employment_rate/").decode())
+    assert "Personnes ayant un emploi (définition du BIT, ILOSTAT = 1)" in fr
+    assert "Commission européenne, Europe 2020 : Une stratégie pour une croissance" in fr
+    assert "Employed persons (ILO definition" not in fr
+    assert "European Commission" not in fr
+    de = unescape(get(client, "/de/indicators/employment_rate/").decode())
+    assert "Erwerbstätige (nach ILO-Definition, ILOSTAT = 1)" in de
+    assert "Aktionsplan zur europäischen Säule sozialer Rechte" in de
+    en = unescape(get(client, "/en/indicators/employment_rate/").decode())
+    assert load_catalog()["employment_rate"].definition in en
+    profile = unescape(get(client, "/de/countries/AT/").decode())
+    assert "Entschließung des Rates zu einem strategischen Rahmen" in profile
+    assert "Council Resolution" not in profile
+    # The API's catalogue is data: English whatever the language asked for.
+    api = client.get("/api/v1/indicators/employment_rate", headers={"accept-language": "fr"})
+    assert api.status_code == 200
+    assert api.json()["definition"] == load_catalog()["employment_rate"].definition
+
+
 def test_labels_in_three_languages() -> None:
     assert country_name("EL", "en") == "Greece"
     assert country_name("EL", "fr") == "Grèce"
@@ -435,6 +505,17 @@ def _po_entries(path: Path) -> list[tuple[str, str, str]]:
         msgstr = field("msgstr") or field("msgstr[0]")
         out.append((field("msgctxt"), field("msgid"), msgstr))
     return out
+
+
+def _po_fuzzy(path: Path) -> set[str]:
+    """The msgids of a .po file's fuzzy entries (``compilemessages`` leaves them out)."""
+    return {
+        msgid
+        for (_, msgid, _), block in zip(
+            _po_entries(path), path.read_text(encoding="utf-8").split("\n\n")[1:], strict=True
+        )
+        if re.search(r"^#,.*\bfuzzy\b", block, re.M)
+    }
 
 
 @pytest.mark.parametrize("lang", ["fr", "de"])

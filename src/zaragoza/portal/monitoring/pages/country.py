@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import Target, targets_for
-from zaragoza.portal.monitoring.catalog_messages import indicator_title
+from zaragoza.portal.monitoring.catalog_messages import indicator_title, target_source
 from zaragoza.portal.monitoring.labels import (
     country_name,
     group_label,
@@ -71,7 +71,8 @@ def _target_row(
                     "met": target.met(c["value"]),
                 }
             )
-    return {"target": target, "framework": framework, "text": text, "indicator": ind,
+    return {"target": target, "framework": framework, "text": text,
+            "citation": target_source(target), "indicator": ind,
             "title": indicator_title(ind), "distances": distances}  # fmt: skip
 
 

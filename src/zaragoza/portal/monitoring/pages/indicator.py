@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import targets_for
 from zaragoza.portal.monitoring import svg
-from zaragoza.portal.monitoring.catalog_messages import indicator_title
+from zaragoza.portal.monitoring.catalog_messages import (
+    indicator_definition,
+    indicator_title,
+    target_source,
+)
 from zaragoza.portal.monitoring.labels import (
     country_name,
     group_label,
@@ -207,6 +211,7 @@ def indicator_page(
     return {
         "indicator": ind,
         "title": indicator_title(ind),
+        "definition": indicator_definition(ind),
         "unit_name": unit_name(ind.unit),
         "source": source,
         "sources": sources_of(ctx, ind.id),
@@ -252,7 +257,7 @@ def indicator_page(
         "regions": regions,
         "flags_used": flags_used(all_cells),
         "state": state,
-        "targets": targets_for(ind.id),
+        "targets": [{"target": t, "citation": target_source(t)} for t in targets_for(ind.id)],
     }
 
 
