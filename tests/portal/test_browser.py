@@ -298,9 +298,14 @@ def test_the_regional_map_is_drawn_from_the_cached_boundaries(
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
     pg.goto("/en/indicators/employment_rate/?geo=AT&group=FOR&time=2023")
+    # Drawn, and its three regions laid out (plotly may still be fitting the view to them
+    # when its promise resolves on a loaded machine).
     pg.wait_for_function(
-        "document.querySelector('[data-chart=regions]').getAttribute('data-drawn') === 'true'",
-        timeout=15_000,
+        "(() => { const el = document.querySelector('[data-chart=regions]');"
+        " const paths = el.querySelectorAll('path.choroplethlocation');"
+        " return el.getAttribute('data-drawn') === 'true' && paths.length === 3"
+        " && [...paths].every(p => p.getBBox().width > 0); })()",
+        timeout=30_000,
     )
     chart = pg.locator("[data-chart=regions]")
     # The three regions of the fixture, in two classes (Attiki and Wien, then Niederösterreich).
