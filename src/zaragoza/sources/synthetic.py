@@ -38,6 +38,7 @@ __all__ = [
     "published_targets",
     "write_lfs",
     "write_lfs_dataset",
+    "write_one_file",
     "write_partitioned",
 ]
 
@@ -504,25 +505,35 @@ def lfs_batches(
             done += n
 
 
-def write_lfs(path: str | Path, persons: int, **kwargs: object) -> Path:
-    """Write synthetic records to one Parquet or CSV file; return its path."""
+def write_one_file(
+    path: str | Path, batches: Iterable[pa.Table], statistics: Sequence[str]
+) -> Path:
+    """Write ``batches`` to one file: CSV for ``.csv`` (gzip-compressed for ``.csv.gz``),
+    else zstd-compressed Parquet (:func:`parquet_options`); return its path."""
     path = Path(path)
-    batches = lfs_batches(persons, **kwargs)  # type: ignore[arg-type]
+    batches = iter(batches)
     first = next(batches)
-    if path.suffix == ".csv":
+    if path.name.endswith((".csv", ".csv.gz")):
         import pyarrow.csv as pacsv
 
-        with pacsv.CSVWriter(path, first.schema) as out:
+        gz = path.suffix == ".gz"
+        sink = pa.CompressedOutputStream(str(path), "gzip") if gz else pa.OSFile(str(path), "wb")
+        with sink, pacsv.CSVWriter(sink, first.schema) as out:
             out.write_table(first)
             for b in batches:
                 out.write_table(b)
     else:
-        options = parquet_options(first.schema, "zstd", _STATISTICS)
+        options = parquet_options(first.schema, "zstd", statistics)
         with pq.ParquetWriter(path, first.schema, **options) as out:
             out.write_table(first)
             for b in batches:
                 out.write_table(b)
     return path
+
+
+def write_lfs(path: str | Path, persons: int, **kwargs: object) -> Path:
+    """Write synthetic records to one Parquet or CSV file; return its path."""
+    return write_one_file(path, lfs_batches(persons, **kwargs), _STATISTICS)  # type: ignore[arg-type]
 
 
 def write_lfs_dataset(

@@ -49,7 +49,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from zaragoza.errors import UsageError
 from zaragoza.sources.synthetic import (
@@ -67,6 +66,7 @@ from zaragoza.sources.synthetic import (
     normals,
     parquet_options,
     uniforms,
+    write_one_file,
     write_partitioned,
 )
 
@@ -670,26 +670,7 @@ def write_silc(path: str | Path, persons: int, **kwargs: Any) -> Path:
 
     Keyword arguments go to :func:`silc_batches`; returns the path.
     """
-    path = Path(path)
-    batches = silc_batches(persons, **kwargs)
-    first = next(batches)
-    if path.name.endswith((".csv", ".csv.gz")):
-        import pyarrow.csv as pacsv
-
-        sink = pa.CompressedOutputStream(str(path), "gzip") if path.suffix == ".gz" else path
-        with pacsv.CSVWriter(sink, first.schema) as out:
-            out.write_table(first)
-            for b in batches:
-                out.write_table(b)
-        if isinstance(sink, pa.NativeFile):
-            sink.close()
-    else:
-        options = parquet_options(first.schema, "zstd", _STATISTICS)
-        with pq.ParquetWriter(path, first.schema, **options) as out:
-            out.write_table(first)
-            for b in batches:
-                out.write_table(b)
-    return path
+    return write_one_file(path, silc_batches(persons, **kwargs), _STATISTICS)
 
 
 #: Layouts of :func:`write_silc_dataset`.
