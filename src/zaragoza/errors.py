@@ -113,13 +113,17 @@ class Problem:
 class ValidationError(InputError):
     """The input breaks validation rules; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
+    def __init__(
+        self, problems: list[Problem], *, hint: str | None = None, rows: int | None = None
+    ) -> None:
         self.problems = problems
         lines = "\n".join("  - " + p.describe() for p in problems)
         in_rows = [p for p in problems if p.row is not None]
         if in_rows:
+            # one row may break several rules: the rows are counted once when known
             n = sum(p.count for p in in_rows)
-            what = f"input is invalid: {len(problems)} problem(s) in {n} row(s)"
+            where = f"in {rows:,} row(s)" if rows is not None else f"({n:,} invalid value(s))"
+            what = f"input is invalid: {len(problems)} problem(s) {where}"
             default = (
                 "Fix the data, map your columns with --columns, or pass --drop-invalid "
                 "to leave the invalid rows out (they are counted and reported)"

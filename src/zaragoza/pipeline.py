@@ -30,7 +30,7 @@ from zaragoza.estimate.inequality.columns import (
 from zaragoza.estimate.inequality.engine import SilcRecords, cell_statistics, national_thresholds
 from zaragoza.estimate.totals import GapSpec
 from zaragoza.sources.lfs import InputSpec, prepare_lfs
-from zaragoza.sources.readers import load_column_map, open_microdata
+from zaragoza.sources.readers import load_column_map, open_microdata, read_errors
 from zaragoza.sources.silc import SilcSpec, prepare_silc, silc_input_columns
 from zaragoza.warehouse.loads import describe_file
 from zaragoza.warehouse.store import LoadResult, Warehouse
@@ -217,7 +217,8 @@ def estimate_files(
     say(f"reading {len(paths)} file(s)")
     data = open_microdata(paths, columns=colmap, con=con)
     say("validating")
-    prepared = prepare_lfs(data, spec, drop_invalid=drop_invalid)
+    with read_errors(data.files):
+        prepared = prepare_lfs(data, spec, drop_invalid=drop_invalid)
     reps = _replicates(
         replicate_method,
         len(prepared.replicate_columns),
@@ -238,7 +239,10 @@ def estimate_files(
             records = _spark_table(con, prepared.view, tmp)
         else:
             records = ibis.duckdb.from_connection(con).table(prepared.view)
-        obs = estimate(records, inds, by=by, design=design, gap=gap_spec, rules=rel, alpha=alpha)
+        with read_errors(data.files):
+            obs = estimate(
+                records, inds, by=by, design=design, gap=gap_spec, rules=rel, alpha=alpha
+            )
     options = {
         "indicators": list(indicator_ids),
         "by": list(by),
@@ -395,7 +399,8 @@ def estimate_silc_files(
     )
     con = duckdb.connect()
     say(f"reading {len(paths)} file(s)")
-    prep = prepare_silc(paths, spec, columns=colmap, con=con, drop_invalid=drop_invalid)
+    with read_errors([str(p) for p in paths]):
+        prep = prepare_silc(paths, spec, columns=colmap, con=con, drop_invalid=drop_invalid)
     reps = _replicates(
         replicate_method, len(prep.replicate_columns), replicate_scale, replicate_rscales, fay_rho
     )

@@ -132,8 +132,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert ("duplicate id", "RB030") in rules
     assert ("person without a household", "RX030") in rules
     assert ("household without persons", "HB030") in rules
-    assert ("missing or non-positive weight", "RB050") in rules
-    assert ("income is not a number", "HY020") in rules
+    assert ("missing, non-finite or non-positive weight", "RB050") in rules
+    assert ("income is not a finite number", "HY020") in rules
     dup = next(p for p in err.value.problems if p.rule == "duplicate id")
     assert dup.file.endswith("r.csv")
     assert dup.row == 1

@@ -83,9 +83,9 @@ def run(path: Path, **kw: object) -> object:
         ("AGE", "thirty", "age out of range", "integer"),
         ("AGE", "34.5", "age out of range", "integer"),
         ("SEX", "3", "unknown code", "1 (male) or 2 (female)"),
-        ("COEFF", "", "missing or non-positive weight", "positive number"),
-        ("COEFF", "0", "missing or non-positive weight", "positive number"),
-        ("COEFF", "-3", "missing or non-positive weight", "positive number"),
+        ("COEFF", "", "missing, non-finite or non-positive weight", "positive finite number"),
+        ("COEFF", "0", "missing, non-finite or non-positive weight", "positive finite number"),
+        ("COEFF", "-3", "missing, non-finite or non-positive weight", "positive finite number"),
         ("NATIONAL", "ZZZ", "unknown code", "country code"),
         ("COUNTRYB", "12", "unknown code", "country code"),
         ("ILOSTAT", "7", "unknown code", "one of 1, 2, 3, 4"),
@@ -172,7 +172,7 @@ def test_drop_invalid_counts_dropped_rows(tmp_path: Path) -> None:
     assert res.n_dropped == 2  # type: ignore[attr-defined]
     assert res.dropped_by_rule == {  # type: ignore[attr-defined]
         "age out of range (AGE)": 1,
-        "missing or non-positive weight (COEFF)": 1,
+        "missing, non-finite or non-positive weight (COEFF)": 1,
     }
     total = res.observations  # type: ignore[attr-defined]
     assert total.loc[total["indicator"] == "employment_rate", "n"].iloc[0] == 28

@@ -14,6 +14,7 @@ Variance is a strategy chosen from the design, as in R ``survey``:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -49,6 +50,10 @@ class Replicates:
         """Return the replicate settings with R ``survey``'s default scale for ``method``."""
         if n < 2:
             raise UsageError("replicate-weight variance needs at least 2 replicate columns")
+        for name, values in (("--replicate-scale", [scale]), ("--replicate-rscales", rscales)):
+            bad = [v for v in values or [] if v is not None and not math.isfinite(v)]
+            if bad:
+                raise UsageError(f"{name} takes finite numbers", value=bad[0])
         if method == "fay":
             if fay_rho is None or not 0 <= fay_rho < 1:
                 raise UsageError("--replicate-method fay needs --fay-rho in [0, 1)", value=fay_rho)

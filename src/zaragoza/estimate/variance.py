@@ -56,11 +56,15 @@ def _scale_factor(n_h: pd.Series, design: Design, where: pd.DataFrame) -> pd.Ser
     lonely = n_h <= 1
     if lonely.any() and design.lonely_psu == "fail":
         row = where[lonely].iloc[0]
+        n_lonely, n_all = int(lonely.sum()), len(n_h)
         raise DesignError(
-            "a stratum has only one PSU",
+            f"{n_lonely} of {n_all} strata have only one PSU, so their variance "
+            "cannot be estimated",
             column="strata",
             value=f"{row['geo']} {row['time']} stratum {row['strata']!r}",
-            hint="Choose --lonely-psu adjust, remove or certainty (R survey's meanings)",
+            hint="A variance needs two PSUs or more per stratum: check the stratum and PSU "
+            "columns, give more records, or choose --lonely-psu adjust, remove or "
+            "certainty (R survey's meanings)",
         )
     f = n_h / (n_h - 1).where(~lonely, 1.0)
     if design.lonely_psu in ("remove", "certainty"):

@@ -32,9 +32,22 @@ from zaragoza.errors import InputError, Problem, ValidationError
 from zaragoza.sources.readers import Microdata, quote
 from zaragoza.sources.variables import DERIVED, LFS_VARIABLES, REQUIRED
 
-__all__ = ["VAR_PREFIX", "InputSpec", "Prepared", "prepare_lfs", "replicate_columns"]
+__all__ = [
+    "VAR_PREFIX",
+    "WEIGHT_EXPECTED",
+    "WEIGHT_RULE",
+    "InputSpec",
+    "Prepared",
+    "number_sql",
+    "prepare_lfs",
+    "replicate_columns",
+]
 
 UNKNOWN_GROUP_CODES = frozenset({"NRP"})
+
+#: The rule refusing a weight, and what a valid one is (EU-LFS and EU-SILC alike).
+WEIGHT_RULE = "missing, non-finite or non-positive weight"
+WEIGHT_EXPECTED = "a positive finite number"
 
 #: Prefix of the survey variables in the harmonised records, so that ``SEX`` or ``AGE``
 #: used in a definition never collides with the derived ``sex`` or ``age`` columns.
@@ -78,9 +91,20 @@ def _text(col: str) -> str:
     return f"NULLIF(upper(trim(CAST({quote(col)} AS VARCHAR))), '')"
 
 
+def number_sql(sql: str) -> str:
+    """SQL of an expression as a finite double: NULL when blank, not a number, NaN or infinite.
+
+    NaN and infinity are bad input, never values: DuckDB orders NaN above every number,
+    so ``NaN <= 0`` is false and a NaN weight would pass a positivity check. Mapping them
+    to NULL makes every rule that refuses a missing number refuse them too.
+    """
+    x = f"TRY_CAST(NULLIF(trim(CAST({sql} AS VARCHAR)), '') AS DOUBLE)"
+    return f"(CASE WHEN isfinite({x}) THEN {x} END)"
+
+
 def _num(col: str) -> str:
-    """The column as a double, NULL when blank or not a number."""
-    return f"TRY_CAST(NULLIF(trim(CAST({quote(col)} AS VARCHAR)), '') AS DOUBLE)"
+    """The column as a finite double, NULL when blank, not a number, NaN or infinite."""
+    return number_sql(quote(col))
 
 
 def _geo_expr(col: str) -> str:
@@ -215,11 +239,11 @@ def _row_rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> lis
     w = spec.weight
     rules = [
         _Rule(
-            "missing or non-positive weight",
+            WEIGHT_RULE,
             w,
             f"coalesce({_num(w)} <= 0, true)",
             _raw(w),
-            "a positive number",
+            WEIGHT_EXPECTED,
         )
     ]
     for design_col, what in ((spec.strata, "stratum"), (spec.psu, "PSU")):
@@ -236,11 +260,11 @@ def _row_rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> lis
     for r in reps:
         rules.append(
             _Rule(
-                "missing or negative replicate weight",
+                "missing, non-finite or negative replicate weight",
                 r,
                 f"coalesce({_num(r)} < 0, true)",
                 _raw(r),
-                "a number of zero or more",
+                "a finite number of zero or more",
             )
         )
     if spec.regions and "REGION" in cols:
@@ -341,6 +365,12 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
         raise ValidationError(absent)
 
     n_rows, bad = _broken_rules(data, spec, reps)
+    if n_rows == 0:
+        raise InputError(
+            "the input holds no records",
+            file=", ".join(data.files),
+            hint="The file(s) have a header but no data rows",
+        )
     problems: list[Problem] = []
     if bad:
         numbered = " UNION ALL BY NAME ".join(f"({s})" for s in data.numbered.values())
@@ -351,8 +381,6 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
             ).fetchall()
             for f, first, cnt, val in rows:
                 problems.append(Problem(r.rule, f, r.column, int(first), val, r.expected, int(cnt)))
-        if not drop_invalid:
-            raise ValidationError(problems)
 
     where = ""
     n_dropped = 0
@@ -360,6 +388,8 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
         where = "WHERE NOT (" + " OR ".join(r.invalid for r, _ in bad) + ")"
         kept = data.one(f"SELECT count(*) FROM {quote(data.view)} {where}")
         n_dropped = n_rows - int(kept[0])
+        if not drop_invalid:
+            raise ValidationError(problems, rows=n_dropped)
 
     items = [
         f"{GEO} AS geo",

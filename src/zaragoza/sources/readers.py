@@ -8,7 +8,11 @@ Each record keeps the file it came from (``_file``) so errors can point at it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import gzip
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +22,14 @@ import yaml
 
 from zaragoza.errors import InputError
 
-__all__ = ["ColumnMap", "Microdata", "load_column_map", "open_microdata", "quote"]
+__all__ = [
+    "ColumnMap",
+    "Microdata",
+    "load_column_map",
+    "open_microdata",
+    "quote",
+    "read_errors",
+]
 
 READSTAT_SUFFIXES = {".sav", ".zsav", ".por", ".dta", ".sas7bdat", ".xpt"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
@@ -30,6 +41,50 @@ ColumnMap = Mapping[str, str]
 def quote(name: str) -> str:
     """Quote an SQL identifier for DuckDB."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_CSV_ERROR = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_FILE = re.compile(r"^\s*file = (.+)$", re.MULTILINE)
+_CSV_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_CSV_LINE = re.compile(r"^Original Line: (.*)$", re.MULTILINE)
+
+
+@contextmanager
+def read_errors(files: Sequence[str] = ()) -> Iterator[None]:
+    """Turn DuckDB's errors on a malformed CSV row into an :class:`InputError` naming it.
+
+    CSV files are read lazily, while they are validated and estimated, so a ragged row,
+    a partial last row (a truncated file) or an unterminated quote surfaces inside a
+    query; this names the file, the line (1 is the header) and what was found.
+    """
+    try:
+        yield
+    except duckdb.InvalidInputException as exc:
+        text = str(exc)
+        line = _CSV_ERROR.search(text)
+        if line is None:
+            raise
+        found = _CSV_FILE.search(text)
+        file = found.group(1).strip() if found else ", ".join(files) or None
+        count = _CSV_COUNT.search(text)
+        shown = _CSV_LINE.search(text)
+        if count:
+            what = f"a row has {count.group(2)} field(s), the header {count.group(1)}"
+            hint = "Every row needs one field per column; a truncated file ends in a partial row"
+        elif "unterminated quote" in text:
+            what = "a value has an unterminated quote"
+            hint = "Close the quote, or double a quote character inside a quoted value"
+        else:
+            what = "a row cannot be read as CSV"
+            hint = text.splitlines()[0]
+        value = shown.group(1)[:120] if shown else None
+        raise InputError(
+            what, file=file, row=int(line.group(1)) - 1, value=value, hint=hint
+        ) from None
 
 
 def load_column_map(path: str | Path) -> dict[str, str]:
@@ -98,16 +153,79 @@ def _kind(path: Path) -> str:
     )
 
 
+def _csv_header(path: Path) -> tuple[list[str], str]:
+    """Return a CSV file's column names and its delimiter, read by Python's csv module.
+
+    DuckDB's sniffer guesses the dialect from a sample and silently renames a repeated
+    column (``COEFF``, ``COEFF_1``); reading the header here lets a repeated name be
+    refused, and a malformed row further down cannot make the sniffer misread the header.
+    """
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+            head = fh.readline()
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError("cannot read the file", file=str(path), hint=str(exc)) from None
+    if not head.strip():
+        raise InputError(
+            "the file is empty", file=str(path), hint="The first line must name the columns"
+        )
+    if path.suffixes and path.suffixes[0].lower() == ".tsv":
+        delim = "\t"
+    else:
+        counts = {d: head.count(d) for d in (",", ";", "\t", "|")}
+        delim = max(counts, key=lambda d: counts[d])
+    names = next(csv.reader([head], delimiter=delim))
+    return [n.strip() for n in names], delim
+
+
+def _refuse_repeated(path: Path, names: Sequence[str]) -> None:
+    """A column named twice (in any case) is an error: which one would be the weight?"""
+    seen: dict[str, str] = {}
+    for n in names:
+        key = n.upper()
+        if key in seen:
+            raise InputError(
+                f"column {n} appears twice",
+                file=str(path),
+                column=f"{seen[key]}, {n}" if seen[key] != n else n,
+                hint="Column names are compared without case; rename or remove one of them",
+            )
+        seen[key] = n
+    blank = [i + 1 for i, n in enumerate(names) if not n]
+    if blank:
+        raise InputError(
+            "a column has no name",
+            file=str(path),
+            column=f"column number {blank[0]}",
+            hint="Every column of the first line needs a name",
+        )
+
+
 def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, idx: int) -> tuple[str, list[str]]:
     """Return SQL reading one file with its original column names, and those names."""
     lit = "'" + str(path).replace("'", "''") + "'"
     kind = _kind(path)
     if kind == "csv":
-        delim = "'\\t'" if path.suffixes and path.suffixes[0].lower() == ".tsv" else "NULL"
-        src = f"read_csv({lit}, header=true, all_varchar=true, delim={delim})"
-        if delim == "NULL":
-            src = f"read_csv({lit}, header=true, all_varchar=true)"
+        names, delim = _csv_header(path)
+        _refuse_repeated(path, names)
+        # The dialect is given, not sniffed, and strict: a ragged row or an unterminated
+        # quote is an error at that line (see ``read_errors``), never a guess.
+        spec = ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names)
+        delim_sql = "'\\t'" if delim == "\t" else _lit(delim)
+        src = (
+            f"read_csv({lit}, header=true, auto_detect=false, columns={{{spec}}}, "
+            f"delim={delim_sql}, quote='\"', escape='\"', strict_mode=true)"
+        )
     elif kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            _refuse_repeated(path, pq.read_schema(path).names)
+        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+            raise InputError(
+                "cannot read the file", file=str(path), hint=str(exc).splitlines()[0]
+            ) from None
         src = f"read_parquet({lit})"
     else:
         import pyreadstat

@@ -21,9 +21,9 @@ the ages of the R file. Age is at the end of the income reference period: ``RX02
 ``AGE``, ``PX020``, else survey year - 1 - year of birth (``RB080``/``PB140``).
 
 Validation collects every problem (duplicate ids, unlinked persons or households,
-missing or non-positive weights, income that is not a number, unknown codes) into one
-report. Missing income (blank, ``NA``) is item non-response, counted per cell, not an
-error; negative income is valid, as in Eurostat's data.
+missing, non-finite or non-positive weights, numbers that are NaN, infinite or text,
+unknown codes) into one report. Missing income (blank, ``NA``) is item non-response,
+counted per cell, not an error; negative income is valid, as in Eurostat's data.
 """
 
 from __future__ import annotations
@@ -39,11 +39,14 @@ from zaragoza.errors import InputError, Problem, ValidationError
 from zaragoza.sources.lfs import (
     UNKNOWN_GROUP_CODES,
     VAR_PREFIX,
+    WEIGHT_EXPECTED,
+    WEIGHT_RULE,
     _geo_expr,
     _group_expr,
     _in_list,
     _num,
     _text,
+    number_sql,
     replicate_columns,
 )
 from zaragoza.sources.readers import ColumnMap, open_microdata, quote
@@ -241,26 +244,41 @@ class _Linker:
 
 def _weight_rule(kind: str, col: str) -> _Rule:
     return _Rule(
-        "missing or non-positive weight",
+        WEIGHT_RULE,
         kind,
         col,
         f"coalesce({_num(col)} <= 0, true)",
         f"CAST({quote(col)} AS VARCHAR)",
-        "a positive number",
+        WEIGHT_EXPECTED,
         "person",
     )
 
 
 def _not_number(kind: str, col: str) -> _Rule:
+    """A numeric variable holds text, NaN or infinity (blank, NA, NaN and '.' are missing)."""
     raw = f"upper(trim(CAST({quote(col)} AS VARCHAR)))"
+    income = col in ("HY020", "HX090")
     return _Rule(
-        "income is not a number",
+        "income is not a finite number" if income else "not a finite number",
         kind,
         col,
         f"({raw} NOT IN {_in_list(list(_MISSING_TEXT))} AND {_num(col)} IS NULL)",
         f"CAST({quote(col)} AS VARCHAR)",
-        "a number (negative incomes are valid), or blank/NA when missing",
+        ("a finite number (negative incomes are valid)" if income else "a finite number")
+        + ", or blank/NA when missing",
         "household" if kind in ("H", "D") else "person",
+    )
+
+
+def _replicate_rule(kind: str, col: str) -> _Rule:
+    return _Rule(
+        "missing, non-finite or negative replicate weight",
+        kind,
+        col,
+        f"coalesce({_num(col)} < 0, true)",
+        f"CAST({quote(col)} AS VARCHAR)",
+        "a finite number of zero or more",
+        "person",
     )
 
 
@@ -395,10 +413,16 @@ def prepare_silc(
     assert weight_col is not None
     wkind = base if weight_col in bcols else "P"
     rules.append(_weight_rule(wkind, weight_col))
+    numeric = {"HY020", "HX090", "HX050"}
+    for v in spec.variables:
+        if v in SILC_DERIVED:
+            numeric |= set(SILC_DERIVED[v].needs)
     for kind, cols in lk.cols.items():
-        for inc in ("HY020", "HX090"):
-            if inc in cols:
-                rules.append(_not_number(kind, inc))
+        for col in sorted(numeric & set(cols)):
+            rules.append(_not_number(kind, col))
+        if kind == base:
+            for rep in reps:
+                rules.append(_replicate_rule(kind, rep))
     geos = sorted(country_codes() | set(ISO_TO_EUROSTAT))
     rules.append(
         _Rule(
@@ -441,6 +465,12 @@ def prepare_silc(
                 )
             )
 
+    if _one(con, f"SELECT count(*) FROM _silc_k{base}") == 0:
+        raise InputError(
+            "the input holds no records",
+            file=files,
+            hint="The file(s) have a header but no data rows",
+        )
     problems: list[Problem] = []
     broken: list[tuple[_Rule, int]] = []
     for r in rules:
@@ -599,7 +629,7 @@ def prepare_silc(
 
 
 def _num_expr(sql: str) -> str:
-    return f"TRY_CAST(NULLIF(trim(CAST({sql} AS VARCHAR)), '') AS DOUBLE)"
+    return number_sql(sql)
 
 
 def _text_expr(sql: str) -> str:
