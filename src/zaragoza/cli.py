@@ -333,25 +333,30 @@ def warehouse_load(
         str | None,
         typer.Option(help="Eurostat dataset code, for a TSV file whose name lacks it."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(help="Load again a file whose cells later loads have replaced."),
+    ] = False,
     catalog: CatalogOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Load observations: computed or published tables, or Eurostat's own files."""
+    """Load observations: computed or published tables, or Eurostat's own files.
+
+    Everything named in one command is one transaction: if any file fails, nothing of
+    the command is kept.
+    """
     path = warehouse or default_warehouse()
     if not files and not bundled:
         _fail(UsageError("nothing to load", hint="Name files, or pass --bundled"))
+    said: list[tuple[str, LoadResult]] = []
+    notes: list[str] = []
     try:
         cat = load_catalog(catalog or [])
         observation_files = [f for f in files or [] if is_observation_file(f)]
         eurostat = [f for f in files or [] if f not in observation_files]
-        with Warehouse(path) as wh:
-            for f, res in zip(
-                observation_files,
-                load_observation_files(wh, observation_files, source=source),
-                strict=True,
-            ):
-                err.print(f"{f}:", highlight=False)
-                _said_load(res, path)
+        with Warehouse(path) as wh, wh.transaction():
+            loaded = load_observation_files(wh, observation_files, source=source, force=force)
+            said += [(f"{f}:", res) for f, res in zip(observation_files, loaded, strict=True)]
             batches: list[tuple[str, list[Path] | None]] = []
             if bundled:
                 batches.append(("the bundled Eurostat tables", None))
@@ -359,22 +364,43 @@ def warehouse_load(
                 batches.append((", ".join(map(str, eurostat)), eurostat))
             for label, paths in batches:
                 if paths is None:
-                    res, pub = load_bundled_published(wh, cat)
+                    res, pub = load_bundled_published(wh, cat, force=force)
                 else:
                     parsed = [(p, read_eurostat_file(p, dataset)) for p in paths]
-                    res, pub = load_published(wh, parsed, cat)
-                err.print(
-                    f"{label}: {len(pub.observations):,} published observations", highlight=False
-                )
-                for ds, n in sorted(pub.unmapped.items()):
-                    err.print(
-                        f"  {n:,} rows of {ds} are no catalogue indicator (other "
-                        "age bands, units or variables): not loaded",
-                        highlight=False,
-                    )
-                _said_load(res, path)
+                    res, pub = load_published(wh, parsed, cat, force=force)
+                notes = [
+                    f"  {n:,} rows of {ds} are no catalogue indicator (other "
+                    "age bands, units or variables): not loaded"
+                    for ds, n in sorted(pub.unmapped.items())
+                ]
+                said.append((f"{label}: {len(pub.observations):,} published observations", res))
     except ZaragozaError as exc:
         _fail(exc)
+    for label, res in said:
+        err.print(label, highlight=False)
+        _said_load(res, path)
+    for note in notes:
+        err.print(note, highlight=False)
+    if len(said) > 1:
+        added = sum(r.added for _, r in said)
+        replaced = sum(r.replaced for _, r in said)
+        err.print(
+            f"{len(said)} loads in one transaction: {added:,} rows added, {replaced:,} replaced"
+        )
+
+
+@warehouse_app.command("compact")
+def warehouse_compact(warehouse: WarehouseOpt = None) -> None:
+    """Give back the space a failed or killed load left in the file."""
+    path = warehouse or default_warehouse()
+    if not path.exists():
+        _fail(UsageError("warehouse not found", file=str(path)))
+    try:
+        with Warehouse(path) as wh:
+            before, after = wh.compact()
+    except ZaragozaError as exc:
+        _fail(exc)
+    err.print(f"{path}: {before / 1e6:,.1f} MB -> {after / 1e6:,.1f} MB")
 
 
 @warehouse_app.command("list")

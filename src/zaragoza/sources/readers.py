@@ -25,6 +25,7 @@ from zaragoza.errors import InputError
 __all__ = [
     "ColumnMap",
     "Microdata",
+    "csv_source",
     "load_column_map",
     "open_microdata",
     "quote",
@@ -202,21 +203,30 @@ def _refuse_repeated(path: Path, names: Sequence[str]) -> None:
         )
 
 
+def csv_source(path: Path) -> tuple[str, list[str]]:
+    """Return DuckDB SQL reading a CSV file as text, strictly, and its column names.
+
+    The dialect is read from the header, not sniffed, and the reading is strict: a
+    ragged row, a partial last row or an unterminated quote is an error at that line
+    (see :func:`read_errors`), never a guess. A column named twice is refused.
+    """
+    names, delim = _csv_header(path)
+    _refuse_repeated(path, names)
+    spec = ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names)
+    delim_sql = "'\\t'" if delim == "\t" else _lit(delim)
+    sql = (
+        f"read_csv({_lit(str(path))}, header=true, auto_detect=false, columns={{{spec}}}, "
+        f"delim={delim_sql}, quote='\"', escape='\"', strict_mode=true)"
+    )
+    return sql, names
+
+
 def _source_sql(con: duckdb.DuckDBPyConnection, path: Path, idx: int) -> tuple[str, list[str]]:
     """Return SQL reading one file with its original column names, and those names."""
     lit = "'" + str(path).replace("'", "''") + "'"
     kind = _kind(path)
     if kind == "csv":
-        names, delim = _csv_header(path)
-        _refuse_repeated(path, names)
-        # The dialect is given, not sniffed, and strict: a ragged row or an unterminated
-        # quote is an error at that line (see ``read_errors``), never a guess.
-        spec = ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names)
-        delim_sql = "'\\t'" if delim == "\t" else _lit(delim)
-        src = (
-            f"read_csv({lit}, header=true, auto_detect=false, columns={{{spec}}}, "
-            f"delim={delim_sql}, quote='\"', escape='\"', strict_mode=true)"
-        )
+        src, _names = csv_source(path)
     elif kind == "parquet":
         import pyarrow.parquet as pq
 

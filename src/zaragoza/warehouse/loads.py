@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from zaragoza.catalog.loader import Catalog
 from zaragoza.errors import InputError
 from zaragoza.sources.eurostat_bundled import bundled_files
+from zaragoza.sources.readers import csv_source, quote, read_errors
 from zaragoza.warehouse.published import (
     DatasetMapping,
     PublishedSet,
@@ -47,38 +50,96 @@ def is_observation_file(path: str | Path) -> bool:
     return header.lstrip("\ufeff").split(",")[0].strip('"') == "indicator"
 
 
-def read_observation_file(path: str | Path) -> pd.DataFrame:
-    """Read an observation table written as CSV or Parquet."""
+def read_observation_file(path: str | Path) -> pa.Table:
+    """Read an observation table written as CSV or Parquet, every column as text.
+
+    Text keeps what the file says: a blank cell is a missing value, while ``nan`` or
+    ``inf`` are bad input that :func:`~zaragoza.observations.check_observations` names
+    (Parquet's NaN, which pandas would turn into a missing value, stays ``nan``). CSV is
+    read strictly (a ragged or partial row is an error at that row), and a CSV file
+    whose last line has no line break is refused as possibly truncated.
+    """
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))
-    try:
-        if p.suffix.lower() == ".parquet":
-            return pd.read_parquet(p)
-        return pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={"time": "string"})
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
+    con = duckdb.connect()
+    with read_errors([str(p)]):
+        try:
+            if p.suffix.lower() == ".parquet":
+                lit = "'" + str(p).replace("'", "''") + "'"
+                src = f"read_parquet({lit})"
+            else:
+                _refuse_truncated(p)
+                src, _ = csv_source(p)
+            names = [d[0] for d in con.sql(f"SELECT * FROM {src} LIMIT 0").description]
+            cols = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in names)
+            frame: pa.Table = con.sql(f"SELECT {cols} FROM {src}").to_arrow_table()
+            return frame
+        except duckdb.IOException as exc:
+            raise InputError(
+                "cannot read the observation file", file=str(p), hint=str(exc).splitlines()[0]
+            ) from None
+        except duckdb.InvalidInputException as exc:
+            if "CSV Error" in str(exc):
+                raise
+            raise InputError(
+                "cannot read the observation file", file=str(p), hint=str(exc).splitlines()[0]
+            ) from None
+        finally:
+            con.close()
+
+
+def _refuse_truncated(path: Path) -> None:
+    """A CSV file cut short mid-row ends without a line break: refuse it."""
+    import gzip
+
+    if path.suffix.lower() == ".gz":
+        with gzip.open(path, "rb") as fh:
+            tail = b""
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                tail = block[-1:]
+    else:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            if fh.tell() == 0:
+                return
+            fh.seek(-1, 2)
+            tail = fh.read(1)
+    if tail and tail not in (b"\n", b"\r"):
         raise InputError(
-            "cannot read the observation file", file=str(p), hint=str(exc).splitlines()[0]
-        ) from None
+            "the file's last line has no line break: it may be truncated",
+            file=str(path),
+            hint="Check that the file is complete; if it is, end it with a line break",
+        )
 
 
 def load_observation_files(
-    wh: Warehouse, paths: Sequence[str | Path], *, source: str | None = None
+    wh: Warehouse,
+    paths: Sequence[str | Path],
+    *,
+    source: str | None = None,
+    force: bool = False,
 ) -> list[LoadResult]:
-    """Load observation files (``zaragoza estimate`` output or exports), one run each."""
+    """Load observation files (``zaragoza estimate`` output or exports), one run each.
+
+    All files are one transaction (the caller's, when it has one): if any fails, none
+    is kept. ``force`` loads again a file whose cells later loads have replaced.
+    """
     out = []
-    for p in paths:
-        df = read_observation_file(p)
-        out.append(
-            wh.load(
-                df,
-                source=source,
-                kind="file",
-                inputs=[describe_file(p)],
-                options={"source": source},
-                origin=str(p),
+    with wh.transaction():
+        for p in paths:
+            df = read_observation_file(p)
+            out.append(
+                wh.load(
+                    df,
+                    source=source,
+                    kind="file",
+                    inputs=[describe_file(p)],
+                    options={"source": source},
+                    origin=str(p),
+                    force=force,
+                )
             )
-        )
     return out
 
 
@@ -88,6 +149,7 @@ def load_published(
     catalog: Catalog,
     *,
     mappings: Sequence[DatasetMapping] | None = None,
+    force: bool = False,
 ) -> tuple[LoadResult, PublishedSet]:
     """Load parsed Eurostat files as ``published`` observations of catalogue indicators.
 
@@ -106,10 +168,13 @@ def load_published(
         options=options,
         catalog_version=catalog.version,
         origin=", ".join(str(p) for p, _ in files),
+        force=force,
     )
     return result, published
 
 
-def load_bundled_published(wh: Warehouse, catalog: Catalog) -> tuple[LoadResult, PublishedSet]:
+def load_bundled_published(
+    wh: Warehouse, catalog: Catalog, *, force: bool = False
+) -> tuple[LoadResult, PublishedSet]:
     """Load the real Eurostat tables bundled with Zaragoza (credits in NOTICE)."""
-    return load_published(wh, [(f.path, f.read()) for f in bundled_files()], catalog)
+    return load_published(wh, [(f.path, f.read()) for f in bundled_files()], catalog, force=force)

@@ -6,9 +6,13 @@ can read at the same time. When the file is replaced (``zaragoza init --force`` 
 under another name and renames), the next query notices the new modification time and
 reopens it.
 
-Suppression is enforced here, not in templates: a cell whose flag holds ``c`` (below the
-publication limit) is returned with its value, standard error, interval and coefficient
-of variation empty, whatever the warehouse holds.
+Disclosure control is enforced here, not in templates: a cell whose flag holds ``c`` (in
+any case), and every cell the warehouse's ``suppressed`` table lists (secondary
+suppression, :mod:`zaragoza.disclosure`; flagged ``c`` here), is returned with its
+value, standard error, interval, coefficient of variation and counts empty
+(:func:`zaragoza.observations.blank_confidential`), whatever the warehouse holds. A
+value that is not a finite number (a file written before loads checked them) is
+returned as missing.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from zaragoza.disclosure import secondary_cells
 from zaragoza.errors import UsageError
+from zaragoza.observations import CELL_KEY, PUBLIC_COLUMNS, blank_confidential, normalise_flag
 
 __all__ = [
     "FILTER_DIMENSIONS",
@@ -36,14 +42,9 @@ __all__ = [
     "reader_for",
 ]
 
-#: The columns a public client sees (``run_id`` is provenance, kept for ``runs``).
-PUBLIC_COLUMNS = [
-    "indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
-    "value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing", "flag", "source",
-]  # fmt: skip
+_NUMBERS = ("value", "se", "ci_lo", "ci_hi", "cv")
 #: Dimensions a query may filter on, each with a list of codes.
 FILTER_DIMENSIONS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source")
-_SUPPRESSED = ("value", "se", "ci_lo", "ci_hi", "cv")
 _ORDER = "indicator, source, geo, time, compare_to, citizen, c_birth, sex, age"
 
 
@@ -95,6 +96,7 @@ class WarehouseReader:
         self._stamp: tuple[int, int] | None = None
         self._version: WarehouseVersion | None = None
         self._cache: dict[str, Any] = {}
+        self._has_suppressed_table: bool | None = None
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         try:
@@ -114,6 +116,7 @@ class WarehouseReader:
                 self._stamp = stamp
                 self._version = None
                 self._cache = {}
+                self._has_suppressed_table = None
             return self._con.cursor()
 
     def _memo(self, key: str, sql: str) -> Any:
@@ -152,18 +155,57 @@ class WarehouseReader:
     ) -> pd.DataFrame:
         """Return the selected cells (:data:`PUBLIC_COLUMNS`), suppressed cells blanked."""
         where, params = selection.where()
-        sql = f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM observations{where} ORDER BY {_ORDER}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        cols = ", ".join(
+            f"CASE WHEN isfinite(o.{c}) THEN o.{c} END AS {c}" if c in _NUMBERS else f"o.{c}"
+            for c in PUBLIC_COLUMNS
+        )
+        where = where.replace(" WHERE ", " WHERE o.", 1).replace(" AND ", " AND o.")
         cur = self._cursor()
         try:
+            if self._has_suppressed(cur):
+                on = " AND ".join(f"s.{k} = o.{k}" for k in CELL_KEY)
+                secondary = "s.indicator IS NOT NULL AS _secondary FROM observations o " + (
+                    f"LEFT JOIN suppressed s ON {on}"
+                )
+            else:
+                secondary = "false AS _secondary FROM observations o"
+            sql = f"SELECT {cols}, {secondary}{where} ORDER BY {_ORDER}"
+            if limit is not None:
+                sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
             df = cur.execute(sql, params).df()
         finally:
             cur.close()
-        suppressed = df["flag"].str.contains("c", regex=False)
-        if suppressed.any():
-            df.loc[suppressed, list(_SUPPRESSED)] = float("nan")
-        return df
+        extra = df.pop("_secondary").astype(bool)
+        if not self._has_suppressed_table:
+            extra |= self._computed_secondary(df)
+        if extra.any():
+            df.loc[extra, "flag"] = [normalise_flag(f"{f}c") for f in df.loc[extra, "flag"]]
+        return blank_confidential(df)
+
+    def _has_suppressed(self, cur: duckdb.DuckDBPyConnection) -> bool:
+        if self._has_suppressed_table is None:
+            found = cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'suppressed'"
+            ).fetchall()
+            self._has_suppressed_table = bool(found[0][0])
+        return self._has_suppressed_table
+
+    def _computed_secondary(self, df: pd.DataFrame) -> pd.Series:
+        """Secondary cells of a file made before loads stored them, worked out once here."""
+        if "secondary" not in self._cache:
+            cur = self._cursor()
+            try:
+                cells = cur.execute(
+                    f"SELECT {', '.join(CELL_KEY)}, flag, n FROM observations "
+                    "WHERE source = 'computed'"
+                ).df()
+            finally:
+                cur.close()
+            hidden = cells[secondary_cells(cells)][CELL_KEY]
+            self._cache["secondary"] = set(hidden.itertuples(index=False, name=None))
+        keys = df[CELL_KEY].itertuples(index=False, name=None)
+        found = self._cache["secondary"]
+        return pd.Series([k in found for k in keys], index=df.index, dtype=bool)
 
     def count(self, selection: ObservationFilter = ObservationFilter()) -> int:
         """Return how many cells the selection holds."""

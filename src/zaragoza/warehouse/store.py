@@ -7,7 +7,10 @@ One DuckDB file holds
   time, citizen, c_birth, sex, age, compare_to and source;
 * ``runs``: one record per load: what kind, its inputs with their SHA-256, the options,
   the code and catalogue versions, when, and how many rows it added or replaced;
-* ``meta``: the schema version and the catalogue version of the latest load.
+* ``suppressed``: the cells hidden to protect confidential ones (secondary suppression,
+  :mod:`zaragoza.disclosure`), kept up to date by every load;
+* ``meta``: the schema version, the catalogue version of the latest load and the
+  version of the disclosure rules the ``suppressed`` table follows.
 
 Loads are atomic (one transaction: an interrupted or failed load leaves the file as it
 was) and idempotent (a load whose content key, made of its inputs' hashes and options,
@@ -18,7 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +32,9 @@ import duckdb
 import pandas as pd
 
 from zaragoza import __version__
+from zaragoza.disclosure import DISCLOSURE_VERSION, secondary_cells, tables_of
 from zaragoza.errors import InputError, UsageError
+from zaragoza.observations import CELL_KEY, SOURCES, STORED_COLUMNS, check_observations
 
 __all__ = [
     "CELL_KEY",
@@ -39,14 +45,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "1"
-OBSERVATION_COLUMNS = [
-    "indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
-    "value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing", "flag", "source", "run_id",
-]  # fmt: skip
-CELL_KEY = ["indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
-            "source"]  # fmt: skip
-SOURCES = ("computed", "published")
-GROUPS = {"TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR", "EU28_FOR", "NEU28_FOR"}
+OBSERVATION_COLUMNS = STORED_COLUMNS
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -72,7 +71,17 @@ CREATE TABLE IF NOT EXISTS observations (
     source VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
     PRIMARY KEY (indicator, geo, time, citizen, c_birth, sex, age, compare_to, source)
 );
+CREATE TABLE IF NOT EXISTS suppressed (
+    indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, time INTEGER NOT NULL,
+    citizen VARCHAR NOT NULL, c_birth VARCHAR NOT NULL, sex VARCHAR NOT NULL,
+    age VARCHAR NOT NULL, compare_to VARCHAR NOT NULL, source VARCHAR NOT NULL,
+    PRIMARY KEY (indicator, geo, time, citizen, c_birth, sex, age, compare_to, source)
+);
 """
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def file_sha256(path: str | Path) -> str:
@@ -94,82 +103,6 @@ class LoadResult:
     already_loaded: bool
 
 
-def _check(df: pd.DataFrame, origin: str, source: str | None) -> pd.DataFrame:
-    """Return ``df`` with the observation columns, or raise naming the first bad cell.
-
-    ``source`` given: every row gets it; otherwise the table's own ``source`` column
-    (an export keeps it) says which rows are computed and which published.
-    """
-    need = [c for c in OBSERVATION_COLUMNS if c not in ("source", "run_id")]
-    if source is None and "source" not in df.columns:
-        raise UsageError(
-            "the observations do not say their source",
-            file=origin,
-            hint="Give the source (--source computed or --source published)",
-        )
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"not an observation table: missing column(s) {', '.join(missing)}",
-            file=origin,
-            hint="Load the output of `zaragoza estimate` or a warehouse export",
-        )
-    out = df[need].copy()
-    out["source"] = source if source is not None else df["source"]
-    for col in (
-        "citizen",
-        "c_birth",
-        "sex",
-        "compare_to",
-        "flag",
-        "age",
-        "geo",
-        "indicator",
-        "source",
-    ):
-        out[col] = out[col].fillna("").astype(str)
-    rules: list[tuple[str, pd.Series, str]] = [
-        ("indicator", out["indicator"] == "", "a catalogue id"),
-        ("geo", out["geo"] == "", "a Eurostat geo code"),
-        ("citizen", ~out["citizen"].isin(GROUPS), "one of " + ", ".join(sorted(GROUPS))),
-        ("c_birth", ~out["c_birth"].isin(GROUPS), "one of " + ", ".join(sorted(GROUPS))),
-        ("sex", ~out["sex"].isin(["T", "M", "F"]), "T, M or F"),
-        ("compare_to", ~out["compare_to"].isin(["", "NAT"]), "empty or NAT"),
-        ("source", ~out["source"].isin(SOURCES), "computed or published"),
-    ]
-    time = pd.to_numeric(out["time"], errors="coerce")
-    rules.append(("time", time.isna() | (time != time.round()), "a year"))
-    for col in ("value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing"):
-        num = pd.to_numeric(out[col], errors="coerce")
-        rules.append(
-            (col, num.isna() & out[col].notna() & (out[col].astype(str) != ""), "a number or empty")
-        )
-        out[col] = num
-    for col, bad, expected in rules:
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise InputError(
-                "invalid observation",
-                file=origin,
-                column=col,
-                row=row + 1,
-                value=df[col].iloc[row],
-                hint=f"expected {expected}",
-            )
-    out["time"] = time.astype("int64")
-    dup = out.duplicated(CELL_KEY)
-    if dup.any():
-        row = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(
-            "the same cell appears twice",
-            file=origin,
-            row=row + 1,
-            hint="Each indicator, geo, time, group, sex, age and compare_to "
-            "may appear once per load",
-        )
-    return out
-
-
 class Warehouse:
     """A DuckDB warehouse file; created with its tables when it does not exist."""
 
@@ -189,11 +122,18 @@ class Warehouse:
             raise InputError(
                 "cannot open the warehouse", file=str(self.path), hint=str(exc).splitlines()[0]
             ) from None
+        self._depth = 0
+        self.con.execute("SET enable_progress_bar = false")
         if not read_only:
             self.con.execute(_DDL)
             self.con.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
             )
+            if self._meta("disclosure") != DISCLOSURE_VERSION:  # a file of an older version
+                with self.transaction():
+                    self._refresh_suppression(None)
+            # a load killed inside its transaction (kill -9) left its blocks behind
+            self._give_back_space()
 
     def close(self) -> None:
         self.con.close()
@@ -203,6 +143,40 @@ class Warehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the loads inside one transaction: all of them are kept, or none.
+
+        Nested calls join the outer transaction, so a command loading several files
+        commits once, after the last, and a failure in any leaves the file as it was.
+        After a failed transaction the space its rows took is given back
+        (:meth:`compact`), so a failed load leaves the file's size as it was too.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            self._depth = 0
+            self._give_back_space()
+            raise
+        finally:
+            self._depth = 0
+
+    def _give_back_space(self) -> None:
+        # the load's own error is what the user needs to see, not one of compacting
+        with suppress(duckdb.Error, OSError):
+            self.compact(only_if_worth_it=True)
 
     def load(
         self,
@@ -214,20 +188,30 @@ class Warehouse:
         options: Mapping[str, Any],
         catalog_version: str | None = None,
         origin: str = "(observations)",
+        force: bool = False,
         before_commit: Callable[[], None] | None = None,
     ) -> LoadResult:
-        """Load observations in one transaction; return what changed.
+        """Load observations in one transaction (or the caller's); return what changed.
 
         ``inputs`` describe what the observations were made from (paths and SHA-256);
         with ``options`` they form the load's content key, so loading the same thing
-        again changes nothing. ``source`` (``computed`` or ``published``) is given to
-        every row; ``None`` keeps the table's own ``source`` column, so an export loads
-        back as it was. ``before_commit`` runs inside the transaction, after every row is
-        written (tests use it to interrupt a load).
+        again changes nothing. When later loads have replaced some of that earlier load's
+        cells, loading it again is refused unless ``force`` (which loads it anew, its
+        cells replacing the later ones). ``source`` (``computed`` or ``published``) is
+        given to every row; ``None`` keeps the table's own ``source`` column, so an
+        export loads back as it was. ``before_commit`` runs inside the transaction,
+        after every row is written (tests use it to interrupt a load).
+
+        Raises
+        ------
+        InputError
+            A row breaks the observation contract (:func:`check_observations`).
+        UsageError
+            The same content was loaded before and has since been superseded.
         """
         if source is not None and source not in SOURCES:
             raise UsageError("unknown source", value=source, hint="computed or published")
-        obs = _check(observations, origin, source)
+        obs = check_observations(observations, origin, source)
         content = json.dumps(
             {
                 "kind": kind,
@@ -240,52 +224,171 @@ class Warehouse:
             default=str,
         )
         content_key = hashlib.sha256(content.encode()).hexdigest()
-        done = self.con.execute(
-            "SELECT run_id FROM runs WHERE content_key = ?", [content_key]
-        ).fetchall()
-        if done:
-            return LoadResult(done[0][0], 0, 0, True)
-        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{content_key[:8]}"
-        obs["run_id"] = run_id
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.register("_incoming", obs[OBSERVATION_COLUMNS])
-            keys = " AND ".join(f"o.{k} = i.{k}" for k in CELL_KEY)
-            replaced = self.con.execute(
-                f"SELECT count(*) FROM observations o JOIN _incoming i ON {keys}"
-            ).fetchall()[0][0]
-            self.con.execute(f"DELETE FROM observations o USING _incoming i WHERE {keys}")
-            cols = ", ".join(OBSERVATION_COLUMNS)
-            self.con.execute(f"INSERT INTO observations SELECT {cols} FROM _incoming")
-            self.con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    content_key,
-                    kind,
-                    ",".join(sorted(set(obs["source"]))),  # the sources this run holds
-                    datetime.now(UTC).replace(tzinfo=None),
-                    __version__,
-                    catalog_version,
-                    json.dumps(list(inputs), default=str),
-                    json.dumps(dict(options), default=str),
-                    len(obs) - replaced,
-                    replaced,
-                ],
-            )
-            if catalog_version:
-                self.con.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('catalog_version', ?)", [catalog_version]
+        stored_key = content_key
+        earlier = self._earlier_run(content_key)
+        if earlier is not None:
+            run_id, total, current = earlier
+            if not force and current == total:
+                return LoadResult(run_id, 0, 0, True)
+            if not force:
+                raise UsageError(
+                    f"already loaded as run {run_id}, but later loads have replaced "
+                    f"{total - current:,} of its {total:,} cells",
+                    file=origin,
+                    hint="Pass --force to load it again (its cells then replace the later ones)",
                 )
-            if before_commit is not None:
-                before_commit()
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        finally:
-            self.con.unregister("_incoming")
+            # A forced reload is a new run of the same content: its key stays findable.
+            stored_key = f"{content_key}#{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{content_key[:8]}"
+        if self._run_exists(run_id):  # the same content forced twice within a second
+            run_id = f"{run_id}-{hashlib.sha256(stored_key.encode()).hexdigest()[:6]}"
+        obs["run_id"] = run_id
+        with self.transaction():
+            self.con.register("_incoming", obs[OBSERVATION_COLUMNS])
+            try:
+                keys = " AND ".join(f"o.{k} = i.{k}" for k in CELL_KEY)
+                replaced = self.con.execute(
+                    f"SELECT count(*) FROM observations o JOIN _incoming i ON {keys}"
+                ).fetchall()[0][0]
+                self.con.execute(f"DELETE FROM observations o USING _incoming i WHERE {keys}")
+                cols = ", ".join(OBSERVATION_COLUMNS)
+                self.con.execute(f"INSERT INTO observations SELECT {cols} FROM _incoming")
+                self.con.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        stored_key,
+                        kind,
+                        ",".join(sorted(set(obs["source"]))),  # the sources this run holds
+                        datetime.now(UTC).replace(tzinfo=None),
+                        __version__,
+                        catalog_version,
+                        json.dumps(list(inputs), default=str),
+                        json.dumps(dict(options), default=str),
+                        len(obs) - replaced,
+                        replaced,
+                    ],
+                )
+                if catalog_version:
+                    self.con.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('catalog_version', ?)",
+                        [catalog_version],
+                    )
+                computed = obs[obs["source"] == "computed"]
+                if len(computed):
+                    self._refresh_suppression(computed)
+                if before_commit is not None:
+                    before_commit()
+            finally:
+                self.con.unregister("_incoming")
         return LoadResult(run_id, len(obs) - replaced, replaced, False)
+
+    def _earlier_run(self, content_key: str) -> tuple[str, int, int] | None:
+        """The latest run of this content: its id, its cells, and how many are still its."""
+        found = self._rows(
+            "SELECT run_id, rows_added + rows_replaced FROM runs "
+            "WHERE content_key = ? OR starts_with(content_key, ? || '#') "
+            "ORDER BY loaded_at DESC, run_id DESC LIMIT 1",
+            [content_key, content_key],
+        )
+        if not found:
+            return None
+        run_id, total = found[0]
+        current = self._rows("SELECT count(*) FROM observations WHERE run_id = ?", [run_id])
+        return str(run_id), int(total), int(current[0][0])
+
+    def _meta(self, key: str) -> str | None:
+        found = self._rows("SELECT value FROM meta WHERE key = ?", [key])
+        return str(found[0][0]) if found else None
+
+    def _refresh_suppression(self, incoming: pd.DataFrame | None) -> None:
+        """Recompute the secondary suppression of the tables ``incoming`` touches (None: all).
+
+        Tables (indicator, year, age band and country, :func:`disclosure.tables_of`) are
+        independent, so a load recomputes only its own.
+        """
+        where = "source = 'computed'"
+        if incoming is not None:
+            touched = tables_of(incoming).drop_duplicates()
+            self.con.register("_touched", touched)
+            where += (
+                " AND (indicator, time, age, left(geo, 2)) IN "
+                "(SELECT (indicator, time, age, country) FROM _touched)"
+            )
+        try:
+            cells = self.con.execute(
+                f"SELECT {', '.join(CELL_KEY)}, flag, n FROM observations WHERE {where}"
+            ).df()
+            self.con.execute(f"DELETE FROM suppressed WHERE {where}")
+            hidden = cells[secondary_cells(cells)][CELL_KEY]
+            if len(hidden):
+                self.con.register("_hidden", hidden)
+                try:
+                    self.con.execute(
+                        f"INSERT INTO suppressed SELECT {', '.join(CELL_KEY)} FROM _hidden"
+                    )
+                finally:
+                    self.con.unregister("_hidden")
+        finally:
+            if incoming is not None:
+                self.con.unregister("_touched")
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('disclosure', ?)", [DISCLOSURE_VERSION]
+        )
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        # fetchall: DuckDB refuses other work on a connection with an unfinished result
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def _run_exists(self, run_id: str) -> bool:
+        return bool(self._rows("SELECT count(*) FROM runs WHERE run_id = ?", [run_id])[0][0])
+
+    def free_bytes(self) -> int:
+        """Return the bytes of the file that hold no data (left by failed or killed loads).
+
+        Free blocks inside the file, plus whatever lies past its last block: a load killed
+        before its commit wrote blocks that no checkpoint ever counted.
+        """
+        rows = self._rows(
+            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size() "
+            "WHERE database_name = current_database()"
+        )
+        if not rows:
+            return 0
+        block, total, free = (int(x) for x in rows[0])
+        # DuckDB's file starts with a header of three 4 KiB pages before its blocks.
+        past_end = self.path.stat().st_size - (3 * 4096 + total * block)
+        return block * free + max(0, past_end)
+
+    def compact(self, *, only_if_worth_it: bool = False) -> tuple[int, int]:
+        """Rewrite the file without its free space; return its size before and after.
+
+        DuckDB reuses free blocks but never shrinks its file: a load killed inside its
+        transaction leaves the blocks its rows took. The tables are copied into a new file
+        beside this one (``COPY FROM DATABASE``), which then replaces it by a rename, so
+        an interruption leaves the old file whole. ``only_if_worth_it``: only when at
+        least half the file, and 1 MB, is free.
+        """
+        before = self.path.stat().st_size
+        if self._depth:
+            raise UsageError("the warehouse cannot be compacted inside a transaction")
+        self.con.execute("CHECKPOINT")
+        free = self.free_bytes()
+        if only_if_worth_it and (free < 2**20 or free * 2 < before):
+            return before, before
+        fresh = self.path.with_name(f".{self.path.name}.compact")
+        fresh.unlink(missing_ok=True)
+        name = self._rows("SELECT current_database()")[0][0]
+        self.con.execute(f"ATTACH '{_sql_text(str(fresh))}' AS _compact")
+        try:
+            self.con.execute(f'COPY FROM DATABASE "{name}" TO _compact')
+        finally:
+            self.con.execute("DETACH _compact")
+        self.con.close()
+        fresh.replace(self.path)
+        self.con = duckdb.connect(str(self.path))
+        self.con.execute("SET enable_progress_bar = false")
+        return before, self.path.stat().st_size
 
     def observations(
         self,
