@@ -31,6 +31,7 @@ import pandas as pd
 from zaragoza.disclosure import secondary_cells
 from zaragoza.errors import UsageError
 from zaragoza.observations import CELL_KEY, PUBLIC_COLUMNS, blank_confidential, normalise_flag
+from zaragoza.warehouse.store import sandboxed
 
 __all__ = [
     "FILTER_DIMENSIONS",
@@ -43,6 +44,8 @@ __all__ = [
 ]
 
 _NUMBERS = ("value", "se", "ci_lo", "ci_hi", "cv")
+#: What one server process's queries may take: the portal answers many clients at once.
+READER_MEMORY = "1GB"
 #: Dimensions a query may filter on, each with a list of codes.
 FILTER_DIMENSIONS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source")
 _ORDER = "indicator, source, geo, time, compare_to, citizen, c_birth, sex, age"
@@ -112,7 +115,7 @@ class WarehouseReader:
             if self._con is None or stamp != self._stamp:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = sandboxed(self.path, memory_limit=READER_MEMORY)
                 self._stamp = stamp
                 self._version = None
                 self._cache = {}

@@ -39,9 +39,11 @@ from zaragoza.observations import CELL_KEY, SOURCES, STORED_COLUMNS, check_obser
 __all__ = [
     "CELL_KEY",
     "OBSERVATION_COLUMNS",
+    "SANDBOX",
     "LoadResult",
     "Warehouse",
     "file_sha256",
+    "sandboxed",
 ]
 
 SCHEMA_VERSION = "1"
@@ -78,6 +80,32 @@ CREATE TABLE IF NOT EXISTS suppressed (
     PRIMARY KEY (indicator, geo, time, citizen, c_birth, sex, age, compare_to, source)
 );
 """
+
+
+#: A connection for SQL written by a person: read-only, no file system, no extensions,
+#: settings locked once opened (DuckDB's "Securing DuckDB" guide). Only the warehouse's own tables
+#: and in-memory temporary ones can be reached.
+SANDBOX = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+}
+
+
+def sandboxed(path: str | Path, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file read-only for SQL from a person (the CLI, the portal).
+
+    ``COPY``, ``EXPORT``, ``ATTACH``, ``INSTALL``/``LOAD``, every file-reading function
+    and every setting are refused; ``memory_limit`` caps what a query may use.
+    """
+    config: dict[str, str | bool | int | float | list[str]] = dict(SANDBOX)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(str(path), read_only=True, config=config)
+    con.execute("SET enable_progress_bar = false")  # a connection setting: before the lock
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def _sql_text(text: str) -> str:
@@ -117,13 +145,16 @@ class Warehouse:
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if read_only:
+                self.con = sandboxed(self.path)
+            else:
+                self.con = duckdb.connect(str(self.path))
+                self.con.execute("SET enable_progress_bar = false")
         except duckdb.Error as exc:
             raise InputError(
                 "cannot open the warehouse", file=str(self.path), hint=str(exc).splitlines()[0]
             ) from None
         self._depth = 0
-        self.con.execute("SET enable_progress_bar = false")
         if not read_only:
             self.con.execute(_DDL)
             self.con.execute(
@@ -432,8 +463,23 @@ class Warehouse:
         ).df()
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run a read-only SQL query (open the warehouse with ``read_only=True``)."""
+        """Run a person's SQL on a warehouse opened with ``read_only=True`` (sandboxed).
+
+        Raises
+        ------
+        UsageError
+            The query failed, or tried to reach beyond the warehouse's tables.
+        """
         try:
             return self.con.execute(sql).df()
+        except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
+            first = str(exc).splitlines()[0]
+            if isinstance(exc, duckdb.PermissionException) or "has been locked" in first:
+                raise UsageError(
+                    "the query was refused: it may only read the warehouse's tables",
+                    hint="Files, ATTACH, COPY, EXPORT, INSTALL and settings are disabled "
+                    f"({first})",
+                ) from None
+            raise UsageError("the query failed", hint=first) from None
         except duckdb.Error as exc:
             raise UsageError("the query failed", hint=str(exc).splitlines()[0]) from None
