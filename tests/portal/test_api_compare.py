@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pytest
 from django.test import Client
+
+from zaragoza.warehouse.store import sandboxed
 
 BASE = "/api/v1/compare"
 
@@ -23,7 +24,7 @@ def _json(client: Client, url: str) -> Any:
 
 def _value(path: Path, **cell: Any) -> float:
     where = " AND ".join(f"{k} = ?" for k in cell)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with sandboxed(path) as con:
         row = con.execute(
             f"SELECT value FROM observations WHERE {where} AND compare_to = ''", list(cell.values())
         ).fetchone()

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
+
+from zaragoza.warehouse.store import sandboxed
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +56,7 @@ def page(browser: Any, live_portal: str) -> Iterator[Any]:
 
 def _warehouse_value(path: Path, **cell: Any) -> float:
     where = " AND ".join(f"{k} = ?" for k in cell)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with sandboxed(path) as con:
         row = con.execute(
             f"SELECT value FROM observations WHERE {where} AND compare_to = ''",
             list(cell.values()),

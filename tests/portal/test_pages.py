@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -27,6 +26,7 @@ from zaragoza.portal.monitoring.catalog_messages import (
     target_source,
 )
 from zaragoza.portal.monitoring.labels import country_name, flag_text, group_label
+from zaragoza.warehouse.store import sandboxed
 
 
 class _Tables(HTMLParser):
@@ -71,7 +71,7 @@ def tables(html: bytes) -> dict[str, list[list[str]]]:
 
 
 def warehouse(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(path), read_only=True)
+    con = sandboxed(path)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:

@@ -123,5 +123,5 @@ def test_a_read_only_warehouse_refuses_the_same(warehouses: tuple[Path, Path]) -
     wh, other = warehouses
     with Warehouse(wh, read_only=True) as opened:
         for sql in attempts(wh.parent, other)[:6]:
-            with pytest.raises(Exception, match="refused|failed"):
+            with pytest.raises(Exception, match=r"refused|failed"):
                 opened.query(sql)

@@ -44,8 +44,6 @@ __all__ = [
 ]
 
 _NUMBERS = ("value", "se", "ci_lo", "ci_hi", "cv")
-#: What one server process's queries may take: the portal answers many clients at once.
-READER_MEMORY = "1GB"
 #: Dimensions a query may filter on, each with a list of codes.
 FILTER_DIMENSIONS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source")
 _ORDER = "indicator, source, geo, time, compare_to, citizen, c_birth, sex, age"
@@ -115,7 +113,7 @@ class WarehouseReader:
             if self._con is None or stamp != self._stamp:
                 if self._con is not None:
                     self._con.close()
-                self._con = sandboxed(self.path, memory_limit=READER_MEMORY)
+                self._con = sandboxed(self.path)
                 self._stamp = stamp
                 self._version = None
                 self._cache = {}

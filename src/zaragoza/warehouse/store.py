@@ -93,18 +93,21 @@ SANDBOX = {
 }
 
 
-def sandboxed(path: str | Path, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def sandboxed(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open a warehouse file read-only for SQL from a person (the CLI, the portal).
 
     ``COPY``, ``EXPORT``, ``ATTACH``, ``INSTALL``/``LOAD``, every file-reading function
-    and every setting are refused; ``memory_limit`` caps what a query may use.
+    and every setting are refused. Every read-only connection of Zaragoza is opened so:
+    DuckDB refuses two connections to one file with different configurations in one
+    process.
     """
-    config: dict[str, str | bool | int | float | list[str]] = dict(SANDBOX)
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    con = duckdb.connect(str(path), read_only=True, config=config)
-    con.execute("SET enable_progress_bar = false")  # a connection setting: before the lock
-    con.execute("SET lock_configuration = true")
+    con = duckdb.connect(str(path), read_only=True, config=dict(SANDBOX))
+    # The lock holds for the whole database instance, which the process's connections to
+    # one file share: only the first connection sets it (and its progress bar, first).
+    locked = con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]
+    if not locked:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET lock_configuration = true")
     return con
 
 
