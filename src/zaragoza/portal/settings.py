@@ -17,12 +17,18 @@ ZARAGOZA_TLS
     the redirect to HTTPS are turned on.
 ZARAGOZA_DEBUG
     ``1`` for Django's debug pages (never in production).
+ZARAGOZA_CACHE_MB
+    Memory each worker may keep rendered pages and API answers in (default 128).
+ZARAGOZA_LOGIN_FAILURES
+    Failed logins (per user name and address) before logins are refused for 15 minutes
+    (default 5).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +58,19 @@ def _secret_key(beside: Path) -> str:
         return key
 
 
+def owner_only(path: Path) -> Path:
+    """Create ``path`` (if absent) readable and writable by its owner alone, or make it so.
+
+    The portal's SQLite file holds sessions and password hashes: never world-readable.
+    SQLite gives its journal files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
+    return path
+
+
 ZARAGOZA_WAREHOUSE = Path(os.environ.get("ZARAGOZA_WAREHOUSE", "zaragoza.duckdb")).absolute()
 _SQLITE = ZARAGOZA_WAREHOUSE.with_name(ZARAGOZA_WAREHOUSE.stem + "-portal.sqlite3")
 
@@ -72,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # the API docs' Swagger UI from the installed package, not a CDN
+    "axes",  # login throttling
     "zaragoza.portal.monitoring",
 ]
 
@@ -87,7 +107,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as django-axes asks: it turns a locked-out login into its 429 answer
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after 5 failed logins from one address for one user
+# name, or 20 from one address, logins from there are refused for 15 minutes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ZARAGOZA_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# the address behind a TLS proxy is the proxy's own unless it is told to pass it on
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TLS else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "zaragoza.portal.urls"
 WSGI_APPLICATION = "zaragoza.portal.wsgi.application"
@@ -113,14 +151,15 @@ DATABASES = {
         default=f"sqlite:///{_SQLITE}", conn_max_age=600, conn_health_checks=True
     )
 }
+if DATABASES["default"].get("ENGINE", "").endswith("sqlite3"):
+    owner_only(Path(str(DATABASES["default"]["NAME"])))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered pages and API answers, per worker process; keys carry the warehouse's version,
-# so a new warehouse is never answered from an old entry.
+# Django's own cache (django-axes, sessions are in the database). Rendered pages and API
+# answers have their own byte-bounded memory (``monitoring/caching.py``).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 2000, "CULL_FREQUENCY": 4},
     }
 }
@@ -168,8 +207,17 @@ CSRF_TRUSTED_ORIGINS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line": {"()": "zaragoza.portal.logs.OneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "one_line": {"class": "logging.StreamHandler", "filters": ["one_line"]},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # a request for a host not in ALLOWED_HOSTS is the client's error: one line each
+        "django.security": {"handlers": ["one_line"], "level": "WARNING", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 1000
+ZARAGOZA_CACHE_MB = float(os.environ.get("ZARAGOZA_CACHE_MB", "128"))

@@ -259,9 +259,17 @@ def reader_for(path: str | Path) -> WarehouseReader:
         return _readers[key]
 
 
-def parse_list(values: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Split comma-separated query values (``"AT,DE"`` or ``["AT", "DE,FR"]``) into codes."""
+def parse_list(values: str | Sequence[str] | None, *, strict: bool = False) -> tuple[str, ...]:
+    """Split comma-separated query values (``"AT,DE"`` or ``["AT", "DE,FR"]``) into codes.
+
+    ``strict``: a value given but empty, or an empty item (``"AT,,DE"``, ``",,,"``, a
+    blank line), raises ``ValueError`` instead of being dropped, so that a malformed
+    list never silently means "every code".
+    """
     if values is None:
         return ()
     items = [values] if isinstance(values, str) else list(values)
-    return tuple(p.strip() for item in items for p in item.split(",") if p.strip())
+    parts = [p.strip() for item in items for p in item.split(",")]
+    if strict and any(not p for p in parts):
+        raise ValueError("an empty code in a comma-separated list")
+    return tuple(p for p in parts if p)

@@ -59,16 +59,18 @@ from zaragoza.errors import ZaragozaError
 from zaragoza.portal.monitoring import api_compare
 from zaragoza.portal.monitoring.api_query import (
     DEFAULT_LIMIT,
+    GAP_CHOICES,
     MAX_LIMIT,
     MAX_OFFSET,
     OBSERVATION_PARAMETERS,
     ApiError,
+    ErrorOut,
     ObservationQuery,
     did_you_mean,
     parse_query,
     refuse_unknown_parameters,
 )
-from zaragoza.portal.monitoring.caching import remember
+from zaragoza.portal.monitoring.caching import BusyError, canonical_query, heavy, remember
 from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -77,9 +79,51 @@ __all__ = ["OBSERVATION_PARAMETERS", "ApiError", "api"]
 log = logging.getLogger(__name__)
 
 CACHE_CONTROL = "public, max-age=300"
+#: Seconds a client is asked to wait after a 503 (a busy worker, a warehouse being built).
+RETRY_AFTER = 30
+#: File answers with more rows than this are rendered one at a time per worker.
+HEAVY_ROWS = 10_000
 _DOWNLOADS = {"csv", "xlsx", "sdmx-csv"}
 
-api = NinjaAPI(
+
+class _API(NinjaAPI):
+    """The API, with the codes of fixed-code parameters in its OpenAPI schema.
+
+    django-ninja's ``Query`` takes no schema keywords, so the enumerations and patterns
+    are added to the generated schema here: ``format`` and ``gap`` list their values,
+    ``sex`` and ``source`` (comma-separated lists) the pattern of a valid list.
+    """
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path, item in schema.get("paths", {}).items():
+            for operation in item.values():
+                for param in operation.get("parameters", []):
+                    extra = _PARAMETER_SCHEMAS.get((param.get("name"), path.startswith(COMPARE)))
+                    if extra:
+                        _constrain(param.get("schema", {}), extra)
+        return schema
+
+
+def _constrain(schema: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Add ``extra`` to the string branches of a parameter's schema (list items included)."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch.update(extra)
+        elif branch.get("type") == "array":
+            branch.setdefault("items", {}).update(extra)
+
+
+COMPARE = "/api/v1/compare/"
+_PARAMETER_SCHEMAS: dict[tuple[str | None, bool], dict[str, Any]] = {
+    ("format", False): {"enum": list(FORMATS)},
+    ("format", True): {"enum": list(api_compare.FORMATS)},
+    ("gap", False): {"enum": list(GAP_CHOICES)},
+    **{("sex", c): api_compare.SEX_LIST for c in (False, True)},
+    **{("source", c): api_compare.SOURCE_LIST for c in (False, True)},
+}
+
+api = _API(
     title="Zaragoza open data API",
     version="1",
     description=(
@@ -92,13 +136,6 @@ api = NinjaAPI(
 
 
 # ---------------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    detail: str
-    parameter: str | None = None
-    value: Any = None
-    valid: Any = None
 
 
 class AgeOut(Schema):
@@ -179,10 +216,13 @@ def _open(response: HttpResponse) -> HttpResponse:
 
 
 def _error(err: ApiError) -> HttpResponse:
-    return _json(
+    response = _json(
         err.status,
         {"detail": err.detail, "parameter": err.parameter, "value": err.value, "valid": err.valid},
     )
+    if err.status == 503:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 @api.exception_handler(ApiError)
@@ -249,11 +289,11 @@ def _cached(
     stamp = int(modified) if modified is not None else None
     response = get_conditional_response(request, etag=etag, last_modified=stamp)
     if response is None:
-        # The answer depends only on the key (which holds the warehouse's version): keep
-        # it in this worker's cache.
-        # Answers hold absolute links (next, previous, href): the URL is part of the key.
+        # The answer depends only on the key (which holds the warehouse's version) and its
+        # canonical URL, from which its links (next, previous, href) are made: keep it in
+        # this worker's cache under both. Ignored parameters (``_=...``) are not part of it.
         cache_key = (
-            "api:" + hashlib.sha256(f"{etag}|{request.build_absolute_uri()}".encode()).hexdigest()
+            "api:" + hashlib.sha256(f"{etag}|{_canonical_url(request)}".encode()).hexdigest()
         )
 
         def made() -> tuple[bytes, int, dict[str, str]]:
@@ -370,10 +410,19 @@ def codes(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------- observations
 
 
-def _page_url(request: HttpRequest, offset: int) -> str:
+def _canonical_url(request: HttpRequest, **replace_params: str) -> str:
+    """The request's absolute URL in canonical form: ``_``-parameters left out, parameters
+    sorted, lists comma-joined (what the answer and its cache key are made from)."""
     query: QueryDict = request.GET.copy()
-    query["offset"] = str(offset)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    for name, value in replace_params.items():
+        query[name] = value
+    names = [n for n in query if not n.startswith("_")]
+    canonical = canonical_query(query, names)
+    return request.build_absolute_uri(request.path + (f"?{canonical}" if canonical else ""))
+
+
+def _page_url(request: HttpRequest, offset: int) -> str:
+    return _canonical_url(request, offset=str(offset))
 
 
 _FILTER_DOC = "Codes, comma-separated or repeated (e.g. AT,SE)"
@@ -460,16 +509,28 @@ def _observations_response(
         "next": nxt,
         "previous": prev,
     }
-    meta = replace(
-        metadata_for(df, updated=updated, extra=extra), href=request.build_absolute_uri()
-    )
+    meta = replace(metadata_for(df, updated=updated, extra=extra), href=_canonical_url(request))
     indicators = df["indicator"].unique()
     if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
         meta = replace(meta, title=meta.labels["indicator"][indicators[0]])
     fmt = get_format(req.format)
     if req.labels and req.format in ("json", "csv", "xlsx"):
         df = add_labels(df, meta)
-    response = HttpResponse(fmt.write(df, meta), content_type=fmt.media_type)
+    if req.format != "json" and len(df) > HEAVY_ROWS:
+        try:
+            with heavy():
+                body = fmt.write(df, meta)
+        except BusyError:
+            raise ApiError(
+                503,
+                f"this server is rendering another large download; ask again in {RETRY_AFTER} "
+                f"seconds, or narrow the selection below {HEAVY_ROWS:,} rows",
+                parameter="format",
+                value=req.format,
+            ) from None
+    else:
+        body = fmt.write(df, meta)
+    response = HttpResponse(body, content_type=fmt.media_type)
     links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", nxt), ("prev", prev)) if url]
     if links:
         response["Link"] = ", ".join(links)

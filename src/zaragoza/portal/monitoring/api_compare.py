@@ -27,16 +27,18 @@ from typing import Annotated, Any
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
 from zaragoza.portal.monitoring.api_query import (
     ApiError,
+    ErrorOut,
     check_codes,
     check_years,
+    parse_codes,
     refuse_unknown_parameters,
     valid_codes,
 )
-from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader, parse_list
+from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
 __all__ = ["KINDS", "router"]
 
@@ -76,6 +78,18 @@ KINDS: dict[str, tuple[Callable[[pd.DataFrame], pd.DataFrame], bool]] = {
 }
 _PARAMETERS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source", "format")
 _FILTER_DOC = "Codes, comma-separated or repeated"
+#: OpenAPI patterns of the lists with a fixed set of codes, comma-separated.
+SEX_LIST = {"pattern": "^(T|M|F)(,(T|M|F))*$"}
+SOURCE_LIST = {"pattern": "^(computed|published)(,(computed|published))*$"}
+FORMATS = ("json", "csv")
+
+
+class CompareOut(Schema):
+    """A comparison as JSON: its rows, in the order of ``columns``."""
+
+    count: int
+    columns: list[str]
+    results: list[dict[str, Any]]
 
 
 def _answer(df: pd.DataFrame, fmt: str) -> HttpResponse:
@@ -101,13 +115,13 @@ def compare_response(
     """Validate the selection, compute ``kind`` on it and answer (cached by ETag)."""
     refuse_unknown_parameters(request, allowed=_PARAMETERS)
     name = (fmt or "json").strip().lower()
-    if name not in ("json", "csv"):
-        raise ApiError(400, "unknown format", parameter="format", value=fmt, valid=["json", "csv"])
+    if name not in FORMATS:
+        raise ApiError(400, "unknown format", parameter="format", value=fmt, valid=list(FORMATS))
     valid = valid_codes(reader)
     chosen: dict[str, tuple[Any, ...]] = {}
     for dim in ("indicator", "geo", "citizen", "c_birth", "sex", "age", "source"):
-        chosen[dim] = check_codes(dim, parse_list(filters.get(dim)), valid[dim])
-    years = check_years(parse_list(filters.get("time")), reader.codes()["time"])
+        chosen[dim] = check_codes(dim, parse_codes(dim, filters.get(dim)), valid[dim])
+    years = check_years(parse_codes("time", filters.get("time")), reader.codes()["time"])
     compute, whole_series = KINDS[kind]
     selection = ObservationFilter(
         **chosen,
@@ -154,7 +168,15 @@ def register(
 
         view.__name__ = f"compare_{kind}"
         view.__doc__ = summary
-        router.get(f"/{kind}", summary=summary, operation_id=f"compare_{kind}")(view)
+        router.get(
+            f"/{kind}",
+            summary=summary,
+            operation_id=f"compare_{kind}",
+            response={200: CompareOut, 304: None, 400: ErrorOut, 503: ErrorOut},
+            openapi_extra={
+                "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+            },
+        )(view)
 
     endpoint("targets", "Distance of each observation to the EU targets")
     endpoint("gaps", "Migrant - native, women - men gaps and the gap of gaps")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from ninja import Schema
 
 from zaragoza.catalog.codes import CITIZEN_GROUPS
 from zaragoza.catalog.labels import code_labels
@@ -34,12 +35,14 @@ __all__ = [
     "MAX_OFFSET",
     "OBSERVATION_PARAMETERS",
     "ApiError",
+    "ErrorOut",
     "ObservationQuery",
     "check_codes",
     "check_years",
     "choose_format",
     "did_you_mean",
     "negotiate",
+    "parse_codes",
     "parse_query",
     "refuse_unknown_parameters",
     "valid_codes",
@@ -64,6 +67,15 @@ ACCEPTED = {
 OBSERVATION_PARAMETERS = (
     *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
 )  # fmt: skip
+
+
+class ErrorOut(Schema):
+    """The body of every error answer."""
+
+    detail: str
+    parameter: str | None = None
+    value: Any = None
+    valid: Any = None
 
 
 class ApiError(Exception):
@@ -118,6 +130,20 @@ def valid_codes(reader: WarehouseReader) -> dict[str, set[str]]:
     valid["citizen"] |= set(CITIZEN_GROUPS)
     valid["compare_to"] = {str(c) for c in present.get("compare_to", []) if c} | set(CITIZEN_GROUPS)
     return valid
+
+
+def parse_codes(dim: str, given: Sequence[str] | str | None) -> tuple[str, ...]:
+    """The codes of a list parameter; an empty list or item is a 400 naming it."""
+    try:
+        return parse_list(given, strict=True)
+    except ValueError:
+        raise ApiError(
+            400,
+            f"{dim} holds an empty code: give codes separated by commas, or leave {dim} out "
+            "for every code",
+            parameter=dim,
+            value=given if isinstance(given, str) else ",".join(given or []),
+        ) from None
 
 
 def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, ...]:
@@ -201,12 +227,14 @@ def parse_query(
     valid = valid_codes(reader)
     chosen: dict[str, tuple[Any, ...]] = {}
     for dim in FILTER_DIMENSIONS:
-        values = parse_list(filters.get(dim))
+        values = parse_codes(dim, filters.get(dim))
         if dim == "time":
             chosen[dim] = check_years(values, reader.codes()["time"])
         else:
             chosen[dim] = check_codes(dim, values, valid[dim])
-    refs = check_codes("compare_to", parse_list(filters.get("compare_to")), valid["compare_to"])
+    refs = check_codes(
+        "compare_to", parse_codes("compare_to", filters.get("compare_to")), valid["compare_to"]
+    )
     mode = (gap or "").strip().lower() or ("only" if refs else "false")
     if mode not in GAP_CHOICES:
         raise ApiError(

@@ -1,37 +1,127 @@
-"""Per-worker memory of rendered answers, computed once per key even under concurrency.
+"""Per-worker memory of rendered answers: bounded in bytes, computed once per key.
 
-Pages and API answers depend only on their URL and the warehouse's version, so a worker
-keeps them in Django's cache (local memory). When many requests for a key that is not
-there yet arrive together (a fresh worker under load), one thread computes it and the
-others wait for it instead of all computing it at once.
+Pages and API answers depend only on their canonical URL (the parameters a view reads,
+see :func:`canonical_query`) and the warehouse's version, so a worker keeps them in an
+LRU cache (``cachetools``) whose budget is counted in bytes of the answers
+(``ZARAGOZA_CACHE_MB``, default 128 MB per worker): a client varying a parameter the
+view ignores gets the same entry, and a stream of distinct selections evicts old
+answers instead of growing the worker. An answer larger than an eighth of the budget is
+served but not kept.
+
+When many requests for a key that is not there yet arrive together (a fresh worker under
+load), one thread computes it and the others wait for it instead of all computing it at
+once. Large downloads (:func:`heavy`) are rendered one at a time per worker: a client
+asking for many large, distinct Excel files waits its turn instead of taking every core.
 """
 
 from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-from django.core.cache import cache
+from cachetools import LRUCache
+from django.conf import settings
 
-__all__ = ["remember"]
+__all__ = ["BusyError", "canonical_query", "clear", "heavy", "remember", "size_of"]
 
 T = TypeVar("T")
 
 # A fixed set of locks, chosen by the key's checksum: bounded memory, and two keys rarely
 # share one.
 _LOCKS = [threading.Lock() for _ in range(64)]
+_GUARD = threading.Lock()
+_cache: LRUCache[str, Any] | None = None
+_HEAVY = threading.BoundedSemaphore(1)
+#: How long a large download waits for the one before it, in seconds.
+HEAVY_WAIT = 20.0
+
+
+class BusyError(Exception):
+    """A large download could not start within :data:`HEAVY_WAIT` seconds."""
+
+
+def size_of(value: Any) -> int:
+    """Bytes an answer holds: its body (and a little for status and headers)."""
+    if isinstance(value, tuple):
+        return sum(size_of(v) for v in value)
+    if isinstance(value, bytes | str):
+        return len(value)
+    if isinstance(value, dict):
+        return 64 + sum(len(str(k)) + len(str(v)) for k, v in value.items())
+    return 64
+
+
+def _store() -> LRUCache[str, Any]:
+    global _cache
+    with _GUARD:
+        if _cache is None:
+            budget = int(float(getattr(settings, "ZARAGOZA_CACHE_MB", 128)) * 2**20)
+            _cache = LRUCache(maxsize=max(budget, 1), getsizeof=size_of)
+        return _cache
+
+
+def clear() -> None:
+    """Forget every kept answer (tests; a new budget)."""
+    global _cache
+    with _GUARD:
+        _cache = None
 
 
 def remember(key: str, make: Callable[[], T]) -> T:
-    """Return the cached value of ``key``, computing it with ``make()`` only once."""
-    value: T | None = cache.get(key)
+    """Return the kept answer of ``key``, computing it with ``make()`` only once."""
+    store = _store()
+    with _GUARD:
+        value: T | None = store.get(key)
     if value is not None:
         return value
     with _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]:
-        value = cache.get(key)
+        with _GUARD:
+            value = store.get(key)
         if value is None:
             value = make()
-            cache.set(key, value)
+            if size_of(value) <= store.maxsize // 8:
+                with _GUARD:
+                    store[key] = value
     return value
+
+
+@contextmanager
+def heavy() -> Iterator[None]:
+    """Hold this worker's one slot for rendering a large download.
+
+    Raises
+    ------
+    BusyError
+        The slot did not come free within :data:`HEAVY_WAIT` seconds.
+    """
+    if not _HEAVY.acquire(timeout=HEAVY_WAIT):
+        raise BusyError
+    try:
+        yield
+    finally:
+        _HEAVY.release()
+
+
+def canonical_query(params: Any, allowed: Iterable[str]) -> str:
+    """Return the query string of the parameters a view reads, in one canonical form.
+
+    Parameters the view does not read are left out, parameters are sorted, and each
+    one's comma-separated or repeated values become one comma-separated list in their
+    order (``geo=AT&geo=SE`` and ``geo=AT,SE`` are one key).
+    """
+    keep = set(allowed)
+    pairs: Iterable[tuple[str, Any]] = (
+        params.lists() if hasattr(params, "lists") else params.items()
+    )
+    items = []
+    for name, given in sorted(pairs):
+        if name not in keep:
+            continue
+        given = [given] if isinstance(given, str) else list(given)
+        values = [p.strip() for v in given for p in str(v).split(",")]
+        items.append((name, ",".join(values)))
+    return urlencode(items, safe=",")

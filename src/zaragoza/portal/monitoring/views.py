@@ -17,14 +17,16 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from zaragoza.portal.monitoring import pages
-from zaragoza.portal.monitoring.caching import remember
+from zaragoza.portal.monitoring.caching import canonical_query, remember
 from zaragoza.sources import gisco
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -35,9 +37,17 @@ def _reader() -> WarehouseReader:
     return reader_for(settings.ZARAGOZA_WAREHOUSE)
 
 
-def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
+def _page(
+    template: str, params: tuple[str, ...] = ()
+) -> Callable[[Callable[..., dict[str, Any]]], View]:
     """Render ``template`` with what the wrapped function returns; a
-    :class:`~.pages.PageError` renders the error page with its status."""
+    :class:`~.pages.PageError` renders the error page with its status.
+
+    ``params`` are the query parameters the page reads: the page sees them alone, in
+    canonical form, and they alone make its cache key (a parameter it ignores, such as a
+    cache-buster, neither changes the page nor adds an entry to the cache). Pages answer
+    ``GET`` and ``HEAD``; any other method is a 405 naming them.
+    """
 
     def decorate(build: Callable[..., dict[str, Any]]) -> View:
         def make(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -54,8 +64,11 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
 
         @wraps(build)
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            canonical = canonical_query(request.GET, params)
+            request.GET = QueryDict(canonical)
+            request.META["QUERY_STRING"] = canonical
             version = _reader().version()
-            url = f"{get_language()}|{request.get_full_path()}"
+            url = f"{get_language()}|{request.path}?{canonical}"
             # NUTS boundaries fetched into the cache change the indicator page's map.
             tag = f"{version.tag}|{gisco.cache_stamp()}"
             key = "page:" + hashlib.sha256(f"{tag}|{url}".encode()).hexdigest()
@@ -76,7 +89,7 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
             response["Cache-Control"] = "public, max-age=0, must-revalidate"
             return response
 
-        return view
+        return csrf_exempt(require_safe(view))  # read-only: 405 before any CSRF check
 
     return decorate
 
@@ -87,7 +100,7 @@ def home(request: HttpRequest) -> dict[str, Any]:
     return pages.home_page(_reader())
 
 
-@_page("monitoring/indicator.html")
+@_page("monitoring/indicator.html", ("source", "by", "geo", "sex", "group", "time"))
 def indicator(request: HttpRequest, ident: str) -> dict[str, Any]:
     """One indicator: series by group and sex, map and ranking."""
     return pages.indicator_page(_reader(), ident, request.GET)
@@ -99,7 +112,7 @@ def indicators(request: HttpRequest) -> dict[str, Any]:
     return pages.indicator_list(_reader())
 
 
-@_page("monitoring/country.html")
+@_page("monitoring/country.html", ("source",))
 def country(request: HttpRequest, geo: str) -> dict[str, Any]:
     """One country's profile."""
     return pages.country_page(_reader(), geo, request.GET)
@@ -111,18 +124,19 @@ def countries(request: HttpRequest) -> dict[str, Any]:
     return pages.country_list(_reader())
 
 
-@_page("monitoring/compare.html")
+@_page("monitoring/compare.html", ("indicator", "source", "geo", "sex", "group"))
 def compare(request: HttpRequest) -> dict[str, Any]:
     """Two to four countries or regions side by side."""
     return pages.compare_page(_reader(), request.GET)
 
 
-@_page("monitoring/data.html")
+@_page("monitoring/data.html", pages.DATA_PARAMETERS)
 def data(request: HttpRequest) -> dict[str, Any]:
     """Filter and download."""
     return pages.data_page(_reader(), request.GET)
 
 
+@require_safe
 def nuts_geojson(
     request: HttpRequest, year: int, scale: str, level: int
 ) -> HttpResponse | FileResponse:

@@ -16,12 +16,13 @@ from __future__ import annotations
 from zaragoza.portal.monitoring.pages.common import EU, PageError, api_url
 from zaragoza.portal.monitoring.pages.compare import compare_page
 from zaragoza.portal.monitoring.pages.country import country_page
-from zaragoza.portal.monitoring.pages.data import data_page
+from zaragoza.portal.monitoring.pages.data import DATA_PARAMETERS, data_page
 from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
 from zaragoza.portal.monitoring.pages.indicator import indicator_page
 from zaragoza.portal.monitoring.pages.lists import country_list, indicator_list
 
 __all__ = [
+    "DATA_PARAMETERS",
     "EU",
     "HEADLINES",
     "PageError",

@@ -190,14 +190,21 @@ def downloads(**filters: Iterable[Any] | str | None) -> list[dict[str, str]]:
 
 
 def one(params: Mapping[str, Any], name: str) -> str | None:
-    values = parse_list(params.getlist(name) if hasattr(params, "getlist") else params.get(name))
+    values = many(params, name)
     if len(values) > 1:
         raise PageError(400, _("Give one value for %(name)s.") % {"name": name})
     return values[0] if values else None
 
 
 def many(params: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    return parse_list(params.getlist(name) if hasattr(params, "getlist") else params.get(name))
+    """The codes of a parameter; an empty one (``geo=``, ``geo=,,``) is a 400, not "all"."""
+    given = params.getlist(name) if hasattr(params, "getlist") else params.get(name)
+    try:
+        return parse_list(given, strict=True)
+    except ValueError:
+        raise PageError(
+            400, _("%(name)s holds an empty code: give codes separated by commas.") % {"name": name}
+        ) from None
 
 
 def year_param(text: str | None) -> int | None:

@@ -28,9 +28,11 @@ from zaragoza.portal.monitoring.pages.common import (
 )
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["data_page"]
+__all__ = ["DATA_PARAMETERS", "data_page"]
 
 _DATA_DIMS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "source")
+#: The query parameters the data page reads.
+DATA_PARAMETERS = _DATA_DIMS
 _PREVIEW = 200
 
 
