@@ -18,6 +18,7 @@ from zaragoza import __version__
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.compare.cli import compare_app
 from zaragoza.compare.validation import compare_published
+from zaragoza.disclosure import protect
 from zaragoza.errors import UsageError, ZaragozaError
 from zaragoza.publish.files import write_table
 from zaragoza.sources.eurostat_files import read_eurostat_file
@@ -165,7 +166,11 @@ def estimate(
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed of --bootstrap.")] = 1,
     suppress: Annotated[
-        bool, typer.Option(help="Blank the value of cells flagged c (below the publication limit).")
+        bool,
+        typer.Option(
+            help="Blank confidential cells (flag c) and the cells that would reveal them "
+            "(flagged c too): value, SE, interval, CV and counts."
+        ),
     ] = False,
     out: Annotated[
         Path | None,
@@ -254,7 +259,9 @@ def estimate(
                 )
         obs = run.observations
         if suppress:
-            obs.loc[obs["flag"] == "c", ["value", "se", "ci_lo", "ci_hi", "cv"]] = float("nan")
+            # the publication rule of every output: confidential cells and the cells that
+            # would let them be rebuilt (secondary suppression) blank
+            obs = run.observations = protect(obs)
         if out is not None:
             write_table(obs, out)
         elif warehouse is None:
@@ -459,11 +466,43 @@ def warehouse_export(
     source: ListOpt = None,
     geo: ListOpt = None,
     time: ListOpt = None,
+    suppress: Annotated[
+        bool,
+        typer.Option(
+            help="Publish as the portal does: confidential cells and those that would reveal "
+            "them blank (flag c)."
+        ),
+    ] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Write observation rows: the columns of `zaragoza estimate` plus source."""
+    """Write observation rows: the columns of `zaragoza estimate` plus source.
+
+    Without --suppress the export holds every value the warehouse holds (to move or back
+    up a warehouse); with it, what the portal publishes.
+    """
     try:
-        with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
+        path = warehouse or default_warehouse()
+        if suppress:
+            from zaragoza.observations import ESTIMATE_COLUMNS
+            from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
+
+            try:
+                years = tuple(int(t) for t in _split(time))
+            except ValueError:
+                raise UsageError("--time takes years", value=time) from None
+            df = WarehouseReader(path).observations(
+                ObservationFilter(
+                    indicator=tuple(_split(indicator)),
+                    source=tuple(_split(source)),
+                    geo=tuple(_split(geo)),
+                    time=years,
+                    compare_to=(),
+                )
+            )
+            write_table(df[[*ESTIMATE_COLUMNS, "source"]], out)
+            err.print(f"{len(df):,} rows written to {out} (confidential cells blank)")
+            return
+        with Warehouse(path, read_only=True) as wh:
             df = _filtered(wh, indicator, source, geo, time)
         write_table(df[[c for c in OBSERVATION_COLUMNS if c != "run_id"]], out)
     except ZaragozaError as exc:

@@ -379,8 +379,15 @@ def test_suppressed_cells_stay_blank_in_every_format(tiny: Path, client: Client)
     assert held.loc[held["flag"] == "c", "value"].item() == 58.75  # the warehouse has it
     doc = body(get(client, OBS))
     cell = next(r for r in doc["results"] if r["flag"] == "c")
-    assert [cell[c] for c in ("value", "se", "ci_lo", "ci_hi", "cv")] == [None] * 5
+    blanked = ("value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing")
+    assert [cell[c] for c in blanked] == [None] * 7  # the count too: it helps rebuild
     assert next(r for r in doc["results"] if r["flag"] == "u")["value"] == 61.25
+    table = pd.read_csv(io.BytesIO(get(client, f"{OBS}?format=csv").content))
+    assert table.loc[table["flag"] == "c", list(blanked)].isna().all().all()
+    sdmx = pd.read_csv(io.BytesIO(get(client, f"{OBS}?format=sdmx-csv").content))
+    secret = sdmx[sdmx["CONF_STATUS"] == "C"]
+    assert len(secret) == 1
+    assert secret[["OBS_VALUE", "SE", "N", "N_MISSING"]].isna().all().all()
 
     for fmt in ("csv", "sdmx-csv", "jsonstat"):
         text = get(client, f"{OBS}?format={fmt}").content.decode()
