@@ -175,3 +175,32 @@ def test_a_large_download_waits_its_turn(
     assert "large download" in res.json()["detail"]
     res = client.get("/api/v1/observations?indicator=employment_rate&format=xlsx")
     assert res.status_code == 200
+
+
+def test_a_non_finite_value_in_an_old_warehouse_is_served_as_missing(
+    tmp_path: Path, settings: LazySettings, client: Client
+) -> None:
+    """A file written before loads checked numbers may hold infinity: never a 500."""
+    import duckdb
+    import pandas as pd
+
+    from zaragoza.warehouse.store import Warehouse
+
+    path = tmp_path / "old.duckdb"
+    row = {
+        "indicator": "employment_rate", "geo": "AT", "time": 2023, "citizen": "TOTAL",
+        "c_birth": "TOTAL", "sex": "T", "age": "Y20-64", "compare_to": "", "value": 70.0,
+        "se": 1.0, "ci_lo": 68.0, "ci_hi": 72.0, "cv": 1.4, "n": 500, "n_missing": 0,
+        "flag": "",
+    }  # fmt: skip
+    with Warehouse(path) as wh:
+        wh.load(pd.DataFrame([row]), source="computed", kind="file", inputs=[], options={})
+    with duckdb.connect(str(path)) as con:  # as an older version could have written it
+        con.execute("UPDATE observations SET value = 'inf'::DOUBLE, se = 'nan'::DOUBLE")
+    settings.ZARAGOZA_WAREHOUSE = path
+    caching.clear()
+    for fmt in ("json", "jsonstat", "csv", "sdmx-csv"):
+        res = client.get(f"/api/v1/observations?format={fmt}")
+        assert res.status_code == 200, fmt
+    assert client.get("/api/v1/observations").json()["results"][0]["value"] is None
+    assert client.get("/en/data/?indicator=employment_rate&geo=AT").status_code == 200
