@@ -2,7 +2,7 @@
 
 Makes a synthetic EU-SILC-shaped merged person file (households of 1-5 persons in 5
 regions per country; every variable the EU-SILC catalogue reads), then times
-``zaragoza.pipeline.estimate_silc_files`` computing every EU-SILC indicator of the
+``zaragoza.pipeline.estimate_files`` computing every EU-SILC indicator of the
 catalogue by country x citizenship x sex (margins included) with linearised standard
 errors (strata = regions, PSUs = households), in a fresh Python process so that its
 peak memory is its own. R (``benchmarks/r_silc.R``: laeken for the values, survey for
@@ -175,10 +175,10 @@ R_INDICATORS = [
 
 def child(path: str, out: str, ids: str) -> None:
     """Run the estimate (in a child process) and write its observations."""
-    from zaragoza.pipeline import estimate_silc_files
+    from zaragoza.pipeline import estimate_files
 
     t = time.perf_counter()
-    run = estimate_silc_files(
+    run = estimate_files(
         [path],
         ids.split(",") if ids else None,
         by=["citizen", "sex"],

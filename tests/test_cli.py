@@ -57,7 +57,7 @@ def test_errors_exit_2_and_leave_no_output(tmp_path: Path) -> None:
     assert "unknown indicator 'nope'" in res.output
     res = runner.invoke(app, ["estimate", "--by", "region"])
     assert res.exit_code == 2
-    assert "unknown breakdown 'region'" in res.output
+    assert "invalid --by (value 'region'). Valid: citizen, c_birth, sex, geo" in res.output
     res = runner.invoke(app, ["estimate", "--gap", "sex=M"])
     assert res.exit_code == 2
     assert "invalid --gap" in res.output

@@ -19,7 +19,8 @@ from zaragoza.catalog.loader import load_catalog
 from zaragoza.compare.cli import compare_app
 from zaragoza.compare.validation import compare_published
 from zaragoza.disclosure import protect
-from zaragoza.errors import UsageError, ZaragozaError
+from zaragoza.errors import ParameterError, UsageError, ZaragozaError
+from zaragoza.estimate.request import EstimationRequest
 from zaragoza.publish.files import write_table
 from zaragoza.sources.eurostat_files import read_eurostat_file
 from zaragoza.warehouse.loads import (
@@ -76,8 +77,36 @@ def example_file() -> Path:
     return Path(str(resources.files("zaragoza") / "data" / "example_lfs.csv.gz"))
 
 
+#: The command-line flag of each library parameter, for error messages.
+FLAGS = {
+    "lonely_psu": "--lonely-psu",
+    "replicate_method": "--replicate-method",
+    "replicate_weights": "--replicate-weights",
+    "replicate_scale": "--replicate-scale",
+    "replicate_rscales": "--replicate-rscales",
+    "fay_rho": "--fay-rho",
+    "bootstrap": "--bootstrap",
+    "survey": "--survey",
+    "backend": "--backend",
+    "spark_master": "--spark-master",
+    "by": "--by",
+    "gap": "--gap",
+    "alpha": "--alpha",
+    "limits": "--reliability-limits",
+    "rules": "--rules",
+    "memory_limit": "--memory-limit",
+    "weight": "--weight",
+    "indicators": "--indicators",
+}
+
+
 def _fail(exc: ZaragozaError) -> NoReturn:
-    err.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True)
+    text = exc.message
+    if isinstance(exc, ParameterError):
+        text = exc.for_flag(FLAGS.get(exc.parameter, exc.parameter))
+    for name, flag in FLAGS.items():  # the library's hints speak of parameters
+        text = text.replace(f"({name})", f"({flag})")
+    err.print(f"[bold red]error:[/] {text}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -103,7 +132,10 @@ def estimate(
         str | None,
         typer.Option(help="Breakdowns: citizen, c_birth, sex, geo (regions from REGION)."),
     ] = None,
-    weight: Annotated[str, typer.Option(help="Weight column.")] = "COEFF",
+    weight: Annotated[
+        str | None,
+        typer.Option(help="Weight column (default: COEFF; EU-SILC: RB050, or PB040)."),
+    ] = None,
     strata: Annotated[str | None, typer.Option(help="Stratum column.")] = None,
     psu: Annotated[str | None, typer.Option(help="PSU (cluster) column.")] = None,
     lonely_psu: Annotated[
@@ -138,6 +170,13 @@ def estimate(
         typer.Option(help="YAML map of EU-LFS names to your column names."),
     ] = None,
     backend: Annotated[str, typer.Option(help="duckdb or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master URL (spark://host:7077, yarn, local[4]); default: SPARK_MASTER, "
+            "spark-defaults.conf, SPARK_REMOTE, else local mode."
+        ),
+    ] = None,
     catalog: CatalogOpt = None,
     drop_invalid: Annotated[
         bool,
@@ -178,85 +217,47 @@ def estimate(
     ] = None,
 ) -> None:
     """Estimate indicators with standard errors, CIs, CVs and reliability flags."""
-    from zaragoza.pipeline import estimate_files, estimate_silc_files, store_run
-    from zaragoza.sources.readers import load_column_map
-    from zaragoza.sources.silc import looks_like_silc
+    from zaragoza.pipeline import estimate as run_estimate
+    from zaragoza.pipeline import store_run
+    from zaragoza.pipeline.run import design_from
 
     paths = list(files or [example_file()])
     try:
-        cat = load_catalog(catalog or [])
-        if survey not in ("auto", "eu-lfs", "eu-silc"):
-            raise UsageError("unknown --survey", value=survey, hint="Use auto, eu-lfs or eu-silc")
-        colmap = load_column_map(columns) if columns else None
-        silc = survey == "eu-silc" or (
-            survey == "auto" and files is not None and looks_like_silc(paths, colmap)
-        )
-        if bootstrap is not None and not silc:
-            raise UsageError("--bootstrap applies to EU-SILC input (--survey eu-silc)")
-        ids = _split(indicators) or [i for i in cat if cat[i].survey == "EU-LFS"]
         try:
             rscales = [float(x) for x in _split(replicate_rscales)] or None
         except ValueError:
             raise UsageError("--replicate-rscales takes numbers", value=replicate_rscales) from None
-        if lonely_psu not in ("fail", "adjust", "remove", "certainty"):
-            raise UsageError(
-                "unknown --lonely-psu",
-                value=lonely_psu,
-                hint="Use fail, adjust, remove or certainty",
-            )
-        if replicate_method not in (None, "bootstrap", "jk1", "jkn", "brr", "fay"):
-            raise UsageError(
-                "unknown --replicate-method",
-                value=replicate_method,
-                hint="Use bootstrap, jk1, jkn, brr or fay",
-            )
+        design = design_from(
+            weight=weight,
+            strata=strata,
+            psu=psu,
+            lonely_psu=lonely_psu,
+            replicate_weights=replicate_weights,
+            replicate_method=replicate_method,
+            replicate_scale=replicate_scale,
+            replicate_rscales=rscales,
+            fay_rho=fay_rho,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
+        request = EstimationRequest.build(
+            paths,
+            _split(indicators),
+            by=_split(by),
+            gap=gap,
+            design=design,
+            survey=survey,
+            columns=columns,
+            backend=backend,
+            spark_master=spark_master,
+            drop_invalid=drop_invalid,
+            rules=rules,
+            limits=reliability_limits,
+            memory_limit=memory_limit,
+        )
+        cat = load_catalog(catalog or [])
         with err.status("starting", spinner="dots") as status:
-            if silc:
-                run = estimate_silc_files(
-                    paths,
-                    _split(indicators) or None,
-                    by=_split(by),
-                    strata=strata,
-                    psu=psu,
-                    lonely_psu=lonely_psu,  # type: ignore[arg-type]
-                    replicate_weights=replicate_weights,
-                    replicate_method=replicate_method,  # type: ignore[arg-type]
-                    replicate_scale=replicate_scale,
-                    replicate_rscales=rscales,
-                    fay_rho=fay_rho,
-                    bootstrap=bootstrap,
-                    seed=seed,
-                    gap=gap,
-                    columns=columns,
-                    catalog=cat,
-                    drop_invalid=drop_invalid,
-                    rules=rules,
-                    progress=lambda msg: status.update(msg),
-                )
-            else:
-                run = estimate_files(
-                    paths,
-                    ids,
-                    by=_split(by),
-                    weight=weight,
-                    strata=strata,
-                    psu=psu,
-                    lonely_psu=lonely_psu,  # type: ignore[arg-type]
-                    replicate_weights=replicate_weights,
-                    replicate_method=replicate_method,  # type: ignore[arg-type]
-                    replicate_scale=replicate_scale,
-                    replicate_rscales=rscales,
-                    fay_rho=fay_rho,
-                    gap=gap,
-                    columns=columns,
-                    backend=backend,  # type: ignore[arg-type]
-                    catalog=cat,
-                    drop_invalid=drop_invalid,
-                    rules=rules,
-                    limits=reliability_limits,
-                    memory_limit=memory_limit,
-                    progress=lambda msg: status.update(msg),
-                )
+            run = run_estimate(request, catalog=cat, progress=lambda msg: status.update(msg))
         obs = run.observations
         if suppress:
             # the publication rule of every output: confidential cells and the cells that

@@ -9,6 +9,7 @@ the API can map it to a JSON error::
     │   └── ValidationError       the data break rules; carries the full report
     ├── DesignError               the survey design cannot be used (lonely PSU, replicates)
     └── UsageError                options that contradict each other
+        └── ParameterError        one parameter's value is not among the valid ones
 
 Data-quality findings on estimates (small cells, high CV) are values in the output
 (the ``flag`` column), never exceptions.
@@ -16,6 +17,7 @@ Data-quality findings on estimates (small cells, high CV) are values in the outp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,7 @@ __all__ = [
     "CatalogError",
     "DesignError",
     "InputError",
+    "ParameterError",
     "Problem",
     "UsageError",
     "ValidationError",
@@ -85,6 +88,25 @@ class DesignError(ZaragozaError):
 
 class UsageError(ZaragozaError):
     """Options that contradict each other or name nothing."""
+
+
+class ParameterError(UsageError):
+    """A parameter of a request has a value that is not valid.
+
+    ``parameter`` is the library's name (``lonely_psu``); the CLI shows its flag
+    (``--lonely-psu``) instead, with :meth:`for_flag`. ``valid`` is the list of valid
+    values, or a phrase saying what would be valid.
+    """
+
+    def __init__(self, parameter: str, value: Any, valid: Sequence[Any] | str) -> None:
+        self.parameter = parameter
+        self.valid = valid
+        shown = valid if isinstance(valid, str) else ", ".join(map(str, valid))
+        super().__init__(f"invalid {parameter}", value=value, hint=f"Valid: {shown}")
+
+    def for_flag(self, flag: str) -> str:
+        """The message with the parameter named as the command-line flag ``flag``."""
+        return self.message.replace(f"invalid {self.parameter}", f"invalid {flag}", 1)
 
 
 @dataclass(frozen=True)

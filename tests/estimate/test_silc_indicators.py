@@ -14,7 +14,7 @@ from zaragoza.cli import app
 from zaragoza.errors import UsageError
 from zaragoza.estimate.engine import OUTPUT_COLUMNS
 from zaragoza.estimate.flags import load_rules
-from zaragoza.pipeline import estimate_files, estimate_silc_files
+from zaragoza.pipeline import estimate_files
 
 PUF = Path(__file__).parents[1] / "data" / "eusilc_puf"
 PUF_FILES = [PUF / "BE_2013p_EUSILC.csv.gz", PUF / "BE_2013h_EUSILC.csv.gz"]
@@ -23,7 +23,7 @@ GROUPS = ["TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR"]
 
 @pytest.fixture(scope="module")
 def puf() -> pd.DataFrame:
-    run = estimate_silc_files(PUF_FILES, None, by=["citizen"], drop_invalid=True)
+    run = estimate_files(PUF_FILES, None, by=["citizen"], drop_invalid=True)
     assert run.n_dropped == 6
     assert any("not Eurostat" in n or "not over the whole population" in n for n in run.notes)
     return run.observations
@@ -92,9 +92,9 @@ def test_item_non_response_flags() -> None:
 
 def test_named_indicator_without_its_variables_is_refused() -> None:
     with pytest.raises(UsageError, match=r"low_work_intensity needs PL073, PL074, PL075, PL076"):
-        estimate_silc_files(PUF_FILES, ["low_work_intensity"], drop_invalid=True)
+        estimate_files(PUF_FILES, ["low_work_intensity"], drop_invalid=True)
     with pytest.raises(UsageError, match="overcrowding_rate needs RB240"):
-        estimate_silc_files(PUF_FILES, ["overcrowding_rate"], drop_invalid=True)
+        estimate_files(PUF_FILES, ["overcrowding_rate"], drop_invalid=True)
 
 
 def test_silc_and_lfs_indicators_are_not_mixed() -> None:
@@ -159,7 +159,7 @@ def test_work_intensity_and_overcrowding_from_a_register(tmp_path: Path) -> None
                "PL031": "" if status is None else status, "PY100G": 0}
         )  # fmt: skip
     f = _write(tmp_path / "merged.csv", rows)
-    run = estimate_silc_files(
+    run = estimate_files(
         [f], ["low_work_intensity", "overcrowding_rate", "arope_2020"], psu="DB030"
     )
     v = run.observations.set_index("indicator")["value"]
@@ -186,16 +186,16 @@ def test_cli_survey_option_and_gaps(tmp_path: Path) -> None:
         assert g.value == pytest.approx(lvl[g.citizen] - lvl["NAT"], rel=1e-9)
     res = CliRunner().invoke(app, [*args, "--survey", "eu-sil"])
     assert res.exit_code == 2
-    assert "unknown --survey" in res.output
+    assert "invalid --survey (value 'eu-sil'). Valid: auto, eu-lfs, eu-silc" in res.output
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"replicate_weights": "RW"}, "--replicate-weights needs --replicate-method"),
-        ({"replicate_method": "bootstrap"}, "--replicate-method needs --replicate-weights"),
+        ({"replicate_weights": "RW"}, r"invalid replicate_method\. Valid: one of bootstrap"),
+        ({"replicate_method": "bootstrap"}, r"invalid replicate_weights\. Valid: a regular"),
     ],
 )
 def test_replicate_weights_and_method_come_together(options: dict[str, str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        estimate_silc_files(PUF_FILES, None, **options)  # type: ignore[arg-type]
+        estimate_files(PUF_FILES, None, **options)  # type: ignore[arg-type]

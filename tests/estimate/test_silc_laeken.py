@@ -27,7 +27,7 @@ import pytest
 
 from zaragoza.catalog.loader import Catalog
 from zaragoza.catalog.schema import Indicator
-from zaragoza.pipeline import estimate_silc_files
+from zaragoza.pipeline import estimate_files
 
 HERE = Path(__file__).parents[1]
 EXPORT = HERE / "reference" / "export_eusilc.R"
@@ -79,7 +79,7 @@ def eusilc(tmp_path_factory: pytest.TempPathFactory, require: Callable[[bool, st
 
 def _ours(by: list[str], **kw: object) -> pd.DataFrame:
     cat = Catalog({i.id: i for i in INDICATORS}, {}, "test")
-    run = estimate_silc_files(
+    run = estimate_files(
         [DATA],
         [i.id for i in INDICATORS],
         by=by,
@@ -177,7 +177,7 @@ def test_user_replicate_weights(tmp_path: Path) -> None:
     path = tmp_path / "eusilc_rw.csv"
     d.to_csv(path, index=False)
     cat = Catalog({i.id: i for i in INDICATORS}, {}, "test")
-    run = estimate_silc_files(
+    run = estimate_files(
         [path],
         ["gini_all"],
         replicate_weights=r"RW\d+",
@@ -233,7 +233,7 @@ def test_ratio_on_poverty_status_carries_the_threshold_term() -> None:
     )
     cat = Catalog({i.id: i for i in [*INDICATORS, poor]}, {}, "test")
     for kw in ({}, {"bootstrap": 25, "seed": 4}):
-        run = estimate_silc_files(
+        run = estimate_files(
             [DATA],
             ["arpr_adults", "poor_ratio"],
             by=["citizen"],

@@ -106,7 +106,7 @@ def test_non_finite_replicate_scale_is_refused(tmp_path: Path) -> None:
     from test_validation import write as write_rows
 
     path = write_rows(tmp_path / "lfs.csv", rows_with())
-    with pytest.raises(UsageError, match="--replicate-scale takes finite numbers"):
+    with pytest.raises(UsageError, match=r"invalid replicate_scale \(value nan\). Valid: a finite"):
         run(
             path,
             replicate_weights=r"RW\d",

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.cli import app
 from zaragoza.errors import UsageError
-from zaragoza.pipeline import estimate_silc_files
+from zaragoza.pipeline import estimate_files
 from zaragoza.sources.silc import SilcSpec, prepare_silc
 from zaragoza.sources.synthetic_silc import (
     group_mixture,
@@ -204,7 +204,7 @@ def test_median_income_reproduces_ilc_di15_within_sampling_error(tmp_path: Path)
     """
     countries, years = ["AT", "EL", "SE"], [2019, 2023]
     files = write_silc_dataset(tmp_path / "s", 360_000, countries, years, seed=2026)
-    run = estimate_silc_files(
+    run = estimate_files(
         files, ["median_equivalised_income"], by=["citizen"], strata="DB050", psu="DB060"
     )
     obs = run.observations
@@ -257,7 +257,7 @@ def test_a_small_sample_has_no_stratum_with_a_single_psu(tmp_path: Path) -> None
     df = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
     psus = df.groupby(["DB020", "DB050"])["DB060"].nunique()
     assert (psus >= 2).all()
-    run = estimate_silc_files(
+    run = estimate_files(
         files, ["at_risk_of_poverty_rate"], strata="DB050", psu="DB060"
     )  # lonely_psu="fail" by default
     assert run.observations["se"].notna().all()

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 
 from zaragoza.catalog.schema import AllOf, AnyOf, Condition, Not, VarCondition
 from zaragoza.errors import CatalogError
-from zaragoza.sources.lfs import VAR_PREFIX
+from zaragoza.sources.variables import VAR_PREFIX
 
 __all__ = ["compile_condition"]
 

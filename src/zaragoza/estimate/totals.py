@@ -29,6 +29,7 @@ from zaragoza.errors import CatalogError
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension
+from zaragoza.estimate.request import GapSpec
 
 __all__ = [
     "BASE_KEYS",
@@ -42,14 +43,6 @@ __all__ = [
 ]
 
 BASE_KEYS = ("geo", "time", "strata")
-
-
-@dataclass(frozen=True)
-class GapSpec:
-    """A gap request: groups of ``dimension`` minus its ``reference`` group."""
-
-    dimension: str
-    reference: str = "NAT"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,12 @@ caller drops the invalid rows (counted by rule). Harmonisation derives, per reco
 indicators need as ``var_<NAME>`` numbers (plus ``ISCED`` from ``HATLEVEL`` and ``ISCO`` from
 ``ISCO1D``).
 
+The rules and the harmonisation are Ibis expressions over the input as read, so they
+run where the records are: in DuckDB for files read on this machine, in Spark for files
+Spark reads (``pipeline.spark``), and no record passes through Python. Where the input
+numbers its rows (DuckDB) a problem names its first row; on Spark it names the file, the
+first offending value and how many rows break the rule.
+
 Migrant groups follow Eurostat (``../reference``: indicators §2): relative to the
 reporting country and the EU27_2020 composition; stateless persons and the grouped
 non-EU codes of anonymised files count as non-EU; unknowns are only in ``TOTAL``.
@@ -18,8 +24,11 @@ non-EU codes of anonymised files count as non-EU; unknowns are only in ``TOTAL``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
 
 from zaragoza.catalog.codes import (
     EU27_2020,
@@ -29,29 +38,22 @@ from zaragoza.catalog.codes import (
     country_codes,
 )
 from zaragoza.errors import InputError, Problem, ValidationError
-from zaragoza.sources.readers import Microdata, quote
-from zaragoza.sources.variables import DERIVED, LFS_VARIABLES, REQUIRED
+from zaragoza.sources.variables import (
+    DERIVED,
+    LFS_VARIABLES,
+    REQUIRED,
+    UNKNOWN_GROUP_CODES,
+    VAR_PREFIX,
+    WEIGHT_EXPECTED,
+    WEIGHT_RULE,
+    replicate_columns,
+)
 
-__all__ = [
-    "VAR_PREFIX",
-    "WEIGHT_EXPECTED",
-    "WEIGHT_RULE",
-    "InputSpec",
-    "Prepared",
-    "number_sql",
-    "prepare_lfs",
-    "replicate_columns",
-]
+__all__ = ["InputSpec", "LfsInput", "Prepared", "prepare_lfs"]
 
-UNKNOWN_GROUP_CODES = frozenset({"NRP"})
-
-#: The rule refusing a weight, and what a valid one is (EU-LFS and EU-SILC alike).
-WEIGHT_RULE = "missing, non-finite or non-positive weight"
-WEIGHT_EXPECTED = "a positive finite number"
-
-#: Prefix of the survey variables in the harmonised records, so that ``SEX`` or ``AGE``
-#: used in a definition never collides with the derived ``sex`` or ``age`` columns.
-VAR_PREFIX = "var_"
+#: The largest finite double: a value above it (or NaN, which Spark and DuckDB order
+#: above every number) is not a finite number.
+_MAX = 1.7976931348623157e308
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,29 @@ class InputSpec:
     regions: bool = False
 
 
+@dataclass(frozen=True)
+class LfsInput:
+    """The input as read, on any Ibis backend, with what locates a problem.
+
+    ``records`` has the input's columns under EU-LFS names and ``_file``; ``numbered``
+    the same with ``_row`` (1-based data row in its file), used only to locate problems
+    (None where rows are not numbered, as on Spark).
+    """
+
+    records: ir.Table
+    files: list[str]
+    numbered: ir.Table | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.records.columns if not c.startswith("_")]
+
+
 @dataclass
 class Prepared:
-    """The harmonised records (a DuckDB view) and what validation found."""
+    """The harmonised records (an Ibis table) and what validation found."""
 
-    view: str
+    records: ir.Table
     n_rows: int
     n_dropped: int
     dropped_by_rule: dict[str, int]
@@ -78,66 +98,46 @@ class Prepared:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _in_list(values: Sequence[str]) -> str:
-    return "(" + ", ".join(_lit(v) for v in sorted(values)) + ")"
-
-
-def _text(col: str) -> str:
+def text(t: ir.Table, col: str) -> ir.StringValue:
     """Trimmed, upper-cased text of a column, NULL when blank."""
-    return f"NULLIF(upper(trim(CAST({quote(col)} AS VARCHAR))), '')"
+    return t[col].cast("string").strip().upper().nullif("")
 
 
-def number_sql(sql: str) -> str:
-    """SQL of an expression as a finite double: NULL when blank, not a number, NaN or infinite.
+def number(t: ir.Table, col: str) -> ir.FloatingValue:
+    """The column as a finite double: NULL when blank, not a number, NaN or infinite.
 
-    NaN and infinity are bad input, never values: DuckDB orders NaN above every number,
-    so ``NaN <= 0`` is false and a NaN weight would pass a positivity check. Mapping them
-    to NULL makes every rule that refuses a missing number refuse them too.
+    NaN and infinity are bad input, never values: mapping them to NULL makes every rule
+    that refuses a missing number refuse them too (NaN would otherwise pass a positivity
+    check: both engines order it above every number).
     """
-    x = f"TRY_CAST(NULLIF(trim(CAST({sql} AS VARCHAR)), '') AS DOUBLE)"
-    return f"(CASE WHEN isfinite({x}) THEN {x} END)"
+    x = t[col].cast("string").strip().nullif("").try_cast("float64")
+    return ibis.ifelse(x.abs() <= _MAX, x, ibis.null("float64"))
 
 
-def _num(col: str) -> str:
-    """The column as a finite double, NULL when blank, not a number, NaN or infinite."""
-    return number_sql(quote(col))
+def geo_code(t: ir.Table, col: str) -> ir.StringValue:
+    """A country code as Eurostat writes it (``GR`` -> ``EL``, ``GB`` -> ``UK``)."""
+    return text(t, col).substitute(ISO_TO_EUROSTAT)
 
 
-def _geo_expr(col: str) -> str:
-    t = _text(col)
-    cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in ISO_TO_EUROSTAT.items())
-    return f"(CASE {t} {cases} ELSE {t} END)"
-
-
-GEO = _geo_expr("COUNTRY")
-
-
-def _group_expr(col: str, geo: str = GEO) -> str:
-    """SQL mapping a citizenship / birth-country column to Eurostat's migrant groups.
-
-    ``geo`` is the SQL of the reporting country (EU-LFS ``COUNTRY``; EU-SILC ``DB020``).
-    """
-    code = _geo_expr(col)
-    return (
-        f"(CASE WHEN {code} IS NULL OR {code} IN {_in_list(list(UNKNOWN_GROUP_CODES))} "
-        f"THEN 'UNK' WHEN {code} = {geo} THEN 'NAT' "
-        f"WHEN {code} IN {_in_list(sorted(EU27_2020 | GROUPED_EU))} THEN 'EU27_2020_FOR' "
-        "ELSE 'NEU27_2020_FOR' END)"
+def migrant_group(t: ir.Table, col: str) -> ir.StringValue:
+    """Eurostat's migrant group of a citizenship / birth-country code, for the record's
+    reporting country: NAT, EU27_2020_FOR, NEU27_2020_FOR, or UNK when unknown."""
+    code = geo_code(t, col)
+    return ibis.cases(
+        (code.isnull() | code.isin(sorted(UNKNOWN_GROUP_CODES)), "UNK"),
+        (code == geo_code(t, "COUNTRY"), "NAT"),
+        (code.isin(sorted(EU27_2020 | GROUPED_EU)), "EU27_2020_FOR"),
+        else_="NEU27_2020_FOR",
     )
 
 
 @dataclass(frozen=True)
 class _Rule:
-    """A rule checked row by row: ``invalid`` is SQL, TRUE when a row breaks it."""
+    """A rule checked row by row: ``invalid`` is true where a row breaks it."""
 
     rule: str
     column: str
-    invalid: str
-    value: str  # SQL showing the offending value
+    invalid: Callable[[ir.Table], ir.BooleanValue]
     expected: str
 
 
@@ -152,33 +152,32 @@ class _CodeRule:
 
     def as_row_rule(self, bad: Sequence[str | None]) -> _Rule:
         """The row-level rule matching exactly the distinct values found invalid."""
-        raw = _raw(self.column)
-        texts = [b for b in bad if b is not None]
-        parts = [f"{raw} IN {_in_list(texts)}"] if texts else []
-        if None in bad:
-            parts.append(f"{quote(self.column)} IS NULL")
-        return _Rule(
-            self.rule, self.column, f"coalesce({' OR '.join(parts)}, false)", raw, self.expected
-        )
+        texts = sorted(b for b in bad if b is not None)
+        has_null = None in bad
+
+        def invalid(t: ir.Table) -> ir.BooleanValue:
+            raw = t[self.column].cast("string")
+            hit = raw.isin(texts) if texts else ibis.literal(False)
+            if has_null:
+                hit = hit | t[self.column].isnull()
+            return hit.fill_null(False)
+
+        return _Rule(self.rule, self.column, invalid, self.expected)
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def _py_text(v: str | None) -> str | None:
-    """Python twin of ``_text``: trimmed, upper-cased, None when blank."""
+    """Python twin of ``text``: trimmed, upper-cased, None when blank."""
     t = v.strip().upper() if v is not None else ""
     return t or None
 
 
 def _py_num(v: str | None) -> float | None:
-    """Python twin of ``_num``: a number, None when blank or not a number."""
+    """Python twin of ``number`` for codes: a number, None when blank or not a number."""
     t = v.strip() if v is not None else ""
     return float(t) if _NUMBER.fullmatch(t) else None
-
-
-def _raw(col: str) -> str:
-    return f"CAST({quote(col)} AS VARCHAR)"
 
 
 def _code_rules(cols: Sequence[str]) -> list[_CodeRule]:
@@ -237,45 +236,39 @@ def _code_rules(cols: Sequence[str]) -> list[_CodeRule]:
 
 def _row_rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> list[_Rule]:
     w = spec.weight
-    rules = [
-        _Rule(
-            WEIGHT_RULE,
-            w,
-            f"coalesce({_num(w)} <= 0, true)",
-            _raw(w),
-            WEIGHT_EXPECTED,
-        )
-    ]
+    rules = [_Rule(WEIGHT_RULE, w, lambda t: (number(t, w) <= 0).fill_null(True), WEIGHT_EXPECTED)]
     for design_col, what in ((spec.strata, "stratum"), (spec.psu, "PSU")):
         if design_col is not None:
-            rules.append(
-                _Rule(
-                    f"missing {what}",
-                    design_col,
-                    f"{_text(design_col)} IS NULL",
-                    _raw(design_col),
-                    f"a {what} identifier",
-                )
-            )
+
+            def absent(t: ir.Table, c: str = design_col) -> ir.BooleanValue:
+                return text(t, c).isnull()
+
+            rules.append(_Rule(f"missing {what}", design_col, absent, f"a {what} identifier"))
     for r in reps:
+
+        def negative(t: ir.Table, c: str = r) -> ir.BooleanValue:
+            return (number(t, c) < 0).fill_null(True)
+
         rules.append(
             _Rule(
                 "missing, non-finite or negative replicate weight",
                 r,
-                f"coalesce({_num(r)} < 0, true)",
-                _raw(r),
+                negative,
                 "a finite number of zero or more",
             )
         )
     if spec.regions and "REGION" in cols:
-        region = _text("REGION")
+
+        def outside(t: ir.Table) -> ir.BooleanValue:
+            region = text(t, "REGION")
+            shape = region.re_search("^[A-Z]{2}[0-9A-Z]{1,3}$")
+            return (~shape | (region.left(2) != geo_code(t, "COUNTRY"))).fill_null(False)
+
         rules.append(
             _Rule(
                 "region outside the reporting country",
                 "REGION",
-                f"coalesce(NOT regexp_full_match({region}, '[A-Z]{{2}}[0-9A-Z]{{1,3}}') "
-                f"OR left({region}, 2) <> {GEO}, false)",
-                _raw("REGION"),
+                outside,
                 "a NUTS code starting with the reporting country's code",
             )
         )
@@ -283,33 +276,38 @@ def _row_rules(cols: Sequence[str], spec: InputSpec, reps: Sequence[str]) -> lis
 
 
 def _broken_rules(
-    data: Microdata, spec: InputSpec, reps: Sequence[str]
+    data: LfsInput, spec: InputSpec, reps: Sequence[str]
 ) -> tuple[int, list[tuple[_Rule, int]]]:
     """Return the number of rows and every rule that some rows break, with their count.
 
     One pass collects each coded column's distinct values and counts the row rules;
     only rules with invalid values get a second, row-level count.
     """
+    t = data.records
     codes = _code_rules(data.columns)
     rows = _row_rules(data.columns, spec, reps)
-    distinct = ", ".join(
-        f"list(DISTINCT {_raw(r.column)}), count(*) FILTER (WHERE {quote(r.column)} IS NULL)"
-        for r in codes
-    )
-    counts = ", ".join(f"count(*) FILTER (WHERE {r.invalid})" for r in rows)
-    got = data.one(f"SELECT count(*), {counts}, {distinct} FROM {quote(data.view)}")
-    n_rows = int(got[0])
-    broken = [(r, int(c)) for r, c in zip(rows, got[1 : 1 + len(rows)], strict=True) if c]
-    found = got[1 + len(rows) :]
+    aggs: dict[str, ir.Scalar] = {"_n": t.count()}
+    for i, r in enumerate(rows):
+        aggs[f"_r{i}"] = r.invalid(t).cast("int64").sum()
+    for i, c in enumerate(codes):
+        aggs[f"_d{i}"] = t[c.column].cast("string").collect(distinct=True)
+        aggs[f"_z{i}"] = t[c.column].isnull().cast("int64").sum()
+    got = t.aggregate(**aggs).to_pandas().iloc[0]
+    n_rows = int(got["_n"])
+    broken = [(r, int(got[f"_r{i}"] or 0)) for i, r in enumerate(rows) if got[f"_r{i}"]]
+    found = []
     for i, rule in enumerate(codes):
-        values: list[str | None] = list(found[2 * i] or [])
-        if found[2 * i + 1]:
+        values: list[str | None] = list(got[f"_d{i}"] if got[f"_d{i}"] is not None else [])
+        if got[f"_z{i}"]:
             values.append(None)
         bad = [v for v in dict.fromkeys(values) if not rule.valid(v)]
         if bad:
-            row_rule = rule.as_row_rule(bad)
-            n = data.one(f"SELECT count(*) FROM {quote(data.view)} WHERE {row_rule.invalid}")
-            broken.append((row_rule, int(n[0])))
+            found.append(rule.as_row_rule(bad))
+    if found:
+        counts = t.aggregate(
+            **{f"_c{i}": r.invalid(t).cast("int64").sum() for i, r in enumerate(found)}
+        ).to_pandas()
+        broken += [(r, int(counts[f"_c{i}"].iloc[0])) for i, r in enumerate(found)]
     return n_rows, broken
 
 
@@ -321,33 +319,41 @@ def _needed_columns(spec: InputSpec) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def replicate_columns(pattern: str | None, columns: Iterable[str]) -> list[str]:
-    """The columns whose whole name matches the ``--replicate-weights`` pattern, in order.
+def _problems(data: LfsInput, bad: Sequence[tuple[_Rule, int]]) -> list[Problem]:
+    """Where each broken rule is broken: per file, the first row and value, and how many."""
+    numbered = data.numbered
+    t = numbered if numbered is not None else data.records
+    problems = []
+    for r, _ in bad:
+        value = t[r.column].cast("string")
+        hit = t.filter(r.invalid(t))
+        if numbered is not None:
+            agg = hit.group_by("_file").aggregate(
+                first=hit._row.min(), count=hit.count(), value=value.argmin(hit._row)
+            )
+        else:
+            agg = hit.group_by("_file").aggregate(count=hit.count(), value=value.arbitrary())
+        for row in agg.order_by("_file").to_pandas().to_dict("records"):
+            first = int(row["first"]) if numbered is not None else None
+            shown = None if row["value"] is None else str(row["value"])
+            problems.append(
+                Problem(
+                    r.rule, str(row["_file"]), r.column, first, shown, r.expected, int(row["count"])
+                )
+            )
+    return problems
 
-    Raises
-    ------
-    InputError
-        The pattern is not a valid regular expression.
-    """
-    if not pattern:
-        return []
-    try:
-        rx = re.compile(pattern)
-    except re.error as exc:
-        raise InputError(
-            "invalid --replicate-weights pattern", value=pattern, hint=str(exc)
-        ) from None
-    return [c for c in columns if rx.fullmatch(c)]
 
-
-def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False) -> Prepared:
-    """Validate EU-LFS records and return them harmonised as the view ``records``.
+def prepare_lfs(data: LfsInput, spec: InputSpec, *, drop_invalid: bool = False) -> Prepared:
+    """Validate EU-LFS records and return them harmonised, as an Ibis table.
 
     Raises
     ------
     ValidationError
         With every problem found, unless ``drop_invalid`` (then rows breaking a rule are
         left out and counted by rule). Missing columns are always an error.
+    InputError
+        The input holds no records.
     """
     cols = data.columns
     missing = [c for c in _needed_columns(spec) if c not in cols]
@@ -371,57 +377,45 @@ def prepare_lfs(data: Microdata, spec: InputSpec, *, drop_invalid: bool = False)
             file=", ".join(data.files),
             hint="The file(s) have a header but no data rows",
         )
+    t = data.records
+    n_dropped = 0
     problems: list[Problem] = []
     if bad:
-        numbered = " UNION ALL BY NAME ".join(f"({s})" for s in data.numbered.values())
-        for r, _c in bad:
-            rows = data.con.execute(
-                f"SELECT _file, min(_row), count(*), arg_min({r.value}, _row) "
-                f"FROM ({numbered}) WHERE {r.invalid} GROUP BY _file ORDER BY _file"
-            ).fetchall()
-            for f, first, cnt, val in rows:
-                problems.append(Problem(r.rule, f, r.column, int(first), val, r.expected, int(cnt)))
-
-    where = ""
-    n_dropped = 0
-    if bad:
-        where = "WHERE NOT (" + " OR ".join(r.invalid for r, _ in bad) + ")"
-        kept = data.one(f"SELECT count(*) FROM {quote(data.view)} {where}")
-        n_dropped = n_rows - int(kept[0])
+        problems = _problems(data, bad)
+        broken = ibis.literal(False)
+        for r, _ in bad:
+            broken = broken | r.invalid(t)
+        n_dropped = int(t.filter(broken).count().to_pandas())
         if not drop_invalid:
             raise ValidationError(problems, rows=n_dropped)
+        t = t.filter(~broken)
 
-    items = [
-        f"{GEO} AS geo",
-        f"CAST({_num('YEAR')} AS INTEGER) AS time",
-        f"CASE {_num('SEX')} WHEN 1 THEN 'M' ELSE 'F' END AS sex",
-        f"{_num('AGE')} AS age",
-        f"{_group_expr('NATIONAL') if 'NATIONAL' in cols else repr('UNK')} AS citizen",
-        f"{_group_expr('COUNTRYB') if 'COUNTRYB' in cols else repr('UNK')} AS c_birth",
-        f"{_num(spec.weight)} AS w",
-    ]
+    items: dict[str, ir.Value] = {
+        "geo": geo_code(t, "COUNTRY"),
+        "time": number(t, "YEAR").cast("int32"),
+        "sex": ibis.ifelse(number(t, "SEX") == 1, "M", "F"),
+        "age": number(t, "AGE"),
+        "citizen": migrant_group(t, "NATIONAL") if "NATIONAL" in cols else ibis.literal("UNK"),
+        "c_birth": migrant_group(t, "COUNTRYB") if "COUNTRYB" in cols else ibis.literal("UNK"),
+        "w": number(t, spec.weight),
+    }
     if spec.regions and "REGION" in cols:
-        items.append(f"{_text('REGION')} AS region")
+        items["region"] = text(t, "REGION")
     if spec.strata:
-        items.append(f"{_text(spec.strata)} AS strata")
+        items["strata"] = text(t, spec.strata)
     if spec.psu:
-        items.append(f"{_text(spec.psu)} AS psu")
+        items["psu"] = text(t, spec.psu)
     for i, rep in enumerate(reps):
-        items.append(f"{_num(rep)} AS r{i}")
+        items[f"r{i}"] = number(t, rep)
     for v in sorted(spec.variables):
+        name = VAR_PREFIX + v
         if v == "ISCED":
-            items.append(f"floor({_num('HATLEVEL')} / 100) AS {quote(VAR_PREFIX + v)}")
+            items[name] = (number(t, "HATLEVEL") / 100).floor().cast("float64")
         elif v == "ISCO":
-            items.append(f"{_num('ISCO1D')} AS {quote(VAR_PREFIX + v)}")
-        elif v in LFS_VARIABLES and not LFS_VARIABLES[v].numeric:
-            items.append(f"{_text(v)} AS {quote(VAR_PREFIX + v)}")
-        elif v in LFS_VARIABLES:
-            items.append(f"{_num(v)} AS {quote(VAR_PREFIX + v)}")
-        else:  # a user's own variable: text; conditions with numeric codes parse it
-            items.append(f"{_text(v)} AS {quote(VAR_PREFIX + v)}")
-    data.con.execute(
-        f"CREATE OR REPLACE TEMP VIEW records AS SELECT {', '.join(items)} "
-        f"FROM {quote(data.view)} {where}"
-    )
+            items[name] = number(t, "ISCO1D")
+        elif v in LFS_VARIABLES and LFS_VARIABLES[v].numeric:
+            items[name] = number(t, v)
+        else:  # coded text, or a user's own variable: conditions with numeric codes parse it
+            items[name] = text(t, v)
     dropped_by_rule = {f"{r.rule} ({r.column})": c for r, c in bad}
-    return Prepared("records", n_rows, n_dropped, dropped_by_rule, reps, problems)
+    return Prepared(t.select(**items), n_rows, n_dropped, dropped_by_rule, reps, problems)

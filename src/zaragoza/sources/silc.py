@@ -36,21 +36,21 @@ import duckdb
 
 from zaragoza.catalog.codes import GROUPED_EU, GROUPED_NON_EU, ISO_TO_EUROSTAT, country_codes
 from zaragoza.errors import InputError, Problem, ValidationError
-from zaragoza.sources.lfs import (
+from zaragoza.sources.readers import ColumnMap, open_microdata, quote
+from zaragoza.sources.silc_variables import ESTIMATOR_VARIABLES, SILC_DERIVED, Context
+from zaragoza.sources.sql import geo_sql as _geo_expr
+from zaragoza.sources.sql import group_sql as _group_expr
+from zaragoza.sources.sql import in_list as _in_list
+from zaragoza.sources.sql import num as _num
+from zaragoza.sources.sql import number_sql
+from zaragoza.sources.sql import text as _text
+from zaragoza.sources.variables import (
     UNKNOWN_GROUP_CODES,
     VAR_PREFIX,
     WEIGHT_EXPECTED,
     WEIGHT_RULE,
-    _geo_expr,
-    _group_expr,
-    _in_list,
-    _num,
-    _text,
-    number_sql,
     replicate_columns,
 )
-from zaragoza.sources.readers import ColumnMap, open_microdata, quote
-from zaragoza.sources.silc_variables import ESTIMATOR_VARIABLES, SILC_DERIVED, Context
 
 __all__ = [
     "SilcPrepared",
@@ -79,6 +79,7 @@ NO_REGISTER_NOTE = (
 class SilcSpec:
     """What the estimate needs from the input."""
 
+    weight: str | None = None  # None: RB050, or PB040 without a register file
     strata: str | None = None
     psu: str | None = None
     variables: frozenset[str] = frozenset()
@@ -321,12 +322,17 @@ def prepare_silc(
                     missing.append((f"{_IDS[kind]}{suffix}", "country and year of each record"))
     sex_col = _first(allcols, "RB090", "PB150")
     age_col = _first(allcols, "RX020", "AGE", "PX020", "RB080", "PB140")
-    weight_col = _first(bcols, "RB050") or _first(allcols, "PB040")
+    if spec.weight:  # the user's weight column, instead of RB050 / PB040
+        weight_col = spec.weight if spec.weight in allcols else None
+    else:
+        weight_col = _first(bcols, "RB050") or _first(allcols, "PB040")
     if sex_col is None:
         missing.append(("RB090", "sex (RB090, or PB150 in the P file)"))
     if age_col is None:
         missing.append(("RX020", "age (RX020 or AGE; or PX020; or year of birth RB080/PB140)"))
-    if weight_col is None:
+    if weight_col is None and spec.weight:
+        missing.append((spec.weight, "the weight column you named"))
+    elif weight_col is None:
         missing.append(("RB050", "the personal weight RB050 (or PB040 without an R file)"))
     roster_scale = base in ("R", "M") and _first(bcols, "RX020", "AGE", "RB080") is not None
     if "HX090" not in allcols and "HY020" not in allcols:
@@ -606,7 +612,8 @@ def prepare_silc(
     )
     n_rows = int(_one(con, f"SELECT count(*) FROM _silc_k{base}"))
     kept = int(_one(con, "SELECT count(*) FROM silc_records"))
-    full = weight_col == "RB050" and "RB050" in bcols
+    # the whole population is weighted when the weight is the register's (every member)
+    full = weight_col in bcols and base in ("R", "M") and (weight_col != "PB040")
     notes = [] if full else [NO_REGISTER_NOTE]
     if base != "M" and hk is not None and lk.household_of_person(base).startswith("CAST(TRY_CAST"):
         notes.append(

@@ -7,9 +7,50 @@ blank (missing); a present value must be one of its codes.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["LFS_VARIABLES", "REQUIRED", "Variable"]
+from zaragoza.errors import ParameterError
+
+__all__ = [
+    "LFS_VARIABLES",
+    "REQUIRED",
+    "UNKNOWN_GROUP_CODES",
+    "VAR_PREFIX",
+    "WEIGHT_EXPECTED",
+    "WEIGHT_RULE",
+    "Variable",
+    "replicate_columns",
+]
+
+#: Citizenship or birth-country codes meaning "not known" (counted in TOTAL only).
+UNKNOWN_GROUP_CODES = frozenset({"NRP"})
+#: Prefix of the survey variables in the harmonised records, so that ``SEX`` or ``AGE``
+#: used in a definition never collides with the derived ``sex`` or ``age`` columns.
+VAR_PREFIX = "var_"
+#: The rule refusing a weight, and what a valid one is (EU-LFS and EU-SILC alike).
+WEIGHT_RULE = "missing, non-finite or non-positive weight"
+WEIGHT_EXPECTED = "a positive finite number"
+
+
+def replicate_columns(pattern: str | None, columns: Iterable[str]) -> list[str]:
+    """The columns whose whole name matches the replicate-weight pattern, in order.
+
+    Raises
+    ------
+    ParameterError
+        The pattern is not a valid regular expression.
+    """
+    if not pattern:
+        return []
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise ParameterError(
+            "replicate_weights", pattern, f"a regular expression ({exc})"
+        ) from None
+    return [c for c in columns if rx.fullmatch(c)]
 
 
 @dataclass(frozen=True)

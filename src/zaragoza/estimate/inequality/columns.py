@@ -17,7 +17,7 @@ import pandas as pd
 from zaragoza.catalog.schema import Indicator, VarCondition
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.totals import indicator_columns
-from zaragoza.sources.lfs import VAR_PREFIX
+from zaragoza.sources.variables import VAR_PREFIX
 
 __all__ = ["input_variables", "record_columns", "with_poverty_status"]
 

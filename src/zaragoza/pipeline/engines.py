@@ -1,0 +1,108 @@
+"""The survey engines: which indicators and options each survey's estimation takes.
+
+Every request goes to the engine of its survey (EU-LFS or EU-SILC), chosen from the
+request or recognised from the files. An engine declares the estimator kinds it
+computes (an indicator of another kind is refused, naming it) and refuses, before any
+work starts, the options it cannot honour: no option is ever silently ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from zaragoza.catalog.loader import Catalog
+from zaragoza.catalog.schema import INCOME_ESTIMATORS, Indicator
+from zaragoza.errors import CatalogError, ParameterError
+from zaragoza.estimate.design import Bootstrap
+from zaragoza.estimate.request import EstimationRequest
+from zaragoza.pipeline.result import EstimateRun
+
+__all__ = ["ENGINES", "Engine", "engine_for"]
+
+Progress = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One survey's estimation: its indicators' kinds, its refusals, its run."""
+
+    survey: str  # as in the catalogue: EU-LFS, EU-SILC
+    kinds: frozenset[str]
+    run: Callable[[EstimationRequest, Catalog, Progress], EstimateRun]
+    refuse: Callable[[EstimationRequest], None]
+
+    def check_indicators(self, indicators: list[Indicator]) -> None:
+        """Refuse indicators of another survey or of a kind this engine does not compute."""
+        for ind in indicators:
+            if ind.estimator == "published":
+                raise CatalogError(
+                    f"indicator {ind.id!r} is known from published tables only",
+                    hint="It cannot be estimated from microdata; `zaragoza catalog show` says "
+                    "where Eurostat publishes it",
+                )
+            if ind.survey != self.survey:
+                raise ParameterError(
+                    "indicators",
+                    ind.id,
+                    f"{self.survey} indicators for {self.survey} input (estimate "
+                    f"{ind.survey} indicators in their own run, on their own survey's files)",
+                )
+            if ind.estimator not in self.kinds:
+                raise CatalogError(
+                    f"indicator {ind.id!r} has an estimator the {self.survey} engine does not "
+                    f"compute: {ind.estimator!r}",
+                    hint=f"{self.survey} computes {', '.join(sorted(self.kinds))}",
+                )
+
+
+def _refuse_lfs(request: EstimationRequest) -> None:
+    if isinstance(request.design.variance, Bootstrap):
+        raise ParameterError(
+            "bootstrap",
+            request.design.variance.replicates,
+            "EU-SILC input only; for EU-LFS give replicate weights (replicate_weights)",
+        )
+
+
+def _refuse_silc(request: EstimationRequest) -> None:
+    if request.backend == "spark":
+        raise ParameterError(
+            "backend",
+            "spark",
+            "duckdb for EU-SILC input (its income statistics run in memory with NumPy)",
+        )
+    if request.limits:
+        raise ParameterError(
+            "limits",
+            request.limits,
+            "EU-LFS input only: EU-SILC cells are flagged by Eurostat's EU-SILC rule "
+            "(the reliability rules, rules)",
+        )
+
+
+def _run_lfs(request: EstimationRequest, catalog: Catalog, say: Progress) -> EstimateRun:
+    from zaragoza.pipeline.lfs import run_lfs
+
+    return run_lfs(request, catalog, say)
+
+
+def _run_silc(request: EstimationRequest, catalog: Catalog, say: Progress) -> EstimateRun:
+    from zaragoza.pipeline.silc import run_silc
+
+    return run_silc(request, catalog, say)
+
+
+ENGINES: dict[str, Engine] = {
+    "eu-lfs": Engine("EU-LFS", frozenset({"ratio"}), _run_lfs, _refuse_lfs),
+    "eu-silc": Engine("EU-SILC", frozenset({"ratio", *INCOME_ESTIMATORS}), _run_silc, _refuse_silc),
+}
+
+
+def engine_for(survey: str) -> Engine:
+    """The engine of ``eu-lfs`` or ``eu-silc``."""
+    try:
+        return ENGINES[survey]
+    except KeyError:
+        raise ParameterError("survey", survey, list(ENGINES)) from None

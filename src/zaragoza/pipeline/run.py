@@ -1,0 +1,197 @@
+"""The one estimation call: a request in, observations out, for every survey."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import fields
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from zaragoza.catalog.loader import Catalog, load_catalog
+from zaragoza.errors import ParameterError
+from zaragoza.estimate.design import (
+    Bootstrap,
+    Linearisation,
+    ReplicateWeights,
+    SurveyDesign,
+    Variance,
+)
+from zaragoza.estimate.request import EstimationRequest
+from zaragoza.pipeline.engines import engine_for
+from zaragoza.pipeline.result import EstimateRun
+
+__all__ = ["design_from", "estimate", "estimate_files", "survey_of"]
+
+
+def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
+    """The survey of a request: as given, else from the files' id columns, else EU-LFS.
+
+    EU-SILC files carry household and person ids (``DB030``, ``HB030``, ``RB030``,
+    ``PB030``) and no EU-LFS weight ``COEFF``; a request naming only EU-SILC indicators
+    is EU-SILC too. Files Spark reads from a cluster's storage are not opened here.
+    """
+    if request.survey != "auto":
+        return request.survey
+    ids = [i for i in request.indicators if i in catalog.indicators]
+    if ids and all(catalog[i].survey == "EU-SILC" for i in ids):
+        return "eu-silc"
+    if request.backend == "spark":
+        return "eu-lfs"
+    from zaragoza.sources.readers import load_column_map
+    from zaragoza.sources.silc import looks_like_silc
+
+    colmap = load_column_map(request.columns) if request.columns else None
+    return "eu-silc" if looks_like_silc(request.inputs, colmap) else "eu-lfs"
+
+
+def estimate(
+    request: EstimationRequest,
+    *,
+    catalog: Catalog | None = None,
+    progress: Callable[[str], Any] | None = None,
+) -> EstimateRun:
+    """Return the observations a request asks for, with their provenance.
+
+    The survey's engine checks the indicators and refuses options it cannot honour
+    before anything is read (:mod:`zaragoza.pipeline.engines`); then the files are read,
+    validated and harmonised (``sources``), and the indicators estimated with the
+    request's survey design (``estimate``).
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    cat = catalog or load_catalog()
+    survey = survey_of(request, cat)
+    request = request.with_survey(survey)  # type: ignore[arg-type]
+    engine = engine_for(survey)
+    engine.refuse(request)
+    if request.indicators:
+        engine.check_indicators(cat.select(request.indicators))
+    run = engine.run(request, cat, say)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _variance(
+    replicate_weights: str | None,
+    replicate_method: str | None,
+    replicate_scale: float | None,
+    replicate_rscales: Sequence[float] | None,
+    fay_rho: float | None,
+    bootstrap: int | None,
+    seed: int,
+) -> Variance:
+    if replicate_weights and bootstrap is not None:
+        raise ParameterError(
+            "bootstrap", bootstrap, "either a bootstrap or replicate weights, not both"
+        )
+    if replicate_weights and not replicate_method:
+        raise ParameterError("replicate_method", None, "one of bootstrap, jk1, jkn, brr, fay")
+    if replicate_method and not replicate_weights:
+        raise ParameterError(
+            "replicate_weights", None, "a regular expression naming the replicate columns"
+        )
+    for name, value in (
+        ("replicate_scale", replicate_scale),
+        ("replicate_rscales", replicate_rscales),
+        ("fay_rho", fay_rho),
+    ):
+        if value is not None and not replicate_weights:
+            raise ParameterError(name, value, "only with replicate_weights")
+    if replicate_weights:
+        return ReplicateWeights(
+            replicate_weights,
+            replicate_method,  # type: ignore[arg-type]
+            replicate_scale,
+            tuple(replicate_rscales) if replicate_rscales is not None else None,
+            fay_rho,
+        )
+    if bootstrap is not None:
+        return Bootstrap(bootstrap, seed)
+    return Linearisation()
+
+
+def design_from(
+    *,
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
+    lonely_psu: str = "fail",
+    replicate_weights: str | None = None,
+    replicate_method: str | None = None,
+    replicate_scale: float | None = None,
+    replicate_rscales: Sequence[float] | None = None,
+    fay_rho: float | None = None,
+    bootstrap: int | None = None,
+    seed: int = 1,
+) -> SurveyDesign:
+    """The survey design of plain option values (the command line's, the library's)."""
+    return SurveyDesign(
+        weight=weight,
+        strata=strata,
+        psu=psu,
+        lonely_psu=lonely_psu,  # type: ignore[arg-type]
+        variance=_variance(
+            replicate_weights,
+            replicate_method,
+            replicate_scale,
+            replicate_rscales,
+            fay_rho,
+            bootstrap,
+            seed,
+        ),
+    )
+
+
+def estimate_files(
+    paths: Sequence[str | Path],
+    indicator_ids: Sequence[str] | None = None,
+    *,
+    by: Sequence[str] = (),
+    weight: str | None = None,
+    strata: str | None = None,
+    psu: str | None = None,
+    lonely_psu: str = "fail",
+    replicate_weights: str | None = None,
+    replicate_method: str | None = None,
+    replicate_scale: float | None = None,
+    replicate_rscales: Sequence[float] | None = None,
+    fay_rho: float | None = None,
+    bootstrap: int | None = None,
+    seed: int = 1,
+    gap: str | None = None,
+    catalog: Catalog | None = None,
+    catalog_dirs: Sequence[str | Path] = (),
+    progress: Callable[[str], Any] | None = None,
+    **options: Any,
+) -> EstimateRun:
+    """Estimate from files with options as plain values: builds the request and design.
+
+    The convenience form of :func:`estimate`; ``options`` are the other fields of
+    :class:`~zaragoza.estimate.request.EstimationRequest` (``survey``, ``backend``,
+    ``columns``, ``rules``, ``limits``, ``memory_limit``, ``alpha``, ``drop_invalid``,
+    ``spark_master``); ``catalog_dirs`` adds the indicator definitions of those folders.
+    """
+    known = {f.name for f in fields(EstimationRequest)} - {"inputs", "indicators", "by", "gap"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ParameterError(unknown[0], options[unknown[0]], sorted(known))
+    if catalog is None and catalog_dirs:
+        catalog = load_catalog(catalog_dirs)
+    design = design_from(
+        weight=weight,
+        strata=strata,
+        psu=psu,
+        lonely_psu=lonely_psu,
+        replicate_weights=replicate_weights,
+        replicate_method=replicate_method,
+        replicate_scale=replicate_scale,
+        replicate_rscales=replicate_rscales,
+        fay_rho=fay_rho,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    request = EstimationRequest.build(
+        paths, indicator_ids or (), by=by, gap=gap, design=design, **options
+    )
+    return estimate(request, catalog=catalog, progress=progress)
