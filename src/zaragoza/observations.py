@@ -40,6 +40,8 @@ __all__ = [
     "blank_confidential",
     "check_observations",
     "confidential",
+    "gap_flag",
+    "gap_flags",
     "normalise_flag",
 ]
 
@@ -101,6 +103,24 @@ def normalise_flag(text: object) -> str | None:
         return None
     ordered = sorted(set(letters), key=lambda ch: (ch != ":", ch))
     return "".join(ordered)
+
+
+def gap_flag(a: object, b: object) -> str:
+    """The flag of a difference of two cells: the letters of either flag, normalised.
+
+    A gap is as reliable as its weaker cell, and carries what either carries: a break
+    (``b``) in either breaks the gap's series, a confidential cell (``c``) makes the gap
+    confidential, a cell not available (``:``) leaves the gap not available. The one rule
+    of the engine's gap rows, the benchmarking library and the portal.
+    """
+    return normalise_flag(f"{'' if a is None else a}{'' if b is None else b}") or ""
+
+
+def gap_flags(a: pd.Series, b: pd.Series) -> pd.Series:
+    """:func:`gap_flag` of two columns of flags, row by row."""
+    pairs = list(zip(a.fillna("").astype(str), b.fillna("").astype(str), strict=True))
+    known = {p: gap_flag(*p) for p in set(pairs)}
+    return pd.Series([known[p] for p in pairs], index=a.index, dtype=object)
 
 
 def confidential(flags: pd.Series) -> pd.Series:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from zaragoza.compare._frame import level_rows, prepare
 from zaragoza.compare._stats import normal_quantile, normal_two_sided_p
+from zaragoza.observations import gap_flags
 
 __all__ = ["GAP_COLUMNS", "GAP_KINDS", "gaps", "gaps_as_observations"]
 
@@ -44,13 +45,6 @@ def _with_group(df: pd.DataFrame) -> pd.DataFrame:
     group = np.where(dim == "c_birth", df["c_birth"], df["citizen"])
     out = df.assign(dimension=dim, group=group)
     return out[out["dimension"] != "both"]
-
-
-def _flags(a: pd.Series, b: pd.Series) -> pd.Series:
-    """The letters of either flag, each once, sorted (a break in either is a break)."""
-    both = a.astype(str) + b.astype(str)
-    out = [s if len(s) < 2 else "".join(sorted(set(s))) for s in both]
-    return pd.Series(out, index=a.index)
 
 
 def _se_method(se: pd.Series, design: pd.Series) -> pd.Series:
@@ -79,7 +73,7 @@ def _migrant_native(levels: pd.DataFrame, engine: pd.DataFrame) -> pd.DataFrame:
     m["value"] = m["gap_value"].where(design, own)
     m["se"] = m["gap_se"].where(design, indep)
     m["se_method"] = _se_method(m["se"], design)
-    m["flag"] = _flags(m["flag"], m["flag_ref"])
+    m["flag"] = gap_flags(m["flag"], m["flag_ref"])
     return m.assign(gap="migrant_native", reference="NAT")
 
 
@@ -90,7 +84,7 @@ def _female_minus_male(frame: pd.DataFrame, gap: str, reference: str) -> pd.Data
     f = frame[frame["sex"] == "F"][[*key, "value", "se", "flag"]]
     m = frame[frame["sex"] == "M"][[*key, "value", "se", "flag"]]
     out = f.merge(m, on=key, suffixes=("", "_m"))
-    out["flag"] = _flags(out["flag"], out["flag_m"])
+    out["flag"] = gap_flags(out["flag"], out["flag_m"])
     out["value"] = out["value"] - out["value_m"]
     out["se"] = np.sqrt(out["se"] ** 2 + out["se_m"] ** 2)
     out["se_method"] = _se_method(out["se"], pd.Series(False, index=out.index))

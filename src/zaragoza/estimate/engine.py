@@ -28,28 +28,11 @@ from zaragoza.estimate.totals import (
     sufficient_totals,
 )
 from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
+from zaragoza.observations import ESTIMATE_COLUMNS, gap_flags
 
 __all__ = ["OUTPUT_COLUMNS", "UNIT_SCALE", "estimate", "finish"]
 
-OUTPUT_COLUMNS = [
-    "indicator",
-    "geo",
-    "time",
-    "citizen",
-    "c_birth",
-    "sex",
-    "age",
-    "compare_to",
-    "value",
-    "se",
-    "ci_lo",
-    "ci_hi",
-    "cv",
-    "n",
-    "n_missing",
-    "flag",
-]
-_WORST = {"": 0, "u": 1, "c": 2, ":": 3}
+OUTPUT_COLUMNS = ESTIMATE_COLUMNS
 
 
 def estimate(
@@ -164,7 +147,7 @@ def finish(
     survey = out["k"].map(lambda i: ind[i].survey)
     flags = apply_flags(res.assign(Y=out["Y"], X=out["X"]), survey, rules)
     if gap is not None:
-        # a gap is as reliable as the weaker of its two cells
+        # a gap carries the letters of its two cells (observations.gap_flag)
         base = res[res["compare_to"] == ""].assign(flag=flags[res["compare_to"] == ""])
         key = ["indicator", "geo", "time", "citizen", "c_birth", "sex"]
         gcol = gap.dimension
@@ -172,9 +155,8 @@ def finish(
         g = res[gaps][key].merge(base[[*key, "flag"]], on=key, how="left")["flag"].fillna("")
         refk = res[gaps][key].assign(**{gcol: gap.reference})
         r0 = refk.merge(base[[*key, "flag"]], on=key, how="left")["flag"].fillna("")
-        worst = [max(a, b, key=_WORST.__getitem__) for a, b in zip(g, r0, strict=True)]
         flags = flags.copy()
-        flags[gaps] = worst
+        flags[gaps] = gap_flags(g, r0).to_numpy()
     res["flag"] = flags
     empty = ~np.isfinite(value)
     res.loc[empty, ["value", "se", "ci_lo", "ci_hi", "cv"]] = np.nan

@@ -28,6 +28,7 @@ from zaragoza.estimate.inequality.columns import (
 )
 from zaragoza.estimate.inequality.engine import SilcRecords, cell_statistics, national_thresholds
 from zaragoza.estimate.request import EstimationRequest
+from zaragoza.observations import normalise_flag
 from zaragoza.pipeline.lfs import duckdb_connection, reliability
 from zaragoza.pipeline.result import EstimateRun
 from zaragoza.sources.readers import load_column_map, read_errors
@@ -109,7 +110,7 @@ def run_silc(
     obs = finish(cells, inds, dims, reliability(request), request.alpha, request.gap)
     if partial:
         d = obs["indicator"].isin(partial) & (obs["flag"] != ":")
-        obs.loc[d, "flag"] = obs.loc[d, "flag"] + "d"
+        obs.loc[d, "flag"] = [normalise_flag(f"{f}d") for f in obs.loc[d, "flag"]]
     variance = (
         f"replicate:bootstrap ({v.replicates} replicates, seed {v.seed})"
         if isinstance(v, Bootstrap)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from zaragoza.catalog.codes import CITIZEN_GROUPS
 from zaragoza.catalog.loader import Catalog, load_catalog
 from zaragoza.catalog.schema import Indicator
+from zaragoza.observations import gap_flag
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import (
     country_name,
@@ -110,7 +111,13 @@ def difference(a: Mapping[str, Any], b: Mapping[str, Any], decimals: str) -> dic
     """The difference of two cells (a gap to nationals), missing if either is missing."""
     if a["missing"] or b["missing"]:
         return missing_cell(decimals, a["year"])
-    return missing_cell(decimals, a["year"]) | {"value": a["value"] - b["value"], "missing": False}
+    flag = gap_flag(a.get("flag"), b.get("flag"))
+    return missing_cell(decimals, a["year"]) | {
+        "value": a["value"] - b["value"],
+        "missing": False,
+        "flag": flag,
+        "flags": flag_text(flag),
+    }
 
 
 def gap_cell(
