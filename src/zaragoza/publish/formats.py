@@ -59,6 +59,7 @@ import csv
 import io
 import json
 import math
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -310,7 +311,21 @@ def write_xlsx(df: pd.DataFrame, meta: Metadata) -> bytes:
         about.append(["note", note])
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _stamped_zip(buf.getvalue(), stamp)
+
+
+def _stamped_zip(data: bytes, stamp: datetime) -> bytes:
+    """The same zip archive with every entry dated ``stamp``: the same bytes for the same
+    table, whenever it is written (openpyxl dates entries with the clock)."""
+    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
