@@ -51,3 +51,15 @@ def spark_available() -> Iterator[None]:
         need(False, "pyspark (uv sync --extra spark)")
     need(shutil.which("java") is not None, "a Java runtime for Spark")
     return
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(spark_available: None) -> str:
+    """The master URL of a standalone Spark cluster (``ZARAGOZA_TEST_SPARK_MASTER``).
+
+    ``.ci/run`` starts one on loopback (a master and two workers); without it these
+    tests skip, or fail under ZARAGOZA_REQUIRE_ALL=1.
+    """
+    url = os.environ.get("ZARAGOZA_TEST_SPARK_MASTER", "")
+    need(bool(url), "a standalone Spark cluster (set ZARAGOZA_TEST_SPARK_MASTER=spark://...)")
+    return url

@@ -87,6 +87,7 @@ def spark_session(master: str | None = None) -> Any:
         workdir = Path(tempfile.gettempdir()) / "zaragoza-spark"
         builder = (
             builder.config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config(
                 "spark.sql.shuffle.partitions", os.environ.get("ZARAGOZA_SPARK_PARTITIONS", "16")
