@@ -32,6 +32,8 @@ DESIGNS = {
     "strata_psu_remove": {"strata": "STRATUM", "psu": "PSU", "lonely_psu": "remove"},
     "strata_psu_certainty": {"strata": "STRATUM", "psu": "PSU", "lonely_psu": "certainty"},
     "weights_only": {},
+    "strata_only": {"strata": "STRATUM"},
+    "psu_only": {"psu": "PSU"},
     "bootstrap": {"replicate_weights": r"RW\d+", "replicate_method": "bootstrap"},
     "fay": {"replicate_weights": r"FAY\d+", "replicate_method": "fay", "fay_rho": 0.5},
     "brr": {"replicate_weights": r"FAY\d+", "replicate_method": "brr"},

@@ -108,6 +108,13 @@ for (lonely in c("adjust", "remove", "certainty")) {
 # Weights only: each record its own PSU, each country its own stratum (as the engine).
 designs[["weights_only"]] <- list(
   des = svydesign(ids = ~1, strata = ~COUNTRY, weights = ~COEFF, data = d), lonely = "fail")
+# Strata without PSUs: each record its own PSU within its stratum (as the engine).
+designs[["strata_only"]] <- list(
+  des = svydesign(ids = ~1, strata = ~STRATUM, weights = ~COEFF, data = d), lonely = "fail")
+# PSUs without strata: each country one stratum holding its PSUs (as the engine).
+designs[["psu_only"]] <- list(
+  des = svydesign(ids = ~PSU, strata = ~COUNTRY, weights = ~COEFF, nest = TRUE, data = d),
+  lonely = "fail")
 designs[["bootstrap"]] <- list(
   des = svrepdesign(weights = ~COEFF, repweights = "RW[0-9]+", type = "bootstrap",
                     mse = TRUE, data = d), lonely = "fail")
