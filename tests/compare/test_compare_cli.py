@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from zaragoza.compare.cli import compare_app
+from zaragoza.cli.compare import compare_app
 from zaragoza.compare.gaps import GAP_COLUMNS
 from zaragoza.compare.ranks import RANK_COLUMNS
 from zaragoza.compare.targets import TARGET_COLUMNS

@@ -15,7 +15,6 @@ machine. Executors run the Python of this process (``spark.pyspark.python``).
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from zaragoza import settings
 from zaragoza.errors import InputError, ParameterError
 from zaragoza.estimate.request import EstimationRequest
 from zaragoza.sources.lfs import InputSpec, LfsInput, prepare_lfs
@@ -48,11 +48,8 @@ class SparkRecords:
 
 def _defaults_master() -> str | None:
     """``spark.master`` from ``spark-defaults.conf``, as spark-submit would read it."""
-    folders = [os.environ.get("SPARK_CONF_DIR")]
-    if os.environ.get("SPARK_HOME"):
-        folders.append(str(Path(os.environ["SPARK_HOME"]) / "conf"))
-    for folder in filter(None, folders):
-        conf = Path(folder) / "spark-defaults.conf"
+    for folder in settings.spark_conf_dirs():
+        conf = folder / "spark-defaults.conf"
         if conf.is_file():
             for line in conf.read_text().splitlines():
                 parts = line.split(None, 1)
@@ -64,7 +61,7 @@ def _defaults_master() -> str | None:
 def spark_master(given: str | None) -> str | None:
     """The master URL to use: given, ``SPARK_MASTER``, spark-defaults.conf, or None
     (Spark Connect when ``SPARK_REMOTE`` is set, else local mode)."""
-    return given or os.environ.get("SPARK_MASTER") or _defaults_master()
+    return given or settings.spark_master_env() or _defaults_master()
 
 
 _sessions: dict[str, Any] = {}
@@ -75,7 +72,7 @@ def spark_session(master: str | None = None) -> Any:
     from pyspark.sql import SparkSession
 
     url = spark_master(master)
-    remote = None if url else os.environ.get("SPARK_REMOTE")
+    remote = None if url else settings.spark_remote()
     key = url or remote or "local[*]"
     if key in _sessions:
         return _sessions[key]
@@ -89,9 +86,7 @@ def spark_session(master: str | None = None) -> Any:
             builder.config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
-            .config(
-                "spark.sql.shuffle.partitions", os.environ.get("ZARAGOZA_SPARK_PARTITIONS", "16")
-            )
+            .config("spark.sql.shuffle.partitions", settings.spark_partitions())
             .config("spark.sql.adaptive.enabled", "true")
             .config("spark.pyspark.python", sys.executable)
             .config("spark.pyspark.driver.python", sys.executable)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import time as _time
 from collections.abc import Callable, Iterable
@@ -36,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from zaragoza import settings
 from zaragoza.errors import InputError, UsageError
 from zaragoza.sources.eurostat_api import Downloader
 
@@ -77,8 +77,7 @@ _AGGREGATE = re.compile(r"^(EA|EU|EFTA|EEA)")
 
 def cache_dir() -> Path:
     """``$ZARAGOZA_CACHE/gisco``, default ``~/.cache/zaragoza/gisco``."""
-    root = os.environ.get("ZARAGOZA_CACHE") or str(Path.home() / ".cache" / "zaragoza")
-    return Path(root) / "gisco"
+    return settings.cache_dir() / "gisco"
 
 
 _default_cache_dir = cache_dir

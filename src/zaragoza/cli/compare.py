@@ -2,13 +2,11 @@
 warehouse, as CSV (standard output, or ``--out FILE.csv|.parquet``).
 
 Thin: every command reads the observations, calls one library function of
-:mod:`zaragoza.compare` and writes its DataFrame. Registered on the main command with
-``app.add_typer(compare_app, name="compare")``.
+:mod:`zaragoza.compare` and writes its DataFrame; registered as ``zaragoza compare``.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +16,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from zaragoza import settings
 from zaragoza.errors import UsageError, ZaragozaError
 
 __all__ = ["compare_app"]
@@ -61,7 +60,7 @@ def _observations(
 ) -> pd.DataFrame:
     from zaragoza.compare._frame import load_observations
 
-    path = warehouse or Path(os.environ.get("ZARAGOZA_WAREHOUSE", "zaragoza.duckdb"))
+    path = warehouse or settings.warehouse_path()
     return load_observations(
         path, indicator=_split(indicator), geo=_split(geo), source=_split(source)
     )
@@ -325,3 +324,8 @@ def policy(
         return pol.policy_outcome_correlation(scores, obs, method=how)
 
     _run(job, out)
+
+
+from zaragoza.cli.app import app  # noqa: E402
+
+app.add_typer(compare_app, name="compare")

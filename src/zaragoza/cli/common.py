@@ -1,0 +1,92 @@
+"""What every command shares: options, the error printer, defaults."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from zaragoza import settings
+from zaragoza.errors import ParameterError, ZaragozaError
+from zaragoza.warehouse.store import LoadResult
+
+err = Console(stderr=True)
+
+
+def default_warehouse() -> Path:
+    """``$ZARAGOZA_WAREHOUSE``, or ``zaragoza.duckdb`` in the current folder."""
+    return settings.warehouse_path()
+
+
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse", help="Warehouse file (default: $ZARAGOZA_WAREHOUSE or zaragoza.duckdb)."
+    ),
+]
+ListOpt = Annotated[str | None, typer.Option(help="Comma-separated list.")]
+
+CatalogOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--catalog", help="Extra folder of indicator definitions (*.yaml); repeatable."),
+]
+
+
+def example_file() -> Path:
+    """The bundled synthetic EU-LFS example (not real data)."""
+    return Path(str(resources.files("zaragoza") / "data" / "example_lfs.csv.gz"))
+
+
+#: The command-line flag of each library parameter, for error messages.
+FLAGS = {
+    "lonely_psu": "--lonely-psu",
+    "replicate_method": "--replicate-method",
+    "replicate_weights": "--replicate-weights",
+    "replicate_scale": "--replicate-scale",
+    "replicate_rscales": "--replicate-rscales",
+    "fay_rho": "--fay-rho",
+    "bootstrap": "--bootstrap",
+    "survey": "--survey",
+    "backend": "--backend",
+    "spark_master": "--spark-master",
+    "by": "--by",
+    "gap": "--gap",
+    "alpha": "--alpha",
+    "limits": "--reliability-limits",
+    "rules": "--rules",
+    "memory_limit": "--memory-limit",
+    "weight": "--weight",
+    "indicators": "--indicators",
+}
+
+
+def fail(exc: ZaragozaError) -> NoReturn:
+    text = exc.message
+    if isinstance(exc, ParameterError):
+        text = exc.for_flag(FLAGS.get(exc.parameter, exc.parameter))
+    for name, flag in FLAGS.items():  # the library's hints speak of parameters
+        text = text.replace(f"({name})", f"({flag})")
+    err.print(f"[bold red]error:[/] {text}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def split(text: str | None) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()] if text else []
+
+
+def default_cache() -> Path:
+    """``$ZARAGOZA_CACHE``, or ``~/.cache/zaragoza``."""
+    return settings.cache_dir()
+
+
+def said_load(res: LoadResult, path: Path | None) -> None:
+    if res.already_loaded:
+        err.print(f" warehouse  {path}: already loaded as run {res.run_id}; nothing changed")
+    else:
+        err.print(
+            f" warehouse  {path}: run {res.run_id}, {res.added:,} rows added, "
+            f"{res.replaced:,} replaced"
+        )

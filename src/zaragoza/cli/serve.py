@@ -1,0 +1,131 @@
+"""``zaragoza init``, ``serve`` and ``validate``: the embedded default and the portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaragoza.cli.app import app
+from zaragoza.cli.common import (
+    ListOpt,
+    WarehouseOpt,
+    default_warehouse,
+    err,
+    example_file,
+    fail,
+    split,
+)
+from zaragoza.compare.validation import compare_published
+from zaragoza.errors import UsageError, ZaragozaError
+from zaragoza.publish.files import write_table
+from zaragoza.warehouse.store import Warehouse
+
+
+@app.command()
+def init(
+    warehouse: WarehouseOpt = None,
+    force: Annotated[bool, typer.Option(help="Rebuild an existing warehouse.")] = False,
+) -> None:
+    """Build the embedded default warehouse: published tables plus example estimates."""
+    from zaragoza.pipeline import build_default_warehouse
+
+    path = warehouse or default_warehouse()
+    if path.exists() and not force:
+        fail(
+            UsageError(
+                "the warehouse exists already", file=str(path), hint="Pass --force to rebuild it"
+            )
+        )
+    try:
+        with err.status("starting", spinner="dots") as status:
+            results = build_default_warehouse(
+                path, example_file(), progress=lambda m: status.update(m)
+            )
+    except ZaragozaError as exc:
+        fail(exc)
+        return
+    for what, res in results.items():
+        err.print(f"{what:>20}  {res.added:,} rows added, {res.replaced:,} replaced")
+    err.print(
+        f"built {path} (computed figures come from synthetic records: a "
+        "demonstration, not statistics)"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    warehouse: WarehouseOpt = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: one per core).", min=1)
+    ] = None,
+    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 8,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve the monitoring portal and the open-data API (gunicorn).
+
+    Builds the embedded default warehouse first when there is none.
+    """
+    from zaragoza.portal.server import prepare
+    from zaragoza.portal.server import serve as run_server
+
+    path = warehouse or default_warehouse()
+    try:
+        with err.status("starting", spinner="dots") as status:
+            prepare(path, progress=lambda m: status.update(m))
+    except ZaragozaError as exc:
+        fail(exc)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"serving {path} on http://{shown}:{port}/ (Ctrl-C to stop)")
+    run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
+
+
+@app.command()
+def validate(
+    indicator: ListOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the whole report (.csv or .parquet).")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Compare computed cells with Eurostat's published ones, cell by cell."""
+    try:
+        with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
+            report = compare_published(wh, indicator=split(indicator))
+        if out is not None:
+            write_table(report, out)
+    except ZaragozaError as exc:
+        fail(exc)
+        return
+    compared = report[report["published"].notna()]
+    outside = compared[compared["outside_ci"]]
+    typer.echo(
+        f"{len(report):,} computed cells are also published; "
+        f"{len(report) - len(compared):,} of them without a published value"
+    )
+    typer.echo(
+        f"{len(outside):,} of {len(compared):,} published values lie outside the "
+        "computed 95% confidence interval"
+    )
+    if len(outside):
+        cols = [
+            "indicator",
+            "geo",
+            "time",
+            "citizen",
+            "c_birth",
+            "sex",
+            "computed",
+            "se",
+            "published",
+            "published_flag",
+            "z",
+        ]
+        typer.echo(
+            outside.reindex(outside["z"].abs().sort_values(ascending=False).index)[cols]
+            .head(20)
+            .to_string(index=False)
+        )
