@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 	.tools/bin/pip install --quiet "uv>=0.5"
 
 sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
-	$(UV) sync --locked --all-extras --quiet
+	$(UV) sync --locked --all-extras --compile-bytecode --quiet
 
 # The main job on the embedded default: the monitoring portal and its open-data API on
 # http://127.0.0.1:8000/ (the embedded default warehouse is built on the first start).
