@@ -100,7 +100,10 @@ class Prepared:
 
 def text(t: ir.Table, col: str) -> ir.StringValue:
     """Trimmed, upper-cased text of a column, NULL when blank."""
-    return t[col].cast("string").strip().upper().nullif("")
+    value = t[col]
+    if not value.type().is_string():
+        value = value.cast("string")
+    return value.strip().upper().nullif("")
 
 
 def number(t: ir.Table, col: str) -> ir.FloatingValue:
@@ -108,9 +111,14 @@ def number(t: ir.Table, col: str) -> ir.FloatingValue:
 
     NaN and infinity are bad input, never values: mapping them to NULL makes every rule
     that refuses a missing number refuse them too (NaN would otherwise pass a positivity
-    check: both engines order it above every number).
+    check: both engines order it above every number). A column already numeric (Parquet,
+    SPSS) is read as it is; text is parsed.
     """
-    x = t[col].cast("string").strip().nullif("").try_cast("float64")
+    value = t[col]
+    if value.type().is_numeric() or value.type().is_boolean():
+        x = value.cast("float64")
+    else:
+        x = value.cast("string").strip().nullif("").try_cast("float64")
     return ibis.ifelse(x.abs() <= _MAX, x, ibis.null("float64"))
 
 
@@ -344,8 +352,11 @@ def _problems(data: LfsInput, bad: Sequence[tuple[_Rule, int]]) -> list[Problem]
     return problems
 
 
-def prepare_lfs(data: LfsInput, spec: InputSpec, *, drop_invalid: bool = False) -> Prepared:
-    """Validate EU-LFS records and return them harmonised, as an Ibis table.
+def prepare_lfs(
+    data: LfsInput, spec: InputSpec, *, drop_invalid: bool = False, view: str = "records"
+) -> Prepared:
+    """Validate EU-LFS records and return them harmonised, as an Ibis table (a view
+    named ``view`` on the input's backend).
 
     Raises
     ------
@@ -418,4 +429,8 @@ def prepare_lfs(data: LfsInput, spec: InputSpec, *, drop_invalid: bool = False) 
         else:  # coded text, or a user's own variable: conditions with numeric codes parse it
             items[name] = text(t, v)
     dropped_by_rule = {f"{r.rule} ({r.column})": c for r, c in bad}
-    return Prepared(t.select(**items), n_rows, n_dropped, dropped_by_rule, reps, problems)
+    # A view keeps the harmonisation one step below the engine's queries: each record's
+    # columns are derived once per query, not again at every reference to them (Ibis
+    # would otherwise fold the expressions into each of the engine's sums).
+    records = data.records.get_backend().create_view(view, t.select(**items), overwrite=True)
+    return Prepared(records, n_rows, n_dropped, dropped_by_rule, reps, problems)
