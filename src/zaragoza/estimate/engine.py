@@ -24,7 +24,6 @@ from zaragoza.estimate.margins import stratum_cells
 from zaragoza.estimate.totals import (
     GapSpec,
     indicator_columns,
-    stratum_sizes,
     sufficient_totals,
 )
 from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
@@ -81,8 +80,7 @@ def estimate(
     nrep = design.replicates.n if design.replicates is not None else 0
     long = long_by_indicator(cells, len(cols), totals.keys, nrep)
     cell_keys = ["k", "geo", "time", *(d.column for d in dims)]
-    n_h = stratum_sizes(records, design) if design.replicates is None else pd.DataFrame()
-    tot, strata = cell_estimates(long, n_h, cell_keys, design)
+    tot, strata = cell_estimates(long, totals.n_h, cell_keys, design)
     tot["compare_to"] = ""
     frames = [tot]
     if gap is not None:

@@ -112,12 +112,14 @@ class Totals:
     ``XX{i} = sum_j X_dj X_d'j`` over the PSU totals ``Y_dj``, ``X_dj``. Every margin's
     sum of squared PSU totals is a block sum of ``pairs``, and so is every gap's sum
     of cross-products: one engine pass serves all domains. ``pairs`` is ``None`` with
-    replicate weights, which need no PSU sums.
+    replicate weights, which need no PSU sums. ``n_h`` is the number of PSUs in each
+    (geo, time, stratum) of the full design (empty with replicate weights).
     """
 
     linear: pd.DataFrame
     pairs: pd.DataFrame | None
     keys: list[str]
+    n_h: pd.DataFrame
 
 
 def sufficient_totals(
@@ -129,16 +131,17 @@ def sufficient_totals(
     """Return the linear and pair sums of the records ``t`` (see ``Totals``).
 
     Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
-    diagonal ``d = d'`` and their sums per-record sums: both tables come from one
-    grouped pass. With PSUs, PSU totals per fine cell are joined with themselves within
-    each PSU; PSUs hold few fine cells, so the join stays near the size of the data.
+    diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
+    included, comes from one grouped pass. With PSUs, PSU totals per fine cell are
+    joined with themselves within each PSU (PSUs hold few fine cells, so the join stays
+    near the size of the data).
     """
     t = _fine_keys(t, dims, design)
     keys = [*BASE_KEYS, *(d.column for d in dims)]
     n = len(cols)
     if not design.psu or design.replicates is not None:
         t = t.mutate(ww=t.w * t.w)
-        aggs: dict[str, ir.Scalar] = {}
+        aggs: dict[str, ir.Scalar] = {"_records": t.count()}
         for i, c in enumerate(cols):
             y, x = t[c.y], t[c.x]
             aggs[f"Y{i}"] = (t.w * y).sum()
@@ -154,15 +157,20 @@ def sufficient_totals(
                 aggs[f"YY{i}"] = (t.ww * y).sum()
                 aggs[f"XX{i}"] = (t.ww * x).sum()
         out: pd.DataFrame = t.group_by(keys).aggregate(**aggs).to_pandas()
+        # each record its own PSU: a stratum has as many PSUs as records
+        n_h = out.groupby(list(BASE_KEYS), as_index=False, sort=False).agg(
+            n_h=("_records", "sum")
+        )
+        out = out.drop(columns="_records")
         if design.replicates is not None:
-            return Totals(out, None, keys)
+            return Totals(out, None, keys, pd.DataFrame())
         quad = [f"{s}{i}" for i in range(n) for s in ("YY", "XX")]
         pairs = out[[*keys, *quad]].copy()
         for k in keys[len(BASE_KEYS) :]:
             pairs[k + PAIR_SUFFIX] = pairs[k]
         for i in range(n):
             pairs[f"YX{i}"] = pairs[f"YY{i}"]
-        return Totals(out.drop(columns=quad), pairs, keys)
+        return Totals(out.drop(columns=quad), pairs, keys, n_h)
 
     linear_aggs: dict[str, ir.Scalar] = {}
     psu_aggs: dict[str, ir.Scalar] = {}
@@ -192,7 +200,7 @@ def sufficient_totals(
         prods |= {f"YY{i}": (y * y2).sum(), f"YX{i}": (y * x2).sum(), f"XX{i}": (x * x2).sum()}
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
     pairs = j.group_by(pair_keys).aggregate(**prods).to_pandas()
-    return Totals(linear, pairs, keys)
+    return Totals(linear, pairs, keys, stratum_sizes(t, design))
 
 
 def stratum_sizes(t: ir.Table, design: Design) -> pd.DataFrame:
