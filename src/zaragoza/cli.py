@@ -19,6 +19,7 @@ from zaragoza.catalog.loader import load_catalog
 from zaragoza.compare.cli import compare_app
 from zaragoza.compare.validation import compare_published
 from zaragoza.errors import UsageError, ZaragozaError
+from zaragoza.portal.cli import practices_app, users_app
 from zaragoza.publish.files import write_table
 from zaragoza.sources.eurostat_files import read_eurostat_file
 from zaragoza.warehouse.loads import (
@@ -48,6 +49,8 @@ warehouse_app = typer.Typer(
 )
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(compare_app, name="compare")
+app.add_typer(practices_app, name="practices")
+app.add_typer(users_app, name="users")
 err = Console(stderr=True)
 
 
@@ -756,6 +759,11 @@ def serve(
     except ZaragozaError as exc:
         _fail(exc)
     shown = f"[{host}]" if ":" in host else host
+    from zaragoza.portal.cli import first_account_hint
+
+    hint = first_account_hint()
+    if hint:
+        err.print(hint, highlight=False, markup=False)
     err.print(f"serving {path} on http://{shown}:{port}/ (Ctrl-C to stop)")
     run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
 

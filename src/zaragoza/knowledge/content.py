@@ -89,7 +89,9 @@ def load_content(
         With every problem of every file (file, field, why, what is valid).
     """
     root = Path(folder) if folder is not None else bundled_content_dir()
-    taxonomy = load_taxonomy(root / "taxonomy.yaml")
+    # A folder without its own taxonomy uses the bundled one.
+    own = root / "taxonomy.yaml"
+    taxonomy = load_taxonomy(own if own.exists() else None)
     ctx = validation_context(taxonomy, indicators)
     problems: list[str] = []
 

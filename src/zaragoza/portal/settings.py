@@ -173,3 +173,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 1000
+
+# The exchange half (accounts and roles, the knowledge base): its apps, login throttling
+# (django-axes), translations of records, uploads and mail, kept in its own module.
+from zaragoza.portal.accounts.conf import configure as _configure_exchange  # noqa: E402
+
+_configure_exchange(globals())

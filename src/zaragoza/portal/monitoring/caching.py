@@ -15,13 +15,23 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
-__all__ = ["remember"]
+__all__ = ["STAMPS", "content_stamp", "remember"]
 
 T = TypeVar("T")
 
 # A fixed set of locks, chosen by the key's checksum: bounded memory, and two keys rarely
 # share one.
 _LOCKS = [threading.Lock() for _ in range(64)]
+
+
+#: Functions returning a stamp of other content a cached page shows (the knowledge base
+#: registers the version of its published practices): part of every page's cache key.
+STAMPS: list[Callable[[], str]] = []
+
+
+def content_stamp() -> str:
+    """Return the stamps of :data:`STAMPS`, joined."""
+    return "|".join(stamp() for stamp in STAMPS)
 
 
 def remember(key: str, make: Callable[[], T]) -> T:

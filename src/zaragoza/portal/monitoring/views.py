@@ -24,7 +24,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from zaragoza.portal.monitoring import pages
-from zaragoza.portal.monitoring.caching import remember
+from zaragoza.portal.monitoring.caching import content_stamp, remember
 from zaragoza.sources import gisco
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -57,7 +57,7 @@ def _page(template: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
             version = _reader().version()
             url = f"{get_language()}|{request.get_full_path()}"
             # NUTS boundaries fetched into the cache change the indicator page's map.
-            tag = f"{version.tag}|{gisco.cache_stamp()}"
+            tag = f"{version.tag}|{gisco.cache_stamp()}|{content_stamp()}"
             key = "page:" + hashlib.sha256(f"{tag}|{url}".encode()).hexdigest()
             etag = f'"{key[5:37]}"'
             stamp = int(version.modified.timestamp())
