@@ -79,6 +79,11 @@ def parse(params: QueryDict, page_size: int = 20) -> SearchQuery:
     )
 
 
+def parse_search_params(params: Mapping[str, list[str]]) -> SearchQuery:
+    """Return the search of API parameters (``limit``/``offset``)."""
+    return parse_search(params, taxonomy=load_taxonomy(), indicators=load_catalog().indicators)
+
+
 def _url(query: SearchQuery, **changes: Any) -> str:
     params = dict.fromkeys(FACETS)
     items = query.params(paging=False)

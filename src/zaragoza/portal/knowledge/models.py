@@ -34,9 +34,11 @@ _USER = settings.AUTH_USER_MODEL
 
 
 class KnowledgeVersion(models.Model):
-    """One row: a counter raised whenever published content changes."""
+    """One row: a counter raised, and a random token renewed, whenever published content
+    changes (the token keeps versions distinct even across rolled-back transactions)."""
 
     counter = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32, default="")
 
 
 class Organisation(models.Model):

@@ -201,8 +201,9 @@ def content_version() -> str:
 def _version() -> str:
     from zaragoza.portal.knowledge.models import KnowledgeVersion
 
-    row = KnowledgeVersion.objects.filter(pk=1).values_list("counter", flat=True).first()
-    return f"{connection.settings_dict.get('NAME')}|{row or 0}"
+    row = KnowledgeVersion.objects.filter(pk=1).values_list("counter", "token").first()
+    counter, token = row or (0, "")
+    return f"{connection.settings_dict.get('NAME')}|{counter}|{token}"
 
 
 def current_index() -> FacetIndex:

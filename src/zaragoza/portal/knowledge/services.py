@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -76,9 +77,10 @@ class WorkflowError(Exception):
 
 def bump_version() -> None:
     """Tell search indexes and cached pages that published content has changed."""
-    updated = KnowledgeVersion.objects.filter(pk=1).update(counter=F("counter") + 1)
+    token = uuid.uuid4().hex
+    updated = KnowledgeVersion.objects.filter(pk=1).update(counter=F("counter") + 1, token=token)
     if not updated:
-        KnowledgeVersion.objects.create(pk=1, counter=1)
+        KnowledgeVersion.objects.create(pk=1, counter=1, token=token)
 
 
 def record_of(practice: Practice) -> dict[str, Any]:
