@@ -272,6 +272,14 @@ class SearchResult:
     facets: Mapping[str, Mapping[str, int]]
 
 
+def _dense_rank(values: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Return each value's rank among the distinct values (equal values, equal ranks)."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    _, inverse = np.unique(np.array(values, dtype=str), return_inverse=True)
+    return inverse.astype(np.int64)
+
+
 class FacetIndex:
     """The published practices' facets as boolean columns, for filtering and counting."""
 
@@ -297,13 +305,10 @@ class FacetIndex:
                 self.columns[facet][code] = col
         by_id = self.ids
         self._newest = np.lexsort((by_id, -self.published))
-        titles = np.array([e.title.casefold() for e in ordered], dtype=object)
-        title_rank = np.empty(self.size, dtype=np.int64)
-        title_rank[np.argsort(titles, kind="stable")] = np.arange(self.size)
+        # Dense ranks: equal titles (or starts) tie, and the tie rules decide.
+        title_rank = _dense_rank([e.title.casefold() for e in ordered])
         self._title = np.lexsort((by_id, -self.published, title_rank))
-        starts = np.array([e.start or "" for e in ordered], dtype=object)
-        start_rank = np.empty(self.size, dtype=np.int64)
-        start_rank[np.argsort(starts, kind="stable")] = np.arange(self.size)
+        start_rank = _dense_rank([e.start or "" for e in ordered])
         self._start = np.lexsort((by_id, -self.published, -start_rank))
 
     def _filter(self, facet: str, codes: Sequence[str]) -> Bool:
