@@ -8,7 +8,8 @@
     year), ``language``; ``sort`` (relevance, newest, title, start); ``limit`` (1-100,
     default 20) and ``offset``; ``format=json`` (default: ``count``, ``next``,
     ``previous``, ``results``, ``facets``) or ``csv`` (one row per practice, the export's
-    columns). Every answer has ``X-Total-Count`` and a ``Link`` header (``rel="next"``,
+    columns). ``facets`` counts, per facet, the practices of each code under the other
+    facets' filters (codes without practices left out). Every answer has ``X-Total-Count`` and a ``Link`` header (``rel="next"``,
     ``rel="prev"``).
 ``GET /api/v1/practices/{id}``
     One practice in the content format, with its URL and state; 404 unless the caller
@@ -177,7 +178,7 @@ def practices(
         response = _json(200, {
             "count": result.total, "limit": query.limit, "offset": query.offset,
             "next": nxt, "previous": prev, "results": _items(result.ids, request),
-            "facets": result.facets,
+            "facets": {f: {c: n for c, n in counts.items() if n} for f, counts in result.facets.items()},
         })  # fmt: skip
     links = [f'<{u}>; rel="{r}"' for r, u in (("next", nxt), ("prev", prev)) if u]
     if links:

@@ -28,8 +28,17 @@ from zaragoza.knowledge.search import FacetIndex, IndexEntry, SearchQuery, Searc
 __all__ = ["create_search_schema", "current_index", "drop_search_schema", "reindex", "search"]
 
 _LANGUAGES = ("en", "fr", "de")
-#: PostgreSQL's text-search configurations for the portal's languages.
-PG_CONFIGS = {"en": "english", "fr": "french", "de": "german"}
+#: The project's PostgreSQL text-search configurations: each language's own, and
+#: ``simple`` (no stemming), with accents folded; ``{name: (copied from, stemmer)}``.
+_PG_OWN = {
+    "zaragoza_simple": ("simple", "simple"),
+    "zaragoza_english": ("english", "english_stem"),
+    "zaragoza_french": ("french", "french_stem"),
+    "zaragoza_german": ("german", "german_stem"),
+}
+#: The configuration for each of the portal's languages.
+PG_CONFIGS = {"en": "zaragoza_english", "fr": "zaragoza_french", "de": "zaragoza_german"}
+_PG_SIMPLE = "zaragoza_simple"
 _BODY = tuple(f for f in PRACTICE_TEXT_FIELDS if f != "summary")
 
 
@@ -42,6 +51,15 @@ def create_search_schema(schema_editor: Any) -> None:
             "title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')"
         )
     elif vendor == "postgresql":
+        # Accents folded as on SQLite: the unaccent dictionary (a trusted extension, which a
+        # database owner may create) before each language's stemmer.
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        for cfg, (parent, stem) in _PG_OWN.items():
+            schema_editor.execute(f"CREATE TEXT SEARCH CONFIGURATION {cfg} (COPY = {parent})")
+            schema_editor.execute(
+                f"ALTER TEXT SEARCH CONFIGURATION {cfg} ALTER MAPPING FOR hword, hword_part, "
+                f"word WITH unaccent, {stem}"
+            )
         schema_editor.execute(
             "CREATE TABLE knowledge_practice_search (practice_id bigint PRIMARY KEY "
             "REFERENCES knowledge_practice(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, "
@@ -57,8 +75,12 @@ def create_search_schema(schema_editor: Any) -> None:
 
 def drop_search_schema(schema_editor: Any) -> None:
     """Drop what :func:`create_search_schema` made."""
-    table = {"sqlite": "knowledge_practice_fts", "postgresql": "knowledge_practice_search"}
-    schema_editor.execute(f"DROP TABLE IF EXISTS {table[schema_editor.connection.vendor]}")
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP TABLE IF EXISTS knowledge_practice_fts")
+        return
+    schema_editor.execute("DROP TABLE IF EXISTS knowledge_practice_search")
+    for cfg in _PG_OWN:
+        schema_editor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {cfg}")
 
 
 def _texts(row: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
@@ -121,7 +143,7 @@ def reindex(ids: Iterable[int]) -> None:
                 for r in rows:
                     parts, params = [], []
                     for lang, (title, summary, body) in _texts(r).items():
-                        for cfg in (PG_CONFIGS[lang], "simple"):
+                        for cfg in (PG_CONFIGS[lang], _PG_SIMPLE):
                             for text, weight in ((title, "A"), (summary, "B"), (body, "D")):
                                 parts.append(f"setweight(to_tsvector('{cfg}', %s), '{weight}')")
                                 params.append(text)
@@ -145,7 +167,7 @@ def _fts5(text: TextQuery) -> str:
 
 
 def _tsquery(text: TextQuery) -> tuple[str, list[str]]:
-    configs = ("simple", *PG_CONFIGS.values())
+    configs = (_PG_SIMPLE, *PG_CONFIGS.values())
 
     def any_config(fn: str, words: str) -> tuple[str, list[str]]:
         return "(" + " || ".join(f"{fn}('{c}', %s)" for c in configs) + ")", [words] * len(configs)
@@ -183,7 +205,7 @@ def match(text: TextQuery) -> dict[int, float]:
             query, params = _tsquery(text)
             cur.execute(
                 f"SELECT practice_id, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', document, q) "
-                f"FROM knowledge_practice_search, {query} AS q WHERE document @@ q",
+                f"FROM knowledge_practice_search, (SELECT {query} AS q) AS query WHERE document @@ q",
                 params,
             )
         return {int(pid): float(score) for pid, score in cur.fetchall()}
