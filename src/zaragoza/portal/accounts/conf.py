@@ -58,6 +58,7 @@ def configure(ns: dict[str, Any]) -> None:
     ns["LOCALE_PATHS"] = [
         *ns["LOCALE_PATHS"],
         Path(__file__).parent.parent / "knowledge" / "locale",
+        Path(__file__).parent / "locale",
     ]
 
     sqlite: Path = ns["ZARAGOZA_WAREHOUSE"].with_name(ns["ZARAGOZA_WAREHOUSE"].stem + "-uploads")
