@@ -160,7 +160,7 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
         parts.append(path)
     label = _("Map of Europe: practices by implementing country")
     return mark_safe(
-        f'<svg class="map" role="img" aria-label="{escape(label)}" viewBox="{svg.MAP_VIEWBOX}" '
+        f'<svg class="map" role="group" aria-label="{escape(label)}" viewBox="{svg.MAP_VIEWBOX}" '
         f'preserveAspectRatio="xMidYMid meet" data-map="practices"><title>{escape(label)}</title>'
         f'{"".join(parts)}</svg>'
     )
