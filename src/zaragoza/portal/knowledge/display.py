@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -42,16 +43,23 @@ def facet_name(facet: str) -> str:
     return names[facet]
 
 
+@functools.cache
+def _labels(language: str) -> dict[str, dict[str, str]]:
+    """Every facet code's label in ``language`` (read once per language and process)."""
+    from django.utils import translation
+
+    tax = load_taxonomy()
+    cat = load_catalog()
+    with translation.override(language):
+        out = {f: {c: tax.label(n, c, language) for c in tax.codes(n)} for f, n in FACET_LISTS.items()}
+        out["country"] = {c: str(country_name(c)) for c in COUNTRIES}
+        out["indicator"] = {i: indicator_title(cat[i]) for i in cat}
+    return out
+
+
 def code_label(facet: str, code: str) -> str:
     """Return the label of a facet code in the active language."""
-    if facet == "country":
-        return str(country_name(code))
-    if facet in FACET_LISTS:
-        return load_taxonomy().label(FACET_LISTS[facet], code, lang())
-    if facet == "indicator":
-        cat = load_catalog()
-        return indicator_title(cat[code]) if code in cat.indicators else code
-    return code
+    return _labels(lang()).get(facet, {}).get(code, code)
 
 
 def step_label(action: str) -> str:
@@ -166,6 +174,21 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
     )
 
 
+def _facet_html(items: Sequence[Mapping[str, Any]]) -> SafeString:
+    """The links of one facet (built here: a template loop over a hundred links costs more
+    than the search itself)."""
+    chosen = escape(_("selected:"))
+    parts = []
+    for i in items:
+        mark = f'<span class="sr-only">{chosen} </span>✓ ' if i["selected"] else ""
+        attrs = ' aria-current="true" class="selected"' if i["selected"] else ""
+        parts.append(
+            f'<li><a href="{escape(i["url"])}" data-code="{escape(i["code"])}"{attrs}>{mark}'
+            f'{escape(i["label"])} <span class="count">({i["count"]})</span></a></li>'
+        )
+    return mark_safe("<ul>" + "".join(parts) + "</ul>")
+
+
 def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) -> dict[str, Any]:
     facets = []
     for facet in FACETS:
@@ -178,7 +201,7 @@ def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) 
             for c in dict.fromkeys(codes)
         ]  # fmt: skip
         if items:
-            facets.append({"name": facet, "label": facet_name(facet), "items": items,
+            facets.append({"name": facet, "label": facet_name(facet), "html": _facet_html(items),
                            "open": bool(selected) or facet in ("country", "theme")})  # fmt: skip
     pages = (result.total + query.limit - 1) // query.limit
     page = query.offset // query.limit + 1

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -370,6 +370,71 @@ def save_profile(prof: ProfileRecord, actor: Any) -> CountryProfile:
     return profile
 
 
+def _row(
+    rec: PracticeRecord,
+    orgs: Mapping[str, Organisation],
+    state: State,
+    owner: Any,
+    example: bool,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Return the table row of a new practice (what :func:`_apply` sets, as columns)."""
+    row: dict[str, Any] = {}
+    for f in TRANSLATABLE_FIELDS:
+        row[f] = row[f"{f}_en"] = getattr(rec, f) or ""
+        for lang in TRANSLATION_LANGUAGES:
+            tr = rec.translations.get(lang)
+            row[f"{f}_{lang}"] = (getattr(tr, f) if tr else None) or None
+    dumped = as_dict(rec)
+    row |= {
+        "slug": rec.id, "original_title": rec.original_title or "", "language": rec.language,
+        "level": rec.level, "legal_status": rec.legal_status or "",
+        "organisation_id": orgs[rec.organisation].pk if rec.organisation else None,
+        "start": rec.start or "", "end": rec.end or "", "evidence_level": rec.evidence_level,
+        "checked": rec.checked, "state": state.value, "owner_id": getattr(owner, "pk", None),
+        "example": example, "created": now, "updated": now,
+        "published_at": now if state == State.PUBLISHED else None,
+        "facet_codes": facets_of(
+            rec.countries, rec.regions, rec.level, rec.themes, rec.target_groups,
+            [f.fund for f in rec.funding], rec.evidence_level, rec.start, rec.end,
+            [rec.language, "en", *rec.translations], rec.indicators,
+        ),
+    }  # fmt: skip
+    for f in _LIST_FIELDS:
+        row[f] = dumped.get(f, [])
+    return row
+
+
+def _insert(model: Any, rows: list[dict[str, Any]], batch: int = 1000) -> None:
+    """Insert ``rows`` (column: value) with one prepared statement per batch.
+
+    The ORM's ``bulk_create`` builds a model instance per row (and django-modeltranslation
+    activates each language per field of each one): for 50,000 imported practices that
+    is most of the time. Values still pass through each field's ``get_db_prep_save``, so
+    JSON, dates and times are stored exactly as the ORM stores them.
+    """
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if f.column != "id"]
+    by_name = {f.attname: f for f in fields}
+    names = [f.attname for f in fields if f.attname in rows[0]]
+    missing = sorted(set(by_name) - set(names))
+    if missing:
+        raise RuntimeError(f"rows for {model.__name__} lack columns {missing}")
+    plain = {n for n in names if by_name[n].get_internal_type() in ("CharField", "TextField", "SlugField", "BooleanField", "BigIntegerField", "PositiveIntegerField", "ForeignKey")}
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(by_name[n].column) for n in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), batch):
+            cur.executemany(sql, [
+                [r[n] if n in plain else by_name[n].get_db_prep_save(r[n], connection) for n in names]
+                for r in rows[start : start + batch]
+            ])  # fmt: skip
+
+
 def import_practices(
     records: Iterable[PracticeRecord],
     *,
@@ -399,48 +464,30 @@ def import_practices(
         raise ContentError("nothing was imported", problems)
     now = timezone.now()
     with transaction.atomic():
-        fresh, touched = [], []
-        for rec in recs:
-            if rec.id in existing:
-                practice = Practice.objects.get(slug=rec.id)
-            else:
-                practice = Practice(state=state, owner=owner, example=example)
-                if state == State.PUBLISHED:
-                    practice.published_at = now
+        fresh = [r for r in recs if r.id not in existing]
+        touched = [r for r in recs if r.id in existing]
+        _insert(Practice, [_row(r, orgs, state, owner, example, now) for r in fresh])
+        for rec in touched:
+            practice = Practice.objects.get(slug=rec.id)
             _apply(practice, rec, orgs)
-            (touched if rec.id in existing else fresh).append((practice, rec))
-        Practice.objects.bulk_create([p for p, _ in fresh], batch_size=1000)
-        for practice, _ in touched:
             practice.save()
-        saved = {
-            p.slug: p.pk
-            for p in Practice.objects.filter(slug__in=[r.id for r in recs]).only("id", "slug")
-        }
+        saved = dict(
+            Practice.objects.filter(slug__in=[r.id for r in recs]).values_list("slug", "id")
+        )
         through = Practice.partners.through
         through.objects.filter(practice_id__in=saved.values()).delete()
         through.objects.bulk_create(
-            [
-                through(practice_id=saved[r.id], organisation_id=orgs[p].pk)
-                for r in recs
-                for p in r.partners
-            ],
+            [through(practice_id=saved[r.id], organisation_id=orgs[p].pk) for r in recs for p in r.partners],
             batch_size=5000,
         )
-        Revision.objects.bulk_create(
-            [
-                Revision(
-                    practice_id=saved[p.slug],
-                    number=1,
-                    data=as_dict(r),
-                    changed=["*"],
-                    note="imported",
-                )
-                for p, r in fresh
-            ],
-            batch_size=1000,
-        )
-        for practice, _ in touched:
-            _revise(practice, owner, "imported (replaced)")
+        actor = owner.pk if getattr(owner, "pk", None) else None
+        _insert(Revision, [
+            {"practice_id": saved[r.id], "number": 1, "data": compact(as_dict(r)),
+             "changed": ["*"], "actor_id": actor, "at": now, "note": "imported"}
+            for r in fresh
+        ])  # fmt: skip
+        for rec in touched:
+            _revise(Practice.objects.get(slug=rec.id), owner, "imported (replaced)")
         reindex(saved.values())
         bump_version()
     return len(recs)
