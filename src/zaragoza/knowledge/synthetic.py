@@ -39,11 +39,38 @@ _PLACES = (
     "Bologna", "Kaunas", "Utrecht", "Porto", "Cluj", "Malmö", "Maribor", "Košice",
     "Valencia", "Brno", "Tartu",
 )  # fmt: skip
-_WORDS = ["integration", "employment", "language", "training", "mentoring", "volunteers", "municipality", "region", "coordination", "partnership", "outreach", "counselling", "guidance", "qualifications", "recognition", "vocational", "apprenticeship", "housing", "health", "schools", "parents", "women", "youth", "refugees", "newcomers", "participation", "citizenship", "discrimination", "awareness", "employers", "networking", "evaluation", "monitoring", "outcomes", "transferable", "digital", "online", "intercultural", "community", "neighbourhood", "libraries", "sport", "culture", "childcare", "literacy", "orientation", "welcome"]
+_COMMON = (
+    "integration employment language training mentoring volunteers municipality region "
+    "coordination partnership outreach counselling guidance qualifications recognition "
+    "vocational apprenticeship housing health schools parents women youth refugees "
+    "newcomers participation citizenship discrimination awareness employers networking "
+    "evaluation monitoring outcomes transferable digital online intercultural community "
+    "neighbourhood libraries sport culture childcare literacy orientation welcome"
+).split()
+_RARER = (
+    "accreditation advocacy allotment ambassadors arrival assessment asylum banking "
+    "bilingual bookkeeping buddies bus caregivers carpentry catering certification chess "
+    "choir civic climate clinics coaching cohesion commuting compass cooking cooperatives "
+    "craft credentials cycling dance dental diaspora dialogue diplomas driving elders "
+    "electricians embassy enrolment entrepreneurs exhibitions families farming festivals "
+    "film finance football forum gardening grandparents graphic hairdressing helpline "
+    "heritage hospitality hostels identity internships interpreters journalism kindergarten "
+    "kitchens landlords lawyers leadership legal logistics market media mediation midwives "
+    "migration mothers museums music nurses nutrition orchestra painting pharmacy "
+    "photography plumbing podcast police prenatal prisons radio reading rent retail "
+    "robotics rural sailing scholarships science sewing shelters sign smartphones "
+    "soldering storytelling swimming tailoring tax teachers technicians theatre trade "
+    "translation transport trauma tutoring unions veterans video vineyards walking "
+    "weaving welding wellbeing workshops writing yoga"
+).split()
+#: The vocabulary, most frequent first: words are drawn with Zipf-like weights (1/rank),
+#: as in real text, so a query word matches anything from most records to a few.
+_WORDS = tuple(_COMMON + _RARER)
+_WEIGHTS = tuple(1 / (rank + 1) for rank in range(len(_WORDS)))
 
 
 def _text(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+    return " ".join(rng.choices(_WORDS, weights=_WEIGHTS, k=words)).capitalize() + "."
 
 
 def _sample(rng: random.Random, pool: Sequence[str], lo: int, hi: int) -> list[str]:

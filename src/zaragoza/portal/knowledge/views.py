@@ -3,8 +3,12 @@ through ``services``, search through ``searching``, figures through ``figures``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
+
+import duckdb
 
 import filetype
 from django.conf import settings
@@ -25,7 +29,10 @@ from zaragoza.portal.accounts.permissions import Action, can, grants, require
 from zaragoza.portal.knowledge import display, services
 from zaragoza.portal.knowledge.forms import PracticeForm, StepForm, UploadForm
 from zaragoza.portal.knowledge.models import CountryProfile, Document, Organisation, Practice
-from zaragoza.portal.knowledge.searching import search
+from zaragoza.errors import ZaragozaError
+from zaragoza.portal.knowledge.searching import content_version, search
+from zaragoza.portal.monitoring.caching import remember
+from zaragoza.warehouse.reader import reader_for
 
 #: What an upload may be, by the type its bytes show (never by its name).
 UPLOAD_TYPES = {
@@ -41,6 +48,36 @@ def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
     return render(request, "monitoring/error.html", {"status": status, "message": message}, status=status)
 
 
+def _public_cache(view: Any) -> Any:
+    """Keep the pages anonymous readers get in the worker's cache, like the monitoring
+    pages: the key holds the published content's version, the warehouse's version, the
+    language and the URL, so a publication or a new warehouse is never answered from an
+    old entry. Signed-in users (their pages show their own actions) are never cached."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        try:
+            warehouse = reader_for(settings.ZARAGOZA_WAREHOUSE).version().tag
+        except (ZaragozaError, OSError, duckdb.Error):
+            warehouse = "none"
+        raw = f"{content_version()}|{warehouse}|{get_language()}|{request.get_full_path()}"
+        key = "kb-page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+        def render_it() -> tuple[bytes, int, str]:
+            response = view(request, *args, **kwargs)
+            return response.content, response.status_code, response["Content-Type"]
+
+        content, status, content_type = remember(key, render_it)
+        response = HttpResponse(content, status=status, content_type=content_type)
+        response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        return response
+
+    return wrapped
+
+
+@_public_cache
 def practices(request: HttpRequest) -> HttpResponse:
     """Search: full text, facets with counts, sort, pages, map; all state in the URL."""
     try:
@@ -51,6 +88,7 @@ def practices(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/practices.html", display.search_page(request, query, result))
 
 
+@_public_cache
 def practice(request: HttpRequest, slug: str) -> HttpResponse:
     """One practice: its record, its countries' current gaps on its indicators, and the
     workflow steps this user may take."""
@@ -225,6 +263,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/profiles.html", {"profiles": display.profile_list(latest)})
 
 
+@_public_cache
 def profile(request: HttpRequest, geo: str) -> HttpResponse:
     """One country's governance profile (``?as_of=`` for an earlier version), with live
     figures from the warehouse."""
