@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 from run_portal import LUA, _check, _free_port, _stop, _wait
 
 from zaragoza.cli import example_file
-from zaragoza.knowledge.synthetic import INDICATORS, _WORDS, synthetic_practices
+from zaragoza.knowledge.synthetic import _WORDS, INDICATORS, synthetic_practices
 from zaragoza.knowledge.taxonomy import COUNTRIES, load_taxonomy
 from zaragoza.pipeline import build_default_warehouse
 
@@ -55,11 +55,15 @@ def _queries(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     tax = load_taxonomy()
     facets = {
-        "country": list(COUNTRIES[:27]), "theme": list(tax.codes("themes")),
-        "target_group": list(tax.codes("target_groups")), "level": list(tax.codes("level")),
-        "evidence": list(tax.codes("evidence")), "funding": list(tax.codes("funding")),
-        "indicator": list(INDICATORS), "year": [str(y) for y in range(2008, 2026)],
-    }  # fmt: skip
+        "country": list(COUNTRIES[:27]),
+        "theme": list(tax.codes("themes")),
+        "target_group": list(tax.codes("target_groups")),
+        "level": list(tax.codes("level")),
+        "evidence": list(tax.codes("evidence")),
+        "funding": list(tax.codes("funding")),
+        "indicator": list(INDICATORS),
+        "year": [str(y) for y in range(2008, 2026)],
+    }
     out = []
     for _ in range(n):
         params: list[tuple[str, str]] = [("q", " ".join(rng.sample(_WORDS, rng.randint(1, 2))))]
@@ -79,10 +83,24 @@ def _wrk(
     script = tmp / f"{name}.lua"
     script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
     out = subprocess.run(
-        ["wrk", "-t", str(args.threads), "-c", str(args.clients), "-d", f"{args.duration}s",
-         "--timeout", "10s", "-s", str(script), base],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [
+            "wrk",
+            "-t",
+            str(args.threads),
+            "-c",
+            str(args.clients),
+            "-d",
+            f"{args.duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     match = re.search(r"^RESULT (\{.*\})$", out, re.M)
     if not match:
         raise SystemExit(f"wrk printed no result:\n{out}")
@@ -101,17 +119,22 @@ def _first_renderings(base: str, paths: list[str]) -> dict[str, float]:
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     return {
-        "requests": len(times), "p50_ms": round(times[len(times) // 2], 1),
-        "p95_ms": round(times[int(len(times) * 0.95)], 1), "max_ms": round(times[-1], 1),
-    }  # fmt: skip
+        "requests": len(times),
+        "p50_ms": round(times[len(times) // 2], 1),
+        "p95_ms": round(times[int(len(times) * 0.95)], 1),
+        "max_ms": round(times[-1], 1),
+    }
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", "from zaragoza.cli import app; app()", *args],
-        env=env, cwd=cwd, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         raise SystemExit(f"zaragoza {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return time.perf_counter() - t0, done.stdout + done.stderr
@@ -136,8 +159,16 @@ def run(
     own = float(re.search(r"in ([0-9.]+) s", said).group(1))  # type: ignore[union-attr]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-c", "from zaragoza.cli import app; app()", "serve", "--port", str(port),
-           "--warehouse", str(warehouse)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-c",
+        "from zaragoza.cli import app; app()",
+        "serve",
+        "--port",
+        str(port),
+        "--warehouse",
+        str(warehouse),
+    ]
     proc = subprocess.Popen(
         cmd, cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -153,19 +184,25 @@ def run(
             _check(base, ["/en/practices/", "/en/practices/synthetic-000001/"])
         warm = time.perf_counter() - t0
         # First renderings, one client: what the per-worker page cache cannot hide.
-        cold_search = _first_renderings(base, queries[-args.cold:])
-        cold_page = _first_renderings(base, pages[-args.cold:])
+        cold_search = _first_renderings(base, queries[-args.cold :])
+        cold_page = _first_renderings(base, pages[-args.cold :])
         search = _wrk(base, queries, args, tmp, "search")
         page = _wrk(base, pages, args, tmp, "pages")
     finally:
         _stop(proc)
     return {
         "database": "sqlite" if database == "sqlite" else "postgresql",
-        "import_wall_s": round(wall, 1), "import_s": own, "index_warm_up_s": round(warm, 2),
-        "search": {"distinct_paths": len(queries), "examples": queries[:5], **search,
-                   "first_rendering": cold_search},
+        "import_wall_s": round(wall, 1),
+        "import_s": own,
+        "index_warm_up_s": round(warm, 2),
+        "search": {
+            "distinct_paths": len(queries),
+            "examples": queries[:5],
+            **search,
+            "first_rendering": cold_search,
+        },
         "practice_page": {"distinct_paths": len(pages), **page, "first_rendering": cold_page},
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
@@ -195,21 +232,29 @@ def main() -> None:
             runs.append(run(args.postgres, args, tmp, warehouse, records))
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.processor() or ''}",
-        "python": platform.python_version(), "practices": args.n, "clients": args.clients,
-        "duration_s": args.duration, "wrk_threads": args.threads, "runs": runs,
-    }  # fmt: skip
+        "python": platform.python_version(),
+        "practices": args.n,
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "wrk_threads": args.threads,
+        "runs": runs,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(
-        "| database | import (command) | search p50/p95/p99 ms | req/s | page p50/p95/p99 ms | req/s | errors |"
+        "| database | import (command) | search p50/p95/p99 ms | req/s "
+        "| page p50/p95/p99 ms | req/s | errors |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in runs:
         s, g = r["search"], r["practice_page"]
         errors = s["non_2xx_3xx"] + s["socket_errors"] + g["non_2xx_3xx"] + g["socket_errors"]
-        print(f"| {r['database']} | {r['import_s']} s ({r['import_wall_s']} s) | "
-              f"{s['p50_ms']:.1f} / {s['p95_ms']:.1f} / {s['p99_ms']:.1f} | {s['requests_per_s']} | "
-              f"{g['p50_ms']:.1f} / {g['p95_ms']:.1f} / {g['p99_ms']:.1f} | {g['requests_per_s']} | {errors} |")  # fmt: skip
+        print(
+            f"| {r['database']} | {r['import_s']} s ({r['import_wall_s']} s) | "
+            f"{s['p50_ms']:.1f} / {s['p95_ms']:.1f} / {s['p99_ms']:.1f} | {s['requests_per_s']} | "
+            f"{g['p50_ms']:.1f} / {g['p95_ms']:.1f} / {g['p99_ms']:.1f} | "
+            f"{g['requests_per_s']} | {errors} |"
+        )
     print(f"\nwritten to {args.out}")
 
 

@@ -102,7 +102,9 @@ def test_unknown_organisations_and_incomplete_records_are_refused(tmp_path: Path
     root = _copy(tmp_path)
     path = root / "practices" / "example-job-mentoring.yaml"
     text = path.read_text().replace("organisation: example-ngo", "organisation: nobody")
-    text = text.replace('context: "Engineers with refugee status rarely found jobs in their field."\n', "")
+    text = text.replace(
+        'context: "Engineers with refugee status rarely found jobs in their field."\n', ""
+    )
     path.write_text(text)
     with pytest.raises(ContentError) as info:
         load_content(root)
@@ -127,7 +129,13 @@ def test_a_malformed_taxonomy_is_refused(tmp_path: Path) -> None:
      ("yesterday", None), (True, None), (1800, None)],
 )  # fmt: skip
 def test_start_dates_may_be_years_months_or_days(value: object, ok: str | None) -> None:
-    data = {"id": "example-x", "title": "Example", "language": "en", "level": "local", "start": value}
+    data = {
+        "id": "example-x",
+        "title": "Example",
+        "language": "en",
+        "level": "local",
+        "start": value,
+    }
     if ok is None:
         with pytest.raises(ValueError, match="start"):
             Practice.model_validate(data, context=validation_context())

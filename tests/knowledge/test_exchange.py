@@ -26,7 +26,9 @@ def test_round_trip_keeps_every_field(tmp_path: Path, suffix: str) -> None:
 
 def test_synthetic_records_are_labelled_and_valid(tmp_path: Path) -> None:
     records = list(synthetic_practices(200, seed=3))
-    assert all(r["id"].startswith("synthetic-") and r["title"].startswith("[Synthetic]") for r in records)
+    assert all(
+        r["id"].startswith("synthetic-") and r["title"].startswith("[Synthetic]") for r in records
+    )
     assert all("not a real practice" in r["summary"] for r in records)
     path = tmp_path / "s.jsonl"
     write_practices(records, path)
@@ -40,7 +42,9 @@ def test_a_malformed_jsonl_file_reports_every_problem(tmp_path: Path) -> None:
         json.dumps(good),
         "{not json",
         json.dumps(good | {"themes": ["cooking"], "colour": "red"}),
-        json.dumps(good | {"funding": [{"fund": "amif", "amount_eur": float("nan")}]}, allow_nan=True),
+        json.dumps(
+            good | {"funding": [{"fund": "amif", "amount_eur": float("nan")}]}, allow_nan=True
+        ),
         "",
         json.dumps(good),  # the same id again
         json.dumps(good | {"id": "example-other", "context": ""}),

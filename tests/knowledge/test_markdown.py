@@ -19,6 +19,7 @@ class _Elements(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.found.append((tag, dict(attrs)))
 
+
 HOSTILE = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
@@ -43,7 +44,7 @@ def test_hostile_markdown_renders_inert(text: str) -> None:
 
 
 def test_markdown_keeps_paragraphs_lists_emphasis_and_safe_links() -> None:
-    html = render_markdown("One *two*\n\n- a\n- **b**\n\n[site](https://e.org \"t\") # not a heading")
+    html = render_markdown('One *two*\n\n- a\n- **b**\n\n[site](https://e.org "t") # not a heading')
     assert "<p>One <em>two</em></p>" in html
     assert "<li><strong>b</strong></li>" in html
     assert '<a href="https://e.org" title="t" rel="nofollow noopener noreferrer">site</a>' in html

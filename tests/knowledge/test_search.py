@@ -52,7 +52,9 @@ def test_parameters_are_checked_and_written_back() -> None:
      ({"colour": ["red"]}, "colour"), ({"region": ["austria"]}, "region"),
      ({"q": ["x" * 201]}, "q")],
 )  # fmt: skip
-def test_bad_parameters_name_the_parameter_and_what_is_valid(params: dict[str, list[str]], parameter: str) -> None:
+def test_bad_parameters_name_the_parameter_and_what_is_valid(
+    params: dict[str, list[str]], parameter: str
+) -> None:
     with pytest.raises(SearchError) as info:
         _parse(**params)
     assert info.value.parameter == parameter
@@ -109,8 +111,13 @@ entry_lists = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(entry_lists, st.lists(codes, unique=True), st.lists(codes, unique=True))
-def test_counts_match_a_brute_force_count(rows: list[tuple[list[str], list[str]]], cs: list[str], ts: list[str]) -> None:
-    entries = [IndexEntry(i, float(i), f"t{i}", "2020", {"country": c, "theme": t}) for i, (c, t) in enumerate(rows)]
+def test_counts_match_a_brute_force_count(
+    rows: list[tuple[list[str], list[str]]], cs: list[str], ts: list[str]
+) -> None:
+    entries = [
+        IndexEntry(i, float(i), f"t{i}", "2020", {"country": c, "theme": t})
+        for i, (c, t) in enumerate(rows)
+    ]
     filters = tuple((f, tuple(v)) for f, v in (("country", cs), ("theme", ts)) if v)
     res = FacetIndex(entries).run(SearchQuery(filters=filters, limit=100))
 

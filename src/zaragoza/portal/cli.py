@@ -78,9 +78,15 @@ def seed(
 @practices_app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file of practices.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: by suffix).")] = None,
-    state: Annotated[str, typer.Option(help="State of the imported practices: draft or published.")] = "draft",
-    owner: Annotated[str | None, typer.Option(help="User name owning the imported practices.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: by suffix).")
+    ] = None,
+    state: Annotated[
+        str, typer.Option(help="State of the imported practices: draft or published.")
+    ] = "draft",
+    owner: Annotated[
+        str | None, typer.Option(help="User name owning the imported practices.")
+    ] = None,
     replace: Annotated[bool, typer.Option(help="Overwrite practices whose id exists.")] = False,
     example: Annotated[bool, typer.Option(help="Label the records as invented examples.")] = False,
     warehouse: WarehouseOpt = None,
@@ -105,12 +111,18 @@ def import_(
         if owner:
             user = get_user_model().objects.filter(username=owner).first()
             if user is None:
-                raise UsageError("no such user", value=owner, hint="Create it with zaragoza users add")
+                raise UsageError(
+                    "no such user", value=owner, hint="Create it with zaragoza users add"
+                )
         records = read_practices(
-            file, fmt=fmt, require_complete=state == "published",
+            file,
+            fmt=fmt,
+            require_complete=state == "published",
             organisations=Organisation.objects.values_list("slug", flat=True),
-        )  # fmt: skip
-        n = import_practices(records, state=State(state), owner=user, replace=replace, example=example)
+        )
+        n = import_practices(
+            records, state=State(state), owner=user, replace=replace, example=example
+        )
     except ZaragozaError as exc:
         _fail(exc)
     typer.echo(f"{n} practices imported as {state} in {time.perf_counter() - t0:.1f} s")
@@ -119,7 +131,9 @@ def import_(
 @practices_app.command("export")
 def export(
     out: Annotated[Path, typer.Option("--out", help="A .jsonl or .csv file to write.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="jsonl or csv (default: by suffix).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: by suffix).")
+    ] = None,
     state: Annotated[str, typer.Option(help="published (default) or all.")] = "published",
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -132,7 +146,11 @@ def export(
     from zaragoza.portal.knowledge.models import Practice
     from zaragoza.portal.knowledge.services import record_of
 
-    qs = Practice.objects.select_related("organisation").prefetch_related("partners").order_by("slug")
+    qs = (
+        Practice.objects.select_related("organisation")
+        .prefetch_related("partners")
+        .order_by("slug")
+    )
     if state == "published":
         qs = qs.filter(state=State.PUBLISHED)
     try:
@@ -147,7 +165,9 @@ def _password(password_file: Path | None) -> str:
         try:
             return password_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise UsageError("the password file cannot be read", file=str(password_file), hint=str(exc)) from None
+            raise UsageError(
+                "the password file cannot be read", file=str(password_file), hint=str(exc)
+            ) from None
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
@@ -164,10 +184,14 @@ def users_add(
     role: Annotated[str, typer.Option(help="contributor, coordinator, editor, admin, ...")],
     email: Annotated[str, typer.Option(help="E-mail address (for notifications).")] = "",
     country: Annotated[
-        list[str] | None, typer.Option(help="Country of a coordinator (Eurostat code); repeatable or comma-separated.")
+        list[str] | None,
+        typer.Option(
+            help="Country of a coordinator (Eurostat code); repeatable or comma-separated."
+        ),
     ] = None,
     password_file: Annotated[
-        Path | None, typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV} or a prompt).")
+        Path | None,
+        typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV} or a prompt)."),
     ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -182,7 +206,10 @@ def users_add(
         add_user(username, email=email, password=pw, role=role, scopes=scopes)
     except ZaragozaError as exc:
         _fail(exc)
-    typer.echo(f"user {username} created with role {role}" + (f" for {', '.join(scopes)}" if scopes else ""))
+    typer.echo(
+        f"user {username} created with role {role}"
+        + (f" for {', '.join(scopes)}" if scopes else "")
+    )
 
 
 @users_app.command("list")
@@ -192,7 +219,9 @@ def users_list(warehouse: WarehouseOpt = None) -> None:
     from django.contrib.auth import get_user_model
 
     for u in get_user_model().objects.order_by("username").prefetch_related("grants"):
-        roles = ", ".join(sorted(f"{g.role}{':' + g.country if g.country else ''}" for g in u.grants.all()))
+        roles = ", ".join(
+            sorted(f"{g.role}{':' + g.country if g.country else ''}" for g in u.grants.all())
+        )
         typer.echo(f"{u.username:<20} {'active' if u.is_active else 'inactive':<8} {roles}")
 
 

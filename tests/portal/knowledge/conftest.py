@@ -46,7 +46,9 @@ def users(db: None) -> dict[str, Any]:
     for name, (role, countries) in ROLES.items():
         # No password at all (tests sign in with force_login): no default password, and
         # no slow hashing in every test.
-        user = get_user_model().objects.create_user(name, email=f"{name}@example.org", password=None)
+        user = get_user_model().objects.create_user(
+            name, email=f"{name}@example.org", password=None
+        )
         if role:
             grant(user, role, countries)
         made[name] = user
@@ -67,14 +69,24 @@ def make_practice(db: None) -> Callable[..., Any]:
     def make(countries: tuple[str, ...], state: str, owner: Any) -> Any:
         n = next(counter)
         rec = Record.model_validate(
-            {"id": f"example-made-{n}", "title": f"Example: made practice {n}", "language": "en",
-             "summary": "An invented example for tests.", "countries": list(countries),
-             "level": "local", "themes": ["employment"], "start": "2018-01-01",
-             "context": "c", "objectives": "o", "activities": "a", "evaluation": "none",
-             "sources": [{"title": "Invented example", "url": "https://example.org/t"}],
-             "checked": "2026-01-01"},
+            {
+                "id": f"example-made-{n}",
+                "title": f"Example: made practice {n}",
+                "language": "en",
+                "summary": "An invented example for tests.",
+                "countries": list(countries),
+                "level": "local",
+                "themes": ["employment"],
+                "start": "2018-01-01",
+                "context": "c",
+                "objectives": "o",
+                "activities": "a",
+                "evaluation": "none",
+                "sources": [{"title": "Invented example", "url": "https://example.org/t"}],
+                "checked": "2026-01-01",
+            },
             context=validation_context(),
-        )  # fmt: skip
+        )
         p = Practice(owner=owner, state=state, example=True)
         services._apply(p, rec, {})
         if state == "published":

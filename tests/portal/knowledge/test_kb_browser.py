@@ -29,8 +29,12 @@ def _zaragoza(warehouse: Path, *args: str, password: str | None = None) -> None:
         env["ZARAGOZA_NEW_PASSWORD"] = password
     subprocess.run(
         [sys.executable, "-c", "from zaragoza.cli import app; app()", *args],
-        env=env, check=True, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +43,21 @@ def kb_live(live_portal: str, default_warehouse: Path) -> dict[str, Any]:
     coordinator (unique names and random passwords for this run)."""
     tag = secrets.token_hex(3)
     people = {}
-    for who, role in (("contrib", ["--role", "contributor"]), ("coord", ["--role", "coordinator", "--country", "AT"])):
+    for who, role in (
+        ("contrib", ["--role", "contributor"]),
+        ("coord", ["--role", "coordinator", "--country", "AT"]),
+    ):
         name, password = f"example-{who}-{tag}", secrets.token_urlsafe(12)
-        _zaragoza(default_warehouse, "users", "add", name, *role, "--email", f"{who}@example.org", password=password)
+        _zaragoza(
+            default_warehouse,
+            "users",
+            "add",
+            name,
+            *role,
+            "--email",
+            f"{who}@example.org",
+            password=password,
+        )
         people[who] = (name, password)
     _zaragoza(default_warehouse, "practices", "seed", "--content", str(CONTENT))
     return {"base": live_portal, "tag": tag, **people}
@@ -84,13 +100,20 @@ def _step(page: Any, action: str, comment: str | None = None, rubric: bool = Fal
     if comment is not None:
         form.locator("textarea").fill(comment)
     if rubric:
-        for name, score in (("relevance", "4"), ("stakeholder_involvement", "3"), ("transferability", "3"), ("evidence", "2")):
+        for name, score in (
+            ("relevance", "4"),
+            ("stakeholder_involvement", "3"),
+            ("transferability", "3"),
+            ("evidence", "2"),
+        ):
             form.locator(f"select[name={name}]").select_option(score)
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
-def test_the_whole_workflow_in_the_browser(contexts: Callable[..., Any], kb_live: dict[str, Any], screenshots: Path) -> None:
+def test_the_whole_workflow_in_the_browser(
+    contexts: Callable[..., Any], kb_live: dict[str, Any], screenshots: Path
+) -> None:
     word = f"zorblax{kb_live['tag']}"
     contributor, coordinator = contexts(), contexts()
     _login(contributor, kb_live["contrib"])
@@ -168,8 +191,12 @@ PUBLIC_PAGES = {
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC_PAGES))
-def test_pages_fit_a_phone_and_read_without_javascript(browser: Any, kb_live: dict[str, Any], name: str, screenshots: Path) -> None:
-    ctx = browser.new_context(base_url=kb_live["base"], viewport={"width": 390, "height": 844}, java_script_enabled=False)
+def test_pages_fit_a_phone_and_read_without_javascript(
+    browser: Any, kb_live: dict[str, Any], name: str, screenshots: Path
+) -> None:
+    ctx = browser.new_context(
+        base_url=kb_live["base"], viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
     page = ctx.new_page()
     assert page.goto(PUBLIC_PAGES[name]).status == 200
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -193,7 +220,9 @@ def _axe(page: Any) -> list[Any]:
     )
 
 
-def test_knowledge_pages_have_no_wcag_violations(browser: Any, kb_live: dict[str, Any], require: Callable[[bool, str], None]) -> None:
+def test_knowledge_pages_have_no_wcag_violations(
+    browser: Any, kb_live: dict[str, Any], require: Callable[[bool, str], None]
+) -> None:
     from test_browser import _axe_script
 
     require(_axe_script() is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
@@ -204,7 +233,11 @@ def test_knowledge_pages_have_no_wcag_violations(browser: Any, kb_live: dict[str
         page.goto(path)
         found[name] = _axe(page)
     _login(page, kb_live["contrib"])
-    for name, path in (("work", "/en/work/"), ("new", "/en/practices/new/"), ("account", "/en/account/")):
+    for name, path in (
+        ("work", "/en/work/"),
+        ("new", "/en/practices/new/"),
+        ("account", "/en/account/"),
+    ):
         page.goto(path)
         found[name] = _axe(page)
     page.goto("/en/practices/new/")

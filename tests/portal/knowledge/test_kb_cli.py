@@ -27,7 +27,8 @@ def test_export_then_import_round_trips(db: None, tmp_path: Path, suffix: str) -
     assert _run("practices", "seed", "--content", str(CONTENT)).exit_code == 0
     out = tmp_path / f"all{suffix}"
     r = _run("practices", "export", "--out", str(out))
-    assert r.exit_code == 0 and "3 practices written" in r.output
+    assert r.exit_code == 0
+    assert "3 practices written" in r.output
     exported = read_practices(out)
     Practice.objects.all().delete()
     r = _run("practices", "import", str(out), "--state", "published")
@@ -38,7 +39,9 @@ def test_export_then_import_round_trips(db: None, tmp_path: Path, suffix: str) -
     assert Practice.objects.filter(state="published").count() == 3
 
 
-def test_a_malformed_import_changes_nothing_and_lists_every_problem(db: None, tmp_path: Path) -> None:
+def test_a_malformed_import_changes_nothing_and_lists_every_problem(
+    db: None, tmp_path: Path
+) -> None:
     _run("practices", "seed", "--content", str(CONTENT))
     before = (Practice.objects.count(), Revision.objects.count())
     records = list(synthetic_practices(5))
@@ -56,19 +59,25 @@ def test_a_malformed_import_changes_nothing_and_lists_every_problem(db: None, tm
     records[1]["themes"], records[3]["countries"] = ["language"], ["AT"]
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     r = _run("practices", "import", str(path), "--state", "published")
-    assert r.exit_code == 2 and "record 5, field id: 'example-language-cafe' exists already" in r.output
+    assert r.exit_code == 2
+    assert "record 5, field id: 'example-language-cafe' exists already" in r.output
     assert (Practice.objects.count(), Revision.objects.count()) == before
     r = _run("practices", "import", str(path), "--state", "published", "--replace")
-    assert r.exit_code == 0 and Practice.objects.count() == before[0] + 4
+    assert r.exit_code == 0
+    assert Practice.objects.count() == before[0] + 4
 
 
-def test_imported_practices_are_searchable_and_drafts_are_not(db: None, tmp_path: Path, client: Any) -> None:
+def test_imported_practices_are_searchable_and_drafts_are_not(
+    db: None, tmp_path: Path, client: Any
+) -> None:
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in synthetic_practices(30)))
     assert _run("practices", "import", str(path), "--state", "published").exit_code == 0
     assert client.get("/api/v1/practices").json()["count"] == 30
     path2 = tmp_path / "d.jsonl"
-    path2.write_text("".join(json.dumps(r | {"id": r["id"] + "-d"}) + "\n" for r in synthetic_practices(5)))
+    path2.write_text(
+        "".join(json.dumps(r | {"id": r["id"] + "-d"}) + "\n" for r in synthetic_practices(5))
+    )
     assert _run("practices", "import", str(path2)).exit_code == 0
     assert client.get("/api/v1/practices").json()["count"] == 30
 
@@ -77,13 +86,44 @@ def test_users_add_has_no_default_password(db: None, tmp_path: Path) -> None:
     from django.contrib.auth import get_user_model
 
     r = _run("users", "add", "anna", "--role", "coordinator", "--country", "AT,SE", env={})
-    assert r.exit_code == 2 and "no password given" in r.output
-    r = _run("users", "add", "anna", "--role", "coordinator", "--country", "AT", env={"ZARAGOZA_NEW_PASSWORD": "password"})
-    assert r.exit_code == 2 and "the password is refused" in r.output
-    r = _run("users", "add", "anna", "--role", "coordinator", "--country", "XX", env={"ZARAGOZA_NEW_PASSWORD": "A-long-unusual-pass-1"})
-    assert r.exit_code == 2 and "unknown country" in r.output
-    r = _run("users", "add", "anna", "--role", "coordinator", "--email", "anna@example.org", "--country", "AT,SE",
-             env={"ZARAGOZA_NEW_PASSWORD": "A-long-unusual-pass-1"})  # fmt: skip
+    assert r.exit_code == 2
+    assert "no password given" in r.output
+    r = _run(
+        "users",
+        "add",
+        "anna",
+        "--role",
+        "coordinator",
+        "--country",
+        "AT",
+        env={"ZARAGOZA_NEW_PASSWORD": "password"},
+    )
+    assert r.exit_code == 2
+    assert "the password is refused" in r.output
+    r = _run(
+        "users",
+        "add",
+        "anna",
+        "--role",
+        "coordinator",
+        "--country",
+        "XX",
+        env={"ZARAGOZA_NEW_PASSWORD": "A-long-unusual-pass-1"},
+    )
+    assert r.exit_code == 2
+    assert "unknown country" in r.output
+    r = _run(
+        "users",
+        "add",
+        "anna",
+        "--role",
+        "coordinator",
+        "--email",
+        "anna@example.org",
+        "--country",
+        "AT,SE",
+        env={"ZARAGOZA_NEW_PASSWORD": "A-long-unusual-pass-1"},
+    )
     assert r.exit_code == 0, r.output
     anna = get_user_model().objects.get(username="anna")
     assert anna.check_password("A-long-unusual-pass-1")
@@ -93,9 +133,18 @@ def test_users_add_has_no_default_password(db: None, tmp_path: Path) -> None:
     r = _run("users", "add", "root", "--role", "admin", "--password-file", str(secret), env={})
     assert r.exit_code == 0
     root = get_user_model().objects.get(username="root")
-    assert root.is_superuser and root.is_staff
-    r = _run("users", "add", "bob", "--role", "coordinator", env={"ZARAGOZA_NEW_PASSWORD": "A-long-unusual-pass-1"})
-    assert r.exit_code == 2 and "needs a country" in r.output
+    assert root.is_superuser
+    assert root.is_staff
+    r = _run(
+        "users",
+        "add",
+        "bob",
+        "--role",
+        "coordinator",
+        env={"ZARAGOZA_NEW_PASSWORD": "A-long-unusual-pass-1"},
+    )
+    assert r.exit_code == 2
+    assert "needs a country" in r.output
     assert "anna" in _run("users", "list").output
 
 
@@ -103,4 +152,5 @@ def test_the_first_start_says_how_to_create_an_account(db: None) -> None:
     from zaragoza.portal.cli import first_account_hint
 
     hint = first_account_hint()
-    assert hint is not None and "zaragoza users add NAME --role admin" in hint
+    assert hint is not None
+    assert "zaragoza users add NAME --role admin" in hint

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from zaragoza.knowledge.rules import State
 from zaragoza.knowledge.schema import Practice as Record
 from zaragoza.knowledge.schema import validation_context
-from zaragoza.knowledge.rules import State
 from zaragoza.portal.knowledge.services import import_practices
 
 
@@ -32,17 +32,17 @@ def test_the_search_table_is_the_databases_own(kb: Any) -> None:
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("library", ["example-language-cafe"]),             # a word of the activities
-        ("mentors", ["example-job-mentoring"]),             # stemmed: mentor, mentoring
-        ("bénévoles", ["example-language-cafe"]),           # the French translation
-        ("benevoles", ["example-language-cafe"]),           # accents folded or stemmed alike
-        ('"bridge classes"', ["example-school-bridge"]),     # a phrase
-        ('"classes bridge"', []),                            # words in another order
-        ("newcomers -library", ["example-job-mentoring"]),   # excluded word; its organisation's name
-        ("Sprachcafé", ["example-language-cafe"]),           # the German title
+        ("library", ["example-language-cafe"]),  # a word of the activities
+        ("mentors", ["example-job-mentoring"]),  # stemmed: mentor, mentoring
+        ("bénévoles", ["example-language-cafe"]),  # the French translation
+        ("benevoles", ["example-language-cafe"]),  # accents folded or stemmed alike
+        ('"bridge classes"', ["example-school-bridge"]),  # a phrase
+        ('"classes bridge"', []),  # words in another order
+        ("newcomers -library", ["example-job-mentoring"]),  # excluded word; its organisation's name
+        ("Sprachcafé", ["example-language-cafe"]),  # the German title
         ("nothing-like-this", []),
     ],
-)  # fmt: skip
+)
 def test_full_text(client: Client, kb: Any, q: str, expected: list[str]) -> None:
     from urllib.parse import urlencode
 
@@ -68,12 +68,21 @@ def test_every_implementing_country_counts_and_facets_have_counts(client: Client
 
 def _add(n: int, **fields: Any) -> None:
     base = {
-        "id": f"example-rank-{n}", "title": f"Example {n}", "language": "en", "level": "local",
-        "countries": ["AT"], "themes": ["employment"], "summary": "An invented example.",
-        "context": "c", "objectives": "o", "activities": "a", "evaluation": "none",
-        "start": "2018", "checked": "2026-01-01",
+        "id": f"example-rank-{n}",
+        "title": f"Example {n}",
+        "language": "en",
+        "level": "local",
+        "countries": ["AT"],
+        "themes": ["employment"],
+        "summary": "An invented example.",
+        "context": "c",
+        "objectives": "o",
+        "activities": "a",
+        "evaluation": "none",
+        "start": "2018",
+        "checked": "2026-01-01",
         "sources": [{"title": "Invented", "url": "https://example.org/x"}],
-    }  # fmt: skip
+    }
     rec = Record.model_validate(base | fields, context=validation_context())
     import_practices([rec], state=State.PUBLISHED)
 
@@ -84,9 +93,19 @@ def test_the_order_rules_are_the_same_on_every_database(client: Client, db: None
     _add(3, summary="An invented example about apprenticeship.")
     _add(4, title="Example: apprenticeship bridge")
     # Title above summary above the other texts; equal scores: newest, then id.
-    assert _slugs(client, "q=apprenticeship") == ["example-rank-4", "example-rank-2", "example-rank-3", "example-rank-1"]
+    assert _slugs(client, "q=apprenticeship") == [
+        "example-rank-4",
+        "example-rank-2",
+        "example-rank-3",
+        "example-rank-1",
+    ]
     assert _slugs(client, "q=apprenticeship&sort=title")[:2] == ["example-rank-1", "example-rank-3"]
-    assert _slugs(client, "sort=newest") == ["example-rank-4", "example-rank-3", "example-rank-2", "example-rank-1"]
+    assert _slugs(client, "sort=newest") == [
+        "example-rank-4",
+        "example-rank-3",
+        "example-rank-2",
+        "example-rank-1",
+    ]
     page = client.get("/api/v1/practices?q=apprenticeship&limit=2&offset=2")
     assert [r["id"] for r in page.json()["results"]] == ["example-rank-3", "example-rank-1"]
     assert 'rel="prev"' in page.headers["Link"]
@@ -100,5 +119,6 @@ def test_search_page_state_lives_in_the_url(client: Client, kb: Any) -> None:
     assert 'value="classes"' in html
     # The facet links keep the query and toggle one code.
     assert "?q=classes&amp;theme=education&amp;sort=title" in html  # remove AT
-    assert 'data-map="practices"' in html and 'data-geo="AT"' in html
+    assert 'data-map="practices"' in html
+    assert 'data-geo="AT"' in html
     assert client.get("/en/practices/?theme=cooking").status_code == 400

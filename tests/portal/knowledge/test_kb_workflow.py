@@ -12,13 +12,25 @@ from django.test import Client
 from zaragoza.portal.knowledge.models import Practice
 
 FORM = {
-    "title": "Example: welcome desk", "language": "de", "summary": "An invented example: a desk that welcomes newcomers.",
-    "countries": ["AT"], "level": "local", "themes": ["introduction"], "target_groups": ["newcomers"],
-    "start": "2019", "context": "", "objectives": "Orientation in the first weeks.",
-    "activities": "Advice in six languages.", "evaluation": "No evaluation was found.",
-    "evidence_level": "none", "sources": "Invented example | https://example.org/desk | Tests",
-    "checked": "2026-01-05", "funding": "local |  | city budget", "links": "", "title_fr": "Exemple : guichet d'accueil",
-}  # fmt: skip
+    "title": "Example: welcome desk",
+    "language": "de",
+    "summary": "An invented example: a desk that welcomes newcomers.",
+    "countries": ["AT"],
+    "level": "local",
+    "themes": ["introduction"],
+    "target_groups": ["newcomers"],
+    "start": "2019",
+    "context": "",
+    "objectives": "Orientation in the first weeks.",
+    "activities": "Advice in six languages.",
+    "evaluation": "No evaluation was found.",
+    "evidence_level": "none",
+    "sources": "Invented example | https://example.org/desk | Tests",
+    "checked": "2026-01-05",
+    "funding": "local |  | city budget",
+    "links": "",
+    "title_fr": "Exemple : guichet d'accueil",
+}
 RUBRIC = {"relevance": "4", "stakeholder_involvement": "3", "transferability": "3", "evidence": "1"}
 
 
@@ -43,31 +55,44 @@ class _Committing(Client):
             return super().post(*args, **kwargs)
 
 
-def test_the_whole_workflow(users: dict[str, Any], kb: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_the_whole_workflow(
+    users: dict[str, Any], kb: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     _Committing.capture = staticmethod(django_capture_on_commit_callbacks)
     owner, coord = _Committing(), _Committing()
     owner.force_login(users["owner"])
     coord.force_login(users["coord_at"])
     # A form with bad input says which field and why.
-    bad = owner.post("/en/practices/new/", FORM | {"countries": ["AT"], "regions": "Vienna", "sources": "x | not-a-url"})
+    bad = owner.post(
+        "/en/practices/new/",
+        FORM | {"countries": ["AT"], "regions": "Vienna", "sources": "x | not-a-url"},
+    )
     assert bad.status_code == 200
     errors = bad.context["form"].errors
     assert "not a NUTS code" in errors["regions"][0]
     assert "not an http(s) URL" in errors["sources"][0]
     html = bad.content.decode()
-    assert "<script" not in FORM["summary"] and 'aria-invalid="true"' in html
+    assert "<script" not in FORM["summary"]
+    assert 'aria-invalid="true"' in html
     # Created as a draft, with its first revision.
     r = owner.post("/en/practices/new/", FORM)
     assert r.status_code == 302
     p = Practice.objects.get(slug="example-welcome-desk")
-    assert (p.state, p.owner, p.title_fr) == ("draft", users["owner"], "Exemple : guichet d'accueil")
+    assert (p.state, p.owner, p.title_fr) == (
+        "draft",
+        users["owner"],
+        "Exemple : guichet d'accueil",
+    )
     assert p.funding == [{"fund": "local", "note": "city budget"}]
     assert p.revisions.count() == 1
     # Not eligible: no context yet.
     r = owner.post(f"/en/practices/{p.slug}/step/", {"action": "submit"}, follow=True)
-    assert "not eligible" in _messages(r) and "context" in _messages(r)
+    assert "not eligible" in _messages(r)
+    assert "context" in _messages(r)
     assert Practice.objects.get(pk=p.pk).state == "draft"
-    owner.post(f"/en/practices/{p.slug}/edit/", FORM | {"context": "Newcomers did not know where to turn."})
+    owner.post(
+        f"/en/practices/{p.slug}/edit/", FORM | {"context": "Newcomers did not know where to turn."}
+    )
     mail.outbox.clear()
     owner.post(f"/en/practices/{p.slug}/step/", {"action": "submit"})
     assert Practice.objects.get(pk=p.pk).state == "submitted"
@@ -77,55 +102,89 @@ def test_the_whole_workflow(users: dict[str, Any], kb: Any, django_capture_on_co
     assert b"welcome desk" not in Client().get("/en/practices/?q=welcome").content
     assert Client().get(f"/en/practices/{p.slug}/").status_code == 404
     # Returning needs a comment; the contributor is told.
-    r = coord.post(f"/en/practices/{p.slug}/step/", {"action": "return", "comment": " "}, follow=True)
+    r = coord.post(
+        f"/en/practices/{p.slug}/step/", {"action": "return", "comment": " "}, follow=True
+    )
     assert "comment is required" in _messages(r)
     mail.outbox.clear()
-    coord.post(f"/en/practices/{p.slug}/step/", {"action": "return", "comment": "Please add the results."})
+    coord.post(
+        f"/en/practices/{p.slug}/step/", {"action": "return", "comment": "Please add the results."}
+    )
     p.refresh_from_db()
     assert p.state == "returned"
-    assert mail.outbox[0].to == ["owner@example.org"] and "Please add the results." in mail.outbox[0].body
+    assert mail.outbox[0].to == ["owner@example.org"]
+    assert "Please add the results." in mail.outbox[0].body
     page = owner.get(f"/en/practices/{p.slug}/").content.decode()
     assert "Please add the results." in page
     # The contributor edits and submits again; the coordinator cannot publish without a rubric.
-    owner.post(f"/en/practices/{p.slug}/edit/", FORM | {"context": "Newcomers did not know where to turn.",
-                                                        "results": "Invented: 500 visits a year."})  # fmt: skip
+    owner.post(
+        f"/en/practices/{p.slug}/edit/",
+        FORM
+        | {
+            "context": "Newcomers did not know where to turn.",
+            "results": "Invented: 500 visits a year.",
+        },
+    )
     owner.post(f"/en/practices/{p.slug}/step/", {"action": "submit"})
     coord.post(f"/en/practices/{p.slug}/step/", {"action": "start_review"})
     r = coord.post(f"/en/practices/{p.slug}/step/", {"action": "publish"}, follow=True)
     assert "Review rubric" in _messages(r)
     coord.post(f"/en/practices/{p.slug}/step/", {"action": "publish", **RUBRIC})
     p.refresh_from_db()
-    assert p.state == "published" and p.published_at is not None
+    assert p.state == "published"
+    assert p.published_at is not None
     # History: every step with who and the rubric; every saved version viewable.
     steps = list(p.transitions.order_by("at", "id").values_list("action", "actor__username"))
-    assert steps == [("submit", "owner"), ("return", "coord_at"), ("submit", "owner"),
-                     ("start_review", "coord_at"), ("publish", "coord_at")]  # fmt: skip
+    assert steps == [
+        ("submit", "owner"),
+        ("return", "coord_at"),
+        ("submit", "owner"),
+        ("start_review", "coord_at"),
+        ("publish", "coord_at"),
+    ]
     assert p.transitions.get(action="publish").review.scores()["relevance"] == 4
     revs = list(p.revisions.order_by("number").values_list("number", "actor__username", "changed"))
     assert [r[0] for r in revs] == [1, 2, 3]
-    assert "results" in revs[2][2] and "context" in revs[1][2]
+    assert "results" in revs[2][2]
+    assert "context" in revs[1][2]
     old = owner.get(f"/en/practices/{p.slug}/history/1/").content.decode()
-    assert "Invented: 500 visits" not in old and "Orientation in the first weeks." in old
+    assert "Invented: 500 visits" not in old
+    assert "Orientation in the first weeks." in old
     assert "publish" in owner.get(f"/en/practices/{p.slug}/history/").content.decode()
     # The public finds it, in the feed too; the French page shows the French title.
     anon = Client()
     assert b"Example: welcome desk" in anon.get("/en/practices/?q=welcome").content
     assert b"Example: welcome desk" in anon.get("/en/practices/feed.atom").content
-    assert "Exemple : guichet d&#x27;accueil" in anon.get(f"/fr/practices/{p.slug}/").content.decode()
+    assert (
+        "Exemple : guichet d&#x27;accueil" in anon.get(f"/fr/practices/{p.slug}/").content.decode()
+    )
     # Editing a published practice keeps it published and re-indexes it.
-    coord.post(f"/en/practices/{p.slug}/edit/", FORM | {"context": "Newcomers did not know where to turn.",
-                                                        "summary": "An invented example: a kiosk."})  # fmt: skip
+    coord.post(
+        f"/en/practices/{p.slug}/edit/",
+        FORM
+        | {
+            "context": "Newcomers did not know where to turn.",
+            "summary": "An invented example: a kiosk.",
+        },
+    )
     assert b"welcome desk" in anon.get("/en/practices/?q=kiosk").content
     # Unpublishing needs a comment and hides it again.
-    coord.post(f"/en/practices/{p.slug}/step/", {"action": "unpublish", "comment": "Outdated figures."})
+    coord.post(
+        f"/en/practices/{p.slug}/step/", {"action": "unpublish", "comment": "Outdated figures."}
+    )
     assert b"welcome desk" not in anon.get("/en/practices/?q=kiosk").content
 
 
 def test_steps_in_the_wrong_state_are_refused(users: dict[str, Any], kb: Any) -> None:
     coord = _login(users["coord_at"])
-    r = coord.post("/en/practices/example-language-cafe/step/", {"action": "publish", **RUBRIC}, follow=True)
+    r = coord.post(
+        "/en/practices/example-language-cafe/step/", {"action": "publish", **RUBRIC}, follow=True
+    )
     assert "not possible in state published" in _messages(r)
-    assert coord.post("/en/practices/example-language-cafe/step/", {"action": "fly"}).status_code == 400
+    assert (
+        coord.post("/en/practices/example-language-cafe/step/", {"action": "fly"}).status_code
+        == 400
+    )
 
 
 def test_the_id_of_a_practice_never_changes(users: dict[str, Any], kb: Any) -> None:
@@ -134,7 +193,9 @@ def test_the_id_of_a_practice_never_changes(users: dict[str, Any], kb: Any) -> N
     from zaragoza.portal.knowledge import services
 
     p = Practice.objects.get(slug="example-school-bridge")
-    rec = Record.model_validate(services.record_of(p) | {"id": "example-renamed"}, context=validation_context())
+    rec = Record.model_validate(
+        services.record_of(p) | {"id": "example-renamed"}, context=validation_context()
+    )
     with pytest.raises(services.WorkflowError):
         services.save_practice(p, rec, users["editor"])
 

@@ -64,15 +64,15 @@ def add_user(
 ) -> Any:
     """Create a user with ``password`` (checked by the site's password rules) and grant
     ``role``; all or nothing."""
-    User = get_user_model()
-    if User.objects.filter(username=username).exists():
+    users = get_user_model()
+    if users.objects.filter(username=username).exists():
         raise UsageError("a user of that name exists already", value=username)
-    candidate = User(username=username, email=email)
+    candidate = users(username=username, email=email)
     try:
         validate_password(password, candidate)
     except ValidationError as exc:
         raise UsageError("the password is refused", hint=" ".join(exc.messages)) from None
     with transaction.atomic():
-        user = User.objects.create_user(username=username, email=email, password=password)
+        user = users.objects.create_user(username=username, email=email, password=password)
         grant(user, role, scopes)
     return user

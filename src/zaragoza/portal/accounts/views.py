@@ -20,7 +20,9 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         model = PublicProfile
         fields = ["public", "display_name", "affiliation"]
         labels = {
-            "public": gettext_lazy("Show a public profile (name, affiliation, published practices)"),
+            "public": gettext_lazy(
+                "Show a public profile (name, affiliation, published practices)"
+            ),
             "display_name": gettext_lazy("Name to show"),
             "affiliation": gettext_lazy("Affiliation"),
         }
@@ -35,8 +37,15 @@ def account(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Saved."))
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form, "grants": grants(request.user),
-                  "rows": request.user.grants.order_by("role", "country")})  # fmt: skip
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "form": form,
+            "grants": grants(request.user),
+            "rows": request.user.grants.order_by("role", "country"),
+        },
+    )
 
 
 def person(request: HttpRequest, username: str) -> HttpResponse:

@@ -9,7 +9,8 @@
     default 20) and ``offset``; ``format=json`` (default: ``count``, ``next``,
     ``previous``, ``results``, ``facets``) or ``csv`` (one row per practice, the export's
     columns). ``facets`` counts, per facet, the practices of each code under the other
-    facets' filters (codes without practices left out). Every answer has ``X-Total-Count`` and a ``Link`` header (``rel="next"``,
+    facets' filters (codes without practices left out). Every answer has
+    ``X-Total-Count`` and a ``Link`` header (``rel="next"``,
     ``rel="prev"``).
 ``GET /api/v1/practices/{id}``
     One practice in the content format, with its URL and state; 404 unless the caller
@@ -120,13 +121,23 @@ def _items(ids: tuple[int, ...], request: HttpRequest) -> list[dict[str, Any]]:
         p = rows.get(i)
         if p is None:
             continue
-        out.append({
-            "id": p.slug, "title": p.title_en, "summary": p.summary_en, "countries": p.countries,
-            "level": p.level, "themes": p.themes, "evidence_level": p.evidence_level,
-            "start": p.start or None, "end": p.end or None, "indicators": p.indicators,
-            "sources": p.sources, "example": p.example,
-            "url": request.build_absolute_uri(reverse("knowledge:practice", args=[p.slug])),
-        })  # fmt: skip
+        out.append(
+            {
+                "id": p.slug,
+                "title": p.title_en,
+                "summary": p.summary_en,
+                "countries": p.countries,
+                "level": p.level,
+                "themes": p.themes,
+                "evidence_level": p.evidence_level,
+                "start": p.start or None,
+                "end": p.end or None,
+                "indicators": p.indicators,
+                "sources": p.sources,
+                "example": p.example,
+                "url": request.build_absolute_uri(reverse("knowledge:practice", args=[p.slug])),
+            }
+        )
     return out
 
 
@@ -137,7 +148,7 @@ def _items(ids: tuple[int, ...], request: HttpRequest) -> list[dict[str, Any]]:
 )
 def practices(
     request: HttpRequest,
-    q: Annotated[str | None, Query(description="Full text (words, \"phrases\", -excluded)")] = None,
+    q: Annotated[str | None, Query(description='Full text (words, "phrases", -excluded)')] = None,
     country: Annotated[list[str] | None, Query(description=_LIST + " (Eurostat geo codes)")] = None,
     region: Annotated[list[str] | None, Query(description=_LIST + " (NUTS)")] = None,
     level: Annotated[list[str] | None, Query(description=_LIST)] = None,
@@ -149,7 +160,9 @@ def practices(
     year: Annotated[list[str] | None, Query(description="Years the practice ran")] = None,
     language: Annotated[list[str] | None, Query(description="ISO 639-1 codes")] = None,
     sort: Annotated[str | None, Query(description="relevance, newest, title, start")] = None,
-    limit: Annotated[int | None, Query(description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")] = None,
+    limit: Annotated[
+        int | None, Query(description=f"1-{MAX_LIMIT}, default {DEFAULT_LIMIT}")
+    ] = None,
     offset: Annotated[int | None, Query(description="Results to skip")] = None,
     format: Annotated[str | None, Query(description="json (default) or csv")] = None,
 ) -> HttpResponse:
@@ -157,29 +170,55 @@ def practices(
     params = {k: request.GET.getlist(k) for k in request.GET if k != "format"}
     fmt = (format or "json").lower()
     if fmt not in ("json", "csv"):
-        raise ApiError(400, f"unknown format {format!r}", parameter="format", value=format, valid=["json", "csv"])
+        raise ApiError(
+            400,
+            f"unknown format {format!r}",
+            parameter="format",
+            value=format,
+            valid=["json", "csv"],
+        )
     try:
         query = display.parse_search_params(params)
     except SearchError as err:
-        raise ApiError(400, err.detail, parameter=err.parameter, value=err.value, valid=err.valid) from None
+        raise ApiError(
+            400, err.detail, parameter=err.parameter, value=err.value, valid=err.valid
+        ) from None
     etag, conditional = _conditional(request, request.get_full_path())
     if conditional is not None:
         return conditional
     result = search(query)
-    nxt = _page_url(request, query.offset + query.limit) if query.offset + query.limit < result.total else None
+    nxt = (
+        _page_url(request, query.offset + query.limit)
+        if query.offset + query.limit < result.total
+        else None
+    )
     prev = _page_url(request, max(query.offset - query.limit, 0)) if query.offset > 0 else None
     if fmt == "csv":
-        rows = {p.pk: p for p in Practice.objects.filter(pk__in=result.ids).select_related("organisation").prefetch_related("partners")}
+        rows = {
+            p.pk: p
+            for p in Practice.objects.filter(pk__in=result.ids)
+            .select_related("organisation")
+            .prefetch_related("partners")
+        }
         body = records_to_csv(services.record_of(rows[i]) for i in result.ids if i in rows)
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="zaragoza-practices.csv"'
         response["Access-Control-Allow-Origin"] = "*"
     else:
-        response = _json(200, {
-            "count": result.total, "limit": query.limit, "offset": query.offset,
-            "next": nxt, "previous": prev, "results": _items(result.ids, request),
-            "facets": {f: {c: n for c, n in counts.items() if n} for f, counts in result.facets.items()},
-        })  # fmt: skip
+        response = _json(
+            200,
+            {
+                "count": result.total,
+                "limit": query.limit,
+                "offset": query.offset,
+                "next": nxt,
+                "previous": prev,
+                "results": _items(result.ids, request),
+                "facets": {
+                    f: {c: n for c, n in counts.items() if n} for f, counts in result.facets.items()
+                },
+            },
+        )
     links = [f'<{u}>; rel="{r}"' for r, u in (("next", nxt), ("prev", prev)) if u]
     if links:
         response["Link"] = ", ".join(links)
@@ -194,16 +233,20 @@ def _practice(request: HttpRequest, slug: str) -> Practice:
     return p
 
 
-@router.get("/practices/{practice_id}", response={200: dict[str, Any], 404: dict[str, Any]},
-            summary="One practice in the content format")  # fmt: skip
+@router.get(
+    "/practices/{practice_id}",
+    response={200: dict[str, Any], 404: dict[str, Any]},
+    summary="One practice in the content format",
+)
 def practice(request: HttpRequest, practice_id: str) -> HttpResponse:
     """One practice: every field of the content format, its URL and state."""
     p = _practice(request, practice_id)
     data = services.record_of(p) | {
-        "state": p.state, "example": p.example,
+        "state": p.state,
+        "example": p.example,
         "published_at": p.published_at.isoformat() if p.published_at else None,
         "url": request.build_absolute_uri(reverse("knowledge:practice", args=[p.slug])),
-    }  # fmt: skip
+    }
     etag, conditional = _conditional(request, f"{request.get_full_path()}|{p.updated.isoformat()}")
     if conditional is not None:
         return conditional
@@ -214,19 +257,32 @@ def practice(request: HttpRequest, practice_id: str) -> HttpResponse:
     return _finish(response, etag)
 
 
-@router.post("/practices/{practice_id}/steps", auth=django_auth,
-             response={200: dict[str, Any], 403: dict[str, Any], 404: dict[str, Any], 409: dict[str, Any]},
-             summary="Take a workflow step (signed-in users with the right role)")  # fmt: skip
+@router.post(
+    "/practices/{practice_id}/steps",
+    auth=django_auth,
+    response={200: dict[str, Any], 403: dict[str, Any], 404: dict[str, Any], 409: dict[str, Any]},
+    summary="Take a workflow step (signed-in users with the right role)",
+)
 def step(request: HttpRequest, practice_id: str, body: StepIn) -> HttpResponse:
     """Submit, start the review, return, publish, reject or unpublish a practice."""
     p = _practice(request, practice_id)
     try:
         action = WorkflowAction(body.action)
     except ValueError:
-        raise ApiError(400, f"unknown action {body.action!r}", parameter="action", value=body.action,
-                       valid=[a.value for a in WorkflowAction]) from None  # fmt: skip
+        raise ApiError(
+            400,
+            f"unknown action {body.action!r}",
+            parameter="action",
+            value=body.action,
+            valid=[a.value for a in WorkflowAction],
+        ) from None
     if not can(request.user, Action(action.value), p):
-        raise ApiError(403, f"not allowed to {action.value} this practice", parameter="action", value=action.value)
+        raise ApiError(
+            403,
+            f"not allowed to {action.value} this practice",
+            parameter="action",
+            value=action.value,
+        )
     rubric = None
     if body.rubric is not None:
         try:
@@ -236,8 +292,13 @@ def step(request: HttpRequest, practice_id: str, body: StepIn) -> HttpResponse:
     try:
         t = services.step(p, action, request.user, comment=body.comment, rubric=rubric)
     except services.WorkflowError as err:
-        raise ApiError(409, err.message, parameter="action", value=action.value,
-                       valid=[{"field": f, "reason": r} for f, r in err.problems]) from None  # fmt: skip
+        raise ApiError(
+            409,
+            err.message,
+            parameter="action",
+            value=action.value,
+            valid=[{"field": f, "reason": r} for f, r in err.problems],
+        ) from None
     return _json(200, {"id": p.slug, "action": t.action, "from": t.from_state, "state": t.to_state})
 
 
@@ -248,36 +309,60 @@ def organisations(request: HttpRequest) -> HttpResponse:
     if conditional is not None:
         return conditional
     data = [
-        {"id": o.slug, "name": o.name, "type": o.type, "countries": o.countries, "themes": o.themes,
-         "website": o.website or None, "sources": o.sources,
-         "checked": o.checked.isoformat() if o.checked else None, "example": o.example}
+        {
+            "id": o.slug,
+            "name": o.name,
+            "type": o.type,
+            "countries": o.countries,
+            "themes": o.themes,
+            "website": o.website or None,
+            "sources": o.sources,
+            "checked": o.checked.isoformat() if o.checked else None,
+            "example": o.example,
+        }
         for o in Organisation.objects.order_by("slug")
-    ]  # fmt: skip
+    ]
     return _finish(_json(200, data), etag)
 
 
-@router.get("/countries/{geo}/profile", response={200: dict[str, Any], 404: dict[str, Any]},
-            summary="A country's governance profile, with the warehouse's latest figures")  # fmt: skip
+@router.get(
+    "/countries/{geo}/profile",
+    response={200: dict[str, Any], 404: dict[str, Any]},
+    summary="A country's governance profile, with the warehouse's latest figures",
+)
 def profile(request: HttpRequest, geo: str, as_of: str | None = None) -> HttpResponse:
     """The latest governance profile of ``geo`` (or the version dated ``as_of``)."""
     if geo not in COUNTRIES:
-        raise ApiError(404, f"unknown country {geo!r}", parameter="geo", value=geo, valid=list(COUNTRIES))
+        raise ApiError(
+            404, f"unknown country {geo!r}", parameter="geo", value=geo, valid=list(COUNTRIES)
+        )
     versions = list(CountryProfile.objects.filter(geo=geo).order_by("-as_of"))
-    chosen = versions[0] if versions and not as_of else next(
-        (v for v in versions if v.as_of.isoformat() == as_of), None
+    chosen = (
+        versions[0]
+        if versions and not as_of
+        else next((v for v in versions if v.as_of.isoformat() == as_of), None)
     )
     if chosen is None:
-        raise ApiError(404, f"no governance profile of {geo}" + (f" dated {as_of}" if as_of else ""),
-                       parameter="as_of" if as_of else "geo", value=as_of or geo,
-                       valid=[v.as_of.isoformat() for v in versions] or None)  # fmt: skip
-    etag, conditional = _conditional(request, f"{request.get_full_path()}|{chosen.edited_at.isoformat()}")
+        raise ApiError(
+            404,
+            f"no governance profile of {geo}" + (f" dated {as_of}" if as_of else ""),
+            parameter="as_of" if as_of else "geo",
+            value=as_of or geo,
+            valid=[v.as_of.isoformat() for v in versions] or None,
+        )
+    etag, conditional = _conditional(
+        request, f"{request.get_full_path()}|{chosen.edited_at.isoformat()}"
+    )
     if conditional is not None:
         return conditional
     data = {
-        "geo": chosen.geo, "name": chosen.name, "as_of": chosen.as_of.isoformat(),
-        "versions": [v.as_of.isoformat() for v in versions], "sections": chosen.sections,
+        "geo": chosen.geo,
+        "name": chosen.name,
+        "as_of": chosen.as_of.isoformat(),
+        "versions": [v.as_of.isoformat() for v in versions],
+        "sections": chosen.sections,
         "example": chosen.example,
         "figures": current_gaps([geo], list(HEADLINE_INDICATORS)),
         "monitoring_url": request.build_absolute_uri(reverse("monitoring:country", args=[geo])),
-    }  # fmt: skip
+    }
     return _finish(_json(200, data), etag)

@@ -35,11 +35,17 @@ def lang() -> str:
 
 def facet_name(facet: str) -> str:
     names = {
-        "country": _("Country"), "region": _("Region (NUTS)"), "level": _("Level"),
-        "theme": _("Theme"), "target_group": _("Target group"), "funding": _("Funding"),
-        "evidence": _("Evidence level"), "year": _("Running in"), "language": _("Language"),
+        "country": _("Country"),
+        "region": _("Region (NUTS)"),
+        "level": _("Level"),
+        "theme": _("Theme"),
+        "target_group": _("Target group"),
+        "funding": _("Funding"),
+        "evidence": _("Evidence level"),
+        "year": _("Running in"),
+        "language": _("Language"),
         "indicator": _("Indicator"),
-    }  # fmt: skip
+    }
     return names[facet]
 
 
@@ -51,7 +57,9 @@ def _labels(language: str) -> dict[str, dict[str, str]]:
     tax = load_taxonomy()
     cat = load_catalog()
     with translation.override(language):
-        out = {f: {c: tax.label(n, c, language) for c in tax.codes(n)} for f, n in FACET_LISTS.items()}
+        out = {
+            f: {c: tax.label(n, c, language) for c in tax.codes(n)} for f, n in FACET_LISTS.items()
+        }
         out["country"] = {c: str(country_name(c)) for c in COUNTRIES}
         out["indicator"] = {i: indicator_title(cat[i]) for i in cat}
     return out
@@ -64,18 +72,25 @@ def code_label(facet: str, code: str) -> str:
 
 def step_label(action: str) -> str:
     return {
-        "submit": _("Submit for review"), "start_review": _("Start the review"),
-        "return": _("Return with comments"), "publish": _("Publish"), "reject": _("Reject"),
-        "unpublish": _("Unpublish"), "seed": _("Loaded from the seed content"),
-    }.get(action, action)  # fmt: skip
+        "submit": _("Submit for review"),
+        "start_review": _("Start the review"),
+        "return": _("Return with comments"),
+        "publish": _("Publish"),
+        "reject": _("Reject"),
+        "unpublish": _("Unpublish"),
+        "seed": _("Loaded from the seed content"),
+    }.get(action, action)
 
 
 def state_label(state: str) -> str:
     return {
-        "draft": _("Draft"), "submitted": _("Submitted"), "in_review": _("In review"),
-        "published": _("Published"), "returned": _("Returned with comments"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+        "in_review": _("In review"),
+        "published": _("Published"),
+        "returned": _("Returned with comments"),
         "rejected": _("Rejected"),
-    }.get(state, state)  # fmt: skip
+    }.get(state, state)
 
 
 def parse(params: QueryDict, page_size: int = 20) -> SearchQuery:
@@ -93,9 +108,8 @@ def parse_search_params(params: Mapping[str, list[str]]) -> SearchQuery:
 
 
 def _url(query: SearchQuery, **changes: Any) -> str:
-    params = dict.fromkeys(FACETS)
     items = query.params(paging=False)
-    if "offset" in changes and changes["offset"]:
+    if changes.get("offset"):
         items.append(("offset", str(changes["offset"])))
     return "?" + urlencode(items)
 
@@ -125,9 +139,22 @@ def practice_cards(ids: Sequence[int]) -> list[dict[str, Any]]:
     rows = {
         p.pk: p
         for p in Practice.objects.filter(pk__in=ids).only(
-            "id", "slug", "title", "title_en", "title_fr", "title_de", "summary", "summary_en",
-            "summary_fr", "summary_de", "countries", "start", "end", "evidence_level",
-            "example", "themes",
+            "id",
+            "slug",
+            "title",
+            "title_en",
+            "title_fr",
+            "title_de",
+            "summary",
+            "summary_en",
+            "summary_fr",
+            "summary_de",
+            "countries",
+            "start",
+            "end",
+            "evidence_level",
+            "example",
+            "themes",
         )
     }
     tax = load_taxonomy()
@@ -136,20 +163,25 @@ def practice_cards(ids: Sequence[int]) -> list[dict[str, Any]]:
         p = rows.get(i)
         if p is None:
             continue
-        out.append({
-            "slug": p.slug, "title": p.title, "summary": p.summary, "example": p.example,
-            "countries": [(c, country_name(c)) for c in p.countries],
-            "period": period(p.start, p.end),
-            "evidence": tax.label("evidence", p.evidence_level, lang()),
-            "themes": [tax.label("themes", t, lang()) for t in p.themes],
-        })  # fmt: skip
+        out.append(
+            {
+                "slug": p.slug,
+                "title": p.title,
+                "summary": p.summary,
+                "example": p.example,
+                "countries": [(c, country_name(c)) for c in p.countries],
+                "period": period(p.start, p.end),
+                "evidence": tax.label("evidence", p.evidence_level, lang()),
+                "themes": [tax.label("themes", t, lang()) for t in p.themes],
+            }
+        )
     return out
 
 
 def period(start: str, end: str) -> str:
     if not start:
         return ""
-    return f"{start} – {end}" if end else _("since %(start)s") % {"start": start}
+    return f"{start} - {end}" if end else _("since %(start)s") % {"start": start}
 
 
 def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
@@ -162,15 +194,19 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
         n = counts.get(geo, 0)
         fill = classes[svg.bin_of(float(n), classes)].colour if n and classes else svg.NO_DATA
         title = f"{country_name(geo)}: {n}"
-        path = f'<path d="{d}" fill="{fill}" data-geo="{escape(geo)}"><title>{escape(title)}</title></path>'
+        path = (
+            f'<path d="{d}" fill="{fill}" data-geo="{escape(geo)}">'
+            f"<title>{escape(title)}</title></path>"
+        )
         if n:
-            path = f'<a href="{escape(_toggle(query, "country", geo))}" aria-label="{escape(title)}">{path}</a>'
+            href = escape(_toggle(query, "country", geo))
+            path = f'<a href="{href}" aria-label="{escape(title)}">{path}</a>'
         parts.append(path)
     label = _("Map of Europe: practices by implementing country")
     return mark_safe(
         f'<svg class="map" role="group" aria-label="{escape(label)}" viewBox="{svg.MAP_VIEWBOX}" '
         f'preserveAspectRatio="xMidYMid meet" data-map="practices"><title>{escape(label)}</title>'
-        f'{"".join(parts)}</svg>'
+        f"{''.join(parts)}</svg>"
     )
 
 
@@ -194,15 +230,29 @@ def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) 
     for facet in FACETS:
         counts = result.facets.get(facet, {})
         selected = set(query.selected(facet))
-        codes = _facet_order(facet, [c for c, n in counts.items() if n or c in selected] + list(selected - set(counts)))
+        codes = _facet_order(
+            facet,
+            [c for c, n in counts.items() if n or c in selected] + list(selected - set(counts)),
+        )
         items = [
-            {"code": c, "label": code_label(facet, c), "count": counts.get(c, 0),
-             "selected": c in selected, "url": _toggle(query, facet, c)}
+            {
+                "code": c,
+                "label": code_label(facet, c),
+                "count": counts.get(c, 0),
+                "selected": c in selected,
+                "url": _toggle(query, facet, c),
+            }
             for c in dict.fromkeys(codes)
-        ]  # fmt: skip
+        ]
         if items:
-            facets.append({"name": facet, "label": facet_name(facet), "html": _facet_html(items),
-                           "open": bool(selected) or facet in ("country", "theme")})  # fmt: skip
+            facets.append(
+                {
+                    "name": facet,
+                    "label": facet_name(facet),
+                    "html": _facet_html(items),
+                    "open": bool(selected) or facet in ("country", "theme"),
+                }
+            )
     pages = (result.total + query.limit - 1) // query.limit
     page = query.offset // query.limit + 1
     base = query.params(paging=False)
@@ -212,21 +262,32 @@ def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) 
 
     chips = [
         {"label": f"{facet_name(f)}: {code_label(f, c)}", "url": _toggle(query, f, c)}
-        for f, codes in query.filters for c in codes
-    ]  # fmt: skip
+        for f, codes in query.filters
+        for c in codes
+    ]
     return {
-        "query": query, "q": query.q, "sort": query.sort, "total": result.total,
-        "results": practice_cards(result.ids), "facets": facets, "chips": chips,
+        "query": query,
+        "q": query.q,
+        "sort": query.sort,
+        "total": result.total,
+        "results": practice_cards(result.ids),
+        "facets": facets,
+        "chips": chips,
         "map": practice_map(result.facets.get("country", {}), query),
-        "page": page, "pages": pages,
+        "page": page,
+        "pages": pages,
         "previous": page_url(page - 1) if page > 1 else None,
         "next": page_url(page + 1) if page < pages else None,
         "hidden": [(k, v) for k, v in base if k not in ("q", "sort")],
-        "sorts": [("relevance", _("Relevance")), ("newest", _("Newest")),
-                  ("title", _("Title")), ("start", _("Start date"))],
+        "sorts": [
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest")),
+            ("title", _("Title")),
+            ("start", _("Start date")),
+        ],
         "feed": "feed.atom",
         "api": "/api/v1/practices" + ("?" + urlencode(base) if base else ""),
-    }  # fmt: skip
+    }
 
 
 def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
@@ -238,7 +299,9 @@ def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
             continue
         value = getattr(p, f)
         if value:
-            texts.append({"name": f, "label": _field_label(f), "html": mark_safe(render_markdown(value))})
+            texts.append(
+                {"name": f, "label": _field_label(f), "html": mark_safe(render_markdown(value))}
+            )
     untranslated = la != "en" and not getattr(p, f"summary_{la}")
     cat = load_catalog()
     gaps = current_gaps(p.countries, p.indicators)
@@ -247,10 +310,17 @@ def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
     for action in WorkflowAction:
         sources, _target = TRANSITIONS[action]
         if p.state in sources and can(user, Action(action.value), p):
-            steps.append({"action": action.value, "label": step_label(action.value),
-                          "rubric": action is WorkflowAction.PUBLISH,
-                          "comment_required": action.value in ("return", "reject", "unpublish")})  # fmt: skip
-    last_comment = p.transitions.filter(action__in=["return", "reject"]).order_by("-at", "-id").first()
+            steps.append(
+                {
+                    "action": action.value,
+                    "label": step_label(action.value),
+                    "rubric": action is WorkflowAction.PUBLISH,
+                    "comment_required": action.value in ("return", "reject", "unpublish"),
+                }
+            )
+    last_comment = (
+        p.transitions.filter(action__in=["return", "reject"]).order_by("-at", "-id").first()
+    )
     return {
         "p": p,
         "summary": mark_safe(render_markdown(p.summary)),
@@ -265,12 +335,18 @@ def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
         "funding": [{**f, "label": tax.label("funding", f["fund"], la)} for f in p.funding],
         "evidence": tax.label("evidence", p.evidence_level, la),
         "period": period(p.start, p.end),
-        "indicators": [(i, indicator_title(cat[i]) if i in cat.indicators else i) for i in p.indicators],
+        "indicators": [
+            (i, indicator_title(cat[i]) if i in cat.indicators else i) for i in p.indicators
+        ],
         "gaps": [
-            {**g, "title": indicator_title(cat[g["indicator"]]), "country": country_name(g["geo"]),
-             "group_label": group_label(g["group"], "citizen")}
+            {
+                **g,
+                "title": indicator_title(cat[g["indicator"]]),
+                "country": country_name(g["geo"]),
+                "group_label": group_label(g["group"], "citizen"),
+            }
             for g in gaps
-        ],  # fmt: skip
+        ],
         "partners": list(p.partners.all()),
         "documents": list(p.documents.all()),
         "steps": steps,
@@ -279,18 +355,25 @@ def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
         "can_upload": can(user, Action.UPLOAD, p),
         "last_comment": last_comment if p.state in (State.RETURNED, State.REJECTED) else None,
         "criteria": [(c, _field_label(c)) for c in RUBRIC_CRITERIA],
-        "profiles": set(CountryProfile.objects.filter(geo__in=p.countries).values_list("geo", flat=True)),
-    }  # fmt: skip
+        "profiles": set(
+            CountryProfile.objects.filter(geo__in=p.countries).values_list("geo", flat=True)
+        ),
+    }
 
 
 def _field_label(name: str) -> str:
     return {
-        "context": _("Context"), "objectives": _("Objectives"), "activities": _("Activities"),
-        "results": _("Results"), "evaluation": _("Evaluation"),
-        "transferability": _("Transferability"), "relevance": _("Relevance"),
-        "stakeholder_involvement": _("Stakeholder involvement"), "evidence": _("Evidence"),
+        "context": _("Context"),
+        "objectives": _("Objectives"),
+        "activities": _("Activities"),
+        "results": _("Results"),
+        "evaluation": _("Evaluation"),
+        "transferability": _("Transferability"),
+        "relevance": _("Relevance"),
+        "stakeholder_involvement": _("Stakeholder involvement"),
+        "evidence": _("Evidence"),
         "summary": _("Summary"),
-    }.get(name, name)  # fmt: skip
+    }.get(name, name)
 
 
 def record_fields(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -305,7 +388,9 @@ def record_fields(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def practices_for(*, country: str | None = None, indicator: str | None = None, limit: int = 10) -> dict[str, Any]:
+def practices_for(
+    *, country: str | None = None, indicator: str | None = None, limit: int = 10
+) -> dict[str, Any]:
     """Return the published practices of a country or aimed at an indicator (first
     ``limit``, newest first) and how many there are."""
     filters = []
@@ -322,13 +407,19 @@ def organisations_page() -> dict[str, Any]:
     tax = load_taxonomy()
     counts = dict(
         Practice.objects.filter(state=State.PUBLISHED, organisation__isnull=False)
-        .values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n")
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
     )
     rows = [
-        {"o": o, "type": tax.label("organisation_types", o.type, lang()),
-         "countries": ", ".join(o.countries), "practices": counts.get(o.pk, 0)}
+        {
+            "o": o,
+            "type": tax.label("organisation_types", o.type, lang()),
+            "countries": ", ".join(o.countries),
+            "practices": counts.get(o.pk, 0),
+        }
         for o in Organisation.objects.all()
-    ]  # fmt: skip
+    ]
     return {"organisations": rows}
 
 
@@ -338,11 +429,13 @@ def organisation_page(o: Organisation) -> dict[str, Any]:
     own = published.filter(organisation=o).order_by("title_en")
     partner = published.filter(partners=o).order_by("title_en")
     return {
-        "o": o, "type": tax.label("organisation_types", o.type, lang()),
+        "o": o,
+        "type": tax.label("organisation_types", o.type, lang()),
         "countries": [(c, country_name(c)) for c in o.countries],
         "themes": [tax.label("themes", t, lang()) for t in o.themes],
-        "own": own, "partner": partner,
-    }  # fmt: skip
+        "own": own,
+        "partner": partner,
+    }
 
 
 def profile_list(latest: Mapping[str, CountryProfile]) -> list[dict[str, Any]]:
@@ -357,25 +450,45 @@ def profile_page(chosen: CountryProfile, versions: Sequence[CountryProfile]) -> 
     cat = load_catalog()
     sections = []
     for name, sec in chosen.sections.items():
-        sections.append({
-            "name": name, "label": tax.label("profile_sections", name, lang()),
-            "html": mark_safe(render_markdown(sec["text"])), "sources": sec["sources"],
-            "last_reviewed": sec["last_reviewed"], "mandatory": sec.get("mandatory"),
-            "hours": sec.get("hours"),
-        })  # fmt: skip
+        sections.append(
+            {
+                "name": name,
+                "label": tax.label("profile_sections", name, lang()),
+                "html": mark_safe(render_markdown(sec["text"])),
+                "sources": sec["sources"],
+                "last_reviewed": sec["last_reviewed"],
+                "mandatory": sec.get("mandatory"),
+                "hours": sec.get("hours"),
+            }
+        )
     headline = [i for i in HEADLINE_INDICATORS if i in cat.indicators]
     gaps = current_gaps([chosen.geo], headline)
     return {
-        "profile": chosen, "geo": chosen.geo, "name": country_name(chosen.geo),
-        "sections": sections, "versions": versions,
+        "profile": chosen,
+        "geo": chosen.geo,
+        "name": country_name(chosen.geo),
+        "sections": sections,
+        "versions": versions,
         "figures": [
-            {**g, "title": indicator_title(cat[g["indicator"]]),
-             "group_label": group_label(g["group"], "citizen")}
+            {
+                **g,
+                "title": indicator_title(cat[g["indicator"]]),
+                "group_label": group_label(g["group"], "citizen"),
+            }
             for g in gaps
         ],
         "practices": practices_for(country=chosen.geo, limit=10),
-    }  # fmt: skip
+    }
 
 
-__all__ = ["code_label", "facet_name", "parse", "practice_page", "practices_for", "search_page",
-           "search", "state_label", "step_label"]  # fmt: skip
+__all__ = [
+    "code_label",
+    "facet_name",
+    "parse",
+    "practice_page",
+    "practices_for",
+    "search",
+    "search_page",
+    "state_label",
+    "step_label",
+]

@@ -23,10 +23,16 @@ __all__ = ["HEADLINE_INDICATORS", "current_gaps"]
 
 #: The headline indicators of a country profile's migration context.
 HEADLINE_INDICATORS = (
-    "employment_rate", "unemployment_rate", "activity_rate", "early_leavers",
-    "tertiary_attainment", "at_risk_of_poverty_rate", "overqualification_rate",
-    "long_term_residence_share", "naturalisation_rate",
-)  # fmt: skip
+    "employment_rate",
+    "unemployment_rate",
+    "activity_rate",
+    "early_leavers",
+    "tertiary_attainment",
+    "at_risk_of_poverty_rate",
+    "overqualification_rate",
+    "long_term_residence_share",
+    "naturalisation_rate",
+)
 _GROUPS = ("NEU27_2020_FOR", "FOR")
 
 
@@ -42,8 +48,9 @@ def _all_gaps() -> dict[tuple[str, str], dict[str, Any]]:
         _src=lambda t: (t["source"] != "published").astype(int),
         _grp=lambda t: t["citizen"].map({g: i for i, g in enumerate(_GROUPS)}),
     )
-    best = table.sort_values(["indicator", "geo", "_src", "time", "_grp"],
-                             ascending=[True, True, True, False, True])  # fmt: skip
+    best = table.sort_values(
+        ["indicator", "geo", "_src", "time", "_grp"], ascending=[True, True, True, False, True]
+    )
     best = best.drop_duplicates(["indicator", "geo"])
     levels = obs[(obs["compare_to"] == "") & (obs["c_birth"] == "TOTAL")]
     values = {
@@ -56,11 +63,15 @@ def _all_gaps() -> dict[tuple[str, str], dict[str, Any]]:
         group = values.get((r.indicator, r.geo, int(r.time), r.source, r.citizen))
         nat = values.get((r.indicator, r.geo, int(r.time), r.source, "NAT"))
         out[key] = {
-            "indicator": key[0], "geo": key[1], "time": int(r.time), "group": str(r.citizen),
-            "source": str(r.source), "gap": round(float(r.value), 1),
+            "indicator": key[0],
+            "geo": key[1],
+            "time": int(r.time),
+            "group": str(r.citizen),
+            "source": str(r.source),
+            "gap": round(float(r.value), 1),
             "value": None if group is None or group != group else round(float(group), 1),
             "nationals": None if nat is None or nat != nat else round(float(nat), 1),
-        }  # fmt: skip
+        }
     return out
 
 

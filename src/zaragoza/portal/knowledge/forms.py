@@ -3,6 +3,7 @@ form, an import and the seed content obey the same rules; errors land on their f
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -13,9 +14,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.knowledge.rules import RUBRIC_CRITERIA
-from zaragoza.knowledge.schema import TRANSLATABLE_FIELDS, TRANSLATION_LANGUAGES
+from zaragoza.knowledge.schema import TRANSLATABLE_FIELDS, TRANSLATION_LANGUAGES, validation_context
 from zaragoza.knowledge.schema import Practice as PracticeRecord
-from zaragoza.knowledge.schema import validation_context
 from zaragoza.knowledge.taxonomy import COUNTRIES, load_taxonomy
 from zaragoza.portal.knowledge.models import Organisation, Practice
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
@@ -58,9 +58,11 @@ class PracticeForm(forms.Form):
     )
     regions = forms.CharField(label=_("Regions (NUTS codes, comma-separated)"), required=False)
     cities = forms.CharField(
-        label=_("Cities: name | country code | LAU code"), widget=forms.Textarea(attrs={"rows": 2}),
-        required=False, help_text=_LINES_HELP,
-    )  # fmt: skip
+        label=_("Cities: name | country code | LAU code"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_LINES_HELP,
+    )
     level = forms.ChoiceField(label=_("Level of governance"))
     agenda_areas = forms.MultipleChoiceField(
         label=_("Agenda areas"), widget=forms.CheckboxSelectMultiple, required=False
@@ -75,9 +77,11 @@ class PracticeForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Implementing organisation"), required=False)
     partners = forms.MultipleChoiceField(label=_("Partners"), required=False)
     funding = forms.CharField(
-        label=_("Funding: fund code | amount in euro | note"), widget=forms.Textarea(attrs={"rows": 2}),
-        required=False, help_text=_LINES_HELP,
-    )  # fmt: skip
+        label=_("Funding: fund code | amount in euro | note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_LINES_HELP,
+    )
     start = forms.CharField(label=_("Start (YYYY-MM-DD, YYYY-MM or YYYY)"), required=False)
     end = forms.CharField(label=_("End (empty while it runs)"), required=False)
     context = forms.CharField(
@@ -103,17 +107,23 @@ class PracticeForm(forms.Form):
         label=_("Indicators it aims to move"), widget=forms.CheckboxSelectMultiple, required=False
     )
     links = forms.CharField(
-        label=_("Links: title | URL"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label=_("Links: title | URL"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         help_text=_LINES_HELP,
-    )  # fmt: skip
+    )
     contacts = forms.CharField(
         label=_("Public institutional contacts: name | e-mail | URL"),
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_LINES_HELP,
-    )  # fmt: skip
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_LINES_HELP,
+    )
     sources = forms.CharField(
-        label=_("Sources: title | URL | publisher"), widget=forms.Textarea(attrs={"rows": 2}),
-        required=False, help_text=_LINES_HELP,
-    )  # fmt: skip
+        label=_("Sources: title | URL | publisher"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_LINES_HELP,
+    )
     checked = forms.DateField(label=_("Sources checked on (YYYY-MM-DD)"), required=False)
     title_fr = forms.CharField(label=_("Title in French"), required=False, max_length=300)
     summary_fr = forms.CharField(
@@ -144,11 +154,28 @@ class PracticeForm(forms.Form):
     @classmethod
     def initial_from(cls, record: dict[str, Any]) -> dict[str, Any]:
         """Return the form's initial values for a content-format record."""
-        init = {k: record.get(k, "") for k in (
-            "title", "original_title", "language", "summary", "level", "legal_status",
-            "organisation", "start", "end", "context", "objectives", "activities", "results",
-            "evaluation", "evidence_level", "transferability", "checked",
-        )}  # fmt: skip
+        init = {
+            k: record.get(k, "")
+            for k in (
+                "title",
+                "original_title",
+                "language",
+                "summary",
+                "level",
+                "legal_status",
+                "organisation",
+                "start",
+                "end",
+                "context",
+                "objectives",
+                "activities",
+                "results",
+                "evaluation",
+                "evidence_level",
+                "transferability",
+                "checked",
+            )
+        }
         for k in ("countries", "agenda_areas", "themes", "target_groups", "partners", "indicators"):
             init[k] = record.get(k, [])
         init["regions"] = ", ".join(record.get("regions", []))
@@ -156,7 +183,8 @@ class PracticeForm(forms.Form):
             f"{c['name']} | {c['geo']} | {c.get('lau') or ''}" for c in record.get("cities", [])
         )
         init["funding"] = "\n".join(
-            f"{x['fund']} | {x.get('amount_eur') if x.get('amount_eur') is not None else ''} | {x.get('note') or ''}"
+            f"{x['fund']} | {'' if x.get('amount_eur') is None else x['amount_eur']} | "
+            f"{x.get('note') or ''}"
             for x in record.get("funding", [])
         )
         init["links"] = "\n".join(f"{x['title']} | {x['url']}" for x in record.get("links", []))
@@ -178,11 +206,28 @@ class PracticeForm(forms.Form):
         c = self.cleaned_data
         data: dict[str, Any] = {
             k: c.get(k) or None
-            for k in ("title", "original_title", "language", "level", "legal_status",
-                      "organisation", "start", "end", "evidence_level", "checked")
-        }  # fmt: skip
-        for k in ("summary", "context", "objectives", "activities", "results", "evaluation",
-                  "transferability"):  # fmt: skip
+            for k in (
+                "title",
+                "original_title",
+                "language",
+                "level",
+                "legal_status",
+                "organisation",
+                "start",
+                "end",
+                "evidence_level",
+                "checked",
+            )
+        }
+        for k in (
+            "summary",
+            "context",
+            "objectives",
+            "activities",
+            "results",
+            "evaluation",
+            "transferability",
+        ):
             data[k] = c.get(k) or ""
         for k in ("countries", "agenda_areas", "themes", "target_groups", "partners", "indicators"):
             data[k] = list(c.get(k) or [])
@@ -196,10 +241,9 @@ class PracticeForm(forms.Form):
         funding = []
         for p in _lines(c.get("funding") or ""):
             amount: Any = _or_none(p, 1)
-            try:
+            # A number that does not parse stays text: the schema names the field.
+            with contextlib.suppress(ValueError):
                 amount = float(amount) if amount is not None else None
-            except ValueError:
-                pass
             funding.append({"fund": p[0], "amount_eur": amount, "note": _or_none(p, 2)})
         data["funding"] = funding
         data["links"] = [

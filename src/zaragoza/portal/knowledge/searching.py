@@ -109,9 +109,11 @@ def _fts_row(row: Mapping[str, Any]) -> tuple[int, str, str, str]:
 
 
 _TEXT_COLUMNS = (
-    "id", "original_title", "organisation__name",
+    "id",
+    "original_title",
+    "organisation__name",
     *(f"{f}_{lang}" for f in ("title", *PRACTICE_TEXT_FIELDS) for lang in _LANGUAGES),
-)  # fmt: skip
+)
 
 
 def reindex(ids: Iterable[int]) -> None:
@@ -205,7 +207,8 @@ def match(text: TextQuery) -> dict[int, float]:
             query, params = _tsquery(text)
             cur.execute(
                 f"SELECT practice_id, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', document, q) "
-                f"FROM knowledge_practice_search, (SELECT {query} AS q) AS query WHERE document @@ q",
+                f"FROM knowledge_practice_search, (SELECT {query} AS q) AS query "
+                "WHERE document @@ q",
                 params,
             )
         return {int(pid): float(score) for pid, score in cur.fetchall()}

@@ -31,12 +31,15 @@ from zaragoza.knowledge.schema import (
     PRACTICE_TEXT_FIELDS,
     TRANSLATABLE_FIELDS,
     TRANSLATION_LANGUAGES,
+    as_dict,
+    validation_context,
+)
+from zaragoza.knowledge.schema import (
     CountryProfile as ProfileRecord,
 )
 from zaragoza.knowledge.schema import Practice as PracticeRecord
-from zaragoza.knowledge.schema import as_dict, validation_context
 from zaragoza.knowledge.search import facets_of
-from zaragoza.portal.accounts.permissions import Action, grants, require
+from zaragoza.portal.accounts.permissions import Action, require
 from zaragoza.portal.accounts.roles import Role
 from zaragoza.portal.knowledge.models import (
     CountryProfile,
@@ -62,8 +65,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_LIST_FIELDS = ("countries", "regions", "cities", "agenda_areas", "themes", "target_groups",
-                "funding", "indicators", "links", "contacts", "sources")  # fmt: skip
+_LIST_FIELDS = (
+    "countries",
+    "regions",
+    "cities",
+    "agenda_areas",
+    "themes",
+    "target_groups",
+    "funding",
+    "indicators",
+    "links",
+    "contacts",
+    "sources",
+)
 
 
 class WorkflowError(Exception):
@@ -139,10 +153,18 @@ def _apply(practice: Practice, rec: PracticeRecord, orgs: Mapping[str, Organisat
     for f in _LIST_FIELDS:
         setattr(practice, f, dumped.get(f, []))
     practice.facet_codes = facets_of(
-        rec.countries, rec.regions, rec.level, rec.themes, rec.target_groups,
-        [f.fund for f in rec.funding], rec.evidence_level, rec.start, rec.end,
-        [rec.language, "en", *rec.translations], rec.indicators,
-    )  # fmt: skip
+        rec.countries,
+        rec.regions,
+        rec.level,
+        rec.themes,
+        rec.target_groups,
+        [f.fund for f in rec.funding],
+        rec.evidence_level,
+        rec.start,
+        rec.end,
+        [rec.language, "en", *rec.translations],
+        rec.indicators,
+    )
 
 
 def _organisations(rec: PracticeRecord) -> dict[str, Organisation]:
@@ -250,9 +272,13 @@ def step(
         practice.published_at = timezone.now()
     practice.save(update_fields=["state", "published_at", "updated"])
     transition = Transition.objects.create(
-        practice=practice, action=act.value, from_state=before, to_state=target,
-        actor=actor, comment=comment.strip(),
-    )  # fmt: skip
+        practice=practice,
+        action=act.value,
+        from_state=before,
+        to_state=target,
+        actor=actor,
+        comment=comment.strip(),
+    )
     if rubric is not None:
         Review.objects.create(transition=transition, **_scores(rubric))
     if State.PUBLISHED in (before, target):
@@ -307,10 +333,14 @@ def _notify(practice: Practice, transition: Transition) -> None:
 def _organisation_from(org: Any) -> dict[str, Any]:
     data = as_dict(org)
     return {
-        "name": data["name"], "type": data["type"], "countries": data.get("countries", []),
-        "themes": data.get("themes", []), "website": data.get("website", ""),
-        "sources": data["sources"], "checked": org.checked,
-    }  # fmt: skip
+        "name": data["name"],
+        "type": data["type"],
+        "countries": data.get("countries", []),
+        "themes": data.get("themes", []),
+        "website": data.get("website", ""),
+        "sources": data["sources"],
+        "checked": org.checked,
+    }
 
 
 @transaction.atomic
@@ -338,9 +368,12 @@ def seed(content: Content) -> dict[str, int]:
         _revise(practice, None, "seed content")
         if new:
             Transition.objects.create(
-                practice=practice, action="seed", from_state="", to_state=practice.state,
+                practice=practice,
+                action="seed",
+                from_state="",
+                to_state=practice.state,
                 comment="Loaded from the bundled seed content",
-            )  # fmt: skip
+            )
         counts["practices" if new else "practices_updated"] += 1
         changed.append(practice.pk)
     for prof in content.countries:
@@ -355,10 +388,14 @@ def seed(content: Content) -> dict[str, int]:
 def _save_profile(prof: ProfileRecord, actor: Any) -> tuple[CountryProfile, bool]:
     sections = prof.sections.model_dump(mode="json", exclude_none=True)
     return CountryProfile.objects.update_or_create(
-        geo=prof.geo, as_of=prof.as_of,
-        defaults={"name": prof.name, "sections": sections,
-                  "edited_by": actor if getattr(actor, "pk", None) else None},
-    )  # fmt: skip
+        geo=prof.geo,
+        as_of=prof.as_of,
+        defaults={
+            "name": prof.name,
+            "sections": sections,
+            "edited_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
 
 
 def save_profile(prof: ProfileRecord, actor: Any) -> CountryProfile:
@@ -387,19 +424,36 @@ def _row(
             row[f"{f}_{lang}"] = (getattr(tr, f) if tr else None) or None
     dumped = as_dict(rec)
     row |= {
-        "slug": rec.id, "original_title": rec.original_title or "", "language": rec.language,
-        "level": rec.level, "legal_status": rec.legal_status or "",
+        "slug": rec.id,
+        "original_title": rec.original_title or "",
+        "language": rec.language,
+        "level": rec.level,
+        "legal_status": rec.legal_status or "",
         "organisation_id": orgs[rec.organisation].pk if rec.organisation else None,
-        "start": rec.start or "", "end": rec.end or "", "evidence_level": rec.evidence_level,
-        "checked": rec.checked, "state": state.value, "owner_id": getattr(owner, "pk", None),
-        "example": example, "created": now, "updated": now,
+        "start": rec.start or "",
+        "end": rec.end or "",
+        "evidence_level": rec.evidence_level,
+        "checked": rec.checked,
+        "state": state.value,
+        "owner_id": getattr(owner, "pk", None),
+        "example": example,
+        "created": now,
+        "updated": now,
         "published_at": now if state == State.PUBLISHED else None,
         "facet_codes": facets_of(
-            rec.countries, rec.regions, rec.level, rec.themes, rec.target_groups,
-            [f.fund for f in rec.funding], rec.evidence_level, rec.start, rec.end,
-            [rec.language, "en", *rec.translations], rec.indicators,
+            rec.countries,
+            rec.regions,
+            rec.level,
+            rec.themes,
+            rec.target_groups,
+            [f.fund for f in rec.funding],
+            rec.evidence_level,
+            rec.start,
+            rec.end,
+            [rec.language, "en", *rec.translations],
+            rec.indicators,
         ),
-    }  # fmt: skip
+    }
     for f in _LIST_FIELDS:
         row[f] = dumped.get(f, [])
     return row
@@ -421,18 +475,38 @@ def _insert(model: Any, rows: list[dict[str, Any]], batch: int = 1000) -> None:
     missing = sorted(set(by_name) - set(names))
     if missing:
         raise RuntimeError(f"rows for {model.__name__} lack columns {missing}")
-    plain = {n for n in names if by_name[n].get_internal_type() in ("CharField", "TextField", "SlugField", "BooleanField", "BigIntegerField", "PositiveIntegerField", "ForeignKey")}
+    plain = {
+        n
+        for n in names
+        if by_name[n].get_internal_type()
+        in (
+            "CharField",
+            "TextField",
+            "SlugField",
+            "BooleanField",
+            "BigIntegerField",
+            "PositiveIntegerField",
+            "ForeignKey",
+        )
+    }
     qn = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(by_name[n].column) for n in names)}) "
+        f"INSERT INTO {qn(model._meta.db_table)} "
+        f"({', '.join(qn(by_name[n].column) for n in names)}) "
         f"VALUES ({', '.join(['%s'] * len(names))})"
     )
     with connection.cursor() as cur:
         for start in range(0, len(rows), batch):
-            cur.executemany(sql, [
-                [r[n] if n in plain else by_name[n].get_db_prep_save(r[n], connection) for n in names]
-                for r in rows[start : start + batch]
-            ])  # fmt: skip
+            cur.executemany(
+                sql,
+                [
+                    [
+                        r[n] if n in plain else by_name[n].get_db_prep_save(r[n], connection)
+                        for n in names
+                    ]
+                    for r in rows[start : start + batch]
+                ],
+            )
 
 
 def import_practices(
@@ -477,15 +551,29 @@ def import_practices(
         through = Practice.partners.through
         through.objects.filter(practice_id__in=saved.values()).delete()
         through.objects.bulk_create(
-            [through(practice_id=saved[r.id], organisation_id=orgs[p].pk) for r in recs for p in r.partners],
+            [
+                through(practice_id=saved[r.id], organisation_id=orgs[p].pk)
+                for r in recs
+                for p in r.partners
+            ],
             batch_size=5000,
         )
         actor = owner.pk if getattr(owner, "pk", None) else None
-        _insert(Revision, [
-            {"practice_id": saved[r.id], "number": 1, "data": compact(as_dict(r)),
-             "changed": ["*"], "actor_id": actor, "at": now, "note": "imported"}
-            for r in fresh
-        ])  # fmt: skip
+        _insert(
+            Revision,
+            [
+                {
+                    "practice_id": saved[r.id],
+                    "number": 1,
+                    "data": compact(as_dict(r)),
+                    "changed": ["*"],
+                    "actor_id": actor,
+                    "at": now,
+                    "note": "imported",
+                }
+                for r in fresh
+            ],
+        )
         for rec in touched:
             _revise(Practice.objects.get(slug=rec.id), owner, "imported (replaced)")
         reindex(saved.values())

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import duckdb
-
 import filetype
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zaragoza.errors import ZaragozaError
 from zaragoza.knowledge.rules import RUBRIC_CRITERIA, TRANSITIONS, Rubric, State, WorkflowAction
 from zaragoza.knowledge.search import FACETS, SearchError, SearchQuery
 from zaragoza.knowledge.taxonomy import COUNTRIES
@@ -29,7 +29,6 @@ from zaragoza.portal.accounts.permissions import Action, can, grants, require
 from zaragoza.portal.knowledge import display, services
 from zaragoza.portal.knowledge.forms import PracticeForm, StepForm, UploadForm
 from zaragoza.portal.knowledge.models import CountryProfile, Document, Organisation, Practice
-from zaragoza.errors import ZaragozaError
 from zaragoza.portal.knowledge.searching import content_version, search
 from zaragoza.portal.monitoring.caching import remember
 from zaragoza.warehouse.reader import reader_for
@@ -45,7 +44,9 @@ UPLOAD_TYPES = {
 
 
 def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "monitoring/error.html", {"status": status, "message": message}, status=status)
+    return render(
+        request, "monitoring/error.html", {"status": status, "message": message}, status=status
+    )
 
 
 def _public_cache(view: Any) -> Any:
@@ -152,7 +153,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, _("Review rubric: %(e)s") % {"e": exc})
             return redirect("knowledge:practice", slug=slug)
     try:
-        services.step(obj, action, request.user, comment=form.cleaned_data["comment"], rubric=rubric)
+        services.step(
+            obj, action, request.user, comment=form.cleaned_data["comment"], rubric=rubric
+        )
     except services.WorkflowError as err:
         details = "; ".join(f"{f}: {why}" for f, why in err.problems)
         messages.error(request, f"{err.message}" + (f" — {details}" if details else ""))
@@ -166,11 +169,15 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     """Every revision and workflow step of a practice."""
     obj = get_object_or_404(Practice, slug=slug)
     require(request.user, Action.HISTORY, obj)
-    return render(request, "knowledge/history.html", {
-        "practice": obj,
-        "revisions": obj.revisions.select_related("actor").order_by("-number"),
-        "transitions": obj.transitions.select_related("actor", "review").order_by("-at", "-id"),
-    })  # fmt: skip
+    return render(
+        request,
+        "knowledge/history.html",
+        {
+            "practice": obj,
+            "revisions": obj.revisions.select_related("actor").order_by("-number"),
+            "transitions": obj.transitions.select_related("actor", "review").order_by("-at", "-id"),
+        },
+    )
 
 
 @login_required
@@ -179,9 +186,15 @@ def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     obj = get_object_or_404(Practice, slug=slug)
     require(request.user, Action.HISTORY, obj)
     rev = get_object_or_404(obj.revisions, number=number)
-    return render(request, "knowledge/revision.html", {
-        "practice": obj, "revision": rev, "fields": display.record_fields(rev.data),
-    })  # fmt: skip
+    return render(
+        request,
+        "knowledge/revision.html",
+        {
+            "practice": obj,
+            "revision": rev,
+            "fields": display.record_fields(rev.data),
+        },
+    )
 
 
 @require_POST
@@ -206,13 +219,19 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     f.seek(0)
     if mime not in UPLOAD_TYPES:
-        messages.error(request, _("This type of file is not accepted: PDF, PNG, JPEG, ODT or DOCX only."))
+        messages.error(
+            request, _("This type of file is not accepted: PDF, PNG, JPEG, ODT or DOCX only.")
+        )
         return redirect("knowledge:practice", slug=slug)
     f.name = f"{obj.slug}.{UPLOAD_TYPES[mime]}"
     Document.objects.create(
-        practice=obj, file=f, title=form.cleaned_data["title"], media_type=mime,
-        size=f.size, uploaded_by=request.user,
-    )  # fmt: skip
+        practice=obj,
+        file=f,
+        title=form.cleaned_data["title"],
+        media_type=mime,
+        size=f.size,
+        uploaded_by=request.user,
+    )
     messages.success(request, _("Document added."))
     return redirect("knowledge:practice", slug=slug)
 
@@ -223,9 +242,11 @@ def document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     if not can(request.user, Action.VIEW, doc.practice):
         raise Http404("no such document")
     response = FileResponse(
-        doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1],
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=doc.file.name.rsplit("/", 1)[-1],
         content_type=doc.media_type,
-    )  # fmt: skip
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
@@ -237,12 +258,20 @@ def work(request: HttpRequest) -> HttpResponse:
     """A user's own practices and, for reviewers, the practices waiting for them."""
     g = grants(request.user)
     mine = Practice.objects.filter(owner=request.user).order_by("-updated")
-    waiting = Practice.objects.filter(state__in=[State.SUBMITTED, State.IN_REVIEW]).order_by("updated")
+    waiting = Practice.objects.filter(state__in=[State.SUBMITTED, State.IN_REVIEW]).order_by(
+        "updated"
+    )
     queue = [p for p in waiting if can(request.user, Action.PUBLISH, p)]
-    return render(request, "knowledge/work.html", {
-        "mine": mine, "queue": queue, "grants": g,
-        "can_create": can(request.user, Action.CREATE),
-    })  # fmt: skip
+    return render(
+        request,
+        "knowledge/work.html",
+        {
+            "mine": mine,
+            "queue": queue,
+            "grants": g,
+            "can_create": can(request.user, Action.CREATE),
+        },
+    )
 
 
 def organisations(request: HttpRequest) -> HttpResponse:
@@ -273,7 +302,9 @@ def profile(request: HttpRequest, geo: str) -> HttpResponse:
     if not versions:
         return _error(request, 404, _("No governance profile for %(geo)s yet.") % {"geo": geo})
     asked = request.GET.get("as_of")
-    chosen = next((v for v in versions if v.as_of.isoformat() == asked), None) if asked else versions[0]
+    chosen = (
+        next((v for v in versions if v.as_of.isoformat() == asked), None) if asked else versions[0]
+    )
     if chosen is None:
         return _error(request, 404, _("No version of this profile is dated %(d)s.") % {"d": asked})
     return render(request, "knowledge/profile.html", display.profile_page(chosen, versions))
@@ -284,8 +315,23 @@ def _qs(**params: Any) -> str:
 
 
 __all__ = [
-    "FACETS", "RUBRIC_CRITERIA", "TRANSITIONS", "SearchQuery", "document", "edit", "history",
-    "new", "organisation", "organisations", "practice", "practices", "profile", "profiles",
-    "revision", "step", "upload", "work",
-]  # fmt: skip
+    "FACETS",
+    "RUBRIC_CRITERIA",
+    "TRANSITIONS",
+    "SearchQuery",
+    "document",
+    "edit",
+    "history",
+    "new",
+    "organisation",
+    "organisations",
+    "practice",
+    "practices",
+    "profile",
+    "profiles",
+    "revision",
+    "step",
+    "upload",
+    "work",
+]
 _unused = (settings, get_language, PermissionDenied, _qs)
