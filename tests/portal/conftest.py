@@ -30,6 +30,12 @@ def default_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _pages_read_the_database(db: None) -> None:
+    """Every portal page may read Django's database: the monitoring pages list the
+    knowledge base's published practices and key their cache on its version."""
+
+
 @pytest.fixture
 def portal(default_warehouse: Path, settings: LazySettings) -> Path:
     """Point the portal at the embedded default for one test."""

@@ -60,7 +60,7 @@ def format_of(path: Path, given: str | None = None) -> ExchangeFormat:
             value=given or path.suffix,
             hint="Use a .jsonl or .csv file, or --format jsonl|csv",
         )
-    return name  # type: ignore[return-value]
+    return name  # type: ignore[return-value,unused-ignore]
 
 
 def _no_constant(name: str) -> Any:
@@ -205,7 +205,7 @@ def _atomic(path: Path, write: Callable[[io.TextIOBase], None]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            write(fh)  # type: ignore[arg-type]
+            write(fh)  # type: ignore[arg-type,unused-ignore]
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -335,19 +335,17 @@ class Practice(_Strict):
                 )
         return _unique(v, "region")
 
-    _check_level = field_validator("level")(
-        classmethod(
-            lambda cls, v, info: (
-                _check_codes([v], _context(info)["taxonomy"].codes("level"), "level"),
-                v,
-            )[1]
-        )
-    )
-    _check_agenda = field_validator("agenda_areas")(
+    @field_validator("level")
+    @classmethod
+    def _check_level(cls, v: str, info: ValidationInfo) -> str:
+        _check_codes([v], _context(info)["taxonomy"].codes("level"), "level")
+        return v
+
+    _check_agenda: Any = field_validator("agenda_areas")(
         classmethod(_list_codes("agenda_areas", "Agenda area"))
     )
-    _check_themes = field_validator("themes")(classmethod(_list_codes("themes", "theme")))
-    _check_groups = field_validator("target_groups")(
+    _check_themes: Any = field_validator("themes")(classmethod(_list_codes("themes", "theme")))
+    _check_groups: Any = field_validator("target_groups")(
         classmethod(_list_codes("target_groups", "target group"))
     )
 
@@ -445,7 +443,7 @@ class Organisation(_Strict):
         _check_codes(v, COUNTRIES, "country")
         return _unique(v, "country")
 
-    _check_themes = field_validator("themes")(classmethod(_list_codes("themes", "theme")))
+    _check_themes: Any = field_validator("themes")(classmethod(_list_codes("themes", "theme")))
 
     @field_validator("website")
     @classmethod

@@ -218,6 +218,7 @@ def users_list(warehouse: WarehouseOpt = None) -> None:
     _django(warehouse)
     from django.contrib.auth import get_user_model
 
+    u: Any
     for u in get_user_model().objects.order_by("username").prefetch_related("grants"):
         roles = ", ".join(
             sorted(f"{g.role}{':' + g.country if g.country else ''}" for g in u.grants.all())

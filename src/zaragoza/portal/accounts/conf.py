@@ -39,7 +39,7 @@ def configure(ns: dict[str, Any]) -> None:
     # django-axes: login throttling; its middleware must be the last one.
     ns["MIDDLEWARE"] = [*ns["MIDDLEWARE"], "axes.middleware.AxesMiddleware"]
     ns["AUTHENTICATION_BACKENDS"] = [
-        "axes.backends.AxesStandaloneBackend",
+        "zaragoza.portal.accounts.backends.ThrottledBackend",
         "django.contrib.auth.backends.ModelBackend",
     ]
     ns["AXES_FAILURE_LIMIT"] = 5

@@ -64,7 +64,7 @@ def add_user(
 ) -> Any:
     """Create a user with ``password`` (checked by the site's password rules) and grant
     ``role``; all or nothing."""
-    users = get_user_model()
+    users: Any = get_user_model()
     if users.objects.filter(username=username).exists():
         raise UsageError("a user of that name exists already", value=username)
     candidate = users(username=username, email=email)

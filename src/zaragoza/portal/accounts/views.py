@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -11,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zaragoza.portal.accounts.models import PublicProfile
+from zaragoza.portal.accounts.models import Grant, PublicProfile
 from zaragoza.portal.accounts.permissions import grants
 
 
@@ -43,14 +45,14 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "grants": grants(request.user),
-            "rows": request.user.grants.order_by("role", "country"),
+            "rows": Grant.objects.filter(user=request.user).order_by("role", "country"),
         },
     )
 
 
 def person(request: HttpRequest, username: str) -> HttpResponse:
     """A person's public profile, only if they opted in (otherwise: not found)."""
-    user = get_object_or_404(get_user_model(), username=username, is_active=True)
+    user: Any = get_object_or_404(get_user_model(), username=username, is_active=True)
     prof = PublicProfile.objects.filter(user=user, public=True).first()
     if prof is None:
         raise Http404("no public profile")

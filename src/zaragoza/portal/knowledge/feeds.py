@@ -26,10 +26,10 @@ class LatestPractices(Feed):  # type: ignore[type-arg]
         return Practice.objects.filter(state=State.PUBLISHED).order_by("-published_at", "id")[:50]
 
     def item_title(self, item: Practice) -> str:
-        return ("[Example] " if item.example else "") + item.title
+        return ("[Example] " if item.example else "") + str(item.title)
 
     def item_description(self, item: Practice) -> str:
-        return item.summary
+        return str(item.summary)
 
     def item_link(self, item: Practice) -> str:
         return reverse("knowledge:practice", args=[item.slug])

@@ -53,11 +53,12 @@ def _all_gaps() -> dict[tuple[str, str], dict[str, Any]]:
     )
     best = best.drop_duplicates(["indicator", "geo"])
     levels = obs[(obs["compare_to"] == "") & (obs["c_birth"] == "TOTAL")]
-    values = {
-        (r.indicator, r.geo, int(r.time), r.source, r.citizen): r.value
-        for r in levels[["indicator", "geo", "time", "source", "citizen", "value"]].itertuples()
-    }
+    values: dict[tuple[Any, ...], Any] = {}
+    row: Any
+    for row in levels[["indicator", "geo", "time", "source", "citizen", "value"]].itertuples():
+        values[(row.indicator, row.geo, int(row.time), row.source, row.citizen)] = row.value
     out = {}
+    r: Any
     for r in best.itertuples():
         key = (str(r.indicator), str(r.geo))
         group = values.get((r.indicator, r.geo, int(r.time), r.source, r.citizen))

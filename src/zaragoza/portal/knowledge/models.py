@@ -11,7 +11,7 @@ public sees, so search indexes and cached pages know when to refresh.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -56,7 +56,7 @@ class Organisation(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
     def access_scope(self) -> Scope:
         return Scope("organisation", frozenset(self.countries))
@@ -110,11 +110,24 @@ class Practice(models.Model):
     updated = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    if TYPE_CHECKING:  # made by Django and django-modeltranslation at run time
+        owner_id: int | None
+        organisation_id: int | None
+        revisions: Any
+        transitions: Any
+        documents: Any
+        title_en: str
+        title_fr: str | None
+        title_de: str | None
+        summary_en: str
+        summary_fr: str | None
+        summary_de: str | None
+
     class Meta:
         indexes = [models.Index(fields=["state", "published_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return str(self.title)
 
     def access_scope(self) -> Scope:
         return Scope(

@@ -298,7 +298,7 @@ def _scores(rubric: Rubric) -> dict[str, int]:
 
 
 def _reviewers_of(practice: Practice) -> list[str]:
-    users = get_user_model().objects.filter(
+    users: Any = get_user_model().objects.filter(
         is_active=True, grants__role=Role.COORDINATOR, grants__country__in=practice.countries
     )
     return sorted({u.email for u in users if u.email})
@@ -311,7 +311,8 @@ def _notify(practice: Practice, transition: Transition) -> None:
         to = _reviewers_of(practice)
         subject = f"[Zaragoza] Practice submitted for review: {practice.title_en}"
     else:
-        to = [practice.owner.email] if practice.owner and practice.owner.email else []
+        owner: Any = practice.owner
+        to = [owner.email] if owner is not None and owner.email else []
         subject = f"[Zaragoza] Your practice is now {transition.to_state}: {practice.title_en}"
     if not to:
         return

@@ -205,7 +205,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, Action.UPLOAD, obj)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "; ".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, "; ".join(str(m) for errs in form.errors.values() for m in errs))
         return redirect("knowledge:practice", slug=slug)
     f = form.cleaned_data["file"]
     if f.size > MAX_UPLOAD_BYTES:
@@ -244,7 +244,7 @@ def document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     response = FileResponse(
         doc.file.open("rb"),
         as_attachment=True,
-        filename=doc.file.name.rsplit("/", 1)[-1],
+        filename=(doc.file.name or "document").rsplit("/", 1)[-1],
         content_type=doc.media_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -286,7 +286,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
 
 def profiles(request: HttpRequest) -> HttpResponse:
     """The country governance profiles."""
-    latest = {}
+    latest: dict[str, CountryProfile] = {}
     for p in CountryProfile.objects.order_by("geo", "-as_of"):
         latest.setdefault(p.geo, p)
     return render(request, "knowledge/profiles.html", {"profiles": display.profile_list(latest)})
