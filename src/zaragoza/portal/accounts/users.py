@@ -49,7 +49,7 @@ def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
     made = []
     for scope in scopes or [""]:
         g, _ = Grant.objects.get_or_create(
-            user=user, role=r.value, **({kind: scope} if kind else {})
+            user=user, role=r.value, defaults=None, **({kind: scope} if kind else {})
         )
         made.append(g)
     if r is Role.ADMIN and not (user.is_staff and user.is_superuser):
