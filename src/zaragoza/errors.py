@@ -8,6 +8,8 @@ the API can map it to a JSON error::
     ├── InputError                a microdata file cannot be read or mapped
     │   └── ValidationError       the data break rules; carries the full report
     ├── DesignError               the survey design cannot be used (lonely PSU, replicates)
+    ├── ContentError              knowledge-base content (seed files, an import) breaks the
+    │                             schema; carries every problem found
     └── UsageError                options that contradict each other
         └── ParameterError        one parameter's value is not among the valid ones
 
@@ -23,6 +25,7 @@ from typing import Any
 
 __all__ = [
     "CatalogError",
+    "ContentError",
     "DesignError",
     "InputError",
     "ParameterError",
@@ -84,6 +87,19 @@ class InputError(ZaragozaError):
 
 class DesignError(ZaragozaError):
     """The survey design cannot be used as given."""
+
+
+class ContentError(ZaragozaError):
+    """Knowledge-base content is invalid; ``problems`` lists every problem found.
+
+    Each problem names where it is (a file or a record number), the field and what would
+    be valid, so that a whole file or import is reported at once, not one error at a time.
+    """
+
+    def __init__(self, what: str, problems: list[str], *, hint: str | None = None) -> None:
+        self.problems = problems
+        lines = "\n".join("  - " + p for p in problems)
+        super().__init__(f"{what}: {len(problems)} problem(s)\n{lines}\n", hint=hint)
 
 
 class UsageError(ZaragozaError):

@@ -1,17 +1,28 @@
 """The ``zaragoza`` command: thin commands over the library, sharing one set of options.
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
-``synth``, ``serve``, ``catalog``, ``compare``); ``common`` holds the options, defaults
-and error printer they share; ``app`` the command and its groups.
+``synth``, ``serve``, ``catalog``, ``compare``, and ``knowledge``: practices and users);
+``common`` holds the options, defaults and error printer they share; ``app`` the command
+and its groups.
 """
 
 from __future__ import annotations
 
-from zaragoza.cli import catalog, compare, estimate, eurostat, geo, serve, synth, warehouse
+from zaragoza.cli import (
+    catalog,
+    compare,
+    estimate,
+    eurostat,
+    geo,
+    knowledge,
+    serve,
+    synth,
+    warehouse,
+)
 from zaragoza.cli.app import app
 from zaragoza.cli.common import example_file
 
 __all__ = ["app", "example_file"]
 
 # the modules register their commands on import
-_COMMANDS = (catalog, compare, estimate, eurostat, geo, serve, synth, warehouse)
+_COMMANDS = (catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, warehouse)

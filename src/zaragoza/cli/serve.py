@@ -79,6 +79,11 @@ def serve(
     except ZaragozaError as exc:
         fail(exc)
     shown = f"[{host}]" if ":" in host else host
+    from zaragoza.cli.knowledge import first_account_hint
+
+    hint = first_account_hint()
+    if hint:
+        err.print(hint, highlight=False, markup=False)
     err.print(f"serving {path} on http://{shown}:{port}/ (Ctrl-C to stop)")
     run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
 

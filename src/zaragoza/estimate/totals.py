@@ -158,9 +158,7 @@ def sufficient_totals(
                 aggs[f"XX{i}"] = (t.ww * x).sum()
         out: pd.DataFrame = t.group_by(keys).aggregate(**aggs).to_pandas()
         # each record its own PSU: a stratum has as many PSUs as records
-        n_h = out.groupby(list(BASE_KEYS), as_index=False, sort=False).agg(
-            n_h=("_records", "sum")
-        )
+        n_h = out.groupby(list(BASE_KEYS), as_index=False, sort=False).agg(n_h=("_records", "sum"))
         out = out.drop(columns="_records")
         if design.replicates is not None:
             return Totals(out, None, keys, pd.DataFrame())

@@ -41,6 +41,12 @@ def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) ->
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    # The bundled knowledge-base content (practices, organisations, country profiles):
+    # loaded on the first start, brought up to date on later ones.
+    from zaragoza.knowledge.content import load_content
+    from zaragoza.portal.knowledge.services import seed
+
+    seed(load_content())
     return built
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -91,7 +90,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # the API docs' Swagger UI from the installed package, not a CDN
-    "axes",  # login throttling
     "zaragoza.portal.monitoring",
 ]
 
@@ -107,25 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # last, as django-axes asks: it turns a locked-out login into its 429 answer
-    "axes.middleware.AxesMiddleware",
 ]
-
-# Login throttling (django-axes): after 5 failed logins from one address for one user
-# name, or 20 from one address, logins from there are refused for 15 minutes.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = int(os.environ.get("ZARAGOZA_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
-# the address behind a TLS proxy is the proxy's own unless it is told to pass it on
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TLS else ["REMOTE_ADDR"]
-)
 
 ROOT_URLCONF = "zaragoza.portal.urls"
 WSGI_APPLICATION = "zaragoza.portal.wsgi.application"
@@ -221,3 +201,9 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 1000
 ZARAGOZA_CACHE_MB = float(os.environ.get("ZARAGOZA_CACHE_MB", "128"))
+
+# The exchange half (accounts and roles, the knowledge base): its apps, login throttling
+# (django-axes), translations of records, uploads and mail, kept in its own module.
+from zaragoza.portal.accounts.conf import configure as _configure_exchange  # noqa: E402
+
+_configure_exchange(globals())

@@ -23,5 +23,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("monitoring/favicon.svg"), permanent=True)),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("zaragoza.portal.monitoring.urls")), prefix_default_language=True
+    path("", include("zaragoza.portal.monitoring.urls")),
+    path("", include("zaragoza.portal.knowledge.urls")),
+    path("", include("zaragoza.portal.accounts.urls")),
+    prefix_default_language=True,
 )

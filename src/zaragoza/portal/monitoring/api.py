@@ -543,6 +543,10 @@ def _observations_response(
 
 
 api.add_router("/v1/compare", api_compare.register(_reader, _cached))
+# The knowledge base's endpoints (practices, organisations, country profiles).
+from zaragoza.portal.knowledge.api import router as _knowledge_router  # noqa: E402
+
+api.add_router("/v1", _knowledge_router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
@@ -559,6 +563,10 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/codes",
                 "/api/v1/observations",
                 "/api/v1/compare/{targets,gaps,ranks,trends}",
+                "/api/v1/practices",
+                "/api/v1/practices/{id}",
+                "/api/v1/organisations",
+                "/api/v1/countries/{geo}/profile",
                 "/api/docs",
                 "/api/openapi.json",
             ],

@@ -26,7 +26,16 @@ from urllib.parse import urlencode
 from cachetools import LRUCache
 from django.conf import settings
 
-__all__ = ["BusyError", "canonical_query", "clear", "heavy", "remember", "size_of"]
+__all__ = [
+    "STAMPS",
+    "BusyError",
+    "canonical_query",
+    "clear",
+    "content_stamp",
+    "heavy",
+    "remember",
+    "size_of",
+]
 
 T = TypeVar("T")
 
@@ -69,6 +78,16 @@ def clear() -> None:
     global _cache
     with _GUARD:
         _cache = None
+
+
+#: Functions returning a stamp of other content a cached page shows (the knowledge base
+#: registers the version of its published practices): part of every page's cache key.
+STAMPS: list[Callable[[], str]] = []
+
+
+def content_stamp() -> str:
+    """Return the stamps of :data:`STAMPS`, joined."""
+    return "|".join(stamp() for stamp in STAMPS)
 
 
 def remember(key: str, make: Callable[[], T]) -> T:

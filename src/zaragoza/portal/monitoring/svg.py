@@ -18,7 +18,18 @@ from pathlib import Path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["NO_DATA", "PALETTE", "Bin", "bin_of", "bins", "europe_geo_ids", "map_svg", "sparkline"]
+__all__ = [
+    "MAP_VIEWBOX",
+    "NO_DATA",
+    "PALETTE",
+    "Bin",
+    "bin_of",
+    "bins",
+    "country_shapes",
+    "europe_geo_ids",
+    "map_svg",
+    "sparkline",
+]
 
 GEOJSON = Path(__file__).parent / "static" / "monitoring" / "europe.geojson"
 #: Sequential blues (ColorBrewer), readable by colour-blind readers; dark end for high.
@@ -121,6 +132,16 @@ def _features() -> tuple[tuple[str, str], ...]:
                 parts.append(f"M{pts}Z")
         out.append((str(feature["id"]), "".join(parts)))
     return tuple(out)
+
+
+def country_shapes() -> tuple[tuple[str, str], ...]:
+    """Return ``(geo, SVG path data)`` per country of the bundled map, for other maps of
+    the site (drawn in :data:`MAP_VIEWBOX`)."""
+    return _features()
+
+
+#: The ``viewBox`` of the map's SVG.
+MAP_VIEWBOX = f"0 0 {round(70 * _X_SCALE * 10)} 380"
 
 
 def europe_geo_ids() -> frozenset[str]:

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from zaragoza.portal.monitoring import pages
-from zaragoza.portal.monitoring.caching import canonical_query, remember
+from zaragoza.portal.monitoring.caching import canonical_query, content_stamp, remember
 from zaragoza.sources import gisco
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -70,7 +70,7 @@ def _page(
             version = _reader().version()
             url = f"{get_language()}|{request.path}?{canonical}"
             # NUTS boundaries fetched into the cache change the indicator page's map.
-            tag = f"{version.tag}|{gisco.cache_stamp()}"
+            tag = f"{version.tag}|{gisco.cache_stamp()}|{content_stamp()}"
             key = "page:" + hashlib.sha256(f"{tag}|{url}".encode()).hexdigest()
             etag = f'"{key[5:37]}"'
             stamp = int(version.modified.timestamp())

@@ -1,0 +1,186 @@
+"""The one answer to "may user U do action A on object O?".
+
+Every view, API call and CLI command of the portal calls :func:`can` (or :func:`require`,
+which raises ``PermissionDenied``); nothing else decides. An object says what it is and
+whom it concerns through ``access_scope()`` (:class:`Scope`): its kind, countries,
+owner, state or geo. Unknown kinds and actions are refused (deny by default).
+
+Rules of the knowledge base (``docs/knowledge.md``):
+
+* ``view`` a practice: anyone when published; otherwise its owner and its reviewers.
+* ``create`` a practice: contributors, coordinators, editors, admins.
+* ``edit``/``upload``: the owner while it is a draft or returned; its reviewers while it
+  is submitted, in review or published.
+* ``submit``: the owner, while it is a draft or returned.
+* ``start_review``, ``return``, ``publish``, ``reject``, ``unpublish``: its reviewers,
+  never on a practice they own (an editor or admin excepted).
+* ``history``: the owner and the reviewers.
+* A practice's *reviewers* are the coordinators of any of its countries, the editors
+  and the admins.
+* ``edit_profile`` (country governance profile): the coordinators of that country,
+  editors, admins. ``edit_organisation``: editors, admins. ``manage_users``: admins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied
+
+from zaragoza.portal.accounts.roles import Role
+
+__all__ = ["Action", "Scope", "Scoped", "can", "grants", "require"]
+
+
+class Action(StrEnum):
+    """What a user asks to do."""
+
+    VIEW = "view"
+    CREATE = "create"
+    EDIT = "edit"
+    UPLOAD = "upload"
+    SUBMIT = "submit"
+    START_REVIEW = "start_review"
+    RETURN = "return"
+    PUBLISH = "publish"
+    REJECT = "reject"
+    UNPUBLISH = "unpublish"
+    HISTORY = "history"
+    EDIT_PROFILE = "edit_profile"
+    EDIT_ORGANISATION = "edit_organisation"
+    MANAGE_USERS = "manage_users"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom an object concerns: its kind and whatever the rules of that kind read."""
+
+    kind: str
+    countries: frozenset[str] = field(default_factory=frozenset)
+    owner_id: int | None = None
+    state: str | None = None
+    geo: str | None = None
+
+
+class Scoped(Protocol):
+    def access_scope(self) -> Scope: ...
+
+
+#: The kind to use for an action on no object (``create``, ``manage_users``).
+PRACTICES = Scope("practice")
+USERS = Scope("users")
+
+_REVIEW = frozenset(
+    {Action.START_REVIEW, Action.RETURN, Action.PUBLISH, Action.REJECT, Action.UNPUBLISH}
+)
+_OWNER_STATES = frozenset({"draft", "returned"})
+_REVIEW_STATES = frozenset({"submitted", "in_review", "published"})
+
+
+@dataclass(frozen=True)
+class Grants:
+    """A user's roles: the global ones and the countries of their coordinator grants."""
+
+    user_id: int | None
+    roles: frozenset[str]
+    countries: frozenset[str]
+
+    @property
+    def admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def everywhere(self) -> bool:
+        """Whether the user reviews everywhere (editor or admin)."""
+        return self.admin or Role.EDITOR in self.roles
+
+
+_NOBODY = Grants(None, frozenset(), frozenset())
+
+
+def grants(user: Any) -> Grants:
+    """Return the user's grants (read once per request and kept on the user object)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _NOBODY
+    kept = getattr(user, "_zaragoza_grants", None)
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
+    rows = list(user.grants.values_list("role", "country"))
+    roles = {r for r, _ in rows}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    found = Grants(
+        user.pk,
+        frozenset(roles),
+        frozenset(c for r, c in rows if r == Role.COORDINATOR and c),
+    )
+    user._zaragoza_grants = found
+    return found
+
+
+def _reviewer(g: Grants, countries: Iterable[str]) -> bool:
+    return g.everywhere or bool(g.countries & set(countries))
+
+
+def _practice(g: Grants, action: Action, s: Scope) -> bool:
+    own = g.user_id is not None and s.owner_id == g.user_id
+    reviewer = _reviewer(g, s.countries)
+    if action is Action.VIEW:
+        return s.state == "published" or own or reviewer
+    if action is Action.CREATE:
+        return bool(g.roles & {Role.CONTRIBUTOR, Role.COORDINATOR, Role.EDITOR, Role.ADMIN})
+    if action in (Action.EDIT, Action.UPLOAD):
+        return (own and s.state in _OWNER_STATES) or (reviewer and s.state in _REVIEW_STATES)
+    if action is Action.SUBMIT:
+        return own and s.state in _OWNER_STATES
+    if action in _REVIEW:
+        return reviewer and (not own or g.everywhere)
+    if action is Action.HISTORY:
+        return own or reviewer
+    return False
+
+
+def _rule(g: Grants, action: Action, s: Scope) -> bool:
+    if s.kind == "practice":
+        return _practice(g, action, s)
+    if s.kind == "country_profile":
+        if action is Action.VIEW:
+            return True
+        if action in (Action.EDIT_PROFILE, Action.HISTORY):
+            return g.everywhere or (s.geo is not None and s.geo in g.countries)
+        return False
+    if s.kind == "organisation":
+        if action is Action.VIEW:
+            return True
+        return action is Action.EDIT_ORGANISATION and g.everywhere
+    if s.kind == "users":
+        return action is Action.MANAGE_USERS and g.admin
+    return False
+
+
+def can(user: Any, action: Action | str, obj: Scoped | Scope | None = None) -> bool:
+    """Return whether ``user`` may do ``action`` on ``obj``.
+
+    ``obj`` is a model with ``access_scope()``, a :class:`Scope`, or ``None`` for an
+    action on practices in general (``create``). An unknown action is refused.
+    """
+    try:
+        act = Action(action)
+    except ValueError:
+        return False
+    if obj is None:
+        scope = USERS if act is Action.MANAGE_USERS else PRACTICES
+    elif isinstance(obj, Scope):
+        scope = obj
+    else:
+        scope = obj.access_scope()
+    return _rule(grants(user), act, scope)
+
+
+def require(user: Any, action: Action | str, obj: Scoped | Scope | None = None) -> None:
+    """Raise ``PermissionDenied`` unless :func:`can` allows it."""
+    if not can(user, action, obj):
+        raise PermissionDenied(f"not allowed: {action}")

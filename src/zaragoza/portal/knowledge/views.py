@@ -1,0 +1,337 @@
+"""Pages of the knowledge base. Thin: permissions from ``accounts.permissions``, changes
+through ``services``, search through ``searching``, figures through ``figures``."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Any
+from urllib.parse import urlencode
+
+import duckdb
+import filetype
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zaragoza.errors import ZaragozaError
+from zaragoza.knowledge.rules import RUBRIC_CRITERIA, TRANSITIONS, Rubric, State, WorkflowAction
+from zaragoza.knowledge.search import FACETS, SearchError, SearchQuery
+from zaragoza.knowledge.taxonomy import COUNTRIES
+from zaragoza.portal.accounts.conf import MAX_UPLOAD_BYTES
+from zaragoza.portal.accounts.permissions import Action, can, grants, require
+from zaragoza.portal.knowledge import display, services
+from zaragoza.portal.knowledge.forms import PracticeForm, StepForm, UploadForm
+from zaragoza.portal.knowledge.models import CountryProfile, Document, Organisation, Practice
+from zaragoza.portal.knowledge.searching import content_version, search
+from zaragoza.portal.monitoring.caching import remember
+from zaragoza.warehouse.reader import reader_for
+
+#: What an upload may be, by the type its bytes show (never by its name).
+UPLOAD_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+
+
+def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    return render(
+        request, "monitoring/error.html", {"status": status, "message": message}, status=status
+    )
+
+
+def _public_cache(view: Any) -> Any:
+    """Keep the pages anonymous readers get in the worker's cache, like the monitoring
+    pages: the key holds the published content's version, the warehouse's version, the
+    language and the URL, so a publication or a new warehouse is never answered from an
+    old entry. Signed-in users (their pages show their own actions) are never cached."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        try:
+            warehouse = reader_for(settings.ZARAGOZA_WAREHOUSE).version().tag
+        except (ZaragozaError, OSError, duckdb.Error):
+            warehouse = "none"
+        raw = f"{content_version()}|{warehouse}|{get_language()}|{request.get_full_path()}"
+        key = "kb-page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+        def render_it() -> tuple[bytes, int, str]:
+            response = view(request, *args, **kwargs)
+            return response.content, response.status_code, response["Content-Type"]
+
+        content, status, content_type = remember(key, render_it)
+        response = HttpResponse(content, status=status, content_type=content_type)
+        response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        return response
+
+    return wrapped
+
+
+@_public_cache
+def practices(request: HttpRequest) -> HttpResponse:
+    """Search: full text, facets with counts, sort, pages, map; all state in the URL."""
+    try:
+        query = display.parse(request.GET, page_size=20)
+    except SearchError as err:
+        return _error(request, 400, f"{err.detail} ({err.parameter})")
+    result = search(query)
+    return render(request, "knowledge/practices.html", display.search_page(request, query, result))
+
+
+@_public_cache
+def practice(request: HttpRequest, slug: str) -> HttpResponse:
+    """One practice: its record, its countries' current gaps on its indicators, and the
+    workflow steps this user may take."""
+    obj = get_object_or_404(Practice.objects.select_related("organisation", "owner"), slug=slug)
+    if not can(request.user, Action.VIEW, obj):
+        raise Http404("no such practice")
+    return render(request, "knowledge/practice.html", display.practice_page(request, obj))
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """Create a draft."""
+    require(request.user, Action.CREATE)
+    form = PracticeForm(request.POST or None, initial={"language": "en", "level": "local"})
+    if request.method == "POST" and form.is_valid():
+        obj = services.create_practice(form.record, request.user)
+        messages.success(request, _("Draft saved."))
+        return redirect("knowledge:practice", slug=obj.slug)
+    return render(request, "knowledge/edit.html", {"form": form, "practice": None})
+
+
+@login_required
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit a practice (a revision is kept of every save)."""
+    obj = get_object_or_404(Practice, slug=slug)
+    require(request.user, Action.EDIT, obj)
+    record = services.record_of(obj)
+    form = PracticeForm(
+        request.POST or None, practice=obj, initial=PracticeForm.initial_from(record)
+    )
+    form.kept = record
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_practice(obj, form.record, request.user)
+        except services.WorkflowError as err:
+            form.add_error(None, err.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("knowledge:practice", slug=obj.slug)
+    return render(request, "knowledge/edit.html", {"form": form, "practice": obj})
+
+
+@require_POST
+@login_required
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take a workflow step (submit, start review, return, publish, reject, unpublish)."""
+    obj = get_object_or_404(Practice, slug=slug)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _error(request, 400, _("The step could not be read."))
+    try:
+        action = WorkflowAction(form.cleaned_data["action"])
+    except ValueError:
+        return _error(request, 400, _("Unknown step: %(a)s") % {"a": form.cleaned_data["action"]})
+    require(request.user, Action(action.value), obj)
+    rubric = None
+    if action is WorkflowAction.PUBLISH or form.rubric_given():
+        try:
+            rubric = Rubric.from_mapping(form.cleaned_data)
+        except ValueError as exc:
+            messages.error(request, _("Review rubric: %(e)s") % {"e": exc})
+            return redirect("knowledge:practice", slug=slug)
+    try:
+        services.step(
+            obj, action, request.user, comment=form.cleaned_data["comment"], rubric=rubric
+        )
+    except services.WorkflowError as err:
+        details = "; ".join(f"{f}: {why}" for f, why in err.problems)
+        messages.error(request, f"{err.message}" + (f" — {details}" if details else ""))
+    else:
+        messages.success(request, _("Done: %(step)s.") % {"step": display.step_label(action.value)})
+    return redirect("knowledge:practice", slug=slug)
+
+
+@login_required
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every revision and workflow step of a practice."""
+    obj = get_object_or_404(Practice, slug=slug)
+    require(request.user, Action.HISTORY, obj)
+    return render(
+        request,
+        "knowledge/history.html",
+        {
+            "practice": obj,
+            "revisions": obj.revisions.select_related("actor").order_by("-number"),
+            "transitions": obj.transitions.select_related("actor", "review").order_by("-at", "-id"),
+        },
+    )
+
+
+@login_required
+def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """An earlier version of a practice, as it was saved."""
+    obj = get_object_or_404(Practice, slug=slug)
+    require(request.user, Action.HISTORY, obj)
+    rev = get_object_or_404(obj.revisions, number=number)
+    return render(
+        request,
+        "knowledge/revision.html",
+        {
+            "practice": obj,
+            "revision": rev,
+            "fields": display.record_fields(rev.data),
+        },
+    )
+
+
+@require_POST
+@login_required
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Attach a document: its type is read from its bytes, its size is limited."""
+    obj = get_object_or_404(Practice, slug=slug)
+    require(request.user, Action.UPLOAD, obj)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(m) for errs in form.errors.values() for m in errs))
+        return redirect("knowledge:practice", slug=slug)
+    f = form.cleaned_data["file"]
+    if f.size > MAX_UPLOAD_BYTES:
+        messages.error(request, _("The file is larger than 10 MB."))
+        return redirect("knowledge:practice", slug=slug)
+    head = f.read(8192)
+    f.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else ""
+    if mime == "application/zip" and f.read().find(b"word/document.xml") >= 0:
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    f.seek(0)
+    if mime not in UPLOAD_TYPES:
+        messages.error(
+            request, _("This type of file is not accepted: PDF, PNG, JPEG, ODT or DOCX only.")
+        )
+        return redirect("knowledge:practice", slug=slug)
+    f.name = f"{obj.slug}.{UPLOAD_TYPES[mime]}"
+    Document.objects.create(
+        practice=obj,
+        file=f,
+        title=form.cleaned_data["title"],
+        media_type=mime,
+        size=f.size,
+        uploaded_by=request.user,
+    )
+    messages.success(request, _("Document added."))
+    return redirect("knowledge:practice", slug=slug)
+
+
+def document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """A document, as an attachment with its checked type and ``nosniff``."""
+    doc = get_object_or_404(Document.objects.select_related("practice"), pk=pk, practice__slug=slug)
+    if not can(request.user, Action.VIEW, doc.practice):
+        raise Http404("no such document")
+    response = FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=(doc.file.name or "document").rsplit("/", 1)[-1],
+        content_type=doc.media_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def work(request: HttpRequest) -> HttpResponse:
+    """A user's own practices and, for reviewers, the practices waiting for them."""
+    g = grants(request.user)
+    mine = Practice.objects.filter(owner=request.user).order_by("-updated")
+    waiting = Practice.objects.filter(state__in=[State.SUBMITTED, State.IN_REVIEW]).order_by(
+        "updated"
+    )
+    queue = [p for p in waiting if can(request.user, Action.PUBLISH, p)]
+    return render(
+        request,
+        "knowledge/work.html",
+        {
+            "mine": mine,
+            "queue": queue,
+            "grants": g,
+            "can_create": can(request.user, Action.CREATE),
+        },
+    )
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    """Organisations, with how many published practices each implements."""
+    return render(request, "knowledge/organisations.html", display.organisations_page())
+
+
+def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    org = get_object_or_404(Organisation, slug=slug)
+    return render(request, "knowledge/organisation.html", display.organisation_page(org))
+
+
+def profiles(request: HttpRequest) -> HttpResponse:
+    """The country governance profiles."""
+    latest: dict[str, CountryProfile] = {}
+    for p in CountryProfile.objects.order_by("geo", "-as_of"):
+        latest.setdefault(p.geo, p)
+    return render(request, "knowledge/profiles.html", {"profiles": display.profile_list(latest)})
+
+
+@_public_cache
+def profile(request: HttpRequest, geo: str) -> HttpResponse:
+    """One country's governance profile (``?as_of=`` for an earlier version), with live
+    figures from the warehouse."""
+    if geo not in COUNTRIES:
+        return _error(request, 404, _("Unknown country code: %(geo)s") % {"geo": geo})
+    versions = list(CountryProfile.objects.filter(geo=geo).order_by("-as_of"))
+    if not versions:
+        return _error(request, 404, _("No governance profile for %(geo)s yet.") % {"geo": geo})
+    asked = request.GET.get("as_of")
+    chosen = (
+        next((v for v in versions if v.as_of.isoformat() == asked), None) if asked else versions[0]
+    )
+    if chosen is None:
+        return _error(request, 404, _("No version of this profile is dated %(d)s.") % {"d": asked})
+    return render(request, "knowledge/profile.html", display.profile_page(chosen, versions))
+
+
+def _qs(**params: Any) -> str:
+    return urlencode(params, doseq=True)
+
+
+__all__ = [
+    "FACETS",
+    "RUBRIC_CRITERIA",
+    "TRANSITIONS",
+    "SearchQuery",
+    "document",
+    "edit",
+    "history",
+    "new",
+    "organisation",
+    "organisations",
+    "practice",
+    "practices",
+    "profile",
+    "profiles",
+    "revision",
+    "step",
+    "upload",
+    "work",
+]
+_unused = (settings, get_language, PermissionDenied, _qs)
