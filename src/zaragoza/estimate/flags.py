@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -68,6 +69,8 @@ def load_rules(path: str | Path | None = None) -> ReliabilityRules:
 def load_limits(path: str | Path) -> dict[str, tuple[float, float]]:
     """Return per-country publication limits A and B from a CSV file."""
     out = {}
+    if not Path(path).is_file():
+        raise CatalogError("cannot read the reliability limits: no such file", file=str(path))
     with Path(path).open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         need = {"geo", "limit_a", "limit_b"}
@@ -78,7 +81,9 @@ def load_limits(path: str | Path) -> dict[str, tuple[float, float]]:
         for i, row in enumerate(reader, start=1):
             try:
                 a, b = float(row["limit_a"]), float(row["limit_b"])
-            except ValueError:
+                if not (math.isfinite(a) and math.isfinite(b)):
+                    raise ValueError("not finite")
+            except (TypeError, ValueError):
                 raise CatalogError(
                     "limit is not a number",
                     file=str(path),
