@@ -34,6 +34,7 @@ __all__ = [
     "FLAG_LETTERS",
     "GROUPS",
     "PUBLIC_COLUMNS",
+    "PUBLISHED_COLUMNS",
     "SOURCES",
     "STORED_COLUMNS",
     "YEAR_RANGE",
@@ -52,6 +53,9 @@ ESTIMATE_COLUMNS = [
 ]  # fmt: skip
 #: What a public client sees: the estimate columns plus where the figure comes from.
 PUBLIC_COLUMNS = [*ESTIMATE_COLUMNS, "source"]
+#: What a client of the portal and the API receives: the public columns and whether the
+#: figure was computed from synthetic records (a demonstration, never a statistic).
+PUBLISHED_COLUMNS = [*PUBLIC_COLUMNS, "synthetic"]
 #: What the warehouse stores: the public columns plus the load that wrote the row.
 STORED_COLUMNS = [*PUBLIC_COLUMNS, "run_id"]
 #: One cell: at most one row per key.

@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils.http import http_date
 
 from zaragoza.catalog.loader import load_catalog
-from zaragoza.warehouse.reader import PUBLIC_COLUMNS
+from zaragoza.observations import PUBLISHED_COLUMNS
 from zaragoza.warehouse.store import Warehouse
 
 OBS = "/api/v1/observations"
@@ -95,7 +95,7 @@ def test_values_equal_the_warehouse_rows(portal: Path, client: Client) -> None:
     want = stored(portal, indicator=["employment_rate"], geo=["AT", "SE"])
     want = want[want["compare_to"] == ""]
     assert doc["count"] == len(want) == len(got)
-    assert list(got.columns) == PUBLIC_COLUMNS
+    assert list(got.columns) == PUBLISHED_COLUMNS
     key = ["source", "geo", "time", "citizen", "c_birth", "sex", "age"]
     merged = got.merge(want, on=key, suffixes=("", "_wh"))
     assert len(merged) == len(want)
@@ -636,3 +636,28 @@ def test_unknown_api_path_is_a_json_404(portal: Path, client: Client) -> None:
     err = body(response)
     assert err["value"] == "/api/v2/observations"
     assert "/api/v1/observations" in err["valid"]
+
+
+def test_every_format_says_which_figures_are_synthetic(portal: Path, client: Client) -> None:
+    """Computed figures of the embedded default come from synthetic records: every format
+    says so per figure; Eurostat's published figures are not synthetic."""
+    url = f"{OBS}?indicator=employment_rate&geo=AT&time=2023"
+    rows = body(get(client, url))["results"]
+    by_source = {(r["source"], r["synthetic"]) for r in rows}
+    assert by_source == {("computed", True), ("published", False)}
+    table = pd.read_csv(io.BytesIO(get(client, url + "&format=csv").content))
+    assert (table["synthetic"] == (table["source"] == "computed")).all()
+    sdmx = pd.read_csv(io.BytesIO(get(client, url + "&format=sdmx-csv").content))
+    assert (sdmx["SYNTHETIC"] == (sdmx["source"] == "computed")).all()
+    doc = body(get(client, url + "&format=jsonstat"))
+    assert doc["extension"]["synthetic"]
+    assert "synthetic records" in doc["note"][0]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(get(client, url + "&format=xlsx").content))
+    header = next(wb["data"].iter_rows(values_only=True))
+    assert "synthetic" in header
+    about = {r[0]: r[1] for r in wb["about"].iter_rows(values_only=True)}
+    assert "synthetic records" in about["synthetic"]
+    published = body(get(client, f"{OBS}?indicator=employment_rate&source=published&limit=5"))
+    assert not any(r["synthetic"] for r in published["results"])

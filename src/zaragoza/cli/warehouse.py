@@ -200,7 +200,7 @@ def warehouse_export(
     try:
         path = warehouse or default_warehouse()
         if suppress:
-            from zaragoza.observations import ESTIMATE_COLUMNS
+            from zaragoza.observations import PUBLISHED_COLUMNS
             from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
             try:
@@ -216,7 +216,7 @@ def warehouse_export(
                     compare_to=(),
                 )
             )
-            write_table(df[[*ESTIMATE_COLUMNS, "source"]], out)
+            write_table(df[PUBLISHED_COLUMNS], out)
             err.print(f"{len(df):,} rows written to {out} (confidential cells blank)")
             return
         with Warehouse(path, read_only=True) as wh:

@@ -20,6 +20,7 @@ from zaragoza.estimate.design import (
 from zaragoza.estimate.request import EstimationRequest
 from zaragoza.pipeline.engines import engine_for
 from zaragoza.pipeline.result import EstimateRun
+from zaragoza.sources.readers import is_synthetic
 
 __all__ = ["design_from", "estimate", "estimate_files", "survey_of"]
 
@@ -68,6 +69,9 @@ def estimate(
     if request.indicators:
         engine.check_indicators(cat.select(request.indicators))
     run = engine.run(request, cat, say)
+    # provenance says whether the figures come from synthetic records, so that every
+    # page, file and API answer can say so too
+    run.options["synthetic"] = any(is_synthetic(f) for f in run.files if "://" not in f)
     run.seconds = time.perf_counter() - started
     return run
 

@@ -18,8 +18,9 @@ warehouse reader and stay blank.
     ``{"results": [{column: value, ...}, ...]}`` with ``null`` for missing; the API adds
     ``count``, ``next`` and ``previous`` beside ``results`` (:attr:`Metadata.extra`).
 ``xlsx``
-    Office Open XML workbook (openpyxl): a ``data`` sheet with the table, numbers as
-    numbers and missing cells empty, and an ``about`` sheet with title, source, date and
+    Office Open XML workbook (openpyxl): a ``data`` sheet with the table (its
+    ``synthetic`` column included), numbers as numbers and missing cells empty, and an
+    ``about`` sheet with title, source, date, a line when figures are synthetic, and
     notes. Text beginning with ``=`` stays text, never a formula.
 ``jsonstat``
     A JSON-stat 2.0 ``dataset`` (https://json-stat.org/format/, version 2.0). Dimensions
@@ -38,7 +39,9 @@ warehouse reader and stay blank.
     ``{"index": value}`` that the standard allows for sparse cubes (missing cells are
     then absent). ``status`` is the object form: flags by cell index, on every statistic of a
     flagged observation. ``extension`` holds the source, the units per indicator and
-    the pagination the API adds; ``note`` says how to read gaps and suppressed cells.
+    the pagination the API adds, and ``synthetic``: the cells (value indices) computed
+    from synthetic records; ``note`` says how to read gaps and suppressed cells, and
+    first of all when the selection holds synthetic figures.
 ``sdmx-csv``
     SDMX-CSV 2.0.0 (SDMX 3.0 technical standard, section 6 "SDMX-CSV"), laid out as
     Eurostat writes it: ``STRUCTURE=dataflow``, ``STRUCTURE_ID`` the dataflow
@@ -48,8 +51,9 @@ warehouse reader and stay blank.
     rows; level rows have ``compare_to = _Z``), the measure ``OBS_VALUE`` and the
     attributes ``OBS_FLAG`` (the flags but ``c`` and ``:``: as in Eurostat's own files,
     a value not available is an empty ``OBS_VALUE``), ``CONF_STATUS`` (``C`` for a
-    suppressed cell, as Eurostat marks confidentiality) and the precision attributes
-    ``SE, CI_LO, CI_HI, CV, N, N_MISSING``. ``sdmx1`` reads it with a data structure
+    suppressed cell, as Eurostat marks confidentiality), the precision attributes
+    ``SE, CI_LO, CI_HI, CV, N, N_MISSING`` and ``SYNTHETIC`` (``true`` for a figure
+    computed from synthetic records). ``sdmx1`` reads it with a data structure
     that declares those components.
 """
 
@@ -102,6 +106,12 @@ _DEFAULT_NOTES = (
     "reference group's, in percentage points for percentage indicators.",
     "Flags are Eurostat's: u low reliability, c confidential (value suppressed), "
     "b break in series, e estimated, p provisional, d definition differs, : not available.",
+    "synthetic = true marks a figure computed from synthetic records: a demonstration of "
+    "the method, not a statistic; such figures must not be cited.",
+)
+SYNTHETIC_NOTE = (
+    "This selection holds figures computed from synthetic records (synthetic = true): "
+    "a demonstration of the method, not statistics."
 )
 
 
@@ -237,6 +247,10 @@ def _prepared(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _any_synthetic(df: pd.DataFrame) -> bool:
+    return "synthetic" in df.columns and bool(df["synthetic"].fillna(False).astype(bool).any())
+
+
 def _scalar(v: Any) -> Any:
     """A JSON-ready Python scalar: ``None`` for missing, never NaN."""
     if v is None or v is pd.NA:
@@ -307,6 +321,8 @@ def write_xlsx(df: pd.DataFrame, meta: Metadata) -> bytes:
     about.append(["source", meta.source])
     if meta.updated is not None:
         about.append(["updated", meta.updated.isoformat()])
+    if _any_synthetic(df):
+        about.append(["synthetic", SYNTHETIC_NOTE])
     for note in meta.notes:
         about.append(["note", note])
     buf = io.BytesIO()
@@ -378,6 +394,8 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
         base = np.zeros(0, dtype=np.int64)
     values: dict[int, Any] = {}
     status: dict[str, str] = {}
+    synthetic: dict[str, bool] = {}
+    marks = df["synthetic"].tolist() if "synthetic" in df.columns else [False] * len(df)
     flags = df["flag"].tolist()
     for k, stat in enumerate(stats):
         column = df[stat].tolist()
@@ -385,6 +403,8 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
             values[b + k] = _scalar(v)
             if flags[i]:
                 status[str(b + k)] = flags[i]
+            if marks[i]:
+                synthetic[str(b + k)] = True
     value: list[Any] | dict[str, Any]
     if cells <= DENSE_LIMIT and cells <= 8 * max(len(values), 1):
         dense: list[Any] = [None] * cells
@@ -457,11 +477,13 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
             "dimension": dimension,
             "value": value,
             "status": status,
-            "note": list(meta.notes),
+            "note": [SYNTHETIC_NOTE, *meta.notes] if synthetic else list(meta.notes),
             "extension": {
                 "generator": f"zaragoza {__version__}",
                 "source": meta.source,
                 "units": units,
+                # the cells (value indices, as in status) computed from synthetic records
+                "synthetic": synthetic,
                 **meta.extra,
             },
         }
@@ -473,7 +495,7 @@ _SDMX_DIMENSIONS = (
     "freq", "indicator", "unit", "source", "geo", "citizen", "c_birth", "sex", "age",
     "compare_to", "TIME_PERIOD",
 )  # fmt: skip
-_SDMX_ATTRIBUTES = ("SE", "CI_LO", "CI_HI", "CV", "N", "N_MISSING")
+_SDMX_ATTRIBUTES = ("SE", "CI_LO", "CI_HI", "CV", "N", "N_MISSING", "SYNTHETIC")
 
 
 def _obs_flag(flag: str) -> str:
@@ -509,7 +531,8 @@ def write_sdmx_csv(df: pd.DataFrame, meta: Metadata) -> bytes:
         "indicator", "source", "geo", "citizen", "c_birth", "sex", "age", "compare_to",
         "time", "value", "flag", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing",
     ]  # fmt: skip
-    for row in df[cols].itertuples(index=False, name=None):
+    marks = df["synthetic"] if "synthetic" in df.columns else pd.Series(False, index=df.index)
+    for row, mark in zip(df[cols].itertuples(index=False, name=None), marks, strict=True):
         ind, src, geo, cit, cob, sex, age, ref, time, value, flag, *precision = row
         unit = meta.units.get(ind, "")
         if ref and unit == "PC":
@@ -519,6 +542,7 @@ def write_sdmx_csv(df: pd.DataFrame, meta: Metadata) -> bytes:
                 "dataflow", SDMX_DATAFLOW, "I", "A", ind, unit, src, geo, cit, cob, sex, age,
                 ref or NOT_APPLICABLE, time, _number(value), _obs_flag(flag),
                 "C" if "c" in flag else "", *(_number(v) for v in precision),
+                "true" if mark else "false",
             ]
         )  # fmt: skip
     return buf.getvalue().encode()

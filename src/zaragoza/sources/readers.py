@@ -23,9 +23,13 @@ import yaml
 from zaragoza.errors import InputError
 
 __all__ = [
+    "SYNTHETIC_KEY",
+    "SYNTHETIC_NAMES",
+    "SYNTHETIC_VALUE",
     "ColumnMap",
     "Microdata",
     "csv_source",
+    "is_synthetic",
     "load_column_map",
     "open_microdata",
     "quote",
@@ -37,6 +41,29 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 ColumnMap = Mapping[str, str]
+
+#: The Parquet key-value metadata that marks files of synthetic records (written by
+#: ``zaragoza synth``), and the file names of the bundled synthetic examples.
+SYNTHETIC_KEY = b"zaragoza"
+SYNTHETIC_VALUE = b"synthetic records"
+SYNTHETIC_NAMES = re.compile(r"(?:^|/)example_[a-z]+\.|synthetic|synth_")
+
+
+def is_synthetic(path: str | Path) -> bool:
+    """Whether a microdata file holds synthetic records: a Parquet file ``zaragoza synth``
+    wrote (its metadata says so), or one named as the bundled examples are."""
+    p = Path(path)
+    if SYNTHETIC_NAMES.search(p.as_posix()):
+        return True
+    if p.suffix.lower() in PARQUET_SUFFIXES and p.is_file():
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.read_schema(p).metadata or {}
+        except (OSError, ValueError):
+            return False
+        return meta.get(SYNTHETIC_KEY) == SYNTHETIC_VALUE
+    return False
 
 
 def quote(name: str) -> str:

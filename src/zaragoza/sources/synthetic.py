@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zaragoza.errors import UsageError
+from zaragoza.sources.readers import SYNTHETIC_KEY, SYNTHETIC_VALUE
 
 __all__ = [
     "Part",
@@ -474,7 +475,7 @@ def write_partitioned(
         folder.mkdir(parents=True, exist_ok=True)
         for suffix, table in part.tables.items():
             path = folder / f"part-{k}{'-' + suffix if suffix else ''}.parquet"
-            pq.write_table(table, path, **options(table))
+            pq.write_table(marked(table), path, **options(table))
             written.append(path)
         done += part.records
         if progress is not None:
@@ -523,12 +524,21 @@ def write_one_file(
             for b in batches:
                 out.write_table(b)
     else:
+        first = marked(first)
         options = parquet_options(first.schema, "zstd", statistics)
         with pq.ParquetWriter(path, first.schema, **options) as out:
             out.write_table(first)
             for b in batches:
-                out.write_table(b)
+                out.write_table(b.replace_schema_metadata(first.schema.metadata))
     return path
+
+
+def marked(table: pa.Table) -> pa.Table:
+    """The table with the key-value metadata that marks synthetic records in Parquet
+    (:func:`zaragoza.sources.readers.is_synthetic` reads it)."""
+    meta = dict(table.schema.metadata or {})
+    meta[SYNTHETIC_KEY] = SYNTHETIC_VALUE
+    return table.replace_schema_metadata(meta)
 
 
 def write_lfs(path: str | Path, persons: int, **kwargs: object) -> Path:

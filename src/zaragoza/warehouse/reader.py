@@ -31,6 +31,7 @@ import pandas as pd
 from zaragoza.disclosure import secondary_cells
 from zaragoza.errors import UsageError
 from zaragoza.observations import CELL_KEY, PUBLIC_COLUMNS, blank_confidential, normalise_flag
+from zaragoza.sources.readers import SYNTHETIC_NAMES
 from zaragoza.warehouse.store import sandboxed
 
 __all__ = [
@@ -154,7 +155,8 @@ class WarehouseReader:
         limit: int | None = None,
         offset: int = 0,
     ) -> pd.DataFrame:
-        """Return the selected cells (:data:`PUBLIC_COLUMNS`), suppressed cells blanked."""
+        """Return the selected cells (:data:`PUBLIC_COLUMNS` and ``synthetic``, true where a
+        figure comes from synthetic records), confidential cells blanked."""
         where, params = selection.where()
         cols = ", ".join(
             f"CASE WHEN isfinite(o.{c}) THEN o.{c} END AS {c}" if c in _NUMBERS else f"o.{c}"
@@ -170,18 +172,39 @@ class WarehouseReader:
                 )
             else:
                 secondary = "false AS _secondary FROM observations o"
-            sql = f"SELECT {cols}, {secondary}{where} ORDER BY {_ORDER}"
+            sql = f"SELECT {cols}, o.run_id AS _run, {secondary}{where} ORDER BY {_ORDER}"
             if limit is not None:
                 sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
             df = cur.execute(sql, params).df()
         finally:
             cur.close()
         extra = df.pop("_secondary").astype(bool)
+        synthetic = self.synthetic_runs()
+        df.insert(
+            list(df.columns).index("source") + 1,
+            "synthetic",
+            df.pop("_run").isin(synthetic).to_numpy() if synthetic else False,
+        )
         if not self._has_suppressed_table:
             extra |= self._computed_secondary(df)
         if extra.any():
             df.loc[extra, "flag"] = [normalise_flag(f"{f}c") for f in df.loc[extra, "flag"]]
         return blank_confidential(df)
+
+    def synthetic_runs(self) -> frozenset[str]:
+        """The loads whose figures come from synthetic records: their provenance says so,
+        or their inputs are named as synthetic files are (loads made before it did)."""
+        if "synthetic_runs" not in self._cache:
+            runs = self._memo(
+                "runs_options",
+                "SELECT run_id, CAST(inputs AS VARCHAR) AS inputs, "
+                "CAST(options AS VARCHAR) AS options FROM runs WHERE source LIKE '%computed%'",
+            )
+            marked = runs["options"].str.contains('"synthetic": true', regex=False)
+            named = runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
+            self._cache["synthetic_runs"] = frozenset(runs.loc[marked | named, "run_id"])
+        found: frozenset[str] = self._cache["synthetic_runs"]
+        return found
 
     def _has_suppressed(self, cur: duckdb.DuckDBPyConnection) -> bool:
         if self._has_suppressed_table is None:

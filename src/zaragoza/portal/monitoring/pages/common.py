@@ -34,9 +34,6 @@ BREAKDOWNS = ("citizen", "c_birth")
 SEXES = ("T", "M", "F")
 #: The migrant group a single headline figure is about, in order of preference.
 MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR")
-#: Inputs of a computed load that make its figures a demonstration: the bundled example
-#: files (``example_lfs.csv.gz``, later ``example_silc...``) and synthetic records.
-_SYNTHETIC_INPUTS = r"example_[a-z]+\.|synthetic|synth_"
 
 
 class PageError(Exception):
@@ -255,11 +252,9 @@ class Context:
 
 def context(reader: WarehouseReader) -> Context:
     """Return the shared :class:`Context` of the warehouse ``reader`` reads."""
-    runs = reader.runs()
-    computed = runs[runs["source"] == "computed"]
     # The embedded default computes from the bundled synthetic example; those figures are
     # a demonstration and every page says so.
-    synthetic = bool(computed["inputs"].str.contains(_SYNTHETIC_INPUTS, regex=True).any())
+    synthetic = bool(reader.synthetic_runs())
     return Context(load_catalog(), reader.coverage(), reader.codes(), synthetic)
 
 
