@@ -30,13 +30,16 @@ def default_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def _pages_read_the_database(request: pytest.FixtureRequest) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every portal page may read Django's database: the monitoring pages list the
-    knowledge base's published practices and key their cache on its version. (Browser
-    tests talk to a server in its own process: they need no database here.)"""
-    if request.node.get_closest_marker("browser") is None:
-        request.getfixturevalue("db")
+    knowledge base's published practices and key their cache on its version. Each
+    portal test but the browser ones (they talk to a server in its own process) is a
+    database test, marked as pytest-django asks (a fixture requesting ``db`` at run time
+    leaves the connection on the real database file)."""
+    for item in items:
+        if "tests/portal/" in str(item.fspath) and item.get_closest_marker("browser") is None:
+            if item.get_closest_marker("django_db") is None:
+                item.add_marker(pytest.mark.django_db)
 
 
 @pytest.fixture

@@ -310,7 +310,7 @@ def test_home_gaps_equal_the_warehouse(portal: Path, client: Client) -> None:
     )
     card = html.split('data-headline="employment_rate"')[1].split("</section>")[0]
     assert f"{MINUS}{abs(neu - nat):.1f}" in card
-    assert "Non-EU citizens compared with Nationals, EU, 2024" in card
+    assert "Non-EU citizens compared with nationals, EU, 2024" in card
     assert '<svg class="sparkline" role="img"' in card
     for indicator in ("unemployment_rate", "median_equivalised_income", "naturalisation_rate"):
         assert f'data-headline="{indicator}"' in html
@@ -634,3 +634,31 @@ def test_computed_figures_from_real_files_are_not_called_synthetic(
 
 def test_home_without_eu_figures_says_so(small_warehouse: Path, client: Client) -> None:
     assert b"The warehouse holds no EU figures yet." in get(client, "/en/")
+
+
+def test_translations_read_as_sentences(portal: Path, client: Client) -> None:
+    """Groups inside a sentence are declined and in lower case (dative in German)."""
+    de = get(client, "/de/").decode()
+    assert "im Vergleich zu Inländern, EU" in de
+    assert "im Vergleich zu Inländer," not in de
+    fr = get(client, "/fr/").decode()
+    assert "par rapport aux nationaux, UE" in fr
+    assert "par rapport aux Nationaux" not in fr
+    fr_data = get(client, "/fr/data/?indicator=employment_rate&geo=AT").decode()
+    assert "Indicateurs :" not in fr_data
+
+
+def test_target_verdicts_respect_intervals_and_synthetic_figures(
+    portal: Path, client: Client
+) -> None:
+    from zaragoza.catalog.targets import INDISTINGUISHABLE, MET, NOT_MET, bundled_targets
+
+    target = next(t for t in bundled_targets() if t.id == "eu2030_employment")
+    assert target.verdict(80.0, 79.0, 81.0) == MET
+    assert target.verdict(70.0, 69.0, 71.0) == NOT_MET
+    assert target.verdict(78.2, 76.0, 80.4) == INDISTINGUISHABLE
+    assert target.verdict(78.2) == MET  # a published figure: by its value
+    computed = get(client, "/en/countries/AT/?source=computed").decode()
+    assert "no verdict: synthetic figures" in computed
+    published = get(client, "/en/countries/AT/?source=published").decode()
+    assert "no verdict: synthetic figures" not in published

@@ -7,6 +7,7 @@ far a value lies from a target and whether it meets it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 TARGETS_FILE = "targets.yaml"
+#: The verdicts of a figure against a target.
+MET, NOT_MET, INDISTINGUISHABLE = "met", "not met", "not distinguishable"
 
 
 class _Strict(BaseModel):
@@ -70,6 +73,24 @@ class Target(_Strict):
         if self.direction == "at_least":
             return observed >= self.value
         return observed <= self.value if self.inclusive else observed < self.value
+
+    def verdict(
+        self, observed: float, ci_lo: float | None = None, ci_hi: float | None = None
+    ) -> str:
+        """Return ``met``, ``not met`` or ``not distinguishable`` (at the interval's level).
+
+        With an interval (``ci_lo``, ``ci_hi``; a computed figure's 95% interval) the
+        target is met only when the whole interval lies on its met side, missed only when
+        the whole interval lies on the other side; otherwise the figure cannot tell. A
+        figure without an interval (a published one) is judged by its value.
+        """
+        if ci_lo is None or ci_hi is None or math.isnan(ci_lo) or math.isnan(ci_hi):
+            return MET if self.met(observed) else NOT_MET
+        if self.met(ci_lo) and self.met(ci_hi):
+            return MET
+        if not self.met(ci_lo) and not self.met(ci_hi):
+            return NOT_MET
+        return INDISTINGUISHABLE
 
     def distance(self, observed: float) -> float:
         """Return how far ``observed`` lies from the target, positive on the met side.

@@ -24,7 +24,7 @@ __all__ = ["TARGET_COLUMNS", "distance_to_target", "year_reached"]
 TARGET_COLUMNS = [
     "target", "framework", "target_year", "direction", "indicator", "geo", "time",
     "citizen", "c_birth", "sex", "age", "source", "flag", "value", "target_value",
-    "distance", "met", "trend_slope", "year_reached",
+    "distance", "met", "verdict", "trend_slope", "year_reached",
 ]  # fmt: skip
 
 
@@ -96,9 +96,12 @@ def distance_to_target(
         :data:`TARGET_COLUMNS`: ``distance = value - target_value`` in the indicator's
         unit (percentage points for rates), negative below the target whatever its
         direction; ``met`` by the target's rule (``at_most`` targets are met at or below,
-        or strictly below when not inclusive); ``trend_slope`` and ``year_reached`` from
-        :func:`year_reached` on the series' latest segment (from its last break, flag
-        ``b``), the same on every row of the series.
+        or strictly below when not inclusive) applied to the value; ``verdict`` ``met``,
+        ``not met`` or ``not distinguishable`` from the 95% interval where the figure has
+        one (:meth:`Target.verdict`), none for a figure computed from synthetic records;
+        ``trend_slope`` and ``year_reached`` from :func:`year_reached` on the series'
+        latest segment (from its last break, flag ``b``), the same on every row of the
+        series.
     """
     obs = prepare(obs, "distance to target")
     pool = list(bundled_targets() if targets is None else targets)
@@ -122,6 +125,14 @@ def distance_to_target(
             rows["met"] = rows["value"] <= target.value
         else:
             rows["met"] = rows["value"] < target.value
+        lo = rows["ci_lo"] if "ci_lo" in rows else pd.Series(np.nan, index=rows.index)
+        hi = rows["ci_hi"] if "ci_hi" in rows else pd.Series(np.nan, index=rows.index)
+        rows["verdict"] = [
+            None if pd.isna(v) else target.verdict(float(v), float(a), float(b))
+            for v, a, b in zip(rows["value"], lo, hi, strict=True)
+        ]
+        if "synthetic" in rows:  # a demonstration gets no verdict
+            rows.loc[rows["synthetic"].fillna(False).astype(bool), "verdict"] = None
         trend = _trends(rows, target, min_years)
         parts.append(rows.merge(trend, on=SERIES, how="left"))
     if not parts:

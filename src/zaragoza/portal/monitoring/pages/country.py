@@ -47,8 +47,16 @@ __all__ = ["country_page"]
 
 
 def _target_row(
-    target: Target, ind: Indicator, values: Sequence[tuple[str, dict[str, Any]]]
+    target: Target,
+    ind: Indicator,
+    values: Sequence[tuple[str, dict[str, Any]]],
+    demonstration: bool = False,
 ) -> dict[str, Any]:
+    """A target's row of the profile: each group's distance and verdict.
+
+    The verdict takes the figure's 95% interval into account (``Target.verdict``); a
+    figure computed from synthetic records gets none: it is a demonstration.
+    """
     framework = _("Europe 2020") if target.framework == "europe_2020" else _("EU 2030")
     if target.direction == "at_least":
         text = _("at least %(value)s") % {"value": f"{target.value:g}"}
@@ -68,7 +76,9 @@ def _target_row(
                     "value": c["value"],
                     "year": c["year"],
                     "distance": target.distance(c["value"]),
-                    "met": target.met(c["value"]),
+                    "verdict": None
+                    if demonstration
+                    else target.verdict(c["value"], c.get("ci_lo"), c.get("ci_hi")),
                 }
             )
     return {"target": target, "framework": framework, "text": text,
@@ -155,6 +165,7 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
                     target,
                     ind,
                     [(label, cells.get(g) or cell(None, decimals, year)) for g, label in shown],
+                    demonstration=ctx.demonstration(source),
                 )
                 | {"source": source, "synthetic": ctx.demonstration(source)}
             )

@@ -124,7 +124,18 @@ def home_page(reader: WarehouseReader) -> dict[str, Any]:
                 "by": by,
                 "group": main,
                 "group_label": group_label(main, by),
-                "nat_label": group_label("NAT", by),
+                "versus": (
+                    _("%(group)s compared with nationals, EU, %(year)s")
+                    if by == "citizen"
+                    else _("%(group)s compared with the native-born, EU, %(year)s")
+                )
+                % {"group": group_label(main, by), "year": latest},
+                "gap_caption": (
+                    _("Gap between %(group)s and nationals, EU")
+                    if by == "citizen"
+                    else _("Gap between %(group)s and the native-born, EU")
+                )
+                % {"group": group_label(main, by)},
                 "group_cell": group_cell,
                 "nat_cell": nat_cell,
                 "gap": gap,
