@@ -17,6 +17,10 @@ _SCRATCH = tempfile.mkdtemp(prefix="zaragoza-tests-")
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ZARAGOZA_WAREHOUSE", os.path.join(_SCRATCH, "zaragoza.duckdb"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zaragoza.portal.settings")
+# Playwright's synchronous API runs an event loop in the test process's main thread; the
+# database tests that follow the browser tests in the same session would otherwise be
+# refused as "async" by Django. The portal itself never runs in an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_configure(config: pytest.Config) -> None:

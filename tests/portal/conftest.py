@@ -37,9 +37,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     database test, marked as pytest-django asks (a fixture requesting ``db`` at run time
     leaves the connection on the real database file)."""
     for item in items:
-        if "tests/portal/" in str(item.fspath) and item.get_closest_marker("browser") is None:
-            if item.get_closest_marker("django_db") is None:
-                item.add_marker(pytest.mark.django_db)
+        if (
+            "tests/portal/" in str(item.fspath)
+            and item.get_closest_marker("browser") is None
+            and item.get_closest_marker("django_db") is None
+        ):
+            item.add_marker(pytest.mark.django_db)
 
 
 @pytest.fixture
