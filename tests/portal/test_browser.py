@@ -90,8 +90,10 @@ def test_the_map_is_drawn_by_plotly_with_every_country(page: Any, screenshots: P
     page.goto("/en/indicators/employment_rate/?geo=AT&time=2024")
     chart = page.locator("[data-chart=map][data-renderer=plotly]")
     chart.locator("svg.main-svg").first.wait_for(timeout=15_000)
+    # a function, not an expression: Playwright evaluates expressions with eval, which the
+    # site's Content-Security-Policy forbids once polling starts
     page.wait_for_function(
-        "document.querySelector('[data-chart=map]').getAttribute('data-drawn') === 'true'"
+        "() => document.querySelector('[data-chart=map]').getAttribute('data-drawn') === 'true'"
     )
     # Every country of the bundled map, with a value or grey, and the SVG drawing hidden.
     assert chart.locator("path.choroplethlocation").count() == 40
@@ -302,10 +304,10 @@ def test_the_regional_map_is_drawn_from_the_cached_boundaries(
     # Drawn, and its three regions laid out (plotly may still be fitting the view to them
     # when its promise resolves on a loaded machine).
     pg.wait_for_function(
-        "(() => { const el = document.querySelector('[data-chart=regions]');"
+        "() => { const el = document.querySelector('[data-chart=regions]');"
         " const paths = el.querySelectorAll('path.choroplethlocation');"
         " return el.getAttribute('data-drawn') === 'true' && paths.length === 3"
-        " && [...paths].every(p => p.getBBox().width > 0); })()",
+        " && [...paths].every(p => p.getBBox().width > 0); }",
         timeout=30_000,
     )
     chart = pg.locator("[data-chart=regions]")
