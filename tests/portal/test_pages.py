@@ -65,9 +65,14 @@ class _Tables(HTMLParser):
 
 
 def tables(html: bytes) -> dict[str, list[list[str]]]:
+    """Each table's rows as cell texts; a row group's heading row (one cell spanning the
+    table, such as the ranking's "EU member states") is left out."""
     parser = _Tables()
     parser.feed(html.decode())
-    return parser.tables
+    return {
+        name: [r for i, r in enumerate(rows) if i == 0 or len(r) > 1]
+        for name, rows in parser.tables.items()
+    }
 
 
 def warehouse(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -662,3 +667,31 @@ def test_target_verdicts_respect_intervals_and_synthetic_figures(
     assert "no verdict: synthetic figures" in computed
     published = get(client, "/en/countries/AT/?source=published").decode()
     assert "no verdict: synthetic figures" not in published
+
+
+def test_a_lower_is_better_indicator_ranks_the_lowest_first(portal: Path, client: Client) -> None:
+    html = get(client, "/en/indicators/unemployment_rate/?source=published&group=NEU27_2020_FOR")
+    rows = [r for r in tables(html)["ranking"][1:] if r[0] != DASH]
+    values = [float(r[2].split()[0].replace(MINUS, "-")) for r in rows[:8]]
+    assert values == sorted(values)  # rank 1: the lowest unemployment
+    assert b"EU member states" in html
+    res = client.get(
+        "/api/v1/compare/ranks?indicator=unemployment_rate&source=published&time=2023"
+        "&citizen=NEU27_2020_FOR&sex=T"
+    )
+    assert res.status_code == 200
+    top = min(res.json()["results"], key=lambda r: r["rank"])
+    lowest = min(r["value"] for r in res.json()["results"])
+    assert top["value"] == lowest
+    flipped = client.get(
+        "/api/v1/compare/ranks?indicator=unemployment_rate&source=published&time=2023"
+        "&citizen=NEU27_2020_FOR&sex=T&lower_is_better=false&eu_apart=true"
+    )
+    assert flipped.status_code == 200
+    assert "rank_group" in flipped.json()["columns"]
+
+
+def test_computed_ranks_are_intervals(portal: Path, client: Client) -> None:
+    html = get(client, "/en/indicators/employment_rate/?source=computed&group=NEU27_2020_FOR")
+    ranks = [r[0] for r in tables(html)["ranking"][1:]]
+    assert any(DASH in r for r in ranks), ranks  # overlapping intervals: a range of ranks

@@ -109,7 +109,7 @@ def test_regional_map_and_table_from_cached_boundaries(
     assert client.get(URL.replace("geo=AT", "geo=AT13")).status_code == 200
     # Regions are not ranked among countries.
     ranking = _tables(html)["ranking"]
-    assert [r[1] for r in ranking] == ["Austria"]
+    assert [r[1] for r in ranking if len(r) > 1] == ["Austria"]
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
 

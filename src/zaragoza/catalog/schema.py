@@ -164,6 +164,10 @@ class Indicator(_Strict):
     numerator: Condition | None = None
     denominator: Condition | None = None
     unit: Literal["PC", "EUR", "RT", "COEF"] = "PC"
+    #: Which way is better for the people measured: ``higher`` (employment, attainment,
+    #: income) or ``lower`` (unemployment, poverty, early leaving); ranks give rank 1 to
+    #: the better end.
+    better: Literal["higher", "lower"] = "higher"
     weight: Literal["RB050", "PB040"] | None = None
     partial: bool = False
     eurostat_tables: EurostatTables = EurostatTables()

@@ -164,7 +164,16 @@ def ranks(
     seed: Annotated[int, typer.Option(help="Simulation seed.")] = 20261125,
     level: Annotated[float, typer.Option(help="Coverage of the rank interval.")] = 0.90,
     lower_is_better: Annotated[
-        bool, typer.Option("--lower-is-better", help="Rank 1 to the lowest value.")
+        bool | None,
+        typer.Option(
+            "--lower-is-better/--higher-is-better",
+            help="Rank 1 to the lowest (or the highest) value; default: as the catalogue "
+            "says for each indicator.",
+            show_default=False,
+        ),
+    ] = None,
+    eu_apart: Annotated[
+        bool, typer.Option(help="Rank EU member states apart from other countries.")
     ] = False,
     warehouse: WarehouseOpt = None,
     out: OutOpt = None,
@@ -180,8 +189,9 @@ def ranks(
             "analytic" if method == "analytic" else "simulation"
         )
         obs = _in_years(_observations(warehouse, indicator, geo, source), _years(time))
+        higher = None if lower_is_better is None else not lower_is_better
         return rank_intervals(obs, method=how, draws=draws, seed=seed, level=level,
-                              higher_is_better=not lower_is_better)  # fmt: skip
+                              higher_is_better=higher, eu_apart=eu_apart)  # fmt: skip
 
     _run(job, out)
 

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from zaragoza.catalog.codes import EU27_2020
 from zaragoza.compare._frame import SERIES, is_country, prepare
 from zaragoza.compare._stats import normal_quantile
 from zaragoza.errors import UsageError
@@ -133,8 +134,9 @@ def rank_intervals(
     level: float = 0.90,
     alpha: float = 0.05,
     joint: bool = False,
-    higher_is_better: bool = True,
+    higher_is_better: bool | None = None,
     countries_only: bool = True,
+    eu_apart: bool = False,
 ) -> pd.DataFrame:
     """Return each unit's rank and rank interval within its comparison set.
 
@@ -154,7 +156,11 @@ def rank_intervals(
         Level of the pairwise tests that count indistinguishable units (and make the
         analytic interval); ``joint`` applies Bonferroni over the pairs.
     higher_is_better
-        Rank 1 goes to the highest value (``False``: to the lowest, e.g. unemployment).
+        Rank 1 goes to the highest value (``False``: to the lowest, e.g. unemployment);
+        ``None`` (the default): as each indicator's catalogue entry says (``better``).
+    eu_apart
+        Rank the EU member states (EU27_2020) among themselves and the other countries
+        among themselves: the set of a unit is then also said in ``rank_group``.
     countries_only
         Leave out aggregates (``EU27_2020``, ``EA20``, …).
 
@@ -173,8 +179,25 @@ def rank_intervals(
     df = df[df["value"].notna()]
     if countries_only:
         df = df[is_country(df["geo"])]
-    df = df.sort_values([*SET, "geo"]).reset_index(drop=True)
-    keys = [df[c] for c in SET]
+    if higher_is_better is None:
+        directions = _directions(df["indicator"].unique())
+        parts = [
+            rank_intervals(
+                df[df["indicator"] == ind], method=method, draws=draws, seed=seed,
+                level=level, alpha=alpha, joint=joint, higher_is_better=higher,
+                countries_only=countries_only, eu_apart=eu_apart,
+            )
+            for ind, higher in directions.items()
+        ]  # fmt: skip
+        columns = [*RANK_COLUMNS, "rank_group"] if eu_apart else RANK_COLUMNS
+        if not parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return pd.concat(parts, ignore_index=True)
+    df = df.assign(rank_group=np.where(df["geo"].isin(EU27_2020), "EU", "other"))
+    group = ["rank_group"] if eu_apart else []
+    sets_of = [*SET, *group]
+    df = df.sort_values([*sets_of, "geo"]).reset_index(drop=True)
+    keys = [df[c] for c in sets_of]
     df["n_units"] = df.groupby(keys)["value"].transform("size")
     df["rank"] = df.groupby(keys)["value"].rank(method="min", ascending=not higher_is_better)
     plain = df["se"].isna() | (df["se"] <= 0)
@@ -188,7 +211,7 @@ def rank_intervals(
     ses = df["se"].to_numpy(float)
     q_lo, q_hi = (1 - level) / 2, (1 + level) / 2
     uncertain = np.flatnonzero(~has_plain.to_numpy())
-    sets = df.iloc[uncertain].groupby(SET, sort=False).indices
+    sets = df.iloc[uncertain].groupby(sets_of, sort=False).indices
     by_size: dict[int, list[npt.NDArray[np.intp]]] = {}
     for pos in sets.values():
         by_size.setdefault(len(pos), []).append(uncertain[pos])
@@ -214,4 +237,15 @@ def rank_intervals(
     df["n_indistinguishable"], df["rank_method"] = indist, how
     for c in ("rank", "rank_lo", "rank_hi"):
         df[c] = df[c].astype(int)
-    return df[RANK_COLUMNS]
+    return df[[*RANK_COLUMNS, *group]]
+
+
+def _directions(indicators: npt.ArrayLike) -> dict[str, bool]:
+    """Whether higher is better, per indicator, from the catalogue (higher if unknown)."""
+    from zaragoza.catalog.loader import load_catalog
+
+    cat = load_catalog()
+    return {
+        str(i): cat.indicators[str(i)].better == "higher" if str(i) in cat.indicators else True
+        for i in np.asarray(indicators)
+    }

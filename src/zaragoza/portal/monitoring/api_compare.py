@@ -45,38 +45,40 @@ __all__ = ["KINDS", "router"]
 router = Router(tags=["benchmarking"])
 
 
-def _targets(obs: pd.DataFrame) -> pd.DataFrame:
+def _targets(obs: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
     from zaragoza.compare.targets import distance_to_target
 
     return distance_to_target(obs)
 
 
-def _gaps(obs: pd.DataFrame) -> pd.DataFrame:
+def _gaps(obs: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
     from zaragoza.compare.gaps import gaps
 
     return gaps(obs)
 
 
-def _ranks(obs: pd.DataFrame) -> pd.DataFrame:
+def _ranks(obs: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
     from zaragoza.compare.ranks import rank_intervals
 
-    return rank_intervals(obs)
+    return rank_intervals(obs, **options)
 
 
-def _trends(obs: pd.DataFrame) -> pd.DataFrame:
+def _trends(obs: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
     from zaragoza.compare.trends import trend
 
     return trend(obs)
 
 
 #: Endpoint -> (computation, whether it needs every year of a series).
-KINDS: dict[str, tuple[Callable[[pd.DataFrame], pd.DataFrame], bool]] = {
+KINDS: dict[str, tuple[Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame], bool]] = {
     "targets": (_targets, True),
     "gaps": (_gaps, False),
     "ranks": (_ranks, False),
     "trends": (_trends, True),
 }
 _PARAMETERS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source", "format")
+#: Parameters of one endpoint only.
+_OWN_PARAMETERS = {"ranks": ("lower_is_better", "eu_apart")}
 _FILTER_DOC = "Codes, comma-separated or repeated"
 #: OpenAPI patterns of the lists with a fixed set of codes, comma-separated.
 SEX_LIST = {"pattern": "^(T|M|F)(,(T|M|F))*$"}
@@ -111,9 +113,11 @@ def compare_response(
     filters: dict[str, list[str] | None],
     fmt: str | None,
     cached: Callable[[HttpRequest, Any, float | None, Callable[[], HttpResponse]], HttpResponse],
+    options: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Validate the selection, compute ``kind`` on it and answer (cached by ETag)."""
-    refuse_unknown_parameters(request, allowed=_PARAMETERS)
+    options = options or {}
+    refuse_unknown_parameters(request, allowed=(*_PARAMETERS, *_OWN_PARAMETERS.get(kind, ())))
     name = (fmt or "json").strip().lower()
     if name not in FORMATS:
         raise ApiError(400, "unknown format", parameter="format", value=fmt, valid=list(FORMATS))
@@ -132,12 +136,12 @@ def compare_response(
 
     def make() -> HttpResponse:
         obs = reader.observations(selection)
-        out = compute(obs) if len(obs) else pd.DataFrame()
+        out = compute(obs, options) if len(obs) else pd.DataFrame()
         if years and "time" in out.columns:
             out = out[out["time"].isin(years)]
         return _answer(out.reset_index(drop=True), name)
 
-    key = ("compare", kind, version.tag, selection, years, name)
+    key = ("compare", kind, version.tag, selection, years, name, tuple(sorted(options.items())))
     return cached(request, key, version.modified.timestamp(), make)
 
 
@@ -166,6 +170,38 @@ def register(
             }  # fmt: skip
             return compare_response(request, get_reader(), kind, filters, format, cached)
 
+        def ranks_view(
+            request: HttpRequest,
+            indicator: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            geo: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            time: Annotated[list[str] | None, Query(description="Years of the answer")] = None,
+            citizen: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            c_birth: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            sex: Annotated[list[str] | None, Query(description="T, M, F")] = None,
+            age: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+            source: Annotated[list[str] | None, Query(description="computed, published")] = None,
+            format: Annotated[str | None, Query(description="json (default) or csv")] = None,
+            lower_is_better: Annotated[
+                bool | None,
+                Query(
+                    description="Rank 1 to the lowest value (default: the catalogue's "
+                    "direction for each indicator)"
+                ),
+            ] = None,
+            eu_apart: Annotated[
+                bool, Query(description="Rank EU member states apart from other countries")
+            ] = False,
+        ) -> HttpResponse:
+            filters = {
+                "indicator": indicator, "geo": geo, "time": time, "citizen": citizen,
+                "c_birth": c_birth, "sex": sex, "age": age, "source": source,
+            }  # fmt: skip
+            higher = None if lower_is_better is None else not lower_is_better
+            options = {"higher_is_better": higher, "eu_apart": eu_apart}
+            return compare_response(request, get_reader(), kind, filters, format, cached, options)
+
+        if kind == "ranks":
+            view = ranks_view
         view.__name__ = f"compare_{kind}"
         view.__doc__ = summary
         router.get(

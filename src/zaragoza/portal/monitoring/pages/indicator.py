@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import pandas as pd
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
+from zaragoza.catalog.codes import EU27_2020
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import targets_for
 from zaragoza.portal.monitoring import svg
@@ -172,9 +174,17 @@ def indicator_page(
             else None
         )
         ranking.append({"geo": g, "name": country_name(g), "cell": c, "gap": gap})
-    ranking.sort(key=lambda r: (r["cell"]["missing"], -(r["cell"]["value"] or 0), r["name"]))
-    for i, r in enumerate(ranking, start=1):
-        r["rank"] = None if r["cell"]["missing"] else i
+    ranks = _ranks(df, countries, time, group, rank_sex)
+    for r in ranking:
+        found = ranks.get(r["geo"])
+        r["rank"] = found["rank"] if found else None
+        r["rank_text"] = found["text"] if found else None
+        r["rank_group"] = found["group"] if found else ("EU" if r["geo"] in EU27_2020 else "other")
+    # EU member states first, ranked among themselves, then the other countries; rank 1
+    # at the better end (the catalogue's direction); units without a value last
+    ranking.sort(
+        key=lambda r: (r["rank_group"] != "EU", r["rank"] is None, r["rank"] or 0, r["name"])
+    )
     aggregates = [
         {
             "geo": g,
@@ -290,3 +300,34 @@ def _bars(
             trace(sex_label(s), [group_label(g, by) for g in shown], [mine[g] for g in shown])
         )
     return chart("bars", ind, traces)
+
+
+def _ranks(
+    df: pd.DataFrame, countries: Sequence[str], time: int, group: str, sex: str
+) -> dict[str, dict[str, Any]]:
+    """Each country's rank and 90% rank interval from the library (``compare.ranks``).
+
+    The EU member states are ranked among themselves and the other countries apart;
+    where a figure has a standard error the rank is an interval (``2-5``), since
+    countries whose intervals overlap cannot be told apart; published figures get plain
+    ranks.
+    """
+    from zaragoza.compare.ranks import rank_intervals
+
+    rows = df[
+        (df["_group"] == group)
+        & (df["sex"] == sex)
+        & (df["time"] == time)
+        & (df["compare_to"] == "")
+        & df["geo"].isin(list(countries))
+        & df["value"].notna()
+    ]
+    if rows.empty:
+        return {}
+    ranked = rank_intervals(rows.drop(columns="_group"), eu_apart=True)
+    out = {}
+    for r in ranked.to_dict("records"):
+        lo, hi = int(r["rank_lo"]), int(r["rank_hi"])
+        text = str(int(r["rank"])) if r["rank_method"] == "plain" or lo == hi else f"{lo}\u2013{hi}"
+        out[str(r["geo"])] = {"rank": int(r["rank"]), "text": text, "group": r["rank_group"]}
+    return out
