@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from zaragoza import __version__
-from zaragoza.catalog.loader import load_catalog
 from zaragoza.cli.app import app, catalog_app
 from zaragoza.cli.common import (
     CatalogOpt,
@@ -13,10 +14,15 @@ from zaragoza.cli.common import (
 )
 from zaragoza.errors import ZaragozaError
 
+if TYPE_CHECKING:
+    pass
+
 
 @catalog_app.command("list")
 def catalog_list(catalog: CatalogOpt = None) -> None:
     """List the indicators: id, survey, area, age band, title."""
+    from zaragoza.catalog.loader import load_catalog
+
     try:
         cat = load_catalog(catalog or [])
     except ZaragozaError as exc:
@@ -33,6 +39,8 @@ def catalog_list(catalog: CatalogOpt = None) -> None:
 def catalog_show(indicator: str, catalog: CatalogOpt = None) -> None:
     """Show one indicator's full definition (as YAML)."""
     import yaml
+
+    from zaragoza.catalog.loader import load_catalog
 
     try:
         ind = load_catalog(catalog or [])[indicator]

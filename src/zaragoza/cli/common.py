@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from zaragoza import settings
 from zaragoza.errors import ParameterError, ZaragozaError
-from zaragoza.warehouse.store import LoadResult
+
+if TYPE_CHECKING:
+    from zaragoza.warehouse.store import LoadResult
 
 err = Console(stderr=True)
 

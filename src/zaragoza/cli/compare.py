@@ -10,9 +10,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 import typer
 from rich.console import Console
 
@@ -337,5 +336,8 @@ def policy(
 
 
 from zaragoza.cli.app import app  # noqa: E402
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app.add_typer(compare_app, name="compare")

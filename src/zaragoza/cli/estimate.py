@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from zaragoza.catalog.loader import load_catalog
 from zaragoza.cli.common import (
     CatalogOpt,
     WarehouseOpt,
@@ -18,11 +17,7 @@ from zaragoza.cli.common import (
     said_load,
     split,
 )
-from zaragoza.disclosure import protect
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.estimate.request import EstimationRequest
-from zaragoza.publish.files import write_table
-from zaragoza.warehouse.store import Warehouse
 
 if TYPE_CHECKING:
     from zaragoza.pipeline import EstimateRun
@@ -133,9 +128,14 @@ def estimate(
     ] = None,
 ) -> None:
     """Estimate indicators with standard errors, CIs, CVs and reliability flags."""
+    from zaragoza.catalog.loader import load_catalog
+    from zaragoza.disclosure import protect
+    from zaragoza.estimate.request import EstimationRequest
     from zaragoza.pipeline import estimate as run_estimate
     from zaragoza.pipeline import store_run
     from zaragoza.pipeline.run import design_from
+    from zaragoza.publish.files import write_table
+    from zaragoza.warehouse.store import Warehouse
 
     paths = list(files or [example_file()])
     try:

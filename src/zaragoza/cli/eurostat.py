@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from zaragoza.catalog.loader import load_catalog
 from zaragoza.cli.app import eurostat_app
 from zaragoza.cli.common import (
     CatalogOpt,
@@ -22,8 +21,9 @@ from zaragoza.cli.common import (
     split,
 )
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.publish.files import write_table
-from zaragoza.warehouse.store import Warehouse
+
+if TYPE_CHECKING:
+    pass
 
 
 @eurostat_app.command("fetch")
@@ -48,8 +48,11 @@ def eurostat_fetch(
     ``catalog/eurostat_datasets.yaml``; with --warehouse the published observations
     are loaded (with the request and its answer's hash as provenance).
     """
+    from zaragoza.catalog.loader import load_catalog
+    from zaragoza.publish.files import write_table
     from zaragoza.sources.eurostat_api import EurostatClient
     from zaragoza.warehouse.published import load_mappings, to_observations
+    from zaragoza.warehouse.store import Warehouse
 
     try:
         cat = load_catalog(catalog or [])

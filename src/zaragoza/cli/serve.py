@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,10 +17,10 @@ from zaragoza.cli.common import (
     fail,
     split,
 )
-from zaragoza.compare.validation import compare_published
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.publish.files import write_table
-from zaragoza.warehouse.store import Warehouse
+
+if TYPE_CHECKING:
+    pass
 
 
 @app.command()
@@ -97,6 +97,10 @@ def validate(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Compare computed cells with Eurostat's published ones, cell by cell."""
+    from zaragoza.compare.validation import compare_published
+    from zaragoza.publish.files import write_table
+    from zaragoza.warehouse.store import Warehouse
+
     try:
         with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
             report = compare_published(wh, indicator=split(indicator))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from zaragoza.catalog.loader import load_catalog
 from zaragoza.cli.app import warehouse_app
 from zaragoza.cli.common import (
     CatalogOpt,
@@ -22,15 +20,11 @@ from zaragoza.cli.common import (
     split,
 )
 from zaragoza.errors import UsageError, ZaragozaError
-from zaragoza.publish.files import write_table
-from zaragoza.sources.eurostat_files import read_eurostat_file
-from zaragoza.warehouse.loads import (
-    is_observation_file,
-    load_bundled_published,
-    load_observation_files,
-    load_published,
-)
-from zaragoza.warehouse.store import OBSERVATION_COLUMNS, LoadResult, Warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from zaragoza.warehouse.store import LoadResult, Warehouse
 
 
 @warehouse_app.command("load")
@@ -69,6 +63,16 @@ def warehouse_load(
     Everything named in one command is one transaction: if any file fails, nothing of
     the command is kept.
     """
+    from zaragoza.catalog.loader import load_catalog
+    from zaragoza.sources.eurostat_files import read_eurostat_file
+    from zaragoza.warehouse.loads import (
+        is_observation_file,
+        load_bundled_published,
+        load_observation_files,
+        load_published,
+    )
+    from zaragoza.warehouse.store import Warehouse
+
     path = warehouse or default_warehouse()
     if not files and not bundled:
         fail(UsageError("nothing to load", hint="Name files, or pass --bundled"))
@@ -116,6 +120,8 @@ def warehouse_load(
 @warehouse_app.command("compact")
 def warehouse_compact(warehouse: WarehouseOpt = None) -> None:
     """Give back the space a failed or killed load left in the file."""
+    from zaragoza.warehouse.store import Warehouse
+
     path = warehouse or default_warehouse()
     if not path.exists():
         fail(UsageError("warehouse not found", file=str(path)))
@@ -130,6 +136,8 @@ def warehouse_compact(warehouse: WarehouseOpt = None) -> None:
 @warehouse_app.command("list")
 def warehouse_list(warehouse: WarehouseOpt = None) -> None:
     """What the warehouse holds (per indicator and source) and its loads."""
+    from zaragoza.warehouse.store import Warehouse
+
     try:
         with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
             summary, runs = wh.summary(), wh.runs()
@@ -167,6 +175,8 @@ def warehouse_query(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Print observations (filtered) or the result of a read-only SQL query, as CSV."""
+    from zaragoza.warehouse.store import Warehouse
+
     try:
         with Warehouse(warehouse or default_warehouse(), read_only=True) as wh:
             df = wh.query(sql) if sql else _filtered(wh, indicator, source, geo, time)
@@ -197,6 +207,9 @@ def warehouse_export(
     Without --suppress the export holds every value the warehouse holds (to move or back
     up a warehouse); with it, what the portal publishes.
     """
+    from zaragoza.publish.files import write_table
+    from zaragoza.warehouse.store import OBSERVATION_COLUMNS, Warehouse
+
     try:
         path = warehouse or default_warehouse()
         if suppress:
