@@ -8,6 +8,7 @@ import json
 import math
 import warnings
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -355,3 +356,18 @@ def test_every_format_writes_an_empty_table(name: str) -> None:
         doc = json.loads(data)
         assert doc["value"] == []
         assert doc["size"][0] == 0
+
+
+def test_written_files_follow_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from zaragoza.publish.files import write_table
+
+    old = os.umask(0o027)
+    try:
+        for name in ("a.csv", "b.parquet"):
+            write_table(pd.DataFrame({"x": [1]}), tmp_path / name)
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

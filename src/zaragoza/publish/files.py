@@ -13,6 +13,19 @@ from zaragoza.errors import UsageError
 __all__ = ["write_table"]
 
 
+def _umask() -> int:
+    """The process's umask (read from /proc where it can be, not set and reset)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_table(df: pd.DataFrame, out: Path) -> None:
     """Write ``df`` to ``out`` (``.csv`` or ``.parquet``) through a temporary file.
 
@@ -31,6 +44,8 @@ def write_table(df: pd.DataFrame, out: Path) -> None:
             df.to_csv(tmp, index=False, float_format="%.10g")
         else:
             df.to_parquet(tmp, index=False)
+        # mkstemp makes the file 0600; the output is the user's ordinary file
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
