@@ -45,6 +45,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test databases, every connection to them closed before they go.
+
+    Django keeps a connection per context, and once Playwright's greenlets have run,
+    tests no longer share the context the databases were made in: a connection opened
+    in another context stays open to the end, and PostgreSQL refuses to drop a database
+    that a session still uses. Each connection made is noted and closed at the end.
+    """
+    import weakref
+
+    from django.db.backends.signals import connection_created
+
+    made: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def note(sender: Any, connection: Any, **kwargs: Any) -> None:
+        made.add(connection)
+
+    connection_created.connect(note, weak=False)
+    yield
+    connection_created.disconnect(note)
+    with django_db_blocker.unblock():
+        for connection in list(made):
+            connection.close()
+
+
 @pytest.fixture
 def portal(default_warehouse: Path, settings: LazySettings) -> Path:
     """Point the portal at the embedded default for one test."""
