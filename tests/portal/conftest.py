@@ -49,10 +49,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """pytest-django's test databases, every connection to them closed before they go.
 
-    Django keeps a connection per context, and once Playwright's greenlets have run,
-    tests no longer share the context the databases were made in: a connection opened
-    in another context stays open to the end, and PostgreSQL refuses to drop a database
-    that a session still uses. Each connection made is noted and closed at the end.
+    Django keeps a connection per context. With the browser tests in the run, tests
+    and teardown do not all share one context, so a connection opened in another
+    context stays open to the end, and PostgreSQL refuses to drop a database that a
+    session still uses. Every connection made from here on is noted and closed at the
+    end, whatever its context.
     """
     import weakref
 

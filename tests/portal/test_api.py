@@ -518,18 +518,32 @@ def test_docs_and_schema(portal: Path, client: Client) -> None:
 # ---------------------------------------------------------------------- fuzzing
 
 
-# Through the WSGI application, as a server runs it. At the end of each request Django
-# and at its start closes database connections that are not in autocommit mode, which
-# a test's transaction never is: on PostgreSQL that would close the test's own
-# connection (the schema's own request included). As Django's test client does, the
-# handler is disconnected for the test.
+def _repeatable(examples: int) -> Any:
+    """Hypothesis settings of the fuzz tests: the same cases on every run, no deadline
+    (a request's time varies with the machine), no example database."""
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    return hypothesis_settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+# Through the WSGI application, as a server runs it. At the start and end of each
+# request Django closes connections that are not in autocommit mode, and a test's
+# transaction never is: on PostgreSQL that closes the test's own connection, from the
+# schema's own request on. As Django's test client does, the handler is disconnected
+# for the test.
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_fuzzed_schema_never_gets_a_5xx(portal: Path, mode: str) -> None:
     import schemathesis
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
-    from hypothesis import HealthCheck, given
-    from hypothesis import settings as hypothesis_settings
+    from hypothesis import given
     from schemathesis import GenerationMode
 
     from zaragoza.portal.wsgi import application
@@ -541,13 +555,7 @@ def test_fuzzed_schema_never_gets_a_5xx(portal: Path, mode: str) -> None:
         schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
         statuses: Counter[tuple[str, int]] = Counter()
 
-        @hypothesis_settings(
-            max_examples=120,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
+        @_repeatable(120)
         @given(case=schema.as_strategy(GenerationMode(mode)))
         def call(case: Any) -> None:
             response = case.call()
@@ -576,8 +584,7 @@ def test_every_parameter_and_format_is_documented() -> None:
 
 def test_any_selection_of_valid_codes_answers_its_cells(portal: Path, client: Client) -> None:
     """Property: valid codes in any combination give 200 and only cells they select."""
-    from hypothesis import HealthCheck, given
-    from hypothesis import settings as hypothesis_settings
+    from hypothesis import given
     from hypothesis import strategies as st
 
     from zaragoza.warehouse.reader import reader_for
@@ -596,13 +603,7 @@ def test_any_selection_of_valid_codes_answers_its_cells(portal: Path, client: Cl
         },
     )
 
-    @hypothesis_settings(
-        max_examples=60,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
+    @_repeatable(60)
     @given(query=query)
     def check(query: dict[str, Any]) -> None:
         params = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in query.items()}
