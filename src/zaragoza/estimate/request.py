@@ -19,13 +19,13 @@ from typing import Any, Literal
 
 from zaragoza.errors import ParameterError, UsageError
 from zaragoza.estimate.design import SurveyDesign, one_of
-from zaragoza.estimate.domains import BY_DIMENSIONS, dimensions_for
+from zaragoza.estimate.domains import BY_DIMENSIONS, PISA_BY_DIMENSIONS, dimensions_for
 
 __all__ = ["BACKENDS", "SURVEYS", "Backend", "EstimationRequest", "GapSpec", "Survey"]
 
-Survey = Literal["auto", "eu-lfs", "eu-silc"]
+Survey = Literal["auto", "eu-lfs", "eu-silc", "pisa"]
 Backend = Literal["duckdb", "spark"]
-SURVEYS: tuple[Survey, ...] = ("auto", "eu-lfs", "eu-silc")
+SURVEYS: tuple[Survey, ...] = ("auto", "eu-lfs", "eu-silc", "pisa")
 BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
 GAP_DIMENSIONS = ("citizen", "c_birth", "mig_bg")
 #: The reference group of each gap dimension: nationals, or native students (PISA).
@@ -90,7 +90,7 @@ class EstimationRequest:
         one_of("survey", self.survey, SURVEYS)
         one_of("backend", self.backend, BACKENDS)
         for b in self.by:
-            one_of("by", b, BY_DIMENSIONS)
+            one_of("by", b, (*BY_DIMENSIONS, *PISA_BY_DIMENSIONS))
         dimensions_for(self.by)
         if not 0 < self.alpha < 1:
             raise ParameterError("alpha", self.alpha, "a number between 0 and 1")
