@@ -32,7 +32,7 @@ from zaragoza.errors import UsageError
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import PLAUSIBLE_VALUE, Dimension, dimensions_for, level_sets
 from zaragoza.estimate.margins import stratum_cells
-from zaragoza.estimate.plausible import PlausibleValues, pool
+from zaragoza.estimate.plausible import pool
 from zaragoza.estimate.totals import GapSpec, IndicatorColumns, sufficient_totals
 from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
 from zaragoza.observations import ESTIMATE_COLUMNS
@@ -90,7 +90,6 @@ def _schools(records: ir.Table, dims: Sequence[Dimension]) -> pd.DataFrame:
 def estimate_achievement(
     records: ir.Table,
     indicators: Sequence[Indicator],
-    plausible: PlausibleValues,
     design: Design,
     *,
     by: Sequence[str] = ("mig_bg", "sex"),
@@ -100,12 +99,13 @@ def estimate_achievement(
     """Return one row per indicator, geo, time, migrant background, sex (and gap rows).
 
     ``records`` are harmonised PISA records (``sources.pisa.prepare_pisa``); ``design``
-    carries the replicate weights (Fay, ``rho = 0.5`` for PISA).
+    carries the replicate weights (Fay, ``rho = 0.5`` for PISA) and the plausible values.
     """
     if not indicators:
         raise UsageError("no indicator requested", hint="Name some with --indicators")
-    if design.replicates is None:
-        raise UsageError("PISA estimates need the file's replicate weights")
+    plausible = design.plausible_values
+    if design.replicates is None or plausible is None:
+        raise UsageError("PISA estimates need the file's replicate weights and plausible values")
     wrong = [i.id for i in indicators if i.estimator not in _SCALE]
     if wrong:
         raise UsageError(

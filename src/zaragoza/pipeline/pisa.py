@@ -52,7 +52,10 @@ def run_pisa(request: EstimationRequest, catalog: Catalog, say: Callable[[str], 
     ids = list(request.indicators) or [i for i in catalog if catalog[i].survey == "PISA"]
     inds = catalog.select(ids)
     prepared = _read(request, say)
-    design = Design(replicates=Replicates.build("fay", prepared.replicates, fay_rho=FAY_RHO))
+    design = Design(
+        replicates=Replicates.build("fay", prepared.replicates, fay_rho=FAY_RHO),
+        plausible_values=prepared.plausible_values,
+    )
     m = prepared.plausible_values.m
     say(
         f"estimating {len(inds)} indicator(s) on {prepared.n_rows:,} students x {m} "
@@ -60,8 +63,7 @@ def run_pisa(request: EstimationRequest, catalog: Catalog, say: Callable[[str], 
     )
     with read_errors(prepared.files):
         obs = estimate_achievement(
-            prepared.records, inds, prepared.plausible_values, design,
-            by=request.by, gap=request.gap, alpha=request.alpha,
+            prepared.records, inds, design, by=request.by, gap=request.gap, alpha=request.alpha,
         )  # fmt: skip
     return EstimateRun(
         obs,
@@ -70,7 +72,7 @@ def run_pisa(request: EstimationRequest, catalog: Catalog, say: Callable[[str], 
         {},
         prepared.files,
         catalog.version,
-        f"replicate:fay (rho {FAY_RHO}) x {m} plausible values (Rubin)",
+        design.variance,
         0.0,
         request.describe() | {"indicators": ids},
     )

@@ -39,8 +39,8 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     for survey in ("EU-SILC", "PISA"):
         if ids and all(catalog[i].survey == survey for i in ids):
             return survey.lower()
-    if request.backend == "spark":
-        return "eu-lfs"
+    if request.backend == "spark" and any(_remote(p) for p in request.inputs):
+        return "eu-lfs"  # a cluster's storage is read by Spark only
     from zaragoza.sources.pisa import is_pisa
     from zaragoza.sources.readers import load_column_map
     from zaragoza.sources.silc import looks_like_silc, silc_input_columns
@@ -49,6 +49,10 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     if is_pisa(sorted(silc_input_columns(request.inputs, colmap))):
         return "pisa"
     return "eu-silc" if looks_like_silc(request.inputs, colmap) else "eu-lfs"
+
+
+def _remote(path: str) -> bool:
+    return "://" in path
 
 
 def estimate(
