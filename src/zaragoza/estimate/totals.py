@@ -171,7 +171,8 @@ def sufficient_totals(
                 add(f"XX{i}", "ww", c.x, (t.ww * x).sum())
         out: pd.DataFrame = t.group_by(keys).aggregate(**aggs).to_pandas()
         if copies:
-            out = out.assign(**{name: out[src] for name, src in copies.items()})
+            shared = pd.DataFrame({name: out[src] for name, src in copies.items()}, index=out.index)
+            out = pd.concat([out, shared], axis=1)
         # each record its own PSU: a stratum has as many PSUs as records
         n_h = out.groupby(list(BASE_KEYS), as_index=False, sort=False).agg(n_h=("_records", "sum"))
         out = out.drop(columns="_records")

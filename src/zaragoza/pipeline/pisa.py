@@ -65,6 +65,7 @@ def run_pisa(request: EstimationRequest, catalog: Catalog, say: Callable[[str], 
         obs = estimate_achievement(
             prepared.records, inds, design, by=request.by, gap=request.gap, alpha=request.alpha,
         )  # fmt: skip
+    obs["geo"] = obs["geo"].map(prepared.geo_codes)
     return EstimateRun(
         obs,
         prepared.n_rows,

@@ -14,7 +14,8 @@ these variables (PISA 2022 Technical Report; *PISA Data Analysis Manual*):
 * ``IMMIG``: 1 native, 2 second generation, 3 first generation (the OECD's index of
   immigrant background); ``ST004D01T``: 1 female, 2 male.
 
-Harmonised records: ``geo``, ``time``, ``school``, ``sex`` (``F``/``M``/``UNK``),
+Harmonised records: ``geo`` (PISA's country code, mapped to Eurostat's on the
+estimates: ``PisaRecords.geo_codes``), ``time``, ``school``, ``sex`` (``F``/``M``/``UNK``),
 ``mig_bg`` (``NATIVE``/``SECOND_GEN``/``FIRST_GEN``/``UNK``), ``w``, ``r0``..``r79`` and
 one column per plausible value (``pv{m}_{domain}``). Validation refuses, naming the
 column, the first offending value and how many rows: a missing variable, a plausible
@@ -72,6 +73,8 @@ class PisaRecords:
     replicates: int
     n_rows: int
     files: list[str]
+    #: PISA's country codes (in ``records.geo``) -> Eurostat's geo codes
+    geo_codes: dict[str, str]
 
 
 def is_pisa(columns: Sequence[str]) -> bool:
@@ -142,6 +145,19 @@ def _replicates(cols: Sequence[str], files: str) -> list[str]:
     return [f"W_FSTURWT{n}" for n in expected]
 
 
+def _kept(records: ir.Table, name: str | None) -> ir.Table:
+    """The harmonised records kept once: a temporary table in DuckDB's memory (a view
+    would parse the file again at every pass), a view on Spark (which reads in parallel)."""
+    if not name:
+        return records
+    backend = records.get_backend()
+    if backend.name == "duckdb":
+        sql = ibis.to_sql(records, dialect="duckdb")
+        backend.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        return backend.table(name)
+    return backend.create_view(name, records, overwrite=True)
+
+
 def prepare_pisa(
     t: ir.Table, files: Sequence[str], *, time: int | None = None, view: str | None = "records"
 ) -> PisaRecords:
@@ -161,28 +177,56 @@ def prepare_pisa(
     pvs = _plausible_values(cols, where)
     reps = _replicates(cols, where)
     countries = _country_map()
-    cnt = text(t, "CNT")
-    checks: dict[str, ir.Scalar] = {"_n": t.count()}
     numeric = ["W_FSTUWT", *reps, *(c for _, cs in pvs.domains for c in cs)]
+    # harmonised first, kept once: validation and every plausible value's pass read it
+    sex = number(t, "ST004D01T")
+    immig = number(t, "IMMIG")
+    items: dict[str, ir.Value] = {
+        "cnt": text(t, "CNT"),
+        "cyc": text(t, "CYC") if time is None else ibis.literal(str(time)),
+        "school": text(t, "CNTSCHID"),
+        "sex": ibis.cases((sex == 1, "F"), (sex == 2, "M"), else_="UNK"),
+        "mig_bg": ibis.cases(
+            (immig == 1, "NATIVE"), (immig == 2, "SECOND_GEN"), (immig == 3, "FIRST_GEN"),
+            else_="UNK",
+        ),  # fmt: skip
+        "w": number(t, "W_FSTUWT"),
+    }
+    names = {"W_FSTUWT": "w"}
+    for i, rep in enumerate(reps):
+        names[rep] = f"r{i}"
+        items[f"r{i}"] = number(t, rep)
+    for dom, cs in pvs.domains:
+        for m, c in enumerate(cs):
+            names[c] = f"pv{m + 1}_{dom}"
+            items[names[c]] = number(t, c)
+    h = _kept(t.select(**items), view)
+
+    def invalid(x: ir.FloatingValue, weight: bool) -> ir.BooleanValue:
+        return x.isnull() | (x < 0) if weight else x.isnull()
+
+    checks: dict[str, ir.Scalar] = {"_n": h.count()}
     for c in numeric:
-        x = number(t, c)
-        bad = x.isnull() | (x < 0) if c.startswith("W_") else x.isnull()
-        checks[f"bad_{c}"] = bad.cast("int64").sum()
-        checks[f"first_{c}"] = t[c].cast("string").min(where=bad)
-    checks["countries"] = cnt.collect(distinct=True)
-    if time is None:
-        checks["cycles"] = text(t, "CYC").collect(distinct=True)
-    got = t.aggregate(**checks).to_pandas().iloc[0]
+        checks[f"bad_{c}"] = invalid(h[names[c]], c.startswith("W_")).cast("int64").sum()
+    checks["countries"] = h.cnt.collect(distinct=True)
+    checks["cycles"] = h.cyc.collect(distinct=True)
+    got = h.aggregate(**checks).to_pandas().iloc[0]
     n_rows = int(got["_n"])
     if n_rows == 0:
         raise InputError("the input holds no records", file=where)
     problems: list[Problem] = []
-    for c in numeric:
-        k = int(got[f"bad_{c}"])
-        if k:
+    broken = [c for c in numeric if int(got[f"bad_{c}"])]
+    if broken:
+        # the first offending value as written in the file, read only for broken columns
+        first = t.aggregate(
+            **{c: t[c].cast("string").min(where=invalid(number(t, c), c.startswith("W_")))
+               for c in broken}
+        ).to_pandas().iloc[0]  # fmt: skip
+        for c in broken:
             valid = "a finite weight >= 0" if c.startswith("W_") else "a finite score"
+            k = int(got[f"bad_{c}"])
             problems.append(
-                Problem(f"not a valid number ({k:,} rows)", where, c, None, got[f"first_{c}"], valid)
+                Problem(f"not a valid number ({k:,} rows)", where, c, None, first[c], valid)
             )
     unknown = sorted(str(v) for v in got["countries"] if v is None or str(v) not in countries)
     if unknown:
@@ -214,25 +258,12 @@ def prepare_pisa(
     if problems:
         raise ValidationError(problems)
     assert years is not None
-    sex = number(t, "ST004D01T")
-    immig = number(t, "IMMIG")
-    items: dict[str, ir.Value] = {
-        "geo": cnt.substitute(countries),
-        "time": ibis.literal(years, "int32"),
-        "school": text(t, "CNTSCHID"),
-        "sex": ibis.cases((sex == 1, "F"), (sex == 2, "M"), else_="UNK"),
-        "mig_bg": ibis.cases(
-            (immig == 1, "NATIVE"), (immig == 2, "SECOND_GEN"), (immig == 3, "FIRST_GEN"),
-            else_="UNK",
-        ),  # fmt: skip
-        "w": number(t, "W_FSTUWT"),
-    }
-    for i, rep in enumerate(reps):
-        items[f"r{i}"] = number(t, rep)
-    for dom, cs in pvs.domains:
-        for m, c in enumerate(cs):
-            items[f"pv{m + 1}_{dom}"] = number(t, c)
-    records = t.select(**items)
-    if view:
-        records = t.get_backend().create_view(view, records, overwrite=True)
-    return PisaRecords(records, pvs, len(reps), n_rows, list(files))
+    # the country stays PISA's code through the sums (a plain column of the kept table)
+    # and is mapped to Eurostat's on the small result (``geo_codes``)
+    records = h.select(
+        h.cnt.name("geo"),
+        ibis.literal(years, "int32").name("time"),
+        *(c for c in h.columns if c not in ("cnt", "cyc")),
+    )
+    codes = {str(c): countries[str(c)] for c in got["countries"]}
+    return PisaRecords(records, pvs, len(reps), n_rows, list(files), codes)
