@@ -57,8 +57,14 @@ def ensure_input(students: int) -> Path:
         schools = max(4, students // (len(COUNTRIES) * STUDENTS_PER_SCHOOL))
         print(f"writing about {students:,} students to {path}", flush=True)
         tmp = path.with_suffix(".tmp.csv")
-        write_pisa(tmp, countries=COUNTRIES, schools=schools,
-                   students_per_school=STUDENTS_PER_SCHOOL, plausible_values=10, seed=1)  # fmt: skip
+        write_pisa(
+            tmp,
+            countries=COUNTRIES,
+            schools=schools,
+            students_per_school=STUDENTS_PER_SCHOOL,
+            plausible_values=10,
+            seed=1,
+        )
         tmp.rename(path)
     return path
 
@@ -85,12 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     if z.code == 0:
         obs = pd.read_csv(zout, keep_default_na=False)
         results["zaragoza"]["cells"] = len(obs)
-        students = int(obs[(obs["mig_bg"] == "TOTAL") & (obs["sex"] == "T")
-                           & (obs["compare_to"] == "")].groupby("geo")["n"].first().sum())  # fmt: skip
+        total = obs[(obs["mig_bg"] == "TOTAL") & (obs["sex"] == "T") & (obs["compare_to"] == "")]
+        students = int(total.groupby("geo")["n"].first().sum())
     results["students"] = students
     if not args.skip_r:
         rout = work / "r.csv"
-        rcmd = ["Rscript", str(ROOT / "tests" / "reference" / "pisa_survey.R"), str(path), str(rout)]
+        rcmd = [
+            "Rscript",
+            str(ROOT / "tests" / "reference" / "pisa_survey.R"),
+            str(path),
+            str(rout),
+        ]
         r = run_measured(rcmd, work / "r.log", ROOT, limits)
         results["r"] = {"seconds": round(r.wall, 2), "peak_mb": round(r.peak_mb),
                         "exit": r.code, "killed": r.killed}  # fmt: skip

@@ -7,8 +7,8 @@ plausible values, ``svyby`` + ``svycontrast`` per plausible value, pooled by
 ``MIcombine``) from the records of ``make_pisa_golden_data.py`` (the project's
 synthetic PISA-shaped generator, seed 7: two countries, 80 schools, 5 plausible values)::
 
-    uv run python tests/reference/make_pisa_golden_data.py /tmp/pisa_golden.csv
-    Rscript tests/reference/pisa_survey.R /tmp/pisa_golden.csv tests/reference/pisa_survey_golden.csv
+    uv run python tests/reference/make_pisa_golden_data.py /tmp/pisa.csv
+    Rscript tests/reference/pisa_survey.R /tmp/pisa.csv tests/reference/pisa_survey_golden.csv
 
 The R script defines the indicators (cut-offs, margins, gaps to native students) itself,
 independently of the catalogue. Values and SEs must agree to 1e-6 relative, on DuckDB and
@@ -40,7 +40,9 @@ def pisa_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def compare(obs: pd.DataFrame) -> None:
     g = pd.read_csv(REF / "pisa_survey_golden.csv", keep_default_na=False)
-    m = g.merge(obs[[*KEY, "value", "se"]], on=KEY, how="outer", suffixes=("_r", ""), indicator=True)
+    m = g.merge(
+        obs[[*KEY, "value", "se"]], on=KEY, how="outer", suffixes=("_r", ""), indicator=True
+    )
     odd = m[m["_merge"] != "both"]
     assert odd.empty, f"cells on one side only:\n{odd[[*KEY, '_merge']]}"
     assert m["value"].to_numpy() == pytest.approx(m["value_r"].astype(float).to_numpy(), rel=1e-6)

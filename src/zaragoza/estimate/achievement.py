@@ -37,13 +37,15 @@ from zaragoza.estimate.totals import GapSpec, IndicatorColumns, sufficient_total
 from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
 from zaragoza.observations import ESTIMATE_COLUMNS
 
-__all__ = ["MIN_SCHOOLS", "MIN_STUDENTS", "PISA_COLUMNS", "estimate_achievement"]
+__all__ = ["MIN_SCHOOLS", "MIN_STUDENTS", "NATIVE_GAP", "PISA_COLUMNS", "estimate_achievement"]
 
 #: The OECD's reporting rule for a cell of PISA results.
 MIN_STUDENTS = 30
 MIN_SCHOOLS = 5
 #: What a PISA estimate writes: the observation columns with the migrant background.
 PISA_COLUMNS = [*ESTIMATE_COLUMNS[:5], "mig_bg", *ESTIMATE_COLUMNS[5:]]
+#: The gap PISA reports: each migrant-background group minus native students.
+NATIVE_GAP = GapSpec("mig_bg", "NATIVE")
 _SCALE = {"pv_mean": 1.0, "pv_share_below": 100.0, "pv_share_at_least": 100.0}
 
 
@@ -76,15 +78,23 @@ def _schools(records: ir.Table, dims: Sequence[Dimension]) -> pd.DataFrame:
     fine = records.group_by([*keys, "school"]).aggregate(students=records.count()).to_pandas()
     parts = []
     for ls in level_sets(dims):
-        f = fine.assign(**{d.column: fine[d.column].map(lambda v, d=d, lvl=lvl: d.map_value(lvl, v)) for d, lvl in ls})
+        f = fine.assign(
+            **{
+                d.column: fine[d.column].map(lambda v, d=d, lvl=lvl: d.map_value(lvl, v))
+                for d, lvl in ls
+            }
+        )
         mask = np.ones(len(f), dtype=bool)
         for d, lvl in ls:
             mask &= f[d.column].map(lambda v, d=d, lvl=lvl: d.keeps(lvl, v)).to_numpy(dtype=bool)
-        g = f[mask].groupby(keys, as_index=False).agg(
-            students=("students", "sum"), schools=("school", "nunique")
+        g = (
+            f[mask]
+            .groupby(keys, as_index=False)
+            .agg(students=("students", "sum"), schools=("school", "nunique"))
         )
         parts.append(g)
-    return pd.concat(parts, ignore_index=True).drop_duplicates(keys)
+    sizes: pd.DataFrame = pd.concat(parts, ignore_index=True).drop_duplicates(keys)
+    return sizes
 
 
 def estimate_achievement(
@@ -93,7 +103,7 @@ def estimate_achievement(
     design: Design,
     *,
     by: Sequence[str] = ("mig_bg", "sex"),
-    gap: GapSpec | None = GapSpec("mig_bg", "NATIVE"),
+    gap: GapSpec | None = NATIVE_GAP,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Return one row per indicator, geo, time, migrant background, sex (and gap rows).
@@ -126,7 +136,9 @@ def estimate_achievement(
     frames = [tot]
     if gap is not None:
         pair = gap_estimates(tot, strata, long, cell_keys, gap.dimension, gap.reference, design)
-        frames.append(pair.assign(R=pair["D"], N=pair["N"] + pair["N_ref"], compare_to=gap.reference))
+        frames.append(
+            pair.assign(R=pair["D"], N=pair["N"] + pair["N_ref"], compare_to=gap.reference)
+        )
     per_value = pd.concat(frames, ignore_index=True)
     out_keys = ["k", "geo", "time", *(d.column for d in dims), "compare_to"]
     pooled = pool(per_value, out_keys, m)

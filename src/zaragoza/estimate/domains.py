@@ -1,13 +1,14 @@
 """Domains: the breakdowns asked for with ``--by`` and their margins.
 
-Every record belongs to one *fine* cell per dimension (its own citizenship group, sex,
-region, migrant background) and to the margins above it: ``FOR`` (``EU27_2020_FOR`` and
+Every record belongs to one *fine* cell per dimension (its own citizenship group,
+sex, region, migrant background) and to the margins above it: ``FOR`` (``EU27_2020_FOR`` and
 ``NEU27_2020_FOR`` together), ``IMMIGRANT`` (second- and first-generation immigrant
 students together, PISA's ``IMMIG`` 2 and 3), ``TOTAL`` (everyone, unknowns included)
 and ``T`` (both sexes); a region's records are also in their country. PISA's plausible
 values are a dimension of fine cells only (``pv``): every estimate is made once per
-plausible value and pooled afterwards (``estimate.plausible``). A *level set* picks one level per dimension; the
-output is the union of all level sets, computed from the same grouped totals.
+plausible value and pooled afterwards (``estimate.plausible``). A *level set* picks one
+level per dimension; the output is the union of all level sets, computed from the same
+grouped totals.
 """
 
 from __future__ import annotations

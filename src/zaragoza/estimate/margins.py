@@ -19,6 +19,7 @@ from zaragoza.estimate.totals import PAIR_SUFFIX, GapSpec, Totals
 
 __all__ = ["stratum_cells"]
 
+
 def _mapped(col: pd.Series, dim: Dimension, level: str) -> pd.Series:
     if level == "fine":
         return col

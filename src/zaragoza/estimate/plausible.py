@@ -73,9 +73,7 @@ class PlausibleValues:
         return {"m": self.m, "domains": {d: list(cols) for d, cols in self.domains}}
 
 
-def pool(
-    per_value: pd.DataFrame, keys: Sequence[str], m: int, *, pv: str = "pv"
-) -> pd.DataFrame:
+def pool(per_value: pd.DataFrame, keys: Sequence[str], m: int, *, pv: str = "pv") -> pd.DataFrame:
     """Pool ``R`` (estimate) and ``V`` (sampling variance) over the plausible values.
 
     ``per_value`` has one row per cell ``keys`` and plausible value ``pv``. A cell must

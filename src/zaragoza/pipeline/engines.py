@@ -60,7 +60,9 @@ class Engine:
 def _refuse_pisa_dimensions(request: EstimationRequest, survey: str) -> None:
     if "mig_bg" in request.dimensions:
         raise ParameterError(
-            "by", "mig_bg", f"PISA input only (migrant background of students); for {survey} "
+            "by",
+            "mig_bg",
+            f"PISA input only (migrant background of students); for {survey} "
             "use citizen or c_birth",
         )
 

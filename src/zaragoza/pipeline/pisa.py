@@ -47,7 +47,9 @@ def _read(request: EstimationRequest, say: Callable[[str], Any]) -> PisaRecords:
         return prepare_pisa(ibis.duckdb.from_connection(con).table(data.view), data.files)
 
 
-def run_pisa(request: EstimationRequest, catalog: Catalog, say: Callable[[str], Any]) -> EstimateRun:
+def run_pisa(
+    request: EstimationRequest, catalog: Catalog, say: Callable[[str], Any]
+) -> EstimateRun:
     """Estimate PISA achievement indicators (default: all of them) for the request."""
     ids = list(request.indicators) or [i for i in catalog if catalog[i].survey == "PISA"]
     inds = catalog.select(ids)

@@ -53,9 +53,15 @@ DOMAINS = ("READ", "MATH", "SCIE")
 PISA_REPLICATES = 80
 #: PISA's cycle codes and the year of each assessment.
 CYCLES = {
-    "01MS": 2000, "02MS": 2003, "03MS": 2006, "04MS": 2009, "05MS": 2012,
-    "06MS": 2015, "07MS": 2018, "08MS": 2022,
-}  # fmt: skip
+    "01MS": 2000,
+    "02MS": 2003,
+    "03MS": 2006,
+    "04MS": 2009,
+    "05MS": 2012,
+    "06MS": 2015,
+    "07MS": 2018,
+    "08MS": 2022,
+}
 _REQUIRED = ("CNT", "CNTSCHID", "W_FSTUWT", "IMMIG", "ST004D01T")
 _PV = re.compile(r"^PV(\d+)(READ|MATH|SCIE)$")
 _REP = re.compile(r"^W_FSTURWT(\d+)$")
@@ -84,9 +90,9 @@ def is_pisa(columns: Sequence[str]) -> bool:
 
 
 def _country_map() -> dict[str, str]:
-    return {
-        c.alpha_3: ISO_TO_EUROSTAT.get(c.alpha_2, c.alpha_2) for c in pycountry.countries
-    } | {"KSV": "XK"}
+    return {c.alpha_3: ISO_TO_EUROSTAT.get(c.alpha_2, c.alpha_2) for c in pycountry.countries} | {
+        "KSV": "XK"
+    }
 
 
 def _plausible_values(cols: Sequence[str], files: str) -> PlausibleValues:
@@ -106,23 +112,40 @@ def _plausible_values(cols: Sequence[str], files: str) -> PlausibleValues:
         for n in absent:
             problems.append(
                 Problem(
-                    "missing plausible value", files, f"PV{n}{dom}", None, None,
+                    "missing plausible value",
+                    files,
+                    f"PV{n}{dom}",
+                    None,
+                    None,
                     f"PV1{dom}..PV{top}{dom}: every plausible value of the set",
-                )  # fmt: skip
+                )
             )
         sets[dom] = [f"PV{n}{dom}" for n in range(1, top + 1)]
     if not sets:
         raise ValidationError(
-            [Problem("missing column", files, "PV1READ", None, None, "plausible values PVnREAD, PVnMATH or PVnSCIE")]
+            [
+                Problem(
+                    "missing column",
+                    files,
+                    "PV1READ",
+                    None,
+                    None,
+                    "plausible values PVnREAD, PVnMATH or PVnSCIE",
+                )
+            ]
         )
     lengths = {d: len(v) for d, v in sets.items()}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"{d}: {n}" for d, n in lengths.items())
         problems.append(
             Problem(
-                "plausible-value sets of unequal length", files, "PV*", None, detail,
+                "plausible-value sets of unequal length",
+                files,
+                "PV*",
+                None,
+                detail,
                 "the same number of plausible values in every domain (5 before 2015, 10 since)",
-            )  # fmt: skip
+            )
         )
     if problems:
         raise ValidationError(problems)
@@ -133,13 +156,19 @@ def _replicates(cols: Sequence[str], files: str) -> list[str]:
     numbers = sorted(int(m.group(1)) for c in cols if (m := _REP.match(c)))
     expected = list(range(1, PISA_REPLICATES + 1))
     if numbers != expected:
-        have = f"{len(numbers)} columns" + (f" (W_FSTURWT{numbers[0]}..W_FSTURWT{numbers[-1]})" if numbers else "")
+        have = f"{len(numbers)} columns" + (
+            f" (W_FSTURWT{numbers[0]}..W_FSTURWT{numbers[-1]})" if numbers else ""
+        )
         raise ValidationError(
             [
                 Problem(
-                    "replicate weights of the wrong count", files, "W_FSTURWT*", None, have,
+                    "replicate weights of the wrong count",
+                    files,
+                    "W_FSTURWT*",
+                    None,
+                    have,
                     "the 80 Fay replicate weights W_FSTURWT1..W_FSTURWT80",
-                )  # fmt: skip
+                )
             ]
         )
     return [f"W_FSTURWT{n}" for n in expected]
@@ -172,7 +201,12 @@ def prepare_pisa(
         missing.append("CYC")
     if missing:
         raise ValidationError(
-            [Problem("missing column", where, c, None, None, "the PISA variable (or --time for CYC)") for c in missing]
+            [
+                Problem(
+                    "missing column", where, c, None, None, "the PISA variable (or --time for CYC)"
+                )
+                for c in missing
+            ]
         )
     pvs = _plausible_values(cols, where)
     reps = _replicates(cols, where)
@@ -187,9 +221,11 @@ def prepare_pisa(
         "school": text(t, "CNTSCHID"),
         "sex": ibis.cases((sex == 1, "F"), (sex == 2, "M"), else_="UNK"),
         "mig_bg": ibis.cases(
-            (immig == 1, "NATIVE"), (immig == 2, "SECOND_GEN"), (immig == 3, "FIRST_GEN"),
+            (immig == 1, "NATIVE"),
+            (immig == 2, "SECOND_GEN"),
+            (immig == 3, "FIRST_GEN"),
             else_="UNK",
-        ),  # fmt: skip
+        ),
         "w": number(t, "W_FSTUWT"),
     }
     names = {"W_FSTUWT": "w"}
@@ -218,10 +254,16 @@ def prepare_pisa(
     broken = [c for c in numeric if int(got[f"bad_{c}"])]
     if broken:
         # the first offending value as written in the file, read only for broken columns
-        first = t.aggregate(
-            **{c: t[c].cast("string").min(where=invalid(number(t, c), c.startswith("W_")))
-               for c in broken}
-        ).to_pandas().iloc[0]  # fmt: skip
+        first = (
+            t.aggregate(
+                **{
+                    c: t[c].cast("string").min(where=invalid(number(t, c), c.startswith("W_")))
+                    for c in broken
+                }
+            )
+            .to_pandas()
+            .iloc[0]
+        )
         for c in broken:
             valid = "a finite weight >= 0" if c.startswith("W_") else "a finite score"
             k = int(got[f"bad_{c}"])
@@ -232,10 +274,14 @@ def prepare_pisa(
     if unknown:
         problems.append(
             Problem(
-                "unknown country", where, "CNT", None, unknown[0],
+                "unknown country",
+                where,
+                "CNT",
+                None,
+                unknown[0],
                 "an ISO 3166-1 alpha-3 country code (AUT, DEU, GRC ...); PISA's codes of "
                 "economies and regions have no Eurostat geo code",
-            )  # fmt: skip
+            )
         )
     years = time
     if time is None:
@@ -248,10 +294,14 @@ def prepare_pisa(
         elif len(cycles) > 1:
             problems.append(
                 Problem(
-                    "a file mixing cycles", where, "CYC", None, ", ".join(cycles),
+                    "a file mixing cycles",
+                    where,
+                    "CYC",
+                    None,
+                    ", ".join(cycles),
                     "one PISA cycle per run (the scales and designs of cycles differ): "
                     "estimate each cycle's file on its own",
-                )  # fmt: skip
+                )
             )
         else:
             years = CYCLES[cycles[0]]

@@ -86,7 +86,9 @@ def pisa_table(
 
     for ci, cnt in enumerate(countries):
         levels, (p2, p1) = _COUNTRIES[cnt]
-        size = rng.integers(max(1, students_per_school // 2), students_per_school * 3 // 2 + 1, schools)
+        size = rng.integers(
+            max(1, students_per_school // 2), students_per_school * 3 // 2 + 1, schools
+        )
         n = int(size.sum())
         school = np.repeat(np.arange(schools), size)
         add("CNT", np.full(n, cnt, dtype=object))
