@@ -81,7 +81,7 @@ def test_user_folder_adds_and_overrides(tmp_path: Path) -> None:
     ("text", "field", "what"),
     [
         (USER_INDICATOR.replace("min: 25", "min: -4"), "population.age.min", "greater than"),
-        (USER_INDICATOR.replace("survey: EU-LFS", "survey: PISA"), "survey", "EU-LFS"),
+        (USER_INDICATOR.replace("survey: EU-LFS", "survey: TIMSS"), "survey", "EU-LFS"),
         (USER_INDICATOR + "colour: red\n", "colour", "Extra inputs"),
         (USER_INDICATOR.replace("in: [1]", "range: [5, 1]"), "numerator", "empty"),
         (

@@ -101,7 +101,9 @@ class AgeBand(_Strict):
 
     @property
     def eurostat_code(self) -> str:
-        """Eurostat's ``age`` dimension code: ``Y20-64``, ``Y_GE18``, or ``TOTAL``."""
+        """Eurostat's ``age`` dimension code: ``Y20-64``, ``Y_GE18``, ``Y15``, or ``TOTAL``."""
+        if self.max == self.min:
+            return f"Y{self.min}"
         if self.max is None:
             return "TOTAL" if self.min == 0 else f"Y_GE{self.min}"
         return f"Y{self.min}-{self.max}"
@@ -120,6 +122,22 @@ class EurostatTables(_Strict):
     citizen: str | None = None
     c_birth: str | None = None
     total: str | None = None
+
+
+class Score(_Strict):
+    """A PISA achievement statistic's domain and, for a share, its proficiency cut-off.
+
+    ``cutoff`` is the lower score of a proficiency level on the PISA scale (OECD, *PISA
+    2022 Results*, Volume I, Annex A: level 2 in reading 407.47, mathematics 420.07,
+    science 409.54; level 5: 625.61, 606.99, 633.33).
+    """
+
+    domain: Literal["READ", "MATH", "SCIE"]
+    cutoff: float | None = None
+
+
+#: The estimators of PISA achievement over plausible values (``estimate.achievement``).
+PISA_ESTIMATORS = frozenset({"pv_mean", "pv_share_below", "pv_share_at_least"})
 
 
 class Indicator(_Strict):
@@ -142,6 +160,11 @@ class Indicator(_Strict):
     the default, or ``PB040`` for questions put to persons aged 16 and over).
     ``partial: true`` lets a ratio whose numerator is an ``any`` of components be
     estimated from the components the input has, flagged ``d`` (definition differs).
+
+    PISA achievement of 15-year-olds over the plausible values of one ``score`` domain
+    (``survey: PISA``; ``zaragoza.estimate.achievement``): ``pv_mean`` (mean score,
+    ``unit: PTS``), ``pv_share_below`` (share below ``score.cutoff``: low achievers) and
+    ``pv_share_at_least`` (share at or above it: top performers).
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -156,20 +179,22 @@ class Indicator(_Strict):
     ]
     title: Annotated[str, Field(min_length=3)]
     definition: Annotated[str, Field(min_length=10)]
-    survey: Literal["EU-LFS", "EU-SILC", "migration-statistics"]
+    survey: Literal["EU-LFS", "EU-SILC", "PISA", "migration-statistics"]
     population: Population
     estimator: Literal[
-        "ratio", "published", "median", "median_ratio", "arpt", "arpr", "gini", "qsr"
-    ] = "ratio"
+        "ratio", "published", "median", "median_ratio", "arpt", "arpr", "gini", "qsr",
+        "pv_mean", "pv_share_below", "pv_share_at_least",
+    ] = "ratio"  # fmt: skip
     numerator: Condition | None = None
     denominator: Condition | None = None
-    unit: Literal["PC", "EUR", "RT", "COEF"] = "PC"
+    unit: Literal["PC", "EUR", "RT", "COEF", "PTS"] = "PC"
     #: Which way is better for the people measured: ``higher`` (employment, attainment,
     #: income) or ``lower`` (unemployment, poverty, early leaving); ranks give rank 1 to
     #: the better end.
     better: Literal["higher", "lower"] = "higher"
     weight: Literal["RB050", "PB040"] | None = None
     partial: bool = False
+    score: Score | None = None
     eurostat_tables: EurostatTables = EurostatTables()
     target: str | None = None
     references: list[str] = Field(default_factory=list)
@@ -185,6 +210,17 @@ class Indicator(_Strict):
                 raise ValueError(f"a {self.estimator} indicator has no numerator")
             if self.survey != "EU-SILC":
                 raise ValueError(f"estimator {self.estimator} needs survey EU-SILC")
+        if (self.estimator in PISA_ESTIMATORS) != (self.survey == "PISA"):
+            raise ValueError("the pv_* estimators and survey PISA go together")
+        if self.estimator in PISA_ESTIMATORS:
+            if self.score is None or self.numerator is not None:
+                raise ValueError(f"a {self.estimator} indicator has a score and no numerator")
+            if (self.score.cutoff is None) != (self.estimator == "pv_mean"):
+                raise ValueError("a PISA share needs score.cutoff; a mean score has none")
+            if (self.unit == "PTS") != (self.estimator == "pv_mean"):
+                raise ValueError("a mean score is in unit PTS (score points), a share in PC")
+        elif self.score is not None:
+            raise ValueError("score applies to PISA indicators only")
         if self.weight is not None and self.survey != "EU-SILC":
             raise ValueError("weight applies to EU-SILC indicators only")
         if self.partial and not isinstance(self.numerator, AnyOf):

@@ -108,7 +108,7 @@ def estimate(
     warehouse: WarehouseOpt = None,
     survey: Annotated[
         str,
-        typer.Option(help="auto (from the files' id columns), eu-lfs or eu-silc."),
+        typer.Option(help="auto (from the files' columns), eu-lfs, eu-silc or pisa."),
     ] = "auto",
     bootstrap: Annotated[
         int | None,

@@ -20,6 +20,10 @@ Variance is a strategy chosen from the design, as in R ``survey``:
   JKn ``1`` with ``rscales`` given per replicate.
 * :class:`Bootstrap`: a rescaled bootstrap of PSUs within strata made by Zaragoza
   (EU-SILC's income statistics; Rao, Wu and Yue 1992).
+
+An assessment's plausible values (PISA) are part of the resolved design: every estimate
+is made once per plausible value, each with its replicate variance, and pooled by
+Rubin's rules (``estimate.plausible``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from zaragoza.errors import ParameterError
+from zaragoza.estimate.plausible import PlausibleValues
 
 __all__ = [
     "LONELY_PSU_RULES",
@@ -245,18 +250,22 @@ class Replicates:
 
 @dataclass(frozen=True)
 class Design:
-    """A design resolved against the input: which design columns exist, the replicates."""
+    """A design resolved against the input: which design columns exist, the replicates,
+    and the plausible values of an assessment (PISA), read from the file."""
 
     strata: bool = False
     psu: bool = False
     lonely_psu: LonelyPSU = "fail"
     replicates: Replicates | None = None
+    plausible_values: PlausibleValues | None = None
 
     def __post_init__(self) -> None:
         one_of("lonely_psu", self.lonely_psu, LONELY_PSU_RULES)
 
     @property
     def variance(self) -> str:
+        pv = self.plausible_values
+        with_pv = f" x {pv.m} plausible values (Rubin's rules)" if pv is not None else ""
         if self.replicates is not None:
-            return f"replicate:{self.replicates.method}"
-        return "linearisation"
+            return f"replicate:{self.replicates.method}{with_pv}"
+        return "linearisation" + with_pv

@@ -19,14 +19,12 @@ from zaragoza.estimate.totals import PAIR_SUFFIX, GapSpec, Totals
 
 __all__ = ["stratum_cells"]
 
-_FOREIGN = ("EU27_2020_FOR", "NEU27_2020_FOR")
-
 
 def _mapped(col: pd.Series, dim: Dimension, level: str) -> pd.Series:
     if level == "fine":
         return col
     if level == "mid":
-        return col.where(~col.isin(_FOREIGN), "FOR")
+        return col.where(~col.isin(dim.mid_members), dim.mid)
     return pd.Series(dim.total, index=col.index, dtype=object)
 
 
@@ -41,7 +39,7 @@ def _published(df: pd.DataFrame, ls: LevelSet) -> pd.DataFrame:
         if lvl == "fine":
             mask &= ~df[d.column].isin(["UNK", ""])
         elif lvl == "mid":
-            mask &= df[d.column] == "FOR"
+            mask &= df[d.column] == d.mid
     return df[mask]
 
 

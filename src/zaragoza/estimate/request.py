@@ -19,16 +19,18 @@ from typing import Any, Literal
 
 from zaragoza.errors import ParameterError, UsageError
 from zaragoza.estimate.design import SurveyDesign, one_of
-from zaragoza.estimate.domains import BY_DIMENSIONS, dimensions_for
+from zaragoza.estimate.domains import BY_DIMENSIONS, PISA_BY_DIMENSIONS, dimensions_for
 
 __all__ = ["BACKENDS", "SURVEYS", "Backend", "EstimationRequest", "GapSpec", "Survey"]
 
-Survey = Literal["auto", "eu-lfs", "eu-silc"]
+Survey = Literal["auto", "eu-lfs", "eu-silc", "pisa"]
 Backend = Literal["duckdb", "spark"]
-SURVEYS: tuple[Survey, ...] = ("auto", "eu-lfs", "eu-silc")
+SURVEYS: tuple[Survey, ...] = ("auto", "eu-lfs", "eu-silc", "pisa")
 BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
-GAP_DIMENSIONS = ("citizen", "c_birth")
-GAP_REFERENCES = ("NAT",)
+GAP_DIMENSIONS = ("citizen", "c_birth", "mig_bg")
+#: The reference group of each gap dimension: nationals, or native students (PISA).
+GAP_REFERENCES = {"citizen": "NAT", "c_birth": "NAT", "mig_bg": "NATIVE"}
+GAP_FORMS = [f"{d}={r}" for d, r in GAP_REFERENCES.items()]
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,17 @@ class GapSpec:
     reference: str = "NAT"
 
     def __post_init__(self) -> None:
-        one_of("gap", self.dimension, GAP_DIMENSIONS)
-        one_of("gap", self.reference, GAP_REFERENCES)
+        one_of("gap", str(self), GAP_FORMS)
 
     @classmethod
     def parse(cls, text: str | None) -> GapSpec | None:
-        """Parse ``citizen=NAT`` / ``c_birth=NAT`` (None or empty: no gap)."""
+        """Parse ``citizen=NAT`` / ``c_birth=NAT`` / ``mig_bg=NATIVE`` (None or empty: no
+        gap)."""
         if not text:
             return None
         dim, _, ref = text.partition("=")
-        if dim not in GAP_DIMENSIONS or ref not in GAP_REFERENCES:
-            raise ParameterError("gap", text, ["citizen=NAT", "c_birth=NAT"])
+        if GAP_REFERENCES.get(dim) != ref:
+            raise ParameterError("gap", text, GAP_FORMS)
         return cls(dim, ref)
 
     def __str__(self) -> str:
@@ -88,7 +90,7 @@ class EstimationRequest:
         one_of("survey", self.survey, SURVEYS)
         one_of("backend", self.backend, BACKENDS)
         for b in self.by:
-            one_of("by", b, BY_DIMENSIONS)
+            one_of("by", b, (*BY_DIMENSIONS, *PISA_BY_DIMENSIONS))
         dimensions_for(self.by)
         if not 0 < self.alpha < 1:
             raise ParameterError("alpha", self.alpha, "a number between 0 and 1")

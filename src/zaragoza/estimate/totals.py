@@ -142,21 +142,37 @@ def sufficient_totals(
     if not design.psu or design.replicates is not None:
         t = t.mutate(ww=t.w * t.w)
         aggs: dict[str, ir.Scalar] = {"_records": t.count()}
+        # indicators sharing a column (PISA's denominators: every student) share its sums:
+        # each distinct (weight, column) sum is computed once and copied afterwards
+        first: dict[tuple[str, str], str] = {}
+        copies: dict[str, str] = {}
+
+        def add(name: str, weight: str, column: str, value: ir.Scalar) -> None:
+            key = (weight, column)
+            if key in first:
+                copies[name] = first[key]
+            else:
+                first[key] = name
+                aggs[name] = value
+
         for i, c in enumerate(cols):
             y, x = t[c.y], t[c.x]
-            aggs[f"Y{i}"] = (t.w * y).sum()
-            aggs[f"X{i}"] = (t.w * x).sum()
-            aggs[f"N{i}"] = x.sum()
-            aggs[f"M{i}"] = t[c.m].sum()
+            add(f"Y{i}", "w", c.y, (t.w * y).sum())
+            add(f"X{i}", "w", c.x, (t.w * x).sum())
+            add(f"N{i}", "", c.x, x.sum())
+            add(f"M{i}", "", c.m, t[c.m].sum())
             if design.replicates is not None:
                 for r in range(design.replicates.n):
-                    aggs[f"Yr{i}_{r}"] = (t[f"r{r}"] * y).sum()
-                    aggs[f"Xr{i}_{r}"] = (t[f"r{r}"] * x).sum()
+                    add(f"Yr{i}_{r}", f"r{r}", c.y, (t[f"r{r}"] * y).sum())
+                    add(f"Xr{i}_{r}", f"r{r}", c.x, (t[f"r{r}"] * x).sum())
             else:
                 # y and x are 0/1 with y <= x, so y*y = y*x = y and x*x = x
-                aggs[f"YY{i}"] = (t.ww * y).sum()
-                aggs[f"XX{i}"] = (t.ww * x).sum()
+                add(f"YY{i}", "ww", c.y, (t.ww * y).sum())
+                add(f"XX{i}", "ww", c.x, (t.ww * x).sum())
         out: pd.DataFrame = t.group_by(keys).aggregate(**aggs).to_pandas()
+        if copies:
+            shared = pd.DataFrame({name: out[src] for name, src in copies.items()}, index=out.index)
+            out = pd.concat([out, shared], axis=1)
         # each record its own PSU: a stratum has as many PSUs as records
         n_h = out.groupby(list(BASE_KEYS), as_index=False, sort=False).agg(n_h=("_records", "sum"))
         out = out.drop(columns="_records")

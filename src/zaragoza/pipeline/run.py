@@ -29,21 +29,30 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     """The survey of a request: as given, else from the files' id columns, else EU-LFS.
 
     EU-SILC files carry household and person ids (``DB030``, ``HB030``, ``RB030``,
-    ``PB030``) and no EU-LFS weight ``COEFF``; a request naming only EU-SILC indicators
-    is EU-SILC too. Files Spark reads from a cluster's storage are not opened here.
+    ``PB030``) and no EU-LFS weight ``COEFF``; PISA student files the weight
+    ``W_FSTUWT`` and plausible values; a request naming only EU-SILC (PISA) indicators
+    is EU-SILC (PISA) too. Files Spark reads from a cluster's storage are not opened here.
     """
     if request.survey != "auto":
         return request.survey
     ids = [i for i in request.indicators if i in catalog.indicators]
-    if ids and all(catalog[i].survey == "EU-SILC" for i in ids):
-        return "eu-silc"
-    if request.backend == "spark":
-        return "eu-lfs"
+    for survey in ("EU-SILC", "PISA"):
+        if ids and all(catalog[i].survey == survey for i in ids):
+            return survey.lower()
+    if request.backend == "spark" and any(_remote(p) for p in request.inputs):
+        return "eu-lfs"  # a cluster's storage is read by Spark only
+    from zaragoza.sources.pisa import is_pisa
     from zaragoza.sources.readers import load_column_map
-    from zaragoza.sources.silc import looks_like_silc
+    from zaragoza.sources.silc import looks_like_silc, silc_input_columns
 
     colmap = load_column_map(request.columns) if request.columns else None
+    if is_pisa(sorted(silc_input_columns(request.inputs, colmap))):
+        return "pisa"
     return "eu-silc" if looks_like_silc(request.inputs, colmap) else "eu-lfs"
+
+
+def _remote(path: str) -> bool:
+    return "://" in path
 
 
 def estimate(

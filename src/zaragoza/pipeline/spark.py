@@ -31,7 +31,7 @@ from zaragoza.estimate.request import EstimationRequest
 from zaragoza.sources.lfs import InputSpec, LfsInput, prepare_lfs
 from zaragoza.sources.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, load_column_map
 
-__all__ = ["SparkRecords", "spark_master", "spark_records", "spark_session"]
+__all__ = ["SparkRecords", "spark_master", "spark_records", "spark_session", "spark_table"]
 
 
 @dataclass
@@ -154,6 +154,19 @@ def _read(session: Any, path: str, columns: dict[str, str]) -> Any:
     return df.select(*out, functions.lit(path).alias("_file"))
 
 
+def spark_table(request: EstimationRequest, columns: dict[str, str]) -> tuple[ir.Table, list[str]]:
+    """The request's files read by Spark, stacked, as an Ibis table (names upper-cased)."""
+    session = spark_session(request.spark_master)
+    frames = [_read(session, str(p), columns) for p in request.inputs]
+    df = frames[0]
+    for other in frames[1:]:
+        df = df.unionByName(other, allowMissingColumns=True)
+    backend = ibis.pyspark.connect(session)
+    name = f"zaragoza_input_{abs(hash(request.inputs)) % 10**8}"
+    df.createOrReplaceTempView(name)
+    return backend.table(name), [str(p) for p in request.inputs]
+
+
 def spark_records(
     request: EstimationRequest, spec: InputSpec, say: Callable[[str], Any]
 ) -> SparkRecords:
@@ -165,16 +178,9 @@ def spark_records(
         As on DuckDB, each problem with its file, column, first offending value and how
         many rows break the rule (Spark does not number rows).
     """
-    session = spark_session(request.spark_master)
     columns = load_column_map(request.columns) if request.columns else {}
-    frames = [_read(session, str(p), columns) for p in request.inputs]
-    df = frames[0]
-    for other in frames[1:]:
-        df = df.unionByName(other, allowMissingColumns=True)
-    backend = ibis.pyspark.connect(session)
-    name = f"zaragoza_input_{abs(hash(request.inputs)) % 10**8}"
-    df.createOrReplaceTempView(name)
-    data = LfsInput(backend.table(name), [str(p) for p in request.inputs], None)
+    table, files = spark_table(request, columns)
+    data = LfsInput(table, files, None)
     say("validating on Spark")
     prepared = prepare_lfs(data, spec, drop_invalid=request.drop_invalid)
     return SparkRecords(

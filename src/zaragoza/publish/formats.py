@@ -100,7 +100,12 @@ SDMX_DATAFLOW = "ZARAGOZA:MIGRANT_INTEGRATION(1.0)"
 #: SDMX code for "not applicable": the ``compare_to`` of level rows.
 NOT_APPLICABLE = "_Z"
 
-_UNIT_LABELS = {"PC": "percentage", "EUR": "euro", "PP": "percentage points"}
+_UNIT_LABELS = {
+    "PC": "percentage",
+    "EUR": "euro",
+    "PP": "percentage points",
+    "PTS": "score points",
+}
 _DEFAULT_NOTES = (
     "Gap rows (compare_to other than _Z or empty) give the group's value minus the "
     "reference group's, in percentage points for percentage indicators.",

@@ -47,13 +47,24 @@ class PageError(Exception):
 
 def unit_name(unit: str) -> str:
     """Return the name of a catalogue unit for axis titles and captions."""
-    names = {"PC": _("%"), "EUR": _("euro"), "RT": _("ratio"), "COEF": _("coefficient (0-100)")}
+    names = {
+        "PC": _("%"),
+        "EUR": _("euro"),
+        "RT": _("ratio"),
+        "COEF": _("coefficient (0-100)"),
+        "PTS": _("score points"),
+    }
     return names.get(unit, unit)
 
 
 def gap_unit_name(unit: str) -> str:
     """Return what a difference of two values of ``unit`` is measured in."""
-    names = {"PC": _("percentage points"), "EUR": _("euro"), "COEF": _("points")}
+    names = {
+        "PC": _("percentage points"),
+        "EUR": _("euro"),
+        "COEF": _("points"),
+        "PTS": _("score points"),
+    }
     return names.get(unit, "")
 
 
