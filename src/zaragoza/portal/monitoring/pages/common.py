@@ -359,20 +359,13 @@ def source_note(ctx: Context, source: str) -> str:
 
 
 def interval_note(sources: Iterable[str]) -> str:
-    """What the page says about intervals: computed figures carry their 95% confidence
-    interval; Eurostat publishes its figures without one, so none can be shown."""
+    """What the page says about intervals (``_interval_note.html``): ``all`` figures are
+    computed and carry their 95% confidence interval, ``none`` are (Eurostat publishes its
+    figures without one), or ``mixed``."""
     present = set(sources)
-    if present == {"published"}:
-        return _(
-            "Eurostat publishes these figures without standard errors or confidence "
-            "intervals, so none are shown."
-        )
-    if "published" in present:
-        return _(
-            "Computed figures are shown with their 95% confidence interval in brackets; "
-            "Eurostat publishes its figures without one."
-        )
-    return _("Each figure is shown with its 95% confidence interval in brackets.")
+    if "published" not in present:
+        return "all"
+    return "none" if present == {"published"} else "mixed"
 
 
 def flags_used(cells: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
