@@ -189,6 +189,13 @@ class ObservationOut(Schema):
     n_missing: int | None = None
     flag: str
     source: str
+    #: computed from synthetic records: a demonstration, not a statistic
+    synthetic: bool
+
+
+class FiguresOut(Schema):
+    count: int
+    results: list[ObservationOut]
 
 
 class ObservationPage(Schema):
@@ -562,8 +569,19 @@ PROFILE_NOTE = (
 
 @api.get(
     "/v1/countries/{geo}/figures",
-    response={200: ObservationPage, 304: None, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
+    response={200: FiguresOut, 304: None, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
     summary="Exactly the figures of a country profile, in any format of the observations",
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    fmt.media_type.split(";")[0]: {"schema": {"type": "string"}}
+                    for fmt in FORMATS.values()
+                    if fmt.name not in ("json", "jsonstat")
+                }
+            }
+        }
+    },
     tags=["observations"],
 )
 def country_figures(
