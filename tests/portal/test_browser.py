@@ -232,11 +232,28 @@ def _axe_script() -> Path | None:
     return path if path.exists() else None
 
 
-@pytest.mark.parametrize("name", ["home", "indicator", "country", "compare", "data"])
+def _audit(pg: Any, axe: Path) -> list[dict[str, Any]]:
+    """The WCAG 2.1 A/AA violations axe-core finds on the page ``pg`` shows."""
+    pg.add_script_tag(path=str(axe))
+    found: list[dict[str, Any]] = pg.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
+        "help: v.help, target: v.nodes[0].target}))"
+    )
+    return found
+
+
+#: A phone (an iPhone 12-15 is 390 CSS pixels wide) and a desktop.
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
 def test_pages_have_no_wcag_violations(
     browser: Any, live_portal: str, name: str, require: Callable[[bool, str], None]
 ) -> None:
-    """axe-core finds no WCAG 2.1 A/AA violation (``npm install -g axe-core@4``)."""
+    """axe-core finds no WCAG 2.1 A/AA violation (``npm install -g axe-core@4``) at a
+    desktop's width; :func:`test_no_page_is_wider_than_the_window` audits a phone's."""
     axe = _axe_script()
     require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
     assert axe is not None
@@ -245,15 +262,102 @@ def test_pages_have_no_wcag_violations(
     pg = context.new_page()
     pg.goto(PAGES[name])
     pg.wait_for_load_state("networkidle")
-    pg.add_script_tag(path=str(axe))
-    result = pg.evaluate(
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
-        "help: v.help, target: v.nodes[0].target}))"
-    )
+    result = _audit(pg, axe)
     context.close()
     assert result == [], result
+
+
+#: What the page measures: how wide the document is against the window, where each
+#: plotly drawing ends, and each table wider than the window that no box of its own
+#: scrolls (a table in a ``.table-wrap`` scrolls there, not the page).
+MEASURE = """() => {
+  const width = window.innerWidth;
+  const charts = [...document.querySelectorAll('[data-chart] svg.main-svg')]
+    .map(s => Math.round(s.getBoundingClientRect().right));
+  const loose = [...document.querySelectorAll('table')].filter(t => {
+    if (t.getBoundingClientRect().width <= width) return false;
+    const box = t.closest('.table-wrap');
+    return !box || getComputedStyle(box).overflowX !== 'auto' || box.scrollWidth <= box.clientWidth;
+  }).map(t => t.getAttribute('data-table'));
+  return {scroll: document.documentElement.scrollWidth, width, charts, loose};
+}"""
+
+
+def _main_pages(pg: Any) -> dict[str, str]:
+    """Every page of the main navigation (read from the page, so a new one is measured
+    too) and the pages with their parameters."""
+    pg.goto(PAGES["home"])
+    links = pg.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.pathname)")
+    assert len(links) >= 5
+    more = {
+        "country-de": "/de/countries/AT/",
+        "data-computed": "/en/data/?indicator=employment_rate&geo=AT&source=computed",
+    }
+    return {**{f"nav {u}": u for u in links}, **PAGES, **more}
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_no_page_is_wider_than_the_window(
+    browser: Any,
+    live_portal: str,
+    width: str,
+    screenshots: Path,
+    require: Callable[[bool, str], None],
+) -> None:
+    """No horizontal overflow of the page (``document.documentElement.scrollWidth <=
+    innerWidth``) on any main page, at a phone's width and a desktop's: tables scroll in
+    their own box, controls shrink, charts fit. At a phone's width each page is also
+    audited by axe-core, as :func:`test_pages_have_no_wcag_violations` does on a desktop."""
+    axe = _axe_script() if width == "phone" else None
+    # axe is injected into the pages for the audit, which their CSP would refuse
+    context = browser.new_context(
+        base_url=live_portal,
+        viewport={"width": WIDTHS[width], "height": 844},
+        bypass_csp=axe is not None,
+    )
+    pg = context.new_page()
+    violations: dict[str, Any] = {}
+    for name, url in _main_pages(pg).items():
+        assert pg.goto(url).status == 200, url
+        pg.wait_for_load_state("networkidle")
+        for kind in CHARTS.get(name, ()):
+            pg.locator(f"[data-chart={kind}] svg.main-svg").first.wait_for(timeout=15_000)
+        got = pg.evaluate(MEASURE)
+        assert got["scroll"] <= got["width"], (name, url, got)
+        assert all(right <= got["width"] for right in got["charts"]), (name, got)
+        assert got["loose"] == [], (name, got)
+        if width == "phone" and not name.startswith("nav "):
+            pg.screenshot(path=str(screenshots / f"phone-{name}.png"), full_page=True)
+        if axe is not None:
+            found = _audit(pg, axe)
+            if found:
+                violations[name] = found
+    context.close()
+    assert violations == {}, violations
+    if width == "phone":
+        require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
+
+
+@pytest.mark.parametrize("name", sorted(PLOTLY))
+def test_charts_resize_with_the_window(browser: Any, live_portal: str, name: str) -> None:
+    """A chart drawn on a desktop shrinks to a phone's width when the window does (and
+    never widens the page)."""
+    context = browser.new_context(base_url=live_portal, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(PAGES[name])
+    for kind in CHARTS[name]:
+        pg.locator(f"[data-chart={kind}] svg.main-svg").first.wait_for(timeout=15_000)
+    wide = pg.evaluate(MEASURE)
+    assert max(wide["charts"]) > 600, wide
+    pg.set_viewport_size({"width": WIDTHS["phone"], "height": 844})
+    pg.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart] svg.main-svg')]"
+        ".every(s => s.getBoundingClientRect().right <= window.innerWidth)",
+        timeout=10_000,
+    )
+    narrow = pg.evaluate(MEASURE)
+    assert narrow["scroll"] <= narrow["width"], narrow
+    context.close()
 
 
 REGIONAL_CELLS = """\

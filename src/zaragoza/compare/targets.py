@@ -96,7 +96,8 @@ def distance_to_target(
         :data:`TARGET_COLUMNS`: ``distance = value - target_value`` in the indicator's
         unit (percentage points for rates), negative below the target whatever its
         direction; ``met`` by the target's rule (``at_most`` targets are met at or below,
-        or strictly below when not inclusive) applied to the value; ``verdict`` ``met``,
+        or strictly below when not inclusive) applied to the value (none for a figure
+        computed from synthetic records); ``verdict`` ``met``,
         ``not met`` or ``not distinguishable`` from the 95% interval where the figure has
         one (:meth:`Target.verdict`), none for a figure computed from synthetic records;
         ``trend_slope`` and ``year_reached`` from :func:`year_reached` on the series'
@@ -131,8 +132,10 @@ def distance_to_target(
             None if pd.isna(v) else target.verdict(float(v), float(a), float(b))
             for v, a, b in zip(rows["value"], lo, hi, strict=True)
         ]
-        if "synthetic" in rows:  # a demonstration gets no verdict
-            rows.loc[rows["synthetic"].fillna(False).astype(bool), "verdict"] = None
+        if "synthetic" in rows:  # a demonstration gets no verdict, not even the point one
+            demo = rows["synthetic"].fillna(False).astype(bool)
+            rows["met"] = rows["met"].astype(object)
+            rows.loc[demo, ["met", "verdict"]] = None
         trend = _trends(rows, target, min_years)
         parts.append(rows.merge(trend, on=SERIES, how="left"))
     if not parts:

@@ -44,6 +44,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import duckdb
+import pandas as pd
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response
@@ -66,12 +67,13 @@ from zaragoza.portal.monitoring.api_query import (
     ApiError,
     ErrorOut,
     ObservationQuery,
+    choose_format,
     did_you_mean,
     parse_query,
     refuse_unknown_parameters,
 )
 from zaragoza.portal.monitoring.caching import BusyError, canonical_query, heavy, remember
-from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
+from zaragoza.publish.formats import FORMATS, Metadata, add_labels, get_format, metadata_for
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
 __all__ = ["OBSERVATION_PARAMETERS", "ApiError", "api"]
@@ -187,6 +189,13 @@ class ObservationOut(Schema):
     n_missing: int | None = None
     flag: str
     source: str
+    #: computed from synthetic records: a demonstration, not a statistic
+    synthetic: bool
+
+
+class FiguresOut(Schema):
+    count: int
+    results: list[ObservationOut]
 
 
 class ObservationPage(Schema):
@@ -510,13 +519,26 @@ def _observations_response(
         "previous": prev,
     }
     meta = replace(metadata_for(df, updated=updated, extra=extra), href=_canonical_url(request))
+    response = _file_response(df, meta, req.format, req.labels, "zaragoza-observations")
+    links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", nxt), ("prev", prev)) if url]
+    if links:
+        response["Link"] = ", ".join(links)
+    response["X-Total-Count"] = str(count)
+    return response
+
+
+def _file_response(
+    df: pd.DataFrame, meta: Metadata, name: str, labels: bool, filename: str
+) -> HttpResponse:
+    """Write ``df`` in format ``name`` (titled by its one indicator, label columns when
+    asked), a download (``Content-Disposition``) for CSV, Excel and SDMX-CSV."""
     indicators = df["indicator"].unique()
     if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
         meta = replace(meta, title=meta.labels["indicator"][indicators[0]])
-    fmt = get_format(req.format)
-    if req.labels and req.format in ("json", "csv", "xlsx"):
+    fmt = get_format(name)
+    if labels and name in ("json", "csv", "xlsx"):
         df = add_labels(df, meta)
-    if req.format != "json" and len(df) > HEAVY_ROWS:
+    if name != "json" and len(df) > HEAVY_ROWS:
         try:
             with heavy():
                 body = fmt.write(df, meta)
@@ -526,20 +548,94 @@ def _observations_response(
                 f"this server is rendering another large download; ask again in {RETRY_AFTER} "
                 f"seconds, or narrow the selection below {HEAVY_ROWS:,} rows",
                 parameter="format",
-                value=req.format,
+                value=name,
             ) from None
     else:
         body = fmt.write(df, meta)
     response = HttpResponse(body, content_type=fmt.media_type)
-    links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", nxt), ("prev", prev)) if url]
-    if links:
-        response["Link"] = ", ".join(links)
-    response["X-Total-Count"] = str(count)
-    if req.format in _DOWNLOADS:
-        response["Content-Disposition"] = (
-            f'attachment; filename="zaragoza-observations.{fmt.extension}"'
-        )
+    if name in _DOWNLOADS:
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt.extension}"'
     return response
+
+
+_FIGURE_PARAMETERS = ("source", "format", "labels")
+PROFILE_NOTE = (
+    "These are the figures of the country profile page: each indicator's latest year by "
+    "group (total of both sexes), the gap to nationals and the EU average of the same group "
+    "and year. A gap row of published figures is the difference of Eurostat's two published "
+    "values, computed by Zaragoza, without an interval (Eurostat publishes none)."
+)
+
+
+@api.get(
+    "/v1/countries/{geo}/figures",
+    response={200: FiguresOut, 304: None, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
+    summary="Exactly the figures of a country profile, in any format of the observations",
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    fmt.media_type.split(";")[0]: {"schema": {"type": "string"}}
+                    for fmt in FORMATS.values()
+                    if fmt.name not in ("json", "jsonstat")
+                }
+            }
+        }
+    },
+    tags=["observations"],
+)
+def country_figures(
+    request: HttpRequest,
+    geo: str,
+    source: Annotated[
+        str | None,
+        Query(
+            description="published or computed (default: published where "
+            "available, else computed), as on the profile"
+        ),
+    ] = None,
+    format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
+    labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
+) -> HttpResponse:
+    """The figures the country profile page shows (``/en/countries/{geo}/``), as
+    observation rows: each indicator's cells of its year by group, the gap to nationals
+    and the EU average; what the page's "download these figures" links serve."""
+    from django.utils import translation
+
+    from zaragoza.portal.monitoring import pages
+
+    refuse_unknown_parameters(request, allowed=_FIGURE_PARAMETERS)
+    reader = _reader()
+    valid_sources = ("published", "computed")
+    if source is not None and source not in valid_sources:
+        raise ApiError(
+            400, f"unknown source {source!r}", parameter="source", value=source,
+            valid=list(valid_sources),
+        )  # fmt: skip
+    present = [str(g) for g in reader.codes()["geo"]]
+    if geo not in present:
+        raise ApiError(
+            404, f"no figures for the country or region {geo!r}" + did_you_mean(geo, present),
+            parameter="geo", value=geo, valid=present,
+        )  # fmt: skip
+    name = choose_format(request, format)
+    version = reader.version()
+
+    def make() -> HttpResponse:
+        # the page's own function: the download cannot differ from the page
+        with translation.override("en"):
+            try:
+                df = pages.country_figures(reader, geo, {"source": source} if source else {})
+            except pages.PageError as err:
+                raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
+        meta = metadata_for(df, updated=version.modified, extra={"count": len(df)})
+        meta = replace(meta, href=_canonical_url(request), notes=(*meta.notes, PROFILE_NOTE))
+        response = _file_response(df, meta, name, labels, f"zaragoza-{geo}-profile")
+        response["X-Total-Count"] = str(len(df))
+        return response
+
+    key = ("country-figures", version.tag, geo, source, name, labels)
+    return _cached(request, key, version.modified.timestamp(), make)
 
 
 api.add_router("/v1/compare", api_compare.register(_reader, _cached))
@@ -562,6 +658,7 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/indicators/{id}",
                 "/api/v1/codes",
                 "/api/v1/observations",
+                "/api/v1/countries/{geo}/figures",
                 "/api/v1/compare/{targets,gaps,ranks,trends}",
                 "/api/v1/practices",
                 "/api/v1/practices/{id}",

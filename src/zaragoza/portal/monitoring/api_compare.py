@@ -14,6 +14,10 @@ what :mod:`zaragoza.compare` computes from them, as JSON (``{"count", "columns",
 * ``trends``: :func:`zaragoza.compare.trends.trend` (least-squares trend of each series
   over its latest segment, breaks respected).
 
+Every answer has a ``synthetic`` column: true where the row was computed from figures
+that come from synthetic records (a demonstration, not a statistic); the distance to a
+target of such a figure has no ``met`` and no ``verdict``.
+
 ``time`` selects the years of the answer; targets and trends still read every year of a
 series (a trend needs them). Answers are cached like the observations (ETag,
 Last-Modified).
@@ -106,6 +110,30 @@ def _answer(df: pd.DataFrame, fmt: str) -> HttpResponse:
     )
 
 
+#: The columns that place a comparison's row among the observations it comes from.
+_ORIGIN = ("indicator", "source", "geo", "time")
+
+
+def with_synthetic(out: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Return ``out`` with a ``synthetic`` column: true where any observation it was
+    computed from (same indicator, source, country and, where the row has one, year) was
+    computed from synthetic records. A ranking or trend of demonstration figures is a
+    demonstration too."""
+    if out.empty or "synthetic" not in obs.columns:
+        return out.assign(synthetic=pd.Series(dtype=bool))
+    keys = [c for c in _ORIGIN if c in out.columns and c in obs.columns]
+    if not keys:
+        return out.assign(synthetic=bool(obs["synthetic"].fillna(False).astype(bool).any()))
+    marks = (
+        obs.assign(synthetic=obs["synthetic"].fillna(False).astype(bool))
+        .groupby(keys, as_index=False)["synthetic"]
+        .any()
+    )
+    merged = out.drop(columns=["synthetic"], errors="ignore").merge(marks, on=keys, how="left")
+    merged["synthetic"] = merged["synthetic"].fillna(False).astype(bool)
+    return merged
+
+
 def compare_response(
     request: HttpRequest,
     reader: WarehouseReader,
@@ -136,7 +164,7 @@ def compare_response(
 
     def make() -> HttpResponse:
         obs = reader.observations(selection)
-        out = compute(obs, options) if len(obs) else pd.DataFrame()
+        out = with_synthetic(compute(obs, options) if len(obs) else pd.DataFrame(), obs)
         if years and "time" in out.columns:
             out = out[out["time"].isin(years)]
         return _answer(out.reset_index(drop=True), name)

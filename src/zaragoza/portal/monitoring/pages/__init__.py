@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from zaragoza.portal.monitoring.pages.common import EU, PageError, api_url
 from zaragoza.portal.monitoring.pages.compare import compare_page
-from zaragoza.portal.monitoring.pages.country import country_page
+from zaragoza.portal.monitoring.pages.country import country_figures, country_page
 from zaragoza.portal.monitoring.pages.data import DATA_PARAMETERS, data_page
 from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
 from zaragoza.portal.monitoring.pages.indicator import indicator_page
@@ -28,6 +28,7 @@ __all__ = [
     "PageError",
     "api_url",
     "compare_page",
+    "country_figures",
     "country_list",
     "country_page",
     "data_page",

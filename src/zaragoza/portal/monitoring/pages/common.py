@@ -1,7 +1,8 @@
 """What every page shares: its parameters, its cells, the warehouse context, downloads.
 
 Cells are plain dicts (``value``, ``flag``, ``flags`` (meanings), ``year``, ``ci_lo``,
-``ci_hi``, ``missing``, ``decimals``) so that templates show a missing value as missing
+``ci_hi`` (the 95% interval), ``se``, ``n`` (unweighted count), ``missing``,
+``decimals``) so that templates show a missing value as missing
 and every flag as text.
 """
 
@@ -94,7 +95,8 @@ def as_float(x: Any) -> float | None:
 def missing_cell(decimals: str, year: int | None = None) -> dict[str, Any]:
     """Return the template cell of a value that is not there."""
     return {"value": None, "missing": True, "flag": "", "flags": "", "year": year,
-            "ci_lo": None, "ci_hi": None, "decimals": decimals}  # fmt: skip
+            "ci_lo": None, "ci_hi": None, "se": None, "n": None,
+            "decimals": decimals}  # fmt: skip
 
 
 def cell(row: Mapping[str, Any] | None, decimals: str, year: int | None = None) -> dict[str, Any]:
@@ -111,6 +113,8 @@ def cell(row: Mapping[str, Any] | None, decimals: str, year: int | None = None) 
         "year": int(row["time"]) if row.get("time") is not None else year,
         "ci_lo": as_float(row.get("ci_lo")),
         "ci_hi": as_float(row.get("ci_hi")),
+        "se": as_float(row.get("se")),
+        "n": None if as_float(row.get("n")) is None else int(row["n"]),
         "decimals": decimals,
     }
 
@@ -363,6 +367,16 @@ def source_note(ctx: Context, source: str) -> str:
     if source == "computed":
         return _("Computed by Zaragoza from survey microdata.")
     return _("Published by Eurostat.")
+
+
+def interval_note(sources: Iterable[str]) -> str:
+    """What the page says about intervals (``_interval_note.html``): ``all`` figures are
+    computed and carry their 95% confidence interval, ``none`` are (Eurostat publishes its
+    figures without one), or ``mixed``."""
+    present = set(sources)
+    if "published" not in present:
+        return "all"
+    return "none" if present == {"published"} else "mixed"
 
 
 def flags_used(cells: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:

@@ -16,15 +16,16 @@ from zaragoza.portal.monitoring.labels import (
 from zaragoza.portal.monitoring.pages.common import (
     SEXES,
     PageError,
+    at_age_band,
     breakdown,
     cell,
     chart,
     choice,
     context,
     decimals_for,
-    difference,
     downloads,
     flags_used,
+    gap_cell,
     geo_of,
     geo_order,
     group_filter,
@@ -32,6 +33,7 @@ from zaragoza.portal.monitoring.pages.common import (
     groups_in,
     indicator_of,
     indicator_options,
+    interval_note,
     keyed_rows,
     levels,
     main_group,
@@ -43,7 +45,7 @@ from zaragoza.portal.monitoring.pages.common import (
     sources_of,
     trace,
 )
-from zaragoza.warehouse.reader import WarehouseReader
+from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
 __all__ = ["compare_page"]
 
@@ -72,6 +74,20 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
     sex = choice(one(params, "sex"), [s for s in SEXES if s in set(df["sex"])], "sex", "T")
     group = choice(one(params, "group"), groups, "group", main_group(groups) or groups[0])
     rows = keyed_rows(df)
+    # the warehouse's gap rows (with their intervals) where it has them: computed figures
+    gap_rows = keyed_rows(
+        grouped(
+            at_age_band(
+                reader.observations(
+                    ObservationFilter(
+                        indicator=(ind.id,), source=(source,), geo=geos, compare_to=("NAT",)
+                    )
+                ),
+                ind,
+            ),
+            by,
+        )
+    )
     decimals = decimals_for(ind, df["value"].dropna())
     years = sorted({int(t) for t in df["time"]})
     entities: list[dict[str, Any]] = []
@@ -92,7 +108,9 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
                 "name": country_name(g),
                 "cell": c,
                 "nat": nat,
-                "gap": difference(c, nat, decimals) if nat is not None else None,
+                "gap": gap_cell(gap_rows.get((g, latest, group, sex)), c, nat, decimals, latest)
+                if latest and nat is not None
+                else None,
                 "series": [cell(rows.get((g, y, group, sex)), decimals, y) for y in years],
             }
         )
@@ -125,6 +143,7 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
         "source": source,
         "sources": sources_of(ctx, ind.id),
         "source_note": source_note(ctx, source),
+        "interval_note": interval_note([source]),
         "synthetic": ctx.demonstration(source),
         "geos": geos,
         "geo_options": [(g, country_name(g)) for g in geo_order(set(df["geo"]))],
@@ -146,6 +165,8 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
             source=source,
             sex=[sex],
             **group_filter(by, [group, "NAT"]),
+            gap="true",
+            compare_to=["NAT"],
         ),
         "slots": [
             {"n": i + 1, "geo": geos[i] if i < len(geos) else ""} for i in range(_MAX_COMPARE)

@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 from django.utils.translation import gettext as _
 
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import Target, targets_for
+from zaragoza.observations import PUBLISHED_COLUMNS, gap_flag
 from zaragoza.portal.monitoring.catalog_messages import indicator_title, target_source
 from zaragoza.portal.monitoring.labels import (
     country_name,
@@ -27,12 +29,12 @@ from zaragoza.portal.monitoring.pages.common import (
     choice,
     context,
     decimals_for,
-    downloads,
     flags_used,
     gap_cell,
     geo_order,
     grouped,
     groups_in,
+    interval_note,
     keyed_rows,
     main_group,
     no_geo_figures,
@@ -43,7 +45,50 @@ from zaragoza.portal.monitoring.pages.common import (
 )
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["country_page"]
+__all__ = ["FIGURE_FORMATS", "country_figures", "country_page", "figure_downloads"]
+
+
+def _derived_gap(
+    group: dict[str, Any], nationals: dict[str, Any], shown: float | None
+) -> dict[str, Any]:
+    """The gap row of two level rows the warehouse has no gap row for (published figures):
+    the difference the profile shows, flagged with both cells' letters, without an
+    interval (Eurostat publishes none)."""
+    out = {c: group.get(c) for c in PUBLISHED_COLUMNS}
+    out |= dict.fromkeys(("se", "ci_lo", "ci_hi", "cv", "n", "n_missing"))
+    out["compare_to"] = "NAT"
+    # the difference shown, rounded off the float noise of 79.2 - 63.0
+    out["value"] = None if shown is None else round(shown, 10)
+    out["flag"] = gap_flag(group.get("flag"), nationals.get("flag"))
+    out["synthetic"] = bool(group.get("synthetic")) or bool(nationals.get("synthetic"))
+    return out
+
+
+#: The formats "download these figures" offers (the API's file formats and JSON).
+FIGURE_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("jsonstat", "JSON-stat"),
+                  ("sdmx-csv", "SDMX-CSV"), ("json", "JSON"))  # fmt: skip
+
+
+def figure_downloads(geo: str, source: str | None) -> list[dict[str, str]]:
+    """The links of the profile's "download these figures": the API's
+    ``/api/v1/countries/{geo}/figures``, which serves :func:`country_figures`."""
+    query = urlencode({"source": source} if source else {})
+    return [
+        {"format": label, "id": fmt,
+         "url": f"/api/v1/countries/{geo}/figures?" + (f"{query}&" if query else "")
+         + f"format={fmt}"}
+        for fmt, label in FIGURE_FORMATS
+    ]  # fmt: skip
+
+
+def country_figures(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Return exactly the figures the country profile of ``geo`` shows, as observation
+    rows (:data:`~zaragoza.observations.PUBLISHED_COLUMNS`): each indicator's cells of
+    its year by group, the gap to nationals (the warehouse's gap row, or for published
+    figures the difference shown, ``compare_to = NAT`` without an interval) and the EU
+    average of the same group and year. "Download these figures" serves these rows."""
+    shown: list[dict[str, Any]] = country_page(reader, geo, params)["figures"]
+    return pd.DataFrame.from_records(shown, columns=PUBLISHED_COLUMNS)
 
 
 def _target_row(
@@ -102,6 +147,8 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
     sections: dict[str, list[dict[str, Any]]] = {}
     target_rows = []
     all_cells: list[dict[str, Any]] = []
+    # the warehouse rows behind every figure shown, for "download these figures"
+    figures: list[dict[str, Any]] = []
     synthetic_shown = False
     for ident in sorted(ctx.catalog.indicators, key=lambda i: (area_rank(ctx, i), i)):
         ind = ctx.catalog.indicators[ident]
@@ -134,7 +181,16 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             gap_df = gap_df[gap_df[by] == main]
             gap_row = records(gap_df)[0] if not gap_df.empty else None
             gap = gap_cell(gap_row, cells[main], cells["NAT"], decimals, year)
-        eu = cell(rows.get((EU, year, main, "T")), decimals, year) if main else None
+            main_row, nat_row = rows.get((geo, year, main, "T")), rows.get((geo, year, "NAT", "T"))
+            if gap_row is None and main_row is not None and nat_row is not None:
+                gap_row = _derived_gap(main_row, nat_row, gap["value"])
+            shown_gap = [gap_row] if gap_row is not None and not gap["missing"] else []
+        else:
+            shown_gap = []
+        eu_row = rows.get((EU, year, main, "T")) if main else None
+        eu = cell(eu_row, decimals, year) if main else None
+        level_rows = [rows.get((geo, year, g, "T")) for g in groups]
+        figures.extend(r for r in [*level_rows, *shown_gap, eu_row] if r is not None)
         all_cells.extend(cells.values())
         synthetic_shown |= ctx.demonstration(source)
         sections.setdefault(ind.area, []).append(
@@ -181,6 +237,8 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
         "targets": target_rows,
         "flags_used": flags_used(all_cells),
         "synthetic": synthetic_shown,
+        "figures": figures,
+        "interval_note": interval_note(row["source"] for rows in sections.values() for row in rows),
         "geos": [(g, country_name(g)) for g in geo_order(ctx.codes["geo"])],
-        "downloads": downloads(geo=[geo], source=asked),
+        "downloads": figure_downloads(geo, asked),
     }

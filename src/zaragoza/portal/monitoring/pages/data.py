@@ -23,6 +23,7 @@ from zaragoza.portal.monitoring.pages.common import (
     flags_used,
     geo_order,
     indicator_options,
+    interval_note,
     many,
     records,
 )
@@ -34,6 +35,12 @@ _DATA_DIMS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "source")
 #: The query parameters the data page reads.
 DATA_PARAMETERS = _DATA_DIMS
 _PREVIEW = 200
+
+
+def _finer(decimals: str) -> str:
+    """The ``floatformat`` argument one decimal finer than ``decimals`` ("1" -> "2")."""
+    digits = decimals.rstrip("g")
+    return str(int(digits) + 1) + decimals[len(digits) :] if digits.isdigit() else decimals
 
 
 def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,7 +82,10 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
                 "age": rec["age"],
                 "source": rec["source"],
                 "synthetic": ctx.demonstration(rec["source"]),
+                "gap": bool(rec.get("compare_to")),
                 "cell": cell(rec, decimals),
+                # a standard error is read to one more decimal than its value
+                "se_decimals": _finer(decimals),
             }
         )
     options = {
@@ -98,6 +108,7 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
         "rows": rows,
         "flags_used": flags_used(r["cell"] for r in rows),
         "synthetic": any(r["synthetic"] for r in rows),
+        "interval_note": interval_note(r["source"] for r in rows),
         "downloads": [
             *downloads(**filters),
             {
