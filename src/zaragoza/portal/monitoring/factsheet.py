@@ -106,7 +106,7 @@ def dots_image(spec: Mapping[str, Any]) -> SafeString:
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=7)
     height = fig.get_figheight()
     fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.32 / height, bottom=0.45 / height)
-    return _image(fig, _("Dot plot: %(unit)s") % {"unit": spec["xTitle"]})
+    return _image(fig, _("Dot plot: %(title)s") % {"title": spec["title"]})
 
 
 def trend_image(spec: Mapping[str, Any]) -> SafeString:

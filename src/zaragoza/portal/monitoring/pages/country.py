@@ -246,7 +246,7 @@ def _trend(s: _Series, geo: str, reference: int) -> dict[str, Any] | None:
 
 
 def _dot_charts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The dot plots of the reference year: per unit, one line per indicator with the
+    """The dot plots of the reference year: per area and unit, one line per indicator with the
     main migrant group's and nationals' levels (95% intervals where there are any) and
     the published EU average of the migrant group."""
     charts: dict[str, dict[str, Any]] = {}
@@ -260,12 +260,16 @@ def _dot_charts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             continue
         ind: Indicator = row["indicator"]
         spec = charts.setdefault(
-            ind.unit,
+            f"{ind.area}-{ind.unit.lower()}",
             {"kind": "dots", "unit": ind.unit, "xTitle": unit_name(ind.unit),
-             "id": ind.unit.lower(), "lines": [], "migrants": [], "nationals": [], "eu": []},
+             "title": f"{area_name(ind.area)} ({unit_name(ind.unit)})",
+             "id": f"{ind.area}-{ind.unit.lower()}", "lines": [], "indicators": [],
+             "sources": [], "migrants": [], "nationals": [], "eu": []},
         )  # fmt: skip
         eu = next((e["cell"] for e in row["eu"]["cells"] if e["group"] == main), None)
         spec["lines"].append(row["title"])
+        spec["indicators"].append(ind.id)
+        spec["sources"].append(row["source"])
         spec["migrants"].append(_dot(m, row["main_label"]))
         spec["nationals"].append(_dot(n, group_label("NAT", row["by"])))
         spec["eu"].append(_dot(eu, row["main_label"]) if eu else None)
@@ -281,7 +285,7 @@ def _dot_charts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def _dot(c: Mapping[str, Any], label: str) -> dict[str, Any]:
     return {"group": label, "value": c["value"], "lo": c["ci_lo"], "hi": c["ci_hi"],
-            "flag": c["flag"]}  # fmt: skip
+            "flag": c["flag"], "year": c["year"]}  # fmt: skip
 
 
 def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -> dict[str, Any]:

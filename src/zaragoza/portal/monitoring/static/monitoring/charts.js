@@ -141,13 +141,21 @@
     return lines.join("<br>");
   }
 
+  // plotly's responsive mode sizes a chart to its container: the container takes the
+  // chart's height first (the CSS gives only a minimum).
+  function plot(el, traces, layout) {
+    el.style.height = layout.height + "px";
+    window.Plotly.newPlot(el, traces, layout, CONFIG);
+    el.setAttribute("data-drawn", "true");
+  }
+
   function esc(text) { return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;"); }
 
   // The profile's dot plot: a line per indicator, the migrant group and nationals with
   // their 95% intervals, the EU average of the migrant group as a bar.
   function drawDots(el, spec) {
     var small = narrow(el);
-    var labels = spec.lines.map(function (t) { return wrap(t, small ? 22 : 40); });
+    var labels = spec.lines.map(function (t) { return wrap(t, small ? 26 : 44); });
     function dotTrace(key, symbol, colour) {
       var dots = spec[key];
       var t = { name: spec.names[key], y: [], x: [], lo: [], hi: [], text: [] };
@@ -164,18 +172,21 @@
       return trace;
     }
     var traces = [dotTrace("migrants", "circle", COLOURS[0]), dotTrace("nationals", "diamond", COLOURS[1]), dotTrace("eu", "line-ns-open", "#000000")];
+    // each line as tall as its wrapped label; the legend above the plot
+    // lines are evenly spaced: each as tall as the longest wrapped label
+    var most = labels.reduce(function (n, l) { return Math.max(n, l.split("<br>").length); }, 1);
+    var rows = labels.length * Math.max(small ? 30 : 26, 14 * most + 10);
+    var legend = small ? 72 : 30;
     var layout = {
-      height: 90 + spec.lines.length * (small ? 38 : 30),
-      margin: { l: 8, r: 12, t: 8, b: 40 },
+      height: rows + legend + 56,
+      margin: { l: 8, r: 12, t: legend, b: 48 },
       font: font(el),
       xaxis: { title: { text: spec.xTitle }, automargin: true, zeroline: false, rangemode: spec.unit === "PC" ? "tozero" : "normal" },
       yaxis: { automargin: true, autorange: "reversed", type: "category", categoryorder: "array", categoryarray: labels },
-      legend: { orientation: "h", y: -0.12, yanchor: "top" },
+      legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
       hovermode: "closest", paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff"
     };
-    layout.legend.y = -60 / layout.height;
-    window.Plotly.newPlot(el, traces, layout, CONFIG);
-    el.setAttribute("data-drawn", "true");
+    plot(el, traces, layout);
   }
 
   function lineTrace(t, colour, axis) {
@@ -195,13 +206,13 @@
     traces.push(lineTrace(spec.gap, COLOURS[2], "y2"));
     var years = spec.traces[0].x;
     var layout = {
-      height: small ? 380 : 400,
-      margin: { l: 56, r: 12, t: 12, b: 36 },
+      height: small ? 460 : 430,
+      margin: { l: 56, r: 12, t: small ? 76 : 56, b: 36 },
       font: font(el),
-      xaxis: { anchor: "y2", tickformat: "d", dtick: small || years.length > 8 ? 2 : 1, automargin: true, title: { text: "" } },
+      xaxis: { anchor: "y2", tickformat: "d", dtick: years.length > 16 ? 5 : (small || years.length > 8 ? 2 : 1), automargin: true },
       yaxis: { domain: [0.42, 1], title: { text: spec.yTitle }, automargin: true },
       yaxis2: { domain: [0, 0.3], title: { text: spec.gapTitle || spec.yTitle }, automargin: true, zeroline: true, zerolinecolor: "#1a1a1a" },
-      legend: { orientation: "h", y: -0.12, yanchor: "top" },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       shapes: [{ type: "rect", xref: "x", x0: spec.reference - 0.5, x1: spec.reference + 0.5, yref: "paper", y0: 0, y1: 1,
         fillcolor: "#eef3f8", line: { width: 0 }, layer: "below" }],
       annotations: [],
@@ -210,8 +221,7 @@
     targetLines(spec.targets, "y", layout);
     layout.shapes.forEach(function (s) { if (s.yref === "y") { s.xref = "x"; s.x0 = years[0] - 0.5; s.x1 = years[years.length - 1] + 0.5; } });
     breakLines(spec.breaks, layout);
-    window.Plotly.newPlot(el, traces, layout, CONFIG);
-    el.setAttribute("data-drawn", "true");
+    plot(el, traces, layout);
   }
 
   function draw(el) {
