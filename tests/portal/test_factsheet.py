@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from test_pages import get, tables, warehouse
 
 from zaragoza.catalog.targets import targets_for
 from zaragoza.portal.monitoring import numbers
 from zaragoza.portal.monitoring.pages import country_page
 from zaragoza.portal.monitoring.pages.country import reference_year
-
-from test_pages import get, tables, warehouse
 
 EU = "EU27_2020"
 
@@ -97,7 +96,8 @@ def test_dot_plot_data_equal_the_warehouse(portal: Path, client: Client) -> None
                 eu = spec["eu"][i]
                 codes = _codes(portal, ident, "published", eu, "main", geo=EU)
                 row = level(portal, ident, EU, 2023, "published", **codes)
-                assert row is not None and eu["value"] == pytest.approx(row[0])
+                assert row is not None
+                assert eu["value"] == pytest.approx(row[0])
     assert checked > 40
     employment = dots["dots-data-employment-pc"]
     i = employment["indicators"].index("employment_rate")
@@ -130,14 +130,17 @@ def test_the_eu_average_comes_from_published_eu27_figures_only(
         row = re.search(r'<tr data-indicator="employment_rate">.*?</tr>', html, re.S)
         assert row is not None
         eu = re.search(r'<td class="text" data-eu="(\w+)">(.*?)</td>', row.group(0), re.S)
-        assert eu is not None and eu.group(1) == "shown"
+        assert eu is not None
+        assert eu.group(1) == "shown"
         text = " ".join(re.sub(r"<[^>]+>", " ", eu.group(2)).split())
         # Eurostat's EU27_2020 figures of 2023 (lfsa_ergan), whatever the country's source
-        assert "Non-EU citizens: 63.1" in text and "Nationals: 76.2" in text
+        assert "Non-EU citizens: 63.1" in text
+        assert "Nationals: 76.2" in text
     # an indicator Eurostat's bundled tables do not give for the EU: said, not made up
     html = get(client, "/en/countries/AT/?year=2023").decode()
     row = re.search(r'<tr data-indicator="activity_rate">.*?</tr>', html, re.S)
-    assert row is not None and 'data-eu="none"' in row.group(0)
+    assert row is not None
+    assert 'data-eu="none"' in row.group(0)
     assert "Eurostat publishes no EU27_2020 figure of this indicator" in row.group(0)
     published_eu = {
         r[0]
@@ -147,8 +150,11 @@ def test_the_eu_average_comes_from_published_eu27_figures_only(
             EU,
         )
     }
-    shown = set(re.findall(r'<tr data-indicator="(\w+)">(?:(?!</tr>).)*data-eu="shown"', html, re.S))
-    assert shown and shown <= published_eu
+    shown = set(
+        re.findall(r'<tr data-indicator="(\w+)">(?:(?!</tr>).)*data-eu="shown"', html, re.S)
+    )
+    assert shown
+    assert shown <= published_eu
     # the EU's own profile compares with nothing
     html = get(client, "/en/countries/EU27_2020/").decode()
     assert 'data-eu="shown"' not in html
@@ -191,7 +197,9 @@ def test_indicator_page_gap_chart_targets_and_breaks(portal: Path, client: Clien
     assert {t["value"] for t in series["targets"]} == {75, 78}
     assert series["breaks"] == [2021]
     gap = charts(html, "gap-data")["gap-data"]
-    assert gap["kind"] == "lines" and gap["zeroLine"] and gap["breaks"] == [2021]
+    assert gap["kind"] == "lines"
+    assert gap["zeroLine"]
+    assert gap["breaks"] == [2021]
     neu = next(t for t in gap["traces"] if t["name"].startswith("Non-EU citizens"))
     for i, year in enumerate(neu["x"]):
         m = level(portal, "employment_rate", "AT", year, "published", citizen="NEU27_2020_FOR",
@@ -205,7 +213,8 @@ def test_indicator_page_gap_chart_targets_and_breaks(portal: Path, client: Clien
     # gap rows with their intervals
     html = get(client, "/en/indicators/employment_rate/?geo=AT&source=computed")
     text = html.decode()
-    assert "Austria in 2023" in text and "Over time" not in text
+    assert "Austria in 2023" in text
+    assert "Over time" not in text
     assert "Gap to nationals: Austria in 2023" in text
     gap = charts(html, "gap-data")["gap-data"]
     assert gap["kind"] == "bars"
@@ -235,7 +244,8 @@ def test_the_factsheet_is_a_pdf_with_the_country_figures(portal: Path, client: C
     pdf = PdfReader(io.BytesIO(body))
     assert len(pdf.pages) >= 2
     text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
-    assert "Austria (AT)" in text and "Reference year: 2023." in text
+    assert "Austria (AT)" in text
+    assert "Reference year: 2023." in text
     assert "Demonstration figures." in text  # computed rows come from synthetic records
     # the figures of the page, as the page writes them
     data = country_page_data(portal)
@@ -254,7 +264,8 @@ def test_the_factsheet_is_a_pdf_with_the_country_figures(portal: Path, client: C
     assert images == len(data["dots"]) + len(data["trends"])
     # a bad year is the error page, not a PDF
     bad = client.get("/en/countries/AT/factsheet.pdf?year=1990")
-    assert bad.status_code == 404 and bad["Content-Type"].startswith("text/html")
+    assert bad.status_code == 404
+    assert bad["Content-Type"].startswith("text/html")
 
 
 def country_page_data(path: Path) -> dict[str, Any]:

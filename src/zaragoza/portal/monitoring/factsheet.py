@@ -20,10 +20,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 __all__ = ["dots_image", "factsheet_charts", "render_pdf", "trend_image"]
 
@@ -92,7 +91,9 @@ def dots_image(spec: Mapping[str, Any]) -> SafeString:
         hi = [d["hi"] - x[i] if d["hi"] is not None else 0.0 for i, d in enumerate(dots)]
         ax.errorbar(x, ys, xerr=[lo, hi], fmt=marker, color=colour, markersize=5,
                     elinewidth=1, capsize=2, label=name, zorder=3)  # fmt: skip
-    eu = [(y, d["value"]) for y, d in zip(ys, spec["eu"], strict=True) if d and d["value"] is not None]
+    eu = [
+        (y, d["value"]) for y, d in zip(ys, spec["eu"], strict=True) if d and d["value"] is not None
+    ]
     if eu:
         ax.scatter([v for _, v in eu], [y for y, _ in eu], marker="|", s=160, color=_EU,
                    linewidths=1.6, label=spec["names"]["eu"], zorder=4)  # fmt: skip
@@ -120,9 +121,7 @@ def trend_image(spec: Mapping[str, Any]) -> SafeString:
         ax.axvspan(spec["reference"] - 0.5, spec["reference"] + 0.5, color="#eef3f8", zorder=0)
         for b in spec["breaks"]:
             ax.axvline(b - 0.5, color=_TARGET, linestyle=":", linewidth=1)
-    for t, colour, style in zip(
-        spec["traces"], (_MIGRANTS, _NATIONALS), ("-", "--"), strict=False
-    ):
+    for t, colour, style in zip(spec["traces"], (_MIGRANTS, _NATIONALS), ("-", "--"), strict=False):
         _line(top, years, t, colour, style)
     for line in spec["targets"]:
         top.axhline(line["value"], color=_TARGET, linestyle="-.", linewidth=0.9)

@@ -163,9 +163,8 @@ def target_lines(ind: Indicator) -> list[dict[str, Any]]:
         lines.append(
             {
                 "value": t.value,
-                "label": _("%(framework)s target: %(value)s") % {
-                    "framework": framework, "value": f"{t.value:g}"
-                },
+                "label": _("%(framework)s target: %(value)s")
+                % {"framework": framework, "value": f"{t.value:g}"},
                 "id": t.id,
             }
         )

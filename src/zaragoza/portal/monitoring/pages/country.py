@@ -218,8 +218,7 @@ def _trend(s: _Series, geo: str, reference: int) -> dict[str, Any] | None:
         "gapTitle": gap_unit_name(s.ind.unit),
         "traces": [trace(main_label, years, main), trace(nat_label, years, nat, dash="dash")],
         "gap": trace(
-            _("Gap: %(group)s minus %(nationals)s")
-            % {"group": main_label, "nationals": nat_label},
+            _("Gap: %(group)s minus %(nationals)s") % {"group": main_label, "nationals": nat_label},
             years,
             gap,
         ),
@@ -301,7 +300,10 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
     # Every total-sex cell of the country and the EU, levels and gaps, in one query: the
     # profile slices it per indicator and source.
     everything = reader.observations(ObservationFilter(geo=(geo, EU), sex=("T",), compare_to=()))
-    slices = dict(iter(everything.groupby(["indicator", "source"], sort=False)))
+    slices: dict[tuple[str, str], pd.DataFrame] = {
+        (str(k[0]), str(k[1])): v
+        for k, v in everything.groupby(["indicator", "source"], sort=False)
+    }
     series = _series(ctx, slices, geo, asked)
     if not series:
         raise no_geo_figures(geo)
@@ -328,7 +330,7 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             gap_df = s.gaps[(s.gaps["time"] == year) & (s.gaps[by] == main)]
             gap_row = records(gap_df)[0] if not gap_df.empty else None
             gap = gap_cell(gap_row, cells[main], cells["NAT"], decimals, year)
-        eu = (
+        eu: dict[str, Any] = (
             {"status": "self", "cells": []}
             if geo == EU
             else _eu_average(slices.get((ind.id, "published")), ind, year, [main, "NAT"])

@@ -30,6 +30,7 @@ from zaragoza.portal.monitoring.pages.common import (
     SEXES,
     PageError,
     at_age_band,
+    break_years,
     breakdown,
     cell,
     chart,
@@ -37,7 +38,6 @@ from zaragoza.portal.monitoring.pages.common import (
     context,
     decimals_for,
     downloads,
-    break_years,
     flags_used,
     gap_cell,
     gap_unit_name,
@@ -344,7 +344,7 @@ def _gap_series(
     )  # fmt: skip
     found = at_age_band(found, ind)
     gap_rows = keyed_rows(found)
-    series = []
+    series: list[dict[str, Any]] = []
     for s in sexes:
         for g in groups:
             if g in ("NAT", "TOTAL"):
@@ -369,7 +369,9 @@ def _gap_series(
         spec = _bars(series, groups, by, ind)
     else:
         spec = chart(
-            "lines", ind, [trace(x["name"], years, x["cells"], dash=_DASHES[x["sex"]]) for x in series]
+            "lines",
+            ind,
+            [trace(x["name"], years, x["cells"], dash=_DASHES[x["sex"]]) for x in series],
         )
         spec["breaks"] = break_years(years, [c for x in series for c in x["cells"]])
     spec["yTitle"] = gap_unit_name(ind.unit) or unit_name(ind.unit)
