@@ -193,7 +193,7 @@ def _eu_average(
     ]
     if not cells:
         return {"status": "no_year", "cells": [], "years": f"{years[0]}\u2013{years[-1]}"}
-    return {"status": "shown", "cells": cells}
+    return {"status": "shown", "cells": cells, "by": by}
 
 
 def _trend(s: _Series, geo: str, reference: int) -> dict[str, Any] | None:
@@ -265,7 +265,10 @@ def _dot_charts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
              "id": f"{ind.area}-{ind.unit.lower()}", "lines": [], "indicators": [],
              "sources": [], "migrants": [], "nationals": [], "eu": []},
         )  # fmt: skip
-        eu = next((e["cell"] for e in row["eu"]["cells"] if e["group"] == main), None)
+        # the EU's figure of the same group in the same breakdown only (Eurostat may publish
+        # the EU by country of birth where the country's figures are by citizenship)
+        same = row["eu"].get("by") == row["by"]
+        eu = next((e["cell"] for e in row["eu"]["cells"] if same and e["group"] == main), None)
         spec["lines"].append(row["title"])
         spec["indicators"].append(ind.id)
         spec["sources"].append(row["source"])
