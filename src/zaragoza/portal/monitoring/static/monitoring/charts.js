@@ -178,7 +178,7 @@
     var rows = labels.length * Math.max(small ? 30 : 26, 14 * most + 10);
     var legend = small ? 72 : 30;
     var layout = {
-      height: rows + legend + 56,
+      height: Math.max(160, rows + legend + 56),
       margin: { l: 8, r: 12, t: legend, b: 48 },
       font: font(el),
       xaxis: { title: { text: spec.xTitle }, automargin: true, zeroline: false, rangemode: spec.unit === "PC" ? "tozero" : "normal" },
