@@ -104,9 +104,14 @@ def dots_image(spec: Mapping[str, Any]) -> SafeString:
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel(spec["xTitle"])
     _style(ax)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=7)
+    # across the whole figure, in the order of the page's legend
+    handles, names = ax.get_legend_handles_labels()
+    order = [names.index(spec["names"][k]) for k in ("migrants", "nationals", "eu")
+             if spec["names"][k] in names]  # fmt: skip
+    fig.legend([handles[i] for i in order], [names[i] for i in order], loc="upper left",
+               bbox_to_anchor=(0.01, 1.0), ncol=3, frameon=False, fontsize=6.5)  # fmt: skip
     height = fig.get_figheight()
-    fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.32 / height, bottom=0.45 / height)
+    fig.subplots_adjust(left=0.4, right=0.97, top=1 - 0.3 / height, bottom=0.45 / height)
     return _image(fig, _("Dot plot: %(title)s") % {"title": spec["title"]})
 
 
