@@ -34,9 +34,14 @@ PAGES = {
     "data": "/en/data/?indicator=employment_rate&geo=AT&citizen=NAT&sex=T&source=published",
 }
 #: Pages with plotly charts: each container must hold plotly's drawing (svg.main-svg).
-PLOTLY = {"indicator", "compare"}
-#: The charts each of those pages must have (the indicator page: its series and its map).
-CHARTS = {"indicator": {"series", "map"}, "compare": {"compare"}}
+PLOTLY = {"indicator", "compare", "country"}
+#: The charts each of those pages must have (the indicator page: its series, the gap
+#: over time and its map; the country profile: dot plots and gaps over time).
+CHARTS = {
+    "indicator": {"series", "gap", "map"},
+    "compare": {"compare"},
+    "country": {"dots", "trend"},
+}
 #: Pages that list links instead of showing a table.
 LISTS = {"countries"}
 
@@ -164,6 +169,63 @@ def test_other_downloads_arrive(page: Any, fmt: str) -> None:
     with page.expect_download() as info:
         link.click()
     assert Path(info.value.path()).stat().st_size > 100
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_factsheet_and_indicator_charts_fit_with_their_axes(
+    browser: Any, live_portal: str, width: int, screenshots: Path
+) -> None:
+    """At a phone's width and a desktop's, every chart of the country profile and the
+    indicator page is drawn inside its box and the page, with both axes' ticks; the
+    employment chart has its EU target lines and its break in series."""
+    context = browser.new_context(base_url=live_portal, viewport={"width": width, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    for url in ("/en/countries/AT/?year=2023", "/en/indicators/employment_rate/?geo=AT"):
+        pg.goto(url)
+        pg.wait_for_function(
+            "() => [...document.querySelectorAll('[data-chart][data-renderer=plotly]')]"
+            ".filter(e => !e.hidden).every(e => e.getAttribute('data-drawn') === 'true')",
+            timeout=30_000,
+        )
+        boxes = pg.evaluate(
+            """() => [...document.querySelectorAll('[data-chart][data-renderer=plotly]')]
+              .filter(e => !e.hidden && e.getAttribute('data-chart') !== 'map')
+              .map(e => ({chart: e.getAttribute('data-chart'), box: e.getBoundingClientRect().right,
+                svg: e.querySelector('svg.main-svg').getBoundingClientRect().right,
+                height: e.querySelector('svg.main-svg').getBoundingClientRect().height,
+                xticks: e.querySelectorAll('.xtick').length,
+                yticks: e.querySelectorAll('.ytick').length}))"""
+        )
+        assert boxes, url
+        for b in boxes:
+            assert b["svg"] <= b["box"] + 1 <= width + 1, (url, b)
+            assert b["xticks"] > 0, (url, b)
+            assert b["yticks"] > 0, (url, b)
+            assert b["height"] > 150, (url, b)
+        name = "country" if "countries" in url else "indicator"
+        pg.screenshot(path=str(screenshots / f"{name}-charts-{width}.png"), full_page=True)
+    # the employment rate's levels: a line for each of its two EU targets, one break (2021)
+    pg.goto("/en/countries/AT/?year=2023")
+    chart = pg.locator("#chart-trend-employment_rate")
+    chart.locator("svg.main-svg").first.wait_for(timeout=15_000)
+    notes = chart.locator(".annotation-text").evaluate_all("els => els.map(e => e.textContent)")
+    assert "Europe 2020 target: 75 %" in notes
+    assert "EU 2030 target: 78 %" in notes
+    assert notes.count("b") == 1
+    context.close()
+    assert errors == [], errors
+
+
+def test_the_factsheet_link_downloads_a_pdf(page: Any) -> None:
+    page.goto("/en/countries/AT/?year=2023")
+    with page.expect_download(timeout=120_000) as download:
+        page.locator("[data-factsheet]").click()
+    assert download.value.suggested_filename == "zaragoza-AT-2023.pdf"
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
 
 
 def test_language_switch_keeps_page_and_query(page: Any, screenshots: Path) -> None:

@@ -558,11 +558,11 @@ def _file_response(
     return response
 
 
-_FIGURE_PARAMETERS = ("source", "format", "labels")
+_FIGURE_PARAMETERS = ("source", "year", "format", "labels")
 PROFILE_NOTE = (
-    "These are the figures of the country profile page: each indicator's latest year by "
-    "group (total of both sexes), the gap to nationals and the EU average of the same group "
-    "and year. A gap row of published figures is the difference of Eurostat's two published "
+    "These are the figures of the country profile page: each indicator's cells of the "
+    "page's reference year by group (total of both sexes), the gap to nationals and the EU "
+    "average Eurostat publishes for the same group and year. A gap row of published figures is the difference of Eurostat's two published "
     "values, computed by Zaragoza, without an interval (Eurostat publishes none)."
 )
 
@@ -593,6 +593,10 @@ def country_figures(
             description="published or computed (default: published where "
             "available, else computed), as on the profile"
         ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        Query(description="The profile's reference year (default: the page's own choice)"),
     ] = None,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
@@ -625,7 +629,10 @@ def country_figures(
         # the page's own function: the download cannot differ from the page
         with translation.override("en"):
             try:
-                df = pages.country_figures(reader, geo, {"source": source} if source else {})
+                asked = {"source": source} if source else {}
+                if year is not None:
+                    asked["year"] = str(year)
+                df = pages.country_figures(reader, geo, asked)
             except pages.PageError as err:
                 raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
         meta = metadata_for(df, updated=version.modified, extra={"count": len(df)})
@@ -634,7 +641,7 @@ def country_figures(
         response["X-Total-Count"] = str(len(df))
         return response
 
-    key = ("country-figures", version.tag, geo, source, name, labels)
+    key = ("country-figures", version.tag, geo, source, year, name, labels)
     return _cached(request, key, version.modified.timestamp(), make)
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("indicators/<str:ident>/", views.indicator, name="indicator"),
     path("countries/", views.countries, name="countries"),
     path("countries/<str:geo>/", views.country, name="country"),
+    path("countries/<str:geo>/factsheet.pdf", views.country_pdf, name="country_pdf"),
     path("compare/", views.compare, name="compare"),
     path("data/", views.data, name="data"),
 ]

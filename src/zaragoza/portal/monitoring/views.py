@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -26,7 +27,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from zaragoza.portal.monitoring import pages
-from zaragoza.portal.monitoring.caching import canonical_query, content_stamp, remember
+from zaragoza.portal.monitoring.caching import (
+    BusyError,
+    canonical_query,
+    content_stamp,
+    heavy,
+    remember,
+)
 from zaragoza.sources import gisco
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -38,7 +45,7 @@ def _reader() -> WarehouseReader:
 
 
 def _page(
-    template: str, params: tuple[str, ...] = ()
+    template: str, params: tuple[str, ...] = (), pdf: bool = False
 ) -> Callable[[Callable[..., dict[str, Any]]], View]:
     """Render ``template`` with what the wrapped function returns; a
     :class:`~.pages.PageError` renders the error page with its status.
@@ -47,6 +54,10 @@ def _page(
     canonical form, and they alone make its cache key (a parameter it ignores, such as a
     cache-buster, neither changes the page nor adds an entry to the cache). Pages answer
     ``GET`` and ``HEAD``; any other method is a 405 naming them.
+
+    With ``pdf`` the page is a printable PDF (:func:`~.factsheet.render_pdf`) of the
+    template rendered with the page's charts drawn on the server; an error is the error
+    page, in HTML.
     """
 
     def decorate(build: Callable[..., dict[str, Any]]) -> View:
@@ -60,7 +71,15 @@ def _page(
                     {"status": err.status, "message": err.message},
                     status=err.status,
                 )
-            return render(request, template, data)
+            if not pdf:
+                return render(request, template, data)
+            from zaragoza.portal.monitoring import factsheet
+
+            html = render_to_string(template, factsheet.factsheet_charts(data), request)
+            response = HttpResponse(factsheet.render_pdf(html), content_type="application/pdf")
+            name = "-".join(str(data[k]) for k in ("geo", "year") if k in data)
+            response["Content-Disposition"] = f'attachment; filename="zaragoza-{name}.pdf"'
+            return response
 
         @wraps(build)
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -78,12 +97,33 @@ def _page(
             if conditional is not None:
                 return conditional
 
-            def rendered() -> tuple[bytes, int, str]:
+            def rendered() -> tuple[bytes, int, str, str]:
                 response = make(request, *args, **kwargs)
-                return response.content, response.status_code, response["Content-Type"]
+                return (
+                    response.content,
+                    response.status_code,
+                    response["Content-Type"],
+                    response.get("Content-Disposition", ""),
+                )
 
-            content, status, content_type = remember(key, rendered)
+            try:
+                if pdf:
+                    # a factsheet takes a second or two: one at a time per worker
+                    with heavy():
+                        content, status, content_type, disposition = remember(key, rendered)
+                else:
+                    content, status, content_type, disposition = remember(key, rendered)
+            except BusyError:
+                busy = HttpResponse(
+                    "Busy making another factsheet; try again in a few seconds.\n",
+                    status=503,
+                    content_type="text/plain; charset=utf-8",
+                )
+                busy["Retry-After"] = "5"
+                return busy
             response = HttpResponse(content, status=status, content_type=content_type)
+            if disposition:
+                response["Content-Disposition"] = disposition
             response["ETag"] = etag
             response["Last-Modified"] = http_date(stamp)
             response["Cache-Control"] = "public, max-age=0, must-revalidate"
@@ -112,9 +152,15 @@ def indicators(request: HttpRequest) -> dict[str, Any]:
     return pages.indicator_list(_reader())
 
 
-@_page("monitoring/country.html", ("source",))
+@_page("monitoring/country.html", ("source", "year"))
 def country(request: HttpRequest, geo: str) -> dict[str, Any]:
     """One country's profile."""
+    return pages.country_page(_reader(), geo, request.GET)
+
+
+@_page("monitoring/factsheet.html", ("source", "year"), pdf=True)
+def country_pdf(request: HttpRequest, geo: str) -> dict[str, Any]:
+    """One country's profile as a printable PDF factsheet."""
     return pages.country_page(_reader(), geo, request.GET)
 
 

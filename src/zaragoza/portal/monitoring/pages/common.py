@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from zaragoza.catalog.codes import CITIZEN_GROUPS
 from zaragoza.catalog.loader import Catalog, load_catalog
 from zaragoza.catalog.schema import Indicator
+from zaragoza.catalog.targets import targets_for
 from zaragoza.observations import gap_flag
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import (
@@ -163,6 +164,36 @@ def trace(
 def chart(kind: str, ind: Indicator, traces: list[dict[str, Any]]) -> dict[str, Any]:
     """The data ``charts.js`` draws: ``kind`` ``lines`` (over years) or ``bars``."""
     return {"kind": kind, "unit": ind.unit, "yTitle": unit_name(ind.unit), "traces": traces}
+
+
+def target_lines(ind: Indicator) -> list[dict[str, Any]]:
+    """The EU targets of ``ind`` as lines for a chart of its levels: value and label.
+
+    The targets are set for the whole population (``catalog/targets.yaml``); drawn on a
+    chart of migrant groups they are a reading aid, as on the country profile.
+    """
+    lines = []
+    for t in targets_for(ind.id):
+        framework = _("Europe 2020") if t.framework == "europe_2020" else _("EU 2030")
+        lines.append(
+            {
+                "value": t.value,
+                "label": _("%(framework)s target: %(value)s")
+                % {"framework": framework, "value": f"{t.value:g}"},
+                "id": t.id,
+            }
+        )
+    return lines
+
+
+def break_years(years: Sequence[int], cells: Iterable[Mapping[str, Any]]) -> list[int]:
+    """The years of ``years`` in which a shown cell is flagged ``b`` (break in series).
+
+    Eurostat flags the first year of the new series: the break lies between that year
+    and the one before, and charts draw it there.
+    """
+    flagged = {c["year"] for c in cells if "b" in (c.get("flag") or "")}
+    return [y for y in years if y in flagged]
 
 
 def no_indicator_figures() -> PageError:

@@ -29,6 +29,8 @@ from zaragoza.portal.monitoring.pages.common import (
     EU,
     SEXES,
     PageError,
+    at_age_band,
+    break_years,
     breakdown,
     cell,
     chart,
@@ -38,6 +40,7 @@ from zaragoza.portal.monitoring.pages.common import (
     downloads,
     flags_used,
     gap_cell,
+    gap_unit_name,
     geo_of,
     geo_order,
     group_filter,
@@ -54,6 +57,7 @@ from zaragoza.portal.monitoring.pages.common import (
     source_note,
     source_of,
     sources_of,
+    target_lines,
     trace,
     unit_name,
     year_param,
@@ -130,6 +134,9 @@ def indicator_page(
             [trace(s["name"], years, s["cells"], dash=_DASHES[s["sex"]]) for s in series],
         )
     )
+    series_chart["targets"] = target_lines(ind)
+    series_chart["breaks"] = break_years(years, [c for s in series for c in s["cells"]])
+    over_time = _gap_series(reader, ind, source, geo, by, groups, sexes, years, rows, decimals)
 
     # The ranking and the map: one year, one group, sex as the first chosen.
     rank_groups = [g for g in groups if g != "TOTAL"] or groups
@@ -209,6 +216,7 @@ def indicator_page(
         geos_present, rows, time=time, group=group, sex=rank_sex, decimals=decimals
     )
     all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
+    all_cells += [c for s in over_time["series"] for c in s["cells"]]
     all_cells += [r["cell"] for r in regions["rows"]] if regions else []
     state = {
         "source": source,
@@ -244,6 +252,11 @@ def indicator_page(
         "series": series,
         "series_rows": series_rows,
         "series_chart": series_chart,
+        "single_year": len(years) == 1,
+        "gap_series": over_time["series"],
+        "gap_rows": over_time["rows"],
+        "gap_chart": over_time["chart"],
+        "gap_unit": gap_unit_name(ind.unit),
         "series_absent": absent,
         "series_downloads": downloads(
             indicator=[ind.id], geo=[geo], source=source, sex=sexes, **group_filter(by, groups)
@@ -300,6 +313,71 @@ def _bars(
             trace(sex_label(s), [group_label(g, by) for g in shown], [mine[g] for g in shown])
         )
     return chart("bars", ind, traces)
+
+
+def _gap_series(
+    reader: WarehouseReader,
+    ind: Indicator,
+    source: str,
+    geo: str,
+    by: str,
+    groups: Sequence[str],
+    sexes: Sequence[str],
+    years: Sequence[int],
+    rows: Mapping[tuple[Any, ...], dict[str, Any]],
+    decimals: str,
+) -> dict[str, Any]:
+    """Each migrant group's gap to nationals in ``geo`` by year and sex: the warehouse's
+    gap rows (with their intervals) where it has them, else the difference of the two
+    levels; a line chart over the years (bars for a single year) with a zero line and
+    the breaks in series."""
+    if "NAT" not in groups:
+        return {"series": [], "rows": [], "chart": None}
+    found = grouped(
+        reader.observations(
+            ObservationFilter(
+                indicator=(ind.id,), source=(source,), geo=(geo,), sex=tuple(sexes),
+                compare_to=("NAT",),
+            )
+        ),
+        by,
+    )  # fmt: skip
+    found = at_age_band(found, ind)
+    gap_rows = keyed_rows(found)
+    series: list[dict[str, Any]] = []
+    for s in sexes:
+        for g in groups:
+            if g in ("NAT", "TOTAL"):
+                continue
+            cells = [
+                gap_cell(
+                    gap_rows.get((geo, y, g, s)),
+                    cell(rows.get((geo, y, g, s)), decimals, y),
+                    cell(rows.get((geo, y, "NAT", s)), decimals, y),
+                    decimals,
+                    y,
+                )
+                for y in years
+            ]
+            if all(c["missing"] for c in cells):
+                continue
+            name = f"{group_label(g, by)}, {sex_label(s)}"
+            series.append({"group": g, "sex": s, "name": name, "cells": cells})
+    if not series:
+        return {"series": [], "rows": [], "chart": None}
+    if len(years) == 1:
+        spec = _bars(series, groups, by, ind)
+    else:
+        spec = chart(
+            "lines",
+            ind,
+            [trace(x["name"], years, x["cells"], dash=_DASHES[x["sex"]]) for x in series],
+        )
+        spec["breaks"] = break_years(years, [c for x in series for c in x["cells"]])
+    spec["yTitle"] = gap_unit_name(ind.unit) or unit_name(ind.unit)
+    spec["zeroLine"] = True
+    table = [{"year": y, "cells": [x["cells"][i] for x in series]} for i, y in enumerate(years)]
+    return {"series": series, "rows": table, "chart": spec}
 
 
 def _ranks(
