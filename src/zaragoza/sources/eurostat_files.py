@@ -111,7 +111,7 @@ _HEADERS_HINT = (
     "Expected a Eurostat TSV bulk file ('freq,…,geo\\TIME_PERIOD' then tab-separated "
     "years), SDMX-CSV 2.0 ('STRUCTURE,STRUCTURE_ID,…'), the data browser's labelled CSV "
     "('DATAFLOW,LAST UPDATE,…'), a 'geo,time,value,flag' table or JSON-stat answers "
-    "('{\"version\": \"2.0\", \"class\": \"dataset\", …}')"
+    '(\'{"version": "2.0", "class": "dataset", …}\')'
 )
 
 
