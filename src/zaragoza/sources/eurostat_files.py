@@ -738,7 +738,7 @@ def read_jsonstat_file(path: str | Path, dataset: str | None = None) -> pd.DataF
     except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError("cannot read the file as JSON", file=str(p), hint=str(exc)) from None
     expected = _dataset_argument(dataset, p) if dataset else None
-    frames = []
+    frames: list[pd.DataFrame] = []
     for number, answer in enumerate(_answers(body, p), start=1):
         extension = answer.get("extension")
         named = extension.get("id") if isinstance(extension, dict) else None
