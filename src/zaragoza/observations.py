@@ -76,13 +76,15 @@ FLAG_LETTERS = {
     "d": "definition differs",
     "e": "estimated",
     "f": "forecast",
-    "i": "see metadata (a flag Eurostat no longer sets)",
+    # Eurostat's flags from 27 January 2025: i replaced s, m replaced z
+    "i": "value imputed by Eurostat or another receiving agency",
+    "m": "missing value, data cannot exist",
     "n": "not significant",
     "p": "provisional",
     "r": "revised",
-    "s": "Eurostat estimate (a flag Eurostat no longer sets)",
+    "s": "Eurostat estimate (a flag Eurostat no longer sets: i since 2025)",
     "u": "low reliability",
-    "z": "not applicable",
+    "z": "not applicable (a flag Eurostat no longer sets: m since 2025)",
 }
 #: Emptied in a confidential cell: everything from which its value could be rebuilt.
 CONFIDENTIAL_COLUMNS = ("value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import math
 import shutil
 from pathlib import Path
@@ -23,6 +24,7 @@ from zaragoza.sources.eurostat_bundled import bundled_files, read_bundled
 from zaragoza.sources.eurostat_files import (
     detect_format,
     read_eurostat_file,
+    read_jsonstat_file,
     read_labelled_csv,
     read_sdmx_csv,
     read_transcribed_csv,
@@ -39,6 +41,8 @@ URGAN_SDMX = "lfsa_urgan_y15-64_FOR-NAT-TOTAL_1995-2024.sdmx.csv.gz"
 EDAT_SDMX = "edat_lfs_9911_FOR_y15-64_2014-2024.sdmx.csv"
 ILC_LABELS = "ilc_di15_median_income_by_citizenship_2015-2024.labels.csv"
 ACQS = "migr_acqs_naturalisation_rate_2009-2023.csv"
+HLTH_LABELS = "hlth_silc_24_self_perceived_health_by_citizenship_2015-2024.labels.csv.gz"
+EOQ_JSON = "lfsa_eoqgan_y20-64_citizen_2024_EU-2014.jsonstat-wrapped.json"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +68,7 @@ def _write(path: Path, text: str) -> Path:
 def test_every_bundled_file_is_listed() -> None:
     folder = next(iter(FILES.values())).path.parent
     assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
-    assert len(FILES) == 9
+    assert len(FILES) == 11
 
 
 @pytest.mark.parametrize(
@@ -81,6 +85,10 @@ def test_every_bundled_file_is_listed() -> None:
         (EDAT_SDMX, 1023),  # wc -l = 1024
         (ILC_LABELS, 2151),  # wc -l = 2152
         (ACQS, 478),  # wc -l = 479
+        (HLTH_LABELS, 15246),  # zcat | wc -l = 15247
+        # JSON-stat: the positions with a value or a status, counted in the file's two
+        # answers (14 and 187), less the 7 cells of EU27_2020 in 2024 both hold
+        (EOQ_JSON, 194),
     ],
 )
 def test_row_counts(frames: dict[str, pd.DataFrame], name: str, rows: int) -> None:
@@ -101,6 +109,9 @@ def test_row_counts(frames: dict[str, pd.DataFrame], name: str, rows: int) -> No
         (EDAT_SDMX, 67),
         (ILC_LABELS, 164),
         (ACQS, 0),
+        (HLTH_LABELS, 812),
+        # JSON-stat: positions with a status and no value, 3 + 44, less 2 held twice
+        (EOQ_JSON, 45),
     ],
 )
 def test_missing_values(frames: dict[str, pd.DataFrame], name: str, missing: int) -> None:
@@ -149,6 +160,34 @@ def test_layout(frames: dict[str, pd.DataFrame]) -> None:
         "conf_status",
     ]
     assert list(frames[ACQS].columns) == ["dataset", "geo", "time", "value", "flag"]
+    assert list(frames[HLTH_LABELS].columns) == [
+        "dataset",
+        "freq",
+        "sex",
+        "age",
+        "citizen",
+        "lev_perc",
+        "unit",
+        "geo",
+        "time",
+        "value",
+        "flag",
+        "conf_status",
+    ]
+    # the JSON-stat answers' "id": freq, citizen, age, sex, unit, geo, time
+    assert list(frames[EOQ_JSON].columns) == [
+        "dataset",
+        "freq",
+        "citizen",
+        "age",
+        "sex",
+        "unit",
+        "geo",
+        "time",
+        "value",
+        "flag",
+        "conf_status",
+    ]
     for name, df in frames.items():
         assert df["dataset"].unique().tolist() == [FILES[name].dataset]
         assert str(df["time"].dtype) == "int64"
@@ -165,6 +204,9 @@ def test_flags_as_published(frames: dict[str, pd.DataFrame]) -> None:
     assert set(frames[ILC_LABELS]["flag"]) == {"", "u", "b", "e", "bu", "p"}
     assert set(frames[ACQS]["flag"]) == {"", "b", "p", "e", "ep"}
     assert set(frames[ERGAN_SDMX]["conf_status"]) == {""}
+    assert set(frames[HLTH_LABELS]["flag"]) == {"", "u", "b", "e", "m", "n", "p"}
+    # the labels of the answers' extension.status: b, bu, u (answer 1); bu, u, d, bd, b
+    assert set(frames[EOQ_JSON]["flag"]) == {"", "b", "bu", "u", "d", "bd"}
 
 
 # Each expected value and flag was read off the file's line with grep.
@@ -215,6 +257,42 @@ CELLS = [
     (ACQS, {"geo": "BE", "time": 2012}, 3.22, "b"),
     (ACQS, {"geo": "PL", "time": 2023}, 2.7, "ep"),
     (ACQS, {"geo": "EU27_2020", "time": 2014}, 2.63, ""),
+    # data-browser CSV with labels: "...,Reporting country,Very good or good,Percentage,
+    # Austria,2023,68.7,," and the like
+    (HLTH_LABELS, {"citizen": "NAT", "lev_perc": "VG_G", "geo": "AT", "time": 2023}, 68.7, ""),
+    (
+        HLTH_LABELS,
+        {"citizen": "NEU27_2020_FOR", "lev_perc": "VG_G", "geo": "AT", "time": 2023},
+        67.3,
+        "",
+    ),
+    (
+        HLTH_LABELS,
+        {"citizen": "EU27_2020_FOR", "lev_perc": "VG_G", "geo": "TR", "time": 2022},
+        72.6,
+        "u",
+    ),
+    (
+        HLTH_LABELS,
+        {"citizen": "EU27_2020_FOR", "lev_perc": "VG_G", "geo": "AL", "time": 2017},
+        None,
+        "u",
+    ),
+    (
+        HLTH_LABELS,
+        {"citizen": "NEU28_FOR", "lev_perc": "VG_G", "geo": "SE", "time": 2019},
+        77.7,
+        "",
+    ),
+    # JSON-stat, answer 2 (size 1 x 7 x 1 x 1 x 1 x 38 x 1: flat index = 38 * citizen +
+    # geo): "135": 24.3 (NAT, AT), "117": 20.9 with status "b" (NAT, BG), "3": status
+    # "bu" only (EU27_2020_FOR, BG); answer 1 (flat index = 2 * citizen + time): "6":
+    # 20.7 "b" (NAT, 2014); the NAT 2024 cell is in both answers: "7" and "114", 20.3
+    (EOQ_JSON, {"citizen": "NAT", "geo": "AT", "time": 2024}, 24.3, ""),
+    (EOQ_JSON, {"citizen": "NAT", "geo": "BG", "time": 2024}, 20.9, "b"),
+    (EOQ_JSON, {"citizen": "EU27_2020_FOR", "geo": "BG", "time": 2024}, None, "bu"),
+    (EOQ_JSON, {"citizen": "NAT", "geo": "EU27_2020", "time": 2014}, 20.7, "b"),
+    (EOQ_JSON, {"citizen": "NAT", "geo": "EU27_2020", "time": 2024}, 20.3, ""),
 ]
 
 
@@ -242,7 +320,7 @@ def test_cells(
 
 def test_read_bundled_stacks_everything(frames: dict[str, pd.DataFrame]) -> None:
     everything = read_bundled()
-    assert len(everything) == sum(len(f) for f in frames.values()) == 86198
+    assert len(everything) == sum(len(f) for f in frames.values()) == 101_638
     assert everything.columns[0] == "dataset"
     assert list(everything.columns[-4:]) == ["time", "value", "flag", "conf_status"]
     keys = [c for c in everything.columns if c not in ("value", "flag", "conf_status")]
@@ -274,6 +352,32 @@ def test_labelled_csv_labels_all_map_to_codes(frames: dict[str, pd.DataFrame]) -
         .drop_duplicates()
         .itertuples(index=False, name=None)
     ) == {("A", "EUR", "MED_E", "T", "Y_GE18")}
+
+
+def test_health_labels_all_map_to_codes(frames: dict[str, pd.DataFrame]) -> None:
+    df = frames[HLTH_LABELS]
+    assert set(df["lev_perc"]) == {"VGOOD", "GOOD", "FAIR", "BAD", "VBAD", "VG_G", "B_VB"}
+    assert set(df["citizen"]) == set(frames[ILC_LABELS]["citizen"])
+    assert df["geo"].nunique() == 45
+    assert set(
+        df[["freq", "unit", "sex", "age"]].drop_duplicates().itertuples(index=False, name=None)
+    ) == {("A", "PC", "T", "Y_GE16")}
+
+
+def test_code_list_holds_the_jsonstat_answers_labels() -> None:
+    """The labels the recorded answers give their codes are the code list's."""
+    codes = label_codes()
+    body = json.loads(FILES[EOQ_JSON].path.read_text(encoding="utf-8"))
+    pairs = {
+        (dim, code, label)
+        for recording in body
+        for dim, d in recording["respuesta"]["dimension"].items()
+        if dim not in ("time", "geo")
+        for code, label in d["category"]["label"].items()
+    }
+    assert ("citizen", "STLS", "Stateless") in pairs
+    for dim, code, label in pairs:
+        assert codes[dim][label] == code
 
 
 @pytest.mark.parametrize("name", [ERGAN_SDMX, URGAN_SDMX, EDAT_SDMX])
@@ -411,6 +515,63 @@ def test_other_read_errors(tmp_path: Path) -> None:
         read_eurostat_file(acqs)
     with pytest.raises(InputError, match="not lfsa_urgan"):
         read_eurostat_file(FILES[EDAT_SDMX].path, dataset="lfsa_urgan")
+
+
+def _dataset(values: dict[str, float], status: dict[str, str] | None = None) -> dict[str, object]:
+    """A small JSON-stat 2.0 dataset: geo AT, DE by time 2023, 2024."""
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["geo", "time"],
+        "size": [2, 2],
+        "dimension": {
+            "geo": {"category": {"index": {"AT": 0, "DE": 1}}},
+            "time": {"category": {"index": {"2023": 0, "2024": 1}}},
+        },
+        "value": values,
+        "status": status or {},
+        "extension": {"id": "LFSA_EOQGAN"},
+    }
+
+
+def test_jsonstat_file_forms(tmp_path: Path) -> None:
+    one = _write(tmp_path / "one.json", json.dumps(_dataset({"0": 1.5, "3": 2.5})))
+    df = read_jsonstat_file(one)
+    assert df[["dataset", "geo", "time", "value"]].values.tolist() == [
+        ["lfsa_eoqgan", "AT", 2023, 1.5],
+        ["lfsa_eoqgan", "DE", 2024, 2.5],
+    ]
+    assert detect_format(one) == "jsonstat"
+    # an array of datasets, or of recordings holding one each; overlaps kept once
+    recorded = [{"url": "u", "answer": _dataset({"0": 1.5})}, _dataset({"0": 1.5, "1": 3.0})]
+    many = _write(tmp_path / "many.json", json.dumps(recorded))
+    assert len(read_eurostat_file(many, dataset="lfsa_eoqgan")) == 2
+
+
+def test_jsonstat_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read the file as JSON") as err:
+        read_jsonstat_file(_write(tmp_path / "bad.json", "{not json"))
+    assert err.value.file == str(tmp_path / "bad.json")
+    with pytest.raises(InputError, match="not a JSON-stat dataset nor an array"):
+        read_jsonstat_file(_write(tmp_path / "obj.json", '{"class": "collection"}'))
+    two = [{"a": _dataset({}), "b": _dataset({})}]
+    with pytest.raises(InputError, match="item 1 of the array holds 2") as err:
+        read_jsonstat_file(_write(tmp_path / "two.json", json.dumps(two)))
+    assert err.value.row == 1
+    with pytest.raises(InputError, match="answer 1 is of dataset lfsa_eoqgan, not lfsa_ergan"):
+        read_jsonstat_file(FILES[EOQ_JSON].path, dataset="lfsa_ergan")
+    anonymous = _dataset({"0": 1.0})
+    del anonymous["extension"]
+    path = _write(tmp_path / "anon.json", json.dumps(anonymous))
+    with pytest.raises(InputError, match="does not name its dataset"):
+        read_jsonstat_file(path)
+    assert set(read_jsonstat_file(path, "lfsa_eoqgan")["dataset"]) == {"lfsa_eoqgan"}
+    # the same cell with two values, or two flags, in two answers
+    for second in (_dataset({"0": 1.6}), _dataset({"0": 1.5}, {"0": "b"})):
+        clash = _write(tmp_path / "clash.json", json.dumps([_dataset({"0": 1.5}), second]))
+        with pytest.raises(InputError, match="different values or flags") as err:
+            read_jsonstat_file(clash)
+        assert err.value.value == {"dataset": "lfsa_eoqgan", "geo": "AT", "time": "2023"}
 
 
 def test_codes_where_labels_are_expected(tmp_path: Path) -> None:

@@ -15,7 +15,15 @@ import pytest
 from zaragoza.errors import UsageError
 from zaragoza.pipeline import estimate_files
 from zaragoza.sources.eurostat_bundled import read_bundled
-from zaragoza.sources.synthetic import draw, lookup_table, psu_layout, uniforms, write_lfs_dataset
+from zaragoza.sources.synthetic import (
+    draw,
+    lookup_table,
+    psu_layout,
+    published_targets,
+    uniforms,
+    write_lfs,
+    write_lfs_dataset,
+)
 
 
 def test_same_seed_same_bytes(tmp_path: Path) -> None:
@@ -45,6 +53,7 @@ def test_margins_reproduce_published_rates_within_sampling_error(tmp_path: Path)
             "unemployment_rate",
             "educational_attainment_low",
             "educational_attainment_high",
+            "overqualification_rate",
         ],
         by=["citizen", "c_birth", "sex"],
     ).observations
@@ -87,6 +96,22 @@ def test_margins_reproduce_published_rates_within_sampling_error(tmp_path: Path)
         assert (z.abs() < 4).all(), m.assign(z=z)[["geo", "sex", dim, "value", "value_pub"]]
         compared += len(m)
     assert compared >= 40
+    # over-qualification by citizenship, both sexes: the bundled 2024 figures serve 2023
+    oq = obs[
+        (obs.indicator == "overqualification_rate")
+        & (obs.c_birth == "TOTAL")
+        & (obs.compare_to == "")
+        & (obs.sex == "T")
+        & obs.citizen.isin(["NAT", "EU27_2020_FOR", "NEU27_2020_FOR"])
+    ]
+    p = read_bundled({"lfsa_eoqgan"})
+    p = p[(p.time == 2024) & (p.sex == "T")]
+    m = oq.merge(
+        p[["geo", "citizen", "value"]].dropna(), on=["geo", "citizen"], suffixes=("", "_pub")
+    )
+    assert len(m) == 6
+    z = (m.value_pub - m.value) / m.se
+    assert (z.abs() < 4).all(), m.assign(z=z)[["geo", "citizen", "value", "value_pub"]]
 
 
 def test_lookup_tables_draw_codes_with_their_probabilities() -> None:
@@ -142,3 +167,20 @@ def test_memory_stays_bounded_at_20_million_persons(
     assert all(pq.read_metadata(p).num_rows <= 1_000_000 for p in files)
     assert sum(pq.read_metadata(p).num_rows for p in persons) == 20_000_000
     assert peak_mb < 1000, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_the_bundled_example_is_the_generators_output(tmp_path: Path) -> None:
+    """``scripts/make_example_lfs.py`` made the bundled example with this generator."""
+    import gzip
+
+    from zaragoza.cli import example_file
+
+    out = write_lfs(
+        tmp_path / "e.csv.gz",
+        30_000,
+        countries=["AT", "EL", "SE"],
+        years=[2023],
+        seed=1,
+        targets=published_targets(["AT", "EL", "SE"], [2023]),
+    )
+    assert gzip.decompress(out.read_bytes()) == gzip.decompress(example_file().read_bytes())

@@ -41,7 +41,7 @@ class Mapped:
     indicator: str
     by: str  # citizen or c_birth
     dataset: str
-    query: dict[str, str]  # the fixed filters (one code each)
+    query: dict[str, str | tuple[str, ...]]  # the fixed filters (the groups may be several)
     groups: tuple[str, ...] = GROUPS  # codes of the group dimension in the answer
     sexes: tuple[str, ...] = SEXES  # () when the table has no sex dimension
     group_as: dict[str, str] = field(default_factory=dict)  # answer code -> Zaragoza's group
@@ -49,6 +49,8 @@ class Mapped:
 
 POVERTY = {"unit": "PC", "age": "Y_GE18"}
 EARLY_LEAVERS = {"unit": "PC", "age": "Y18-24", "wstatus": "POP"}
+HEALTH = {"unit": "PC", "age": "Y_GE16", "lev_perc": "VG_G"}
+OVERQUALIFICATION_GROUPS = ("TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR")
 MAPPED = [
     Mapped("at_risk_of_poverty_rate", "citizen", "ilc_li31", POVERTY),
     Mapped("at_risk_of_poverty_rate", "c_birth", "ilc_li32", POVERTY),
@@ -68,6 +70,17 @@ MAPPED = [
         sexes=(),
         group_as={"TOTAL": "NEU27_2020_FOR"},
     ),
+    # Confirmed by the bundled Eurostat files (docs/eurostat.md): the labelled download
+    # of hlth_silc_24 and the recorded answers of lfsa_eoqgan, whose stateless (STLS)
+    # and non-response (NRP) groups are not asked for.
+    Mapped("good_health_share", "citizen", "hlth_silc_24", HEALTH),
+    Mapped(
+        "overqualification_rate",
+        "citizen",
+        "lfsa_eoqgan",
+        {"unit": "PC", "age": "Y20-64", "citizen": OVERQUALIFICATION_GROUPS},
+        groups=OVERQUALIFICATION_GROUPS,
+    ),
 ]
 
 # The cells of every answer by position in the product of its dimensions: a value with
@@ -78,7 +91,7 @@ EXPECTED_FLAG = {"b": "b", "u": ":u", "|C": ":c", "": ""}
 
 def _dimensions(case: Mapped) -> dict[str, tuple[str, ...]]:
     dims: dict[str, tuple[str, ...]] = {"freq": ("A",)}
-    dims |= {d: (c,) for d, c in case.query.items() if d != case.by}
+    dims |= {d: (c,) for d, c in case.query.items() if d != case.by and isinstance(c, str)}
     if case.sexes:
         dims["sex"] = case.sexes
     dims[case.by] = case.groups
@@ -152,7 +165,9 @@ def test_fetch_asks_the_dataset_with_the_confirmed_filters(
         "format": ["JSON"],
         "lang": ["EN"],
         "geo": list(GEOS),
-        **{dim: [code] for dim, code in case.query.items()},
+        **{
+            dim: [code] if isinstance(code, str) else list(code) for dim, code in case.query.items()
+        },
     }
 
 
@@ -240,3 +255,34 @@ def test_an_extra_dimension_picked_by_where_or_with_one_code_is_loaded() -> None
     ]
     one = to_observations(_poverty_rows(statinfo=["MED_EI"], rskpovth=["B_60"]), cat, [LI31])
     assert len(one.observations) == 1
+
+
+def test_groups_listed_in_where_are_loaded_and_the_others_left_out_and_counted() -> None:
+    (mapping,) = [m for m in load_mappings() if m.dataset == "lfsa_eoqgan"]
+    rows = pd.DataFrame(
+        {
+            "dataset": "lfsa_eoqgan",
+            "freq": "A",
+            "citizen": ["NAT", "STLS", "NRP", "NEU27_2020_FOR"],
+            "age": "Y20-64",
+            "sex": "T",
+            "unit": "PC",
+            "geo": "AT",
+            "time": 2024,
+            "value": [24.3, None, None, 41.2],
+            "flag": ["", "u", "u", ""],
+        }
+    )
+    published = to_observations(rows, load_catalog(), [mapping])
+    assert published.observations[["citizen", "value"]].values.tolist() == [
+        ["NAT", 24.3],
+        ["NEU27_2020_FOR", 41.2],
+    ]
+    assert published.unmapped == {"lfsa_eoqgan": 2}
+
+
+def test_only_a_group_dimension_may_list_codes() -> None:
+    with pytest.raises(ValueError, match="where: unit lists \\['PC', 'THS'\\]: only a group"):
+        DatasetMapping(dataset="x", indicator="y", where={"unit": ["PC", "THS"]})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="at least one"):
+        DatasetMapping(dataset="x", indicator="y", where={"citizen": []})  # type: ignore[dict-item]

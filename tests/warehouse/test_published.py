@@ -51,6 +51,26 @@ CELLS = [
     # migr_acqs transcribed CSV: "SE,2020,8.64," and "AT,2009,0.94,"
     (("naturalisation_rate", "SE", 2020, "FOR", "TOTAL", "T"), 8.64, ""),
     (("naturalisation_rate", "AT", 2009, "FOR", "TOTAL", "T"), 0.94, ""),
+    # hlth_silc_24 labelled CSV: "...,16 years or over,Reporting country,Very good or
+    # good,Percentage,Austria,2023,68.7,,"
+    (("good_health_share", "AT", 2023, "NAT", "TOTAL", "T"), 68.7, ""),
+    # "...,Non-EU27 countries (from 2020) nor reporting country,Very good or good,
+    # Percentage,Austria,2023,67.3,,"
+    (("good_health_share", "AT", 2023, "NEU27_2020_FOR", "TOTAL", "T"), 67.3, ""),
+    # "...,EU27 countries (from 2020) except reporting country,Very good or good,
+    # Percentage,Türkiye,2022,72.6,u,"
+    (("good_health_share", "TR", 2022, "EU27_2020_FOR", "TOTAL", "T"), 72.6, "u"),
+    # "...,Albania,2017,,u,": not available, low reliability
+    (("good_health_share", "AL", 2017, "EU27_2020_FOR", "TOTAL", "T"), None, ":u"),
+    # lfsa_eoqgan JSON-stat, the answer for 2024 (flat index 38 * citizen + geo):
+    # "135": 24.3 (NAT, AT); "59": 41.2 (NEU27_2020_FOR, AT); "117": 20.9, "b" (NAT, BG);
+    # "3": status "bu", no value (EU27_2020_FOR, BG)
+    (("overqualification_rate", "AT", 2024, "NAT", "TOTAL", "T"), 24.3, ""),
+    (("overqualification_rate", "AT", 2024, "NEU27_2020_FOR", "TOTAL", "T"), 41.2, ""),
+    (("overqualification_rate", "BG", 2024, "NAT", "TOTAL", "T"), 20.9, "b"),
+    (("overqualification_rate", "BG", 2024, "EU27_2020_FOR", "TOTAL", "T"), None, ":bu"),
+    # the answer for the EU (flat index 2 * citizen + time): "6": 20.7, "b" (NAT, 2014)
+    (("overqualification_rate", "EU27_2020", 2014, "NAT", "TOTAL", "T"), 20.7, "b"),
 ]
 
 
@@ -73,7 +93,9 @@ def test_rows_per_indicator(loaded: pd.DataFrame) -> None:
     # years = 3,240; their SDMX-CSV files: all 7,983 rows are Y15-64; edat_lfs_9912:
     # 333 series (3 groups x 3 sexes x 37 geos) per ISCED level at Y25-64, and for ED5-8
     # at Y25-34, x 10 years = 3,330; ilc_di15: all 2,151 rows are the median income of
-    # persons 18+; migr_acqs: all 478 rows.
+    # persons 18+; migr_acqs: all 478 rows; hlth_silc_24: one of its 7 levels (very
+    # good or good), 15,246 / 7 = 2,178; lfsa_eoqgan: its 194 cells less the 22 of
+    # stateless persons (STLS) and non-response (NRP), no group of Zaragoza.
     assert counts == {
         "employment_rate": 3240,
         "unemployment_rate": 3240,
@@ -85,6 +107,8 @@ def test_rows_per_indicator(loaded: pd.DataFrame) -> None:
         "tertiary_attainment": 3330,
         "median_equivalised_income": 2151,
         "naturalisation_rate": 478,
+        "good_health_share": 2178,
+        "overqualification_rate": 172,
     }
 
 

@@ -74,7 +74,7 @@ def eurostat_fetch(
                     f"no Eurostat table by {by} is known for {what}",
                     hint="See `zaragoza catalog show` and catalog/eurostat_datasets.yaml",
                 )
-            filters |= {k: [v] for k, v in maps[0].where.items()}
+            filters |= {k: list(maps[0].codes(k)) for k in maps[0].where}
         else:
             dataset = what.lower()
         client = EurostatClient(cache_dir=(cache or default_cache()) / "eurostat", offline=offline)

@@ -13,6 +13,7 @@ from zaragoza.sources.eurostat_files import (
     RESERVED,
     FileFormat,
     read_eurostat_file,
+    read_jsonstat_file,
     read_transcribed_csv,
     read_tsv_bulk,
 )
@@ -42,6 +43,8 @@ class BundledFile:
             return read_tsv_bulk(self.path, self.dataset)
         if self.format == "transcribed_csv":
             return read_transcribed_csv(self.path, self.dataset)
+        if self.format == "jsonstat":
+            return read_jsonstat_file(self.path, self.dataset)
         return read_eurostat_file(self.path, self.dataset)
 
 
@@ -57,6 +60,14 @@ _BUNDLED = (
         "ilc_di15_median_income_by_citizenship_2015-2024.labels.csv", "ilc_di15", "labelled_csv"
     ),
     BundledFile("migr_acqs_naturalisation_rate_2009-2023.csv", "migr_acqs", "transcribed_csv"),
+    BundledFile(
+        "hlth_silc_24_self_perceived_health_by_citizenship_2015-2024.labels.csv.gz",
+        "hlth_silc_24",
+        "labelled_csv",
+    ),
+    BundledFile(
+        "lfsa_eoqgan_y20-64_citizen_2024_EU-2014.jsonstat-wrapped.json", "lfsa_eoqgan", "jsonstat"
+    ),
 )
 
 

@@ -1,6 +1,6 @@
 """Read Eurostat's published file formats into one long, tidy table.
 
-Four formats are understood, and the format of a file is told from its header
+Five formats are understood, and the format of a file is told from its header
 (:func:`detect_format`):
 
 ``tsv``
@@ -26,6 +26,9 @@ Four formats are understood, and the format of a file is told from its header
 ``transcribed_csv``
     A ``geo,time,value,flag`` table, for figures copied from a page that republishes a
     Eurostat dataset; the dataset code is given by the caller.
+``jsonstat``
+    Answers of Eurostat's statistics API (JSON-stat 2.0, ``format=JSON``) kept as a file:
+    one dataset, or a JSON array of recorded answers (:func:`read_jsonstat_file`).
 
 Every reader returns the same layout, one row per observation:
 
@@ -54,6 +57,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -75,6 +79,7 @@ __all__ = [
     "FileFormat",
     "detect_format",
     "read_eurostat_file",
+    "read_jsonstat_file",
     "read_labelled_csv",
     "read_sdmx_csv",
     "read_sdmx_csv_1",
@@ -82,7 +87,7 @@ __all__ = [
     "read_tsv_bulk",
 ]
 
-FileFormat = Literal["tsv", "sdmx_csv", "labelled_csv", "transcribed_csv"]
+FileFormat = Literal["tsv", "sdmx_csv", "labelled_csv", "transcribed_csv", "jsonstat"]
 T = TypeVar("T")
 
 #: Columns of the output that are not dimensions; a file may not use them as dimensions.
@@ -105,7 +110,8 @@ _TRANSCRIBED_HEADER = ["geo", "time", "value", "flag"]
 _HEADERS_HINT = (
     "Expected a Eurostat TSV bulk file ('freq,…,geo\\TIME_PERIOD' then tab-separated "
     "years), SDMX-CSV 2.0 ('STRUCTURE,STRUCTURE_ID,…'), the data browser's labelled CSV "
-    "('DATAFLOW,LAST UPDATE,…') or a 'geo,time,value,flag' table"
+    "('DATAFLOW,LAST UPDATE,…'), a 'geo,time,value,flag' table or JSON-stat answers "
+    '(\'{"version": "2.0", "class": "dataset", …}\')'
 )
 
 
@@ -593,24 +599,25 @@ def read_labelled_csv(path: str | Path) -> pd.DataFrame:
     mapped: dict[str, list[str]] = {}
     for dim, i in zip(dims, dim_positions, strict=True):
         known = codelist.get(dim, {})
-        codes = []
-        for row, number in zip(table.rows, table.numbers, strict=True):
-            code = known.get(normalise_label(row[i]))
-            if code is None:
-                looks_like_code = row[i].strip() in known.values()
-                raise InputError(
-                    f"unknown label for dimension {dim}",
-                    file=str(p),
-                    column=h[i],
-                    row=number,
-                    value=row[i],
-                    hint=f"The code list catalog/data/{LABELS_FILE} holds {len(known)} "
-                    f"labels for {dim}; add this one with its Eurostat code there "
-                    "(labels are never guessed)"
-                    + (". It is a code: this reader expects labels" if looks_like_code else ""),
-                )
-            codes.append(code)
-        mapped[dim] = codes
+        cells = table.column(i)
+        # a column holds few distinct labels: look each up once
+        lookup = {cell: known.get(normalise_label(cell)) for cell in set(cells)}
+        unknown = {cell for cell, code in lookup.items() if code is None}
+        if unknown:
+            at = next(k for k, cell in enumerate(cells) if cell in unknown)
+            looks_like_code = cells[at].strip() in known.values()
+            raise InputError(
+                f"unknown label for dimension {dim}",
+                file=str(p),
+                column=h[i],
+                row=table.numbers[at],
+                value=cells[at],
+                hint=f"The code list catalog/data/{LABELS_FILE} holds {len(known)} "
+                f"labels for {dim}; add this one with its Eurostat code there "
+                "(labels are never guessed)"
+                + (". It is a code: this reader expects labels" if looks_like_code else ""),
+            )
+        mapped[dim] = [lookup[cell] for cell in cells]  # type: ignore[misc]
     return _frame(
         _column(table, 0, "DATAFLOW", _dataset_code), mapped, *_observations(table, special)
     )
@@ -657,6 +664,125 @@ def read_transcribed_csv(path: str | Path, dataset: str) -> pd.DataFrame:
     )
 
 
+# --------------------------------------------------------------------------- JSON-stat
+
+
+def _answers(body: object, path: Path) -> list[Mapping[str, object]]:
+    """The JSON-stat datasets of a file: the body itself, or each item of an array (a
+    dataset, or a recording holding exactly one dataset among its values)."""
+
+    def is_dataset(item: object) -> bool:
+        return isinstance(item, dict) and item.get("class") == "dataset"
+
+    if is_dataset(body):
+        return [body]  # type: ignore[list-item]
+    if not isinstance(body, list) or not body:
+        raise InputError(
+            "not a JSON-stat dataset nor an array of recorded answers",
+            file=str(path),
+            hint='Expected {"version": "2.0", "class": "dataset", …} as Eurostat\'s '
+            "statistics API answers format=JSON, or a JSON array of such answers",
+        )
+    out = []
+    for number, item in enumerate(body, start=1):
+        found = [item] if is_dataset(item) else []
+        if not found and isinstance(item, dict):
+            found = [v for v in item.values() if is_dataset(v)]
+        if len(found) != 1:
+            raise InputError(
+                f"item {number} of the array holds {len(found)} JSON-stat datasets, not one",
+                file=str(path),
+                row=number,
+                hint='Each item is a dataset ("class": "dataset") or a recording with '
+                "exactly one dataset among its values",
+            )
+        out.append(found[0])
+    return out
+
+
+def read_jsonstat_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
+    """Return the observations of Eurostat JSON-stat answers kept in a file.
+
+    Parameters
+    ----------
+    path
+        A JSON file (plain or ``.gz``): one JSON-stat 2.0 dataset as Eurostat's
+        statistics API answers ``format=JSON``, or a JSON array of recorded answers, each
+        item a dataset or an object holding exactly one dataset among its values (a
+        recording kept with its URL and query, say).
+    dataset
+        The Eurostat dataset code. Eurostat names it in ``extension.id``
+        (``LFSA_EOQGAN``); when both are there they must agree. Required when an answer
+        has no ``extension.id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layout of :func:`zaragoza.sources.jsonstat.parse_jsonstat`: ``dataset``, the
+        dimensions (codes), ``time``, ``value``, ``flag``, ``conf_status``. A cell that
+        several answers hold (two queries overlapping) is kept once.
+
+    Raises
+    ------
+    InputError
+        The file is not JSON, holds no JSON-stat dataset, an answer is not a JSON-stat
+        2.0 dataset, names another dataset, its dimensions differ from the first
+        answer's, or two answers give one cell different values or flags.
+    """
+    from zaragoza.sources.jsonstat import parse_jsonstat
+
+    p = Path(path)
+    try:
+        with _open_text(p) as fh:
+            body = json.load(fh)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError("cannot read the file as JSON", file=str(p), hint=str(exc)) from None
+    expected = _dataset_argument(dataset, p) if dataset else None
+    frames: list[pd.DataFrame] = []
+    for number, answer in enumerate(_answers(body, p), start=1):
+        extension = answer.get("extension")
+        named = extension.get("id") if isinstance(extension, dict) else None
+        code = str(named).lower() if named else expected
+        if code is None:
+            raise InputError(
+                f"answer {number} does not name its dataset (no extension.id)",
+                file=str(p),
+                row=number,
+                hint="Pass dataset='lfsa_eoqgan' (the Eurostat code)",
+            )
+        if expected is not None and code != expected:
+            raise InputError(
+                f"answer {number} is of dataset {code}, not {expected}",
+                file=str(p),
+                row=number,
+                value=named,
+            )
+        frame = parse_jsonstat(answer, code, source=f"{p} (answer {number})")
+        if frames and list(frame.columns) != list(frames[0].columns):
+            raise InputError(
+                f"answer {number} has the dimensions {list(frame.columns)}, the first "
+                f"{list(frames[0].columns)}",
+                file=str(p),
+                row=number,
+            )
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    key = [c for c in out.columns if c not in ("value", "flag", "conf_status")]
+    twice = out[out.duplicated(key, keep=False)]
+    if len(twice):
+        cells = twice.fillna({"value": -1.0}).groupby(key)[["value", "flag", "conf_status"]]
+        differing = cells.nunique().max(axis=1) > 1
+        if differing.any():
+            cell = differing[differing].index[0]
+            raise InputError(
+                "two answers give one cell different values or flags",
+                file=str(p),
+                value=dict(zip(key, map(str, cell), strict=True)),
+                hint="Recorded answers of one dataset must agree where they overlap",
+            )
+    return out.drop_duplicates(key, ignore_index=True)
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
@@ -666,10 +792,12 @@ def detect_format(path: str | Path) -> FileFormat:
     Raises
     ------
     InputError
-        The file cannot be read, or its header is none of the four formats.
+        The file cannot be read, or its header is none of the five formats.
     """
     p = Path(path)
     line = _first_line(p)
+    if line.lstrip()[:1] in ("{", "["):
+        return "jsonstat"
     first = line.split("\t", 1)[0]
     if "\t" in line and "\\" in first:
         return "tsv"
@@ -686,13 +814,13 @@ def detect_format(path: str | Path) -> FileFormat:
 
 
 def read_eurostat_file(path: str | Path, dataset: str | None = None) -> pd.DataFrame:
-    """Return the observations of a Eurostat file in any of the four formats.
+    """Return the observations of a Eurostat file in any of the five formats.
 
     Parameters
     ----------
     path
-        A TSV bulk, SDMX-CSV 2.0, labelled data-browser CSV or ``geo,time,value,flag``
-        file (see :func:`detect_format`).
+        A TSV bulk, SDMX-CSV 2.0, labelled data-browser CSV, ``geo,time,value,flag``
+        or JSON-stat file (see :func:`detect_format`).
     dataset
         The dataset code, for the formats that do not carry one (TSV: optional, see
         :func:`read_tsv_bulk`; ``geo,time,value,flag``: required). For the others it
@@ -715,6 +843,8 @@ def read_eurostat_file(path: str | Path, dataset: str | None = None) -> pd.DataF
                 hint="Pass dataset='migr_acqs' (the Eurostat code of its figures)",
             )
         return read_transcribed_csv(p, dataset)
+    if fmt == "jsonstat":
+        return read_jsonstat_file(p, dataset)
     frame = read_sdmx_csv(p) if fmt == "sdmx_csv" else read_labelled_csv(p)
     if dataset:
         expected = _dataset_argument(dataset, p)

@@ -8,10 +8,19 @@ Without targets the rates are a fixed shape, not data. With ``targets``
 (:func:`published_targets`, from the bundled Eurostat tables) the people aged 20-64
 are employed and unemployed with the probabilities that reproduce Eurostat's employment
 and unemployment rates by country, year, sex and citizenship group (``lfsa_ergan``,
-``lfsa_urgan``), and the people aged 25-64 reach the ISCED levels of Eurostat's
-attainment shares by country of birth and sex (``edat_lfs_9912``), so weighted margins
-match the published figures within sampling error. The shares of the citizenship
-groups themselves are fixed (82% nationals, 7% other EU, 11% non-EU), not published.
+``lfsa_urgan``), the people aged 25-64 reach the ISCED levels of Eurostat's
+attainment shares by country of birth and sex (``edat_lfs_9912``), and the employed with
+tertiary education work in low- or medium-skilled occupations (ISCO-08 4-9) as often as
+Eurostat's over-qualification rate by citizenship says (``lfsa_eoqgan``, 20-64; the
+bundled answers hold 2024, which serves every year; a country without a figure keeps
+the fixed shape), so weighted margins match the published figures within sampling
+error. The shares of the citizenship groups themselves are fixed (82% nationals, 7%
+other EU, 11% non-EU), not published.
+
+Education and training in the last four weeks (``EDUC4WN``) depends on age and, for the
+young, on whether the person works, in a fixed shape (not published figures) chosen so
+that the NEET rate and early leaving come out at European orders of magnitude: most
+people under 20 are in education, the young who do not work mostly study, few adults do.
 The records are synthetic: they describe no real person and must not be cited.
 """
 
@@ -58,12 +67,15 @@ class Targets:
 
     ``employment`` and ``unemployment`` (rates in %, 20-64) have shape (2, 3): sex M/F by
     citizenship group NAT/EU/non-EU; ``education`` (shares in %, 25-64) has shape
-    (2, 3, 3): sex by country-of-birth group by ISCED level low/medium/high.
+    (2, 3, 3): sex by country-of-birth group by ISCED level low/medium/high;
+    ``overqualification`` (rates in %, 20-64, both sexes) has shape (3,) by citizenship
+    group, or is None where Eurostat publishes none for the country.
     """
 
     employment: np.ndarray
     unemployment: np.ndarray
     education: np.ndarray
+    overqualification: np.ndarray | None = None
 
 
 def published_targets(
@@ -72,6 +84,8 @@ def published_targets(
     """Return the targets of each country-year from the bundled Eurostat tables.
 
     A group whose figure Eurostat does not publish (``:``) takes the nationals' figure.
+    The over-qualification rate is the latest bundled year's (2024) for every year, and
+    None for a country without one.
 
     Raises
     ------
@@ -80,10 +94,14 @@ def published_targets(
     """
     from zaragoza.sources.eurostat_bundled import read_bundled
 
-    rows = read_bundled({"lfsa_ergan", "lfsa_urgan", "edat_lfs_9912"})
-    rows = rows[rows["geo"].isin(countries) & rows["time"].isin(years)]
+    rows = read_bundled({"lfsa_ergan", "lfsa_urgan", "edat_lfs_9912", "lfsa_eoqgan"})
+    rows = rows[rows["geo"].isin(countries)]
+    oq = rows[(rows["dataset"] == "lfsa_eoqgan") & (rows["sex"] == "T")]
+    oq = oq[oq["time"] == oq["time"].max()] if len(oq) else oq
+    rows = rows[rows["time"].isin(years)]
     out = {}
     for c in countries:
+        over = _overqualification(oq[oq["geo"] == c])
         for y in years:
             r = rows[(rows["geo"] == c) & (rows["time"] == y)]
             rates = []
@@ -99,8 +117,21 @@ def published_targets(
                 axis=-1,
             )
             edu = edu / edu.sum(axis=-1, keepdims=True)
-            out[(c, y)] = Targets(rates[0], rates[1], edu)
+            out[(c, y)] = Targets(rates[0], rates[1], edu, over)
     return out
+
+
+def _overqualification(sel: Any) -> np.ndarray | None:
+    """Rates by group NAT/EU/non-EU; a group without a figure takes the nationals'
+    one; None when the nationals have none."""
+    rates = np.full(3, np.nan)
+    for j, g in enumerate(_GROUPS):
+        v = sel.loc[sel["citizen"] == g, "value"]
+        if len(v) and np.isfinite(v.iloc[0]):
+            rates[j] = float(v.iloc[0])
+    if not np.isfinite(rates[0]):
+        return None
+    return np.where(np.isfinite(rates), rates, rates[0])
 
 
 def _grid(
@@ -234,24 +265,63 @@ def coded(
     )
 
 
-_STAPRO = lookup_table([0.04, 0.10, 0.84, 0.02], np.array([1, 2, 3, 4], dtype=np.int8))
-_EDUC = np.stack(
-    [
-        lookup_table(p, np.array([1, 2], dtype=np.int8))
-        for p in ([0.1, 0.9], [0.55, 0.45])  # aged 25+, under 25
-    ]
-)
 _HAT = np.array([0, 100, 200, 300, 302, 303, 304, 400, 500, 600, 700, 800], dtype=np.int16)
 _HAT_ANY_AGE = lookup_table(
     [0.01, 0.04, 0.14, 0.10, 0.05, 0.15, 0.06, 0.05, 0.08, 0.18, 0.12, 0.02], _HAT
 )
-# ISCO major group: 1-5 with tertiary education, 3-9 without, one group lower for non-EU
-# citizens (capped at 9); key = 2 * tertiary + non-EU.
-_ISCO = np.stack(
+_STAPRO = lookup_table([0.04, 0.10, 0.84, 0.02], np.array([1, 2, 3, 4], dtype=np.int8))
+# ISCO major group without tertiary education: 3-9, one group lower for non-EU citizens
+# (capped at 9). With tertiary education: 1-3 (managers, professionals, technicians) or,
+# over-qualified, 4-9 (clerks to elementary occupations) with a share by citizenship
+# group (fixed: 40% nationals and other EU, 60% non-EU, unless calibrated).
+_ISCO_SECONDARY = [
+    lookup_table(np.ones(7), np.clip(np.arange(3, 10) + shift, 0, 9).astype(np.int8))
+    for shift in (0, 1)
+]
+_ISCO_HIGH = np.array([1, 2, 3], dtype=np.int8), np.array([0.2, 0.45, 0.35])
+_ISCO_BELOW = np.array([4, 5, 7, 8, 9], dtype=np.int8), np.array([0.3, 0.35, 0.1, 0.1, 0.15])
+_OVERQUALIFIED = np.array([40.0, 40.0, 60.0])
+
+
+def _isco_tables(targets: Targets | None) -> np.ndarray:
+    """ISCO tables: key = 3 * tertiary + group (NAT, EU, non-EU)."""
+    rates = _OVERQUALIFIED
+    if targets is not None and targets.overqualification is not None:
+        rates = targets.overqualification
+    tertiary = [
+        lookup_table(
+            np.concatenate([(1 - r / 100) * _ISCO_HIGH[1], r / 100 * _ISCO_BELOW[1]]),
+            np.concatenate([_ISCO_HIGH[0], _ISCO_BELOW[0]]),
+        )
+        for r in rates
+    ]
+    secondary = [_ISCO_SECONDARY[0], _ISCO_SECONDARY[0], _ISCO_SECONDARY[1]]
+    return np.stack([*secondary, *tertiary])
+
+
+# In education or training in the last four weeks (EDUC4WN 1, else 2), by age band
+# 15-19, 20-24, 25-29, 30+ and whether the person is employed (key = 2 * band +
+# employed): most under 20 study (apprentices too), the young who do not work mostly
+# study, few adults do.
+_IN_EDUCATION = ((0.95, 0.85), (0.70, 0.25), (0.35, 0.10), (0.09, 0.09))
+_EDUC = np.stack(
     [
-        lookup_table(np.ones(hi - lo), np.clip(np.arange(lo, hi) + shift, 0, 9).astype(np.int8))
-        for lo, hi in ((3, 10), (1, 6))
-        for shift in (0, 1)
+        lookup_table([p, 1 - p], np.array([1, 2], dtype=np.int8))
+        for pair in _IN_EDUCATION
+        for p in pair
+    ]
+)
+# HATLEVEL 300 … 800 among the under-25s above lower secondary: 90% medium, 10% high.
+_YOUNG_ABOVE_LOW = np.array([0.45, 0.1, 0.2, 0.1, 0.05, 0.02, 0.06, 0.018, 0.002])
+# ISCED levels of the under-25s (not calibrated: Eurostat's 15-24 shares count pupils who
+# have not finished school), by country-of-birth group: lower for the foreign-born.
+_HAT_YOUNG = np.stack(
+    [
+        lookup_table(
+            [low * 0.1, low * 0.3, low * 0.6, *((1 - low) * _YOUNG_ABOVE_LOW)],
+            _HAT,
+        )
+        for low in (0.16, 0.2, 0.3)
     ]
 )
 
@@ -281,7 +351,8 @@ def _status_tables(targets: Targets | None) -> np.ndarray:
 
 def _hat_tables(targets: Targets) -> np.ndarray:
     """HATLEVEL tables by sex and country-of-birth group for ages 25-64 (the targets'
-    ISCED shares, each level spread over its codes), then one for other ages."""
+    ISCED shares, each level spread over its codes), then one for other ages 25+, then
+    the under-25s' by country-of-birth group."""
     tables = []
     for sex in range(2):
         for born in range(3):
@@ -293,7 +364,7 @@ def _hat_tables(targets: Targets) -> np.ndarray:
             )
             codes = np.concatenate([np.asarray(c) for c, _ in _HAT_BY_LEVEL]).astype(np.int16)
             tables.append(lookup_table(p, codes))
-    return np.stack([*tables, _HAT_ANY_AGE])
+    return np.stack([*tables, _HAT_ANY_AGE, *_HAT_YOUNG])
 
 
 def _batch(
@@ -344,17 +415,21 @@ def _batch(
     stapro = draw(_STAPRO, u[6])
     temp = np.where(below(u[7], 0.12) | ((group > 0) & below(u[7], 0.22)), np.int8(2), np.int8(1))
     ftpt = np.where(below(u[8], 0.18) | ((sex == 2) & below(u[8], 0.30)), np.int8(2), np.int8(1))
+    born_own = ((cob_i == 0) | (cob_i == own_twin)) & ~cob_blank
+    born = np.where(
+        born_own, np.int8(0), np.where((cob_i <= n_eu) & ~cob_blank, np.int8(1), np.int8(2))
+    )
+    young = np.int8(7) + born
     if targets is None:
-        hat = draw(_HAT_ANY_AGE, u[9])
+        hat_tables = np.stack([_HAT_ANY_AGE, _HAT_ANY_AGE, *_HAT_YOUNG])
+        hat = draw(hat_tables, u[9], np.where(age < 25, np.int8(2) + born, np.int8(0)))
     else:
-        born_own = ((cob_i == 0) | (cob_i == own_twin)) & ~cob_blank
-        born = np.where(
-            born_own, np.int8(0), np.where((cob_i <= n_eu) & ~cob_blank, np.int8(1), np.int8(2))
-        )
         in_ages = (age >= 25) & (age <= 64)
-        hat = draw(_hat_tables(targets), u[9], np.where(in_ages, (sex - 1) * 3 + born, np.int8(6)))
-    isco = draw(_ISCO, u[10], (hat >= 500) * 2 + (group == 2))
-    educ = draw(_EDUC, u[11], age < 25)
+        hat_key = np.where(in_ages, (sex - 1) * 3 + born, np.where(age < 25, young, np.int8(6)))
+        hat = draw(_hat_tables(targets), u[9], hat_key)
+    isco = draw(_isco_tables(targets), u[10], (hat >= 500) * 3 + group)
+    band = np.minimum((age - 15) // 5, 3).astype(np.int8)
+    educ = draw(_EDUC, u[11], band * 2 + emp)
     durune = ((u[12] >> 13) + 1).astype(np.int8)  # 1-8, uniform
     nace_i = rng.integers(0, len(_NACE), n, dtype=np.int8)
     w = (150 * np.exp(0.4 * rng.standard_normal(n, dtype=np.float32))).astype(np.float64)

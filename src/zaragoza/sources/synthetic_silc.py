@@ -32,7 +32,13 @@ median equivalised income of the persons aged 18 and over of each citizenship gr
 (the median as Eurostat defines it, EU-SILC 131-rev/04: the income at which the
 cumulated personal weights ``RB050`` reach half their total).
 Employment, deprivation, housing and health then depend on the household's income, so
-they hang together without changing the calibrated income distribution.
+they hang together without changing the calibrated income distribution. With targets,
+the share of persons aged 16 and over whose health is very good or good (``PH010`` 1-2)
+is, in each citizenship group, Eurostat's (``hlth_silc_24``): the cut between "good" and
+"fair" of the latent health score is the weighted quantile of the group's persons at
+Eurostat's share, so each chunk meets it (a country-year without a published figure
+keeps the fixed shape). Poverty, deprivation and housing follow fixed shapes, not
+published figures.
 
 Deterministic for a seed; written in chunks of whole households, so memory stays
 bounded at any size. The records are synthetic: they describe no real person and must
@@ -106,22 +112,29 @@ _STATISTICS = ["DB010", "DB020", "DB030", "DB050", "DB060", "HB030", "RB030", "P
 
 @dataclass(frozen=True)
 class IncomeTargets:
-    """Eurostat's median equivalised net income of one country-year (EUR, persons 18+).
+    """Eurostat's figures one country-year must reproduce.
 
-    ``median`` has shape (3,): citizenship groups NAT, EU27_2020_FOR, NEU27_2020_FOR
-    (``ilc_di15``, ``indic_il=MED_E``, ``age=Y_GE18``, ``sex=T``).
+    ``median`` has shape (3,): the median equivalised net income (EUR, persons 18+) of
+    the citizenship groups NAT, EU27_2020_FOR, NEU27_2020_FOR (``ilc_di15``,
+    ``indic_il=MED_E``, ``age=Y_GE18``, ``sex=T``); ``good_health`` has shape (3,): the
+    share (%) of persons 16+ in very good or good health by the same groups
+    (``hlth_silc_24``, ``lev_perc=VG_G``, ``age=Y_GE16``, ``sex=T``), or is None when
+    Eurostat publishes none for the nationals.
     """
 
     median: np.ndarray
+    good_health: np.ndarray | None = None
 
 
 def published_income_targets(
     countries: Sequence[str], years: Sequence[int]
 ) -> dict[tuple[str, int], IncomeTargets]:
-    """Return the median income each country-year must reproduce, from ``ilc_di15``.
+    """Return the median income (``ilc_di15``) and good-health share (``hlth_silc_24``)
+    each country-year must reproduce.
 
     A group whose figure Eurostat does not publish (``:``) takes the nationals' figure,
-    as in :func:`zaragoza.sources.synthetic.published_targets`.
+    as in :func:`zaragoza.sources.synthetic.published_targets`; without the nationals'
+    health figure the health targets are None (the fixed shape).
 
     Raises
     ------
@@ -130,21 +143,43 @@ def published_income_targets(
     """
     from zaragoza.sources.eurostat_bundled import read_bundled
 
-    rows = read_bundled({"ilc_di15"})
-    rows = rows[
+    rows = read_bundled({"ilc_di15", "hlth_silc_24"})
+    rows = rows[rows["geo"].isin(countries) & rows["time"].isin(years)]
+    income = rows[
         (rows["dataset"] == "ilc_di15")
-        & rows["geo"].isin(countries)
-        & rows["time"].isin(years)
         & (rows["indic_il"] == "MED_E")
         & (rows["age"] == "Y_GE18")
         & (rows["unit"] == "EUR")
     ]
+    health = rows[
+        (rows["dataset"] == "hlth_silc_24")
+        & (rows["lev_perc"] == "VG_G")
+        & (rows["age"] == "Y_GE16")
+        & (rows["unit"] == "PC")
+        & (rows["sex"] == "T")
+    ]
     out = {}
     for c in countries:
         for y in years:
-            sel = rows[(rows["geo"] == c) & (rows["time"] == y)]
-            out[(c, y)] = IncomeTargets(_grid(sel, "citizen", c, y, "ilc_di15", ("T",))[0])
+            sel = income[(income["geo"] == c) & (income["time"] == y)]
+            good = health[(health["geo"] == c) & (health["time"] == y)]
+            nat = good.loc[good["citizen"] == "NAT", "value"]
+            shares = (
+                _grid(good, "citizen", c, y, "hlth_silc_24", ("T",))[0]
+                if len(nat) and np.isfinite(nat.iloc[0])
+                else None
+            )
+            median = _grid(sel, "citizen", c, y, "ilc_di15", ("T",))[0]
+            out[(c, y)] = IncomeTargets(median, shares)
     return out
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value at which the cumulated weights reach ``q`` of their total."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    at = int(np.searchsorted(cum, q * cum[-1]))
+    return float(values[order][min(at, len(values) - 1)])
 
 
 def _adults_expected() -> np.ndarray:
@@ -319,6 +354,7 @@ def _batch(
     psu_size: int,
     mu: np.ndarray,
     m_nat: float,
+    good_health: np.ndarray | None = None,
 ) -> _Records:
     # ----- households ------------------------------------------------------------------
     htype, size = _households(rng, n)
@@ -454,6 +490,17 @@ def _batch(
     py100g[retired] = np.round(x[hh_q[retired]] * share, 2)
     # health
     health = np.float32(0.035) * (age_q - 45) - np.float32(0.35) * zq + normals(uq[4])
+    if good_health is not None:
+        # move each group's cut between "good" (PH010 <= 2) and "fair" to the weighted
+        # quantile at Eurostat's share of persons in very good or good health
+        w_q = w_hh[hh_q]
+        shift = np.zeros(3, dtype=np.float32)
+        for g in range(3):
+            in_g = group_q == g
+            if in_g.any():
+                cut = _weighted_quantile(health[in_g], w_q[in_g], good_health[g] / 100)
+                shift[g] = cut - 0.8
+        health = health - shift[group_q]
     ph010 = (1 + (health > -0.4).view(i8) + (health > 0.8).view(i8) + (health > 1.9).view(i8)) + (
         health > 2.8
     ).view(i8)
@@ -632,6 +679,7 @@ def _chunks(
     for idx, (country, year, n_cell) in enumerate(cells):
         rng = np.random.default_rng([seed, idx])
         medians = targets[(country, year)].median if targets is not None else _UNCALIBRATED
+        health = targets[(country, year)].good_health if targets is not None else None
         mu = household_log_medians(medians)
         psus = n_cell / (_mean_household_size() * psu_size)
         strata = max(1, min(n_strata, int(psus // 4)))
@@ -639,7 +687,17 @@ def _chunks(
         while done < n_cell:
             n = min(chunk, n_cell - done)
             records = _batch(
-                rng, n, country, year, households, id_type, strata, psu_size, mu, float(medians[0])
+                rng,
+                n,
+                country,
+                year,
+                households,
+                id_type,
+                strata,
+                psu_size,
+                mu,
+                float(medians[0]),
+                health,
             )
             households = int(records.d["DB030"].values[-1]) + 1
             yield country, year, records

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
 
 from zaragoza.catalog.datafile import read_yaml_data
 from zaragoza.catalog.loader import Catalog
@@ -39,11 +39,16 @@ _KEY_COLUMNS = frozenset(
 #: confidentiality set by the sender, S set by the receiver, N not for publication
 #: (``F``, free, and ``""`` withhold nothing).
 _CONFIDENTIAL = frozenset({"C", "D", "S", "N"})
+#: The dimensions that say the migrant group.
+_GROUP_DIMENSIONS = ("citizen", "c_birth")
 
 
 class DatasetMapping(BaseModel):
     """Which rows of ``dataset`` are observations of ``indicator``.
 
+    ``where`` gives each dimension's code; a group dimension (``citizen``, ``c_birth``)
+    may list several, the groups to load (``lfsa_eoqgan`` also publishes stateless
+    persons, ``STLS``, and non-response, ``NRP``, which are no group of Zaragoza's).
     ``citizen`` fixes the group of every row: for a dataset without a group dimension
     (``migr_acqs``: the non-nationals, ``FOR``), or one whose group code means another
     group in Zaragoza's model once ``where`` has picked it (``migr_resshare``: its
@@ -53,8 +58,24 @@ class DatasetMapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     dataset: str
     indicator: str
-    where: dict[str, str] = {}
+    where: dict[str, str | tuple[str, ...]] = {}
     citizen: str | None = None
+
+    @model_validator(mode="after")
+    def _lists_only_for_groups(self) -> DatasetMapping:
+        for dim, codes in self.where.items():
+            if not isinstance(codes, str) and (dim not in _GROUP_DIMENSIONS or not codes):
+                raise ValueError(
+                    f"where: {dim} lists {list(codes)}: only a group dimension "
+                    f"({', '.join(_GROUP_DIMENSIONS)}) may list codes, at least one; "
+                    "any other dimension takes one code, or its cells would mix statistics"
+                )
+        return self
+
+    def codes(self, dim: str) -> tuple[str, ...]:
+        """The codes ``where`` accepts in dimension ``dim``."""
+        codes = self.where[dim]
+        return (codes,) if isinstance(codes, str) else codes
 
 
 def load_mappings(path: str | Path | None = None) -> list[DatasetMapping]:
@@ -130,11 +151,11 @@ def to_observations(
     for m in maps:
         ind = catalog[m.indicator]
         sel = rows["dataset"] == m.dataset
-        for dim, code in m.where.items():
+        for dim in m.where:
             if dim not in rows.columns:
                 sel &= False
                 continue
-            sel &= rows[dim] == code
+            sel &= rows[dim].isin(m.codes(dim))
         r = rows[sel]
         if r.empty:
             continue

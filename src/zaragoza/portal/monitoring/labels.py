@@ -78,6 +78,8 @@ FLAG_MEANINGS = {
     "d": gettext_lazy("definition differs"),
     "e": gettext_lazy("estimated"),
     "f": gettext_lazy("forecast"),
+    "i": gettext_lazy("value imputed by Eurostat"),
+    "m": gettext_lazy("missing value, data cannot exist"),
     "n": gettext_lazy("not significant"),
     "p": gettext_lazy("provisional"),
     "r": gettext_lazy("revised"),
