@@ -16,10 +16,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema
 
-from zaragoza.catalog.codes import CITIZEN_GROUPS
+from zaragoza.catalog.codes import CITIZEN_GROUPS, ISO_TO_EUROSTAT
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.publish.formats import FORMATS
+from zaragoza.publish.precision import PRECISIONS
 from zaragoza.warehouse.reader import (
     FILTER_DIMENSIONS,
     ObservationFilter,
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OFFSET",
     "OBSERVATION_PARAMETERS",
+    "TIME_FORMS",
     "ApiError",
     "ErrorOut",
     "ObservationQuery",
@@ -44,6 +46,7 @@ __all__ = [
     "negotiate",
     "parse_codes",
     "parse_query",
+    "parse_years",
     "refuse_unknown_parameters",
     "valid_codes",
 ]
@@ -66,7 +69,16 @@ ACCEPTED = {
 #: cache-busters some clients add, are ignored).
 OBSERVATION_PARAMETERS = (
     *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
+    "precision",
 )  # fmt: skip
+#: The forms a ``time`` item may take, as error answers list them.
+TIME_FORMS = (
+    "a year (2023)", "a range of years (2015-2020)", "an open range (2015- or -2020)",
+)  # fmt: skip
+_EUROSTAT_SPELLING = {
+    iso: f"Eurostat writes {name} {code}, not the ISO code {iso}"
+    for iso, code, name in (("GR", "EL", "Greece"), ("GB", "UK", "the United Kingdom"))
+}
 
 
 class ErrorOut(Schema):
@@ -108,6 +120,7 @@ class ObservationQuery:
     offset: int
     format: str
     labels: bool
+    precision: str = "published"
 
 
 def did_you_mean(value: str, valid: Iterable[str]) -> str:
@@ -149,9 +162,13 @@ def parse_codes(dim: str, given: Sequence[str] | str | None) -> tuple[str, ...]:
 def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, ...]:
     for v in values:
         if v not in valid:
+            hint = did_you_mean(v, sorted(valid))
+            if dim == "geo" and v.upper() in _EUROSTAT_SPELLING:
+                code = ISO_TO_EUROSTAT[v.upper()]
+                hint = f" ({_EUROSTAT_SPELLING[v.upper()]}); did you mean {code!r}?"
             raise ApiError(
                 400,
-                f"unknown code {v!r} in {dim}" + did_you_mean(v, sorted(valid)),
+                f"unknown code {v!r} in {dim}" + hint,
                 parameter=dim,
                 value=v,
                 valid=sorted(valid),
@@ -159,25 +176,69 @@ def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, 
     return tuple(dict.fromkeys(values))
 
 
-def check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
+def _year_or_none(text: str, item: str, forms: str) -> int | None:
+    """A bound of a range: an integer year, ``None`` when left open (``""``)."""
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ApiError(
+            400, f"time must be {forms}, not {item!r}", parameter="time", value=item,
+            valid=list(TIME_FORMS),
+        ) from None  # fmt: skip
+
+
+def parse_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
+    """The years of ``time`` items: years (``2023``), ranges (``2015-2020``, both ends
+    included) and open ranges (``2015-``, ``-2020``), among the warehouse's years.
+
+    A single year must lie within the warehouse's years; a range takes the years the
+    warehouse holds inside it and must hold at least one (an empty range would read as
+    "every year"). A reversed range (``2020-2015``), a range with two open ends (``-``)
+    or anything else is a 400 naming ``time`` and the valid forms.
+    """
     years = sorted(int(y) for y in present)
     span = f"a year from {years[0]} to {years[-1]}" if years else "none: the warehouse is empty"
+    forms = "a year (2023), a range (2015-2020) or an open range (2015- or -2020)"
     out: list[int] = []
     for v in values:
-        try:
-            year = int(v)
-        except ValueError:
+        item = v.strip()
+        first, dash, last = item.partition("-")
+        if not dash:
+            year = _year_or_none(item, item, forms)
+            assert year is not None  # parse_codes leaves no empty item
+            if not years or not years[0] <= year <= years[-1]:
+                raise ApiError(
+                    400, f"year {year} lies outside the warehouse's years", parameter="time",
+                    value=v, valid=span,
+                )  # fmt: skip
+            out.append(year)
+            continue
+        lo, hi = _year_or_none(first, item, forms), _year_or_none(last, item, forms)
+        if lo is None and hi is None:
             raise ApiError(
-                400, f"time must be a year (an integer), not {v!r}", parameter="time", value=v,
-                valid=span,
-            ) from None  # fmt: skip
-        if not years or not years[0] <= year <= years[-1]:
-            raise ApiError(
-                400, f"year {year} lies outside the warehouse's years", parameter="time",
-                value=v, valid=span,
+                400, f"time range {item!r} has no year at either end: give {forms}",
+                parameter="time", value=v, valid=list(TIME_FORMS),
             )  # fmt: skip
-        out.append(year)
+        if lo is not None and hi is not None and lo > hi:
+            raise ApiError(
+                400, f"time range {item!r} is reversed: give the earlier year first "
+                f"({hi}-{lo})", parameter="time", value=v, valid=list(TIME_FORMS),
+            )  # fmt: skip
+        inside = [y for y in years if (lo is None or y >= lo) and (hi is None or y <= hi)]
+        if not inside:
+            raise ApiError(
+                400, f"time range {item!r} holds none of the warehouse's years",
+                parameter="time", value=v, valid=span,
+            )  # fmt: skip
+        out.extend(inside)
     return tuple(sorted(set(out)))
+
+
+def check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
+    """The years ``time`` selects (:func:`parse_years`)."""
+    return parse_years(values, present)
 
 
 def choose_format(request: HttpRequest, fmt: str | None) -> str:
@@ -223,6 +284,7 @@ def parse_query(
     offset: int,
     fmt: str | None,
     labels: bool,
+    precision: str | None = None,
 ) -> ObservationQuery:
     valid = valid_codes(reader)
     chosen: dict[str, tuple[Any, ...]] = {}
@@ -258,7 +320,17 @@ def parse_query(
     chosen_format = choose_format(request, fmt)
     if limit is None:
         limit = DEFAULT_LIMIT if chosen_format == "json" else MAX_LIMIT
-    return ObservationQuery(selection, empty, limit, offset, chosen_format, labels)
+    chosen_precision = (precision or "published").strip().lower()
+    if chosen_precision not in PRECISIONS:
+        raise ApiError(
+            400,
+            "precision must be published (values rounded to the indicator's published "
+            "decimals, the default) or full (every digit)",
+            parameter="precision", value=precision, valid=list(PRECISIONS),
+        )  # fmt: skip
+    return ObservationQuery(
+        selection, empty, limit, offset, chosen_format, labels, chosen_precision
+    )
 
 
 def refuse_unknown_parameters(
