@@ -19,6 +19,7 @@ from ninja import Schema
 from zaragoza.catalog.codes import CITIZEN_GROUPS, ISO_TO_EUROSTAT
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.portal.monitoring import years
 from zaragoza.publish.formats import FORMATS
 from zaragoza.publish.precision import PRECISIONS
 from zaragoza.warehouse.reader import (
@@ -176,64 +177,34 @@ def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, 
     return tuple(dict.fromkeys(values))
 
 
-def _year_or_none(text: str, item: str, forms: str) -> int | None:
-    """A bound of a range: an integer year, ``None`` when left open (``""``)."""
-    if not text.strip():
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ApiError(
-            400, f"time must be {forms}, not {item!r}", parameter="time", value=item,
-            valid=list(TIME_FORMS),
-        ) from None  # fmt: skip
-
-
 def parse_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
     """The years of ``time`` items: years (``2023``), ranges (``2015-2020``, both ends
-    included) and open ranges (``2015-``, ``-2020``), among the warehouse's years.
-
-    A single year must lie within the warehouse's years; a range takes the years the
-    warehouse holds inside it and must hold at least one (an empty range would read as
-    "every year"). A reversed range (``2020-2015``), a range with two open ends (``-``)
-    or anything else is a 400 naming ``time`` and the valid forms.
-    """
-    years = sorted(int(y) for y in present)
-    span = f"a year from {years[0]} to {years[-1]}" if years else "none: the warehouse is empty"
-    forms = "a year (2023), a range (2015-2020) or an open range (2015- or -2020)"
-    out: list[int] = []
-    for v in values:
-        item = v.strip()
-        first, dash, last = item.partition("-")
-        if not dash:
-            year = _year_or_none(item, item, forms)
-            assert year is not None  # parse_codes leaves no empty item
-            if not years or not years[0] <= year <= years[-1]:
-                raise ApiError(
-                    400, f"year {year} lies outside the warehouse's years", parameter="time",
-                    value=v, valid=span,
-                )  # fmt: skip
-            out.append(year)
-            continue
-        lo, hi = _year_or_none(first, item, forms), _year_or_none(last, item, forms)
-        if lo is None and hi is None:
-            raise ApiError(
-                400, f"time range {item!r} has no year at either end: give {forms}",
-                parameter="time", value=v, valid=list(TIME_FORMS),
-            )  # fmt: skip
-        if lo is not None and hi is not None and lo > hi:
-            raise ApiError(
-                400, f"time range {item!r} is reversed: give the earlier year first "
-                f"({hi}-{lo})", parameter="time", value=v, valid=list(TIME_FORMS),
-            )  # fmt: skip
-        inside = [y for y in years if (lo is None or y >= lo) and (hi is None or y <= hi)]
-        if not inside:
-            raise ApiError(
-                400, f"time range {item!r} holds none of the warehouse's years",
-                parameter="time", value=v, valid=span,
-            )  # fmt: skip
-        out.extend(inside)
-    return tuple(sorted(set(out)))
+    included) and open ranges (``2015-``, ``-2020``), among the warehouse's years
+    (:func:`zaragoza.portal.monitoring.years.parse_years`); a 400 naming ``time`` and
+    the valid forms otherwise."""
+    try:
+        return years.parse_years(values, present)
+    except years.YearError as err:
+        span = (
+            f"a year from {err.first} to {err.last}"
+            if err.first is not None
+            else "none: the warehouse is empty"
+        )
+        forms = "a year (2023), a range (2015-2020) or an open range (2015- or -2020)"
+        item = err.item
+        detail, valid = {
+            "not_a_year": (f"time must be {forms}, not {item!r}", list(TIME_FORMS)),
+            "outside": (f"year {item} lies outside the warehouse's years", span),
+            "reversed": (
+                f"time range {item!r} is reversed: give the earlier year first "
+                f"({'-'.join(reversed(item.split('-')))})",
+                list(TIME_FORMS),
+            ),
+            "no_end": (f"time range {item!r} has no year at either end: give {forms}",
+                       list(TIME_FORMS)),
+            "empty_range": (f"time range {item!r} holds none of the warehouse's years", span),
+        }[err.problem]  # fmt: skip
+        raise ApiError(400, detail, parameter="time", value=item, valid=valid) from None
 
 
 def check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
