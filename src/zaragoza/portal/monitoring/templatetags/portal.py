@@ -71,7 +71,8 @@ def signed(value: float | None, decimals: str = "1") -> str:
 @register.inclusion_tag("monitoring/_updated.html")
 def last_updated(indicators: Any = None, source: Any = None) -> dict[str, Any]:
     """The date the figures of a table were last loaded into the warehouse: of the
-    ``indicators`` (an id, or several) and ``source`` given, else of the whole warehouse.
+    ``indicators`` (an indicator or its id, several, or a table's rows whose
+    ``indicator`` is one) and ``source`` given, else of the whole warehouse.
 
     Every table of figures shows it in its caption (with Eurostat's own update of each
     table on the indicator's metadata page)."""
@@ -84,8 +85,12 @@ def last_updated(indicators: Any = None, source: Any = None) -> dict[str, Any]:
         ids = [indicators]
     elif hasattr(indicators, "id"):
         ids = [str(indicators.id)]
-    else:
-        ids = [str(getattr(i, "id", i)) for i in indicators]
+    else:  # indicators, ids, or a table's rows (dicts whose "indicator" is one)
+        ids = []
+        for item in indicators:
+            if isinstance(item, dict):
+                item = item.get("indicator", "")
+            ids.append(str(getattr(item, "id", item)))
     updates = reader.updates()
     if ids:
         updates = updates[updates["indicator"].isin(ids)]
