@@ -196,7 +196,8 @@ def test_metadata_of_a_published_and_computed_indicator(portal: Path, client: Cl
     assert "lfsa_ergan_y20-64_EU-NEU-NAT_2015-2024.tsv" in ergan[3]
     assert "https://ec.europa.eu/eurostat/cache/metadata/en/lfsa_esms.htm" in html
     assert "https://ec.europa.eu/eurostat/databrowser/view/lfsa_ergan/default/table" in html
-    assert "/work/" not in html  # no server path
+    assert "/data/eurostat/" not in html  # no server path, only file names
+    assert str(portal.parent) not in html
     runs = rows_of(html, "runs")
     assert len(runs) == 2  # by citizenship and by country of birth
     assert all("STRATUM" in r[3] and "PSU" in r[4] for r in runs)
