@@ -266,3 +266,45 @@ def test_the_schema_documents_precision_and_ranges(portal: Path, client: Client)
         assert pattern.match(ok), ok
     for bad in ("20x3", "2015..2020", "2015-2020-2022"):
         assert not pattern.match(bad), bad
+
+
+# ---------------------------------------------------------------------- languages
+
+
+def test_label_columns_in_the_language_asked(portal: Path, client: Client) -> None:
+    from django.utils import translation
+
+    from zaragoza.portal.monitoring.labels import country_name, group_label
+
+    url = f"{OBS}?indicator=employment_rate&geo=AT&time=2023&citizen=NAT&sex=T&labels=true"
+    english = _json(client.get(url))["results"][0]
+    french = _json(client.get(url + "&lang=fr"))["results"][0]
+    assert english["geo_label"] == "Austria"
+    with translation.override("fr"):
+        assert french["geo_label"] == country_name("AT", "fr") != "Austria"
+        assert french["citizen_label"] == group_label("NAT")
+    assert french["indicator_label"] != english["indicator_label"]
+    german = pd.read_csv(io.BytesIO(client.get(url + "&lang=de&format=csv").content))
+    assert german["geo_label"].iloc[0] == "Österreich"
+    stat = _json(
+        client.get(f"{OBS}?indicator=employment_rate&geo=AT&time=2023&format=jsonstat&lang=de")
+    )
+    assert stat["dimension"]["geo"]["category"]["label"]["AT"] == "Österreich"
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("lang=es&labels=true", "unknown language"),
+        ("lang=fr", "give labels=true"),
+        ("lang=fr&labels=true&format=sdmx-csv", "codes only"),
+    ],
+)
+def test_lang_where_it_changes_nothing_is_a_400(
+    portal: Path, client: Client, query: str, says: str
+) -> None:
+    response = client.get(f"{OBS}?{query}")
+    assert response.status_code == 400
+    err = json.loads(response.content)
+    assert err["parameter"] == "lang"
+    assert says in err["detail"]

@@ -151,6 +151,7 @@ def test_year_ranges_and_eurostats_codes(portal: Path, client: Client) -> None:
     csv_link = unescape(link.group(1))
     assert "time=2021-" in csv_link
     assert "labels=true" in csv_link
+    assert "lang=en" in csv_link
     assert client.get(csv_link).content.decode().count("\n") == 1 + 3
     assert "reversed" in page(client, f"{DATA}?time=2020-2015", 400)
     greece = page(client, f"{DATA}?geo=GR", 404)

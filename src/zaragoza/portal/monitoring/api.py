@@ -15,13 +15,14 @@
     ``format`` is one of :data:`~zaragoza.publish.formats.FORMATS` (``json``, ``csv``,
     ``xlsx``, ``jsonstat``, ``sdmx-csv``); without it the ``Accept`` header chooses among
     JSON, CSV, SDMX-CSV and Excel, JSON by default. ``labels=true`` adds label columns
-    to JSON, CSV and Excel. ``time`` takes years, ranges (``2015-2020``) and open ranges
-    (``2015-``, ``-2020``). Values, intervals and gaps come rounded to each indicator's
-    published precision (the catalogue's ``decimals``; standard errors to one place
-    more, :mod:`zaragoza.publish.precision`) in every format; ``precision=full`` gives
-    every digit. Pages: ``limit`` (JSON: default 1000; file formats: the whole
-    selection; at most 100000) and
-    ``offset``; JSON carries ``count``, ``next`` and ``previous``, every format a
+    to JSON, CSV and Excel, in Eurostat's English or, with ``lang=fr|de|en``, in the
+    portal's words of that language (JSON-stat's labels too). ``time`` takes years,
+    ranges (``2015-2020``) and open ranges (``2015-``, ``-2020``). Values, intervals and
+    gaps come rounded to each indicator's published precision (the catalogue's
+    ``decimals``; standard errors to one place more, :mod:`zaragoza.publish.precision`)
+    in every format; ``precision=full`` gives every digit. Pages: ``limit`` (JSON:
+    default 1000; file formats: the whole selection; at most 100000) and ``offset``;
+    JSON carries ``count``, ``next`` and ``previous``, every format a
     ``Link`` header (RFC 8288) and ``X-Total-Count``.
 
 Every answer is cacheable: a strong ``ETag`` (the warehouse's version and the normalised
@@ -63,6 +64,7 @@ from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import ZaragozaError
 from zaragoza.portal.monitoring import api_compare
+from zaragoza.portal.monitoring.api_labels import LANGUAGES, localised_labels
 from zaragoza.portal.monitoring.api_query import (
     DEFAULT_LIMIT,
     GAP_CHOICES,
@@ -130,6 +132,7 @@ _PARAMETER_SCHEMAS: dict[tuple[str | None, bool], dict[str, Any]] = {
     ("format", True): {"enum": list(api_compare.FORMATS)},
     ("gap", False): {"enum": list(GAP_CHOICES)},
     ("precision", False): {"enum": list(PRECISIONS)},
+    ("lang", False): {"enum": list(LANGUAGES)},
     **{("time", c): TIME_LIST for c in (False, True)},
     **{("sex", c): api_compare.SEX_LIST for c in (False, True)},
     **{("source", c): api_compare.SOURCE_LIST for c in (False, True)},
@@ -496,6 +499,13 @@ def observations(
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
     precision: Annotated[str | None, Query(description=_PRECISION_DOC)] = None,
+    lang: Annotated[
+        str | None,
+        Query(
+            description="en, fr or de: the language of the label columns (with labels=true) "
+            "and of JSON-stat's labels; default Eurostat's English labels"
+        ),
+    ] = None,
 ) -> HttpResponse:
     """Observation cells of the warehouse; see the module docstring for every parameter."""
     refuse_unknown_parameters(request)
@@ -505,7 +515,7 @@ def observations(
         "c_birth": c_birth, "sex": sex, "age": age, "source": source,
         "compare_to": compare_to,
     }  # fmt: skip
-    req = parse_query(request, reader, filters, gap, limit, offset, format, labels, precision)
+    req = parse_query(request, reader, filters, gap, limit, offset, format, labels, precision, lang)
     version = reader.version()
 
     def make() -> HttpResponse:
@@ -539,6 +549,8 @@ def _observations_response(
         decimals=decimals,
         rounded=req.precision == "published",
     )
+    if req.lang is not None:
+        meta = replace(meta, labels=localised_labels(meta.labels, req.lang))
     indicators = df["indicator"].unique()
     if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
         meta = replace(meta, title=meta.labels["indicator"][indicators[0]])

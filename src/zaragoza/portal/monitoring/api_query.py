@@ -70,7 +70,7 @@ ACCEPTED = {
 #: cache-busters some clients add, are ignored).
 OBSERVATION_PARAMETERS = (
     *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
-    "precision",
+    "precision", "lang",
 )  # fmt: skip
 #: The forms a ``time`` item may take, as error answers list them.
 TIME_FORMS = (
@@ -122,6 +122,7 @@ class ObservationQuery:
     format: str
     labels: bool
     precision: str = "published"
+    lang: str | None = None
 
 
 def did_you_mean(value: str, valid: Iterable[str]) -> str:
@@ -256,6 +257,7 @@ def parse_query(
     fmt: str | None,
     labels: bool,
     precision: str | None = None,
+    lang: str | None = None,
 ) -> ObservationQuery:
     valid = valid_codes(reader)
     chosen: dict[str, tuple[Any, ...]] = {}
@@ -299,9 +301,36 @@ def parse_query(
             "decimals, the default) or full (every digit)",
             parameter="precision", value=precision, valid=list(PRECISIONS),
         )  # fmt: skip
+    chosen_lang = check_lang(lang, chosen_format, labels)
     return ObservationQuery(
-        selection, empty, limit, offset, chosen_format, labels, chosen_precision
+        selection, empty, limit, offset, chosen_format, labels, chosen_precision, chosen_lang
     )
+
+
+def check_lang(lang: str | None, fmt: str, labels: bool) -> str | None:
+    """The language of the answer's labels; a 400 where it would change nothing."""
+    from zaragoza.portal.monitoring.api_labels import LANGUAGES
+
+    if lang is None or not lang.strip():
+        return None
+    chosen = lang.strip().lower()
+    if chosen not in LANGUAGES:
+        raise ApiError(
+            400, f"unknown language {lang!r}", parameter="lang", value=lang,
+            valid=list(LANGUAGES),
+        )  # fmt: skip
+    if fmt == "sdmx-csv":
+        raise ApiError(
+            400, "SDMX-CSV carries codes only: lang applies to label columns (labels=true "
+            "with json, csv or xlsx) and to JSON-stat", parameter="lang", value=lang,
+            valid=["json", "csv", "xlsx", "jsonstat"],
+        )  # fmt: skip
+    if fmt != "jsonstat" and not labels:
+        raise ApiError(
+            400, "lang sets the language of the label columns: give labels=true too",
+            parameter="lang", value=lang, valid=["labels=true"],
+        )  # fmt: skip
+    return chosen
 
 
 def refuse_unknown_parameters(

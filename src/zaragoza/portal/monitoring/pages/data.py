@@ -21,11 +21,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zaragoza.catalog.codes import ISO_TO_EUROSTAT
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import (
+    age_label,
     country_name,
     group_label,
     sex_label,
@@ -51,7 +53,6 @@ __all__ = [
     "DATA_PARAMETERS",
     "FORM_MARKER",
     "GAP_CHOICES",
-    "age_label",
     "data_form_target",
     "data_page",
 ]
@@ -66,22 +67,6 @@ DATA_PARAMETERS = (*_DATA_DIMS, "gap")
 FORM_MARKER = "form"
 _PREVIEW = 200
 _NAMED_CODE = re.compile(r"\(([^()]+)\)\s*$")  # "Austria (AT)": the code in brackets
-
-
-def age_label(code: str) -> str:
-    """Return an age code in words (``Y20-64``: "20 to 64 years")."""
-    if code == "TOTAL":
-        return _("All ages")
-    band = re.fullmatch(r"Y(\d+)-(\d+)", code)
-    if band:
-        return _("%(lo)s to %(hi)s years") % {"lo": band[1], "hi": band[2]}
-    over = re.fullmatch(r"Y_GE(\d+)", code)
-    if over:
-        return _("%(lo)s years and over") % {"lo": over[1]}
-    under = re.fullmatch(r"Y_LT(\d+)", code)
-    if under:
-        return _("under %(hi)s years") % {"hi": under[1]}
-    return code
 
 
 def _source_label(code: str) -> str:
@@ -242,12 +227,14 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
     filters: dict[str, Any] = {d: list(v) for d, v in chosen.items()}
     if gap != "false":
         filters["gap"] = gap
-    # label columns where a format has them (CSV, Excel, JSON); JSON-stat carries its
-    # labels anyway and SDMX-CSV has codes only
-    labelled = {**filters, "labels": "true"}
+    # label columns, in the page's language, where a format has them (CSV, Excel, JSON);
+    # JSON-stat's labels in that language too; SDMX-CSV has codes only
+    lang = (get_language() or "en").split("-")[0]
+    labelled = {**filters, "labels": "true", "lang": lang}
     links = {d["id"]: d for d in downloads(**filters)}
     for fmt in ("csv", "xlsx"):
         links[fmt] = {**links[fmt], "url": api_url(fmt, **labelled)}
+    links["jsonstat"] = {**links["jsonstat"], "url": api_url("jsonstat", **filters, lang=lang)}
     return {
         "chosen": chosen,
         "time_text": ",".join(chosen["time"]),

@@ -19,13 +19,12 @@ import pandas as pd
 from zaragoza import __version__
 from zaragoza.catalog.schema import AllOf, AnyOf, Condition, Indicator, Not, VarCondition
 from zaragoza.portal.monitoring.catalog_messages import indicator_definition, indicator_title
-from zaragoza.portal.monitoring.labels import country_name
+from zaragoza.portal.monitoring.labels import age_label, country_name
 from zaragoza.portal.monitoring.pages.common import (
     context,
     indicator_of,
     unit_name,
 )
-from zaragoza.portal.monitoring.pages.data import age_label
 from zaragoza.warehouse.published import load_mappings
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
