@@ -208,7 +208,8 @@ def test_metadata_of_a_published_and_computed_indicator(portal: Path, client: Cl
     breaks = {r[0]: r[1] for r in rows_of(html, "breaks")}
     assert "Austria AT" in breaks["2021"]
     assert 'data-cite="published"' in html
-    assert "Eurostat (lfsa_ergacob, lfsa_ergan)" in unescape(html)
+    # only the tables the warehouse loaded figures from are cited
+    assert "Eurostat (lfsa_ergan), Employment rate (20-64)" in unescape(html)
     assert "ILOSTAT ∈ {1}" in html
 
 
