@@ -90,7 +90,8 @@ def test_codes_with_labels(portal: Path, client: Client) -> None:
 
 
 def test_values_equal_the_warehouse_rows(portal: Path, client: Client) -> None:
-    doc = body(get(client, f"{OBS}?indicator=employment_rate&geo=AT,SE&limit=10000"))
+    url = f"{OBS}?indicator=employment_rate&geo=AT,SE&limit=10000&precision=full"
+    doc = body(get(client, url))
     got = pd.DataFrame(doc["results"])
     want = stored(portal, indicator=["employment_rate"], geo=["AT", "SE"])
     want = want[want["compare_to"] == ""]
@@ -152,7 +153,7 @@ def test_a_valid_code_without_data_is_an_empty_result(portal: Path, client: Clie
 
 
 def test_gap_rows(portal: Path, client: Client) -> None:
-    base = f"{OBS}?indicator=employment_rate&geo=AT&source=computed&limit=10000"
+    base = f"{OBS}?indicator=employment_rate&geo=AT&source=computed&limit=10000&precision=full"
     levels = body(get(client, base))
     only = body(get(client, base + "&gap=only"))
     both = body(get(client, base + "&gap=true"))
@@ -382,7 +383,9 @@ def test_suppressed_cells_stay_blank_in_every_format(tiny: Path, client: Client)
     cell = next(r for r in doc["results"] if r["flag"] == "c")
     blanked = ("value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing")
     assert [cell[c] for c in blanked] == [None] * 7  # the count too: it helps rebuild
-    assert next(r for r in doc["results"] if r["flag"] == "u")["value"] == 61.25
+    assert next(r for r in doc["results"] if r["flag"] == "u")["value"] == 61.3  # rounded
+    full = body(get(client, f"{OBS}?precision=full"))
+    assert next(r for r in full["results"] if r["flag"] == "u")["value"] == 61.25
     table = pd.read_csv(io.BytesIO(get(client, f"{OBS}?format=csv").content))
     assert table.loc[table["flag"] == "c", list(blanked)].isna().all().all()
     sdmx = pd.read_csv(io.BytesIO(get(client, f"{OBS}?format=sdmx-csv").content))
@@ -391,14 +394,14 @@ def test_suppressed_cells_stay_blank_in_every_format(tiny: Path, client: Client)
     assert secret[["OBS_VALUE", "SE", "N", "N_MISSING"]].isna().all().all()
 
     for fmt in ("csv", "sdmx-csv", "jsonstat"):
-        text = get(client, f"{OBS}?format={fmt}").content.decode()
+        text = get(client, f"{OBS}?format={fmt}&precision=full").content.decode()
         for secret in ("58.75", "41.11", "76.39", "15.3"):
             assert secret not in text, fmt
         assert "61.25" in text
 
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(get(client, f"{OBS}?format=xlsx").content))
+    wb = load_workbook(io.BytesIO(get(client, f"{OBS}?format=xlsx&precision=full").content))
     cells = [v for row in wb["data"].iter_rows(values_only=True) for v in row]
     assert 58.75 not in cells
     assert 61.25 in cells

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "INCOME_ESTIMATORS",
+    "UNIT_DECIMALS",
     "AgeBand",
     "AllOf",
     "AnyOf",
@@ -26,6 +27,9 @@ __all__ = [
 ]
 
 Code = int | str
+
+#: Decimal places of a unit when an indicator does not say (Eurostat's usual precision).
+UNIT_DECIMALS = {"PC": 1, "EUR": 0, "RT": 2, "COEF": 1, "PTS": 1}
 
 #: Estimators of EU-SILC income statistics (``zaragoza.estimate.inequality``).
 INCOME_ESTIMATORS = frozenset({"median", "median_ratio", "arpt", "arpr", "gini", "qsr"})
@@ -188,6 +192,11 @@ class Indicator(_Strict):
     numerator: Condition | None = None
     denominator: Condition | None = None
     unit: Literal["PC", "EUR", "RT", "COEF", "PTS"] = "PC"
+    #: Decimal places Eurostat publishes the indicator with (EU-LFS and EU-SILC rates 1,
+    #: incomes in euro 0, the S80/S20 ratio 2, naturalisation rates 2): the API and the
+    #: pages round values to it unless asked for every digit (``precision=full``).
+    #: Absent: the unit's usual precision (:data:`UNIT_DECIMALS`).
+    decimals: Annotated[int, Field(ge=0, le=6)] | None = None
     #: Which way is better for the people measured: ``higher`` (employment, attainment,
     #: income) or ``lower`` (unemployment, poverty, early leaving); ranks give rank 1 to
     #: the better end.
@@ -231,6 +240,11 @@ class Indicator(_Strict):
     @classmethod
     def _stripped(cls, v: str) -> str:
         return " ".join(v.split())
+
+    @property
+    def precision(self) -> int:
+        """Decimal places of published values: ``decimals``, else the unit's usual."""
+        return self.decimals if self.decimals is not None else UNIT_DECIMALS[self.unit]
 
     @property
     def age_code(self) -> str:

@@ -27,7 +27,8 @@ warehouse reader and stay blank.
     ``indicator, source, geo, time, citizen, c_birth, sex, age, compare_to, statistic``
     in that order (``id``/``size``), each with ``category.index`` and
     ``category.label``; roles ``time``, ``geo`` and ``metric`` (``indicator``, whose
-    categories carry their ``unit``). Level rows have ``compare_to = "_Z"`` (SDMX's code
+    categories carry their ``unit``, its ``decimals`` the indicator's published
+    precision). Level rows have ``compare_to = "_Z"`` (SDMX's code
     for "not applicable"); a gap row has the reference group (``NAT``) and its value is
     in percentage points. The last dimension, ``statistic``, holds the estimate
     (``value``) and, when the selection has any, its precision: ``se``, ``ci_lo``,
@@ -114,6 +115,15 @@ _DEFAULT_NOTES = (
     "synthetic = true marks a figure computed from synthetic records: a demonstration of "
     "the method, not a statistic; such figures must not be cited.",
 )
+PRECISION_NOTE = (
+    "Values, interval bounds and gaps are rounded to the decimals each indicator is "
+    "published with (standard errors to one place more, coefficients of variation to "
+    "one); ask with precision=full for every digit."
+)
+FULL_PRECISION_NOTE = (
+    "Figures carry every digit of the computation: their precision is "
+    "that of the survey, as the standard errors say, not that of the digits."
+)
 SYNTHETIC_NOTE = (
     "This selection holds figures computed from synthetic records (synthetic = true): "
     "a demonstration of the method, not statistics."
@@ -141,6 +151,16 @@ class Metadata:
     notes: tuple[str, ...] = _DEFAULT_NOTES
     extra: Mapping[str, Any] = field(default_factory=dict)
     href: str | None = None
+    #: Decimal places each indicator is published with (JSON-stat's ``unit.decimals``).
+    decimals: Mapping[str, int] = field(default_factory=dict)
+    #: Whether the statistics were rounded to them (:mod:`zaragoza.publish.precision`).
+    rounded: bool = False
+
+    def precision_note(self) -> str:
+        """What the reader needs to know about the digits of the figures."""
+        if self.rounded:
+            return PRECISION_NOTE
+        return FULL_PRECISION_NOTE
 
 
 Writer = Callable[[pd.DataFrame, Metadata], bytes]
@@ -328,6 +348,7 @@ def write_xlsx(df: pd.DataFrame, meta: Metadata) -> bytes:
         about.append(["updated", meta.updated.isoformat()])
     if _any_synthetic(df):
         about.append(["synthetic", SYNTHETIC_NOTE])
+    about.append(["precision", meta.precision_note()])
     for note in meta.notes:
         about.append(["note", note])
     buf = io.BytesIO()
@@ -454,7 +475,7 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
             category["unit"] = {
                 c: {
                     "label": _UNIT_LABELS.get(meta.units.get(c, ""), meta.units.get(c, "")),
-                    "decimals": 1,
+                    "decimals": meta.decimals.get(c, 1),
                 }
                 for c in cats
             }
@@ -482,11 +503,16 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
             "dimension": dimension,
             "value": value,
             "status": status,
-            "note": [SYNTHETIC_NOTE, *meta.notes] if synthetic else list(meta.notes),
+            "note": [
+                *([SYNTHETIC_NOTE] if synthetic else []),
+                *meta.notes,
+                meta.precision_note(),
+            ],
             "extension": {
                 "generator": f"zaragoza {__version__}",
                 "source": meta.source,
                 "units": units,
+                "precision": "published" if meta.rounded else "full",
                 # the cells (value indices, as in status) computed from synthetic records
                 "synthetic": synthetic,
                 **meta.extra,

@@ -154,8 +154,13 @@ def load_published(
     """Load parsed Eurostat files as ``published`` observations of catalogue indicators.
 
     ``files`` pairs each file with its parsed rows (``sources.eurostat_files``); the
-    provenance records each file's SHA-256, the mapping file's and the catalogue version.
+    provenance records each file's SHA-256, the datasets it holds and, when the file
+    says, the date Eurostat last updated them (``eurostat_updated``,
+    :func:`zaragoza.sources.eurostat_dates.last_update`), the mappings and the
+    catalogue version.
     """
+    from zaragoza.sources.eurostat_dates import last_update
+
     maps = list(mappings) if mappings is not None else load_mappings()
     rows = pd.concat([frame for _, frame in files], ignore_index=True)
     published = to_observations(rows, catalog, maps)
@@ -164,7 +169,16 @@ def load_published(
         published.observations,
         source="published",
         kind="eurostat-files",
-        inputs=[describe_file(p) for p, _ in files],
+        inputs=[
+            describe_file(p)
+            | {
+                "datasets": sorted({str(d) for d in frame["dataset"].dropna().unique()})
+                if "dataset" in frame.columns
+                else [],
+                "eurostat_updated": (stamp.isoformat() if (stamp := last_update(p)) else None),
+            }
+            for p, frame in files
+        ],
         options=options,
         catalog_version=catalog.version,
         origin=", ".join(str(p) for p, _ in files),

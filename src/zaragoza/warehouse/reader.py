@@ -259,6 +259,31 @@ class WarehouseReader:
             "FROM runs ORDER BY loaded_at, run_id",
         )
 
+    def updates(self) -> pd.DataFrame:
+        """Return per indicator and source when its figures were last loaded
+        (``indicator, source, loaded_at``: the latest load that holds some of them)."""
+        return self._memo(  # type: ignore[no-any-return]
+            "updates",
+            "SELECT o.indicator, o.source, max(r.loaded_at) AS loaded_at "
+            "FROM observations o JOIN runs r USING (run_id) GROUP BY ALL ORDER BY 1, 2",
+        )
+
+    def loads_of(self, indicator: str) -> pd.DataFrame:
+        """Return the loads that hold figures of ``indicator``: ``run_id, kind, source,
+        loaded_at, inputs, options`` (text, as JSON) and ``rows``, oldest first."""
+        cur = self._cursor()
+        try:
+            df: pd.DataFrame = cur.execute(
+                "SELECT r.run_id, r.kind, r.source, r.loaded_at, CAST(r.inputs AS VARCHAR) AS "
+                "inputs, CAST(r.options AS VARCHAR) AS options, count(*) AS rows "
+                "FROM observations o JOIN runs r USING (run_id) WHERE o.indicator = ? "
+                "GROUP BY ALL ORDER BY r.loaded_at, r.run_id",
+                [indicator],
+            ).df()
+        finally:
+            cur.close()
+        return df
+
     def coverage(self) -> pd.DataFrame:
         """Return per indicator and source: rows, countries, first and last year."""
         return self._memo(  # type: ignore[no-any-return]

@@ -15,9 +15,14 @@
     ``format`` is one of :data:`~zaragoza.publish.formats.FORMATS` (``json``, ``csv``,
     ``xlsx``, ``jsonstat``, ``sdmx-csv``); without it the ``Accept`` header chooses among
     JSON, CSV, SDMX-CSV and Excel, JSON by default. ``labels=true`` adds label columns
-    to JSON, CSV and Excel. Pages: ``limit`` (JSON: default 1000; file formats: the whole
-    selection; at most 100000) and
-    ``offset``; JSON carries ``count``, ``next`` and ``previous``, every format a
+    to JSON, CSV and Excel, in Eurostat's English or, with ``lang=fr|de|en``, in the
+    portal's words of that language (JSON-stat's labels too). ``time`` takes years,
+    ranges (``2015-2020``) and open ranges (``2015-``, ``-2020``). Values, intervals and
+    gaps come rounded to each indicator's published precision (the catalogue's
+    ``decimals``; standard errors to one place more, :mod:`zaragoza.publish.precision`)
+    in every format; ``precision=full`` gives every digit. Pages: ``limit`` (JSON:
+    default 1000; file formats: the whole selection; at most 100000) and ``offset``;
+    JSON carries ``count``, ``next`` and ``previous``, every format a
     ``Link`` header (RFC 8288) and ``X-Total-Count``.
 
 Every answer is cacheable: a strong ``ETag`` (the warehouse's version and the normalised
@@ -26,11 +31,13 @@ query) and ``Last-Modified`` (the latest load), ``304 Not Modified`` on a matchi
 ``Access-Control-Allow-Origin: *`` for use from any web page.
 
 Errors are JSON ``{"detail", "parameter", "value", "valid"}``: 400 for a bad parameter
-(an unknown code in any dimension, a year that is not an integer or lies outside the
-warehouse's years, a bad ``limit``, ``offset``, ``format`` or ``gap``, an unknown
-parameter; checked in :mod:`~zaragoza.portal.monitoring.api_query`), 404 for an unknown
-indicator id, 503 when the warehouse cannot be read. A code that exists but has
-no data in the selection gives an empty result, not an error. Only published cells are
+(an unknown code in any dimension, with a hint for ISO's ``GR`` and ``GB`` where Eurostat
+writes ``EL`` and ``UK``; a year that is not an integer or lies outside the warehouse's
+years, a reversed or malformed range; a bad ``limit``, ``offset``, ``format``, ``gap`` or
+``precision``; an unknown parameter; checked in
+:mod:`~zaragoza.portal.monitoring.api_query`), 404 for an unknown indicator id, 503 when
+the warehouse cannot be read. A code that exists but has no data in the selection gives
+an empty result, not an error. Only published cells are
 served: suppressed cells (flag ``c``) come blank from the warehouse reader.
 """
 
@@ -58,6 +65,7 @@ from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import ZaragozaError
 from zaragoza.portal.monitoring import api_compare
+from zaragoza.portal.monitoring.api_labels import LANGUAGES, localised_labels
 from zaragoza.portal.monitoring.api_query import (
     DEFAULT_LIMIT,
     GAP_CHOICES,
@@ -74,6 +82,7 @@ from zaragoza.portal.monitoring.api_query import (
 )
 from zaragoza.portal.monitoring.caching import BusyError, canonical_query, heavy, remember
 from zaragoza.publish.formats import FORMATS, Metadata, add_labels, get_format, metadata_for
+from zaragoza.publish.precision import PRECISIONS, round_observations
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
 __all__ = ["OBSERVATION_PARAMETERS", "ApiError", "api"]
@@ -117,10 +126,16 @@ def _constrain(schema: dict[str, Any], extra: dict[str, Any]) -> None:
 
 
 COMPARE = "/api/v1/compare/"
+#: A ``time`` list: years, ranges (``2015-2020``) and open ranges (``2015-``, ``-2020``).
+_TIME_ITEM = r"(\d{4}|\d{4}-|-\d{4}|\d{4}-\d{4})"
+TIME_LIST = {"pattern": f"^{_TIME_ITEM}(,{_TIME_ITEM})*$"}
 _PARAMETER_SCHEMAS: dict[tuple[str | None, bool], dict[str, Any]] = {
     ("format", False): {"enum": list(FORMATS)},
     ("format", True): {"enum": list(api_compare.FORMATS)},
     ("gap", False): {"enum": list(GAP_CHOICES)},
+    ("precision", False): {"enum": list(PRECISIONS)},
+    ("lang", False): {"enum": list(LANGUAGES)},
+    **{("time", c): TIME_LIST for c in (False, True)},
     **{("sex", c): api_compare.SEX_LIST for c in (False, True)},
     **{("source", c): api_compare.SOURCE_LIST for c in (False, True)},
 }
@@ -436,10 +451,17 @@ def _page_url(request: HttpRequest, offset: int) -> str:
 
 _FILTER_DOC = "Codes, comma-separated or repeated (e.g. AT,SE)"
 _INDICATOR_DOC = "Indicator ids (see /v1/indicators), comma-separated or repeated"
-_TIME_DOC = "Years, comma-separated or repeated"
+_TIME_DOC = (
+    "Years, ranges (2015-2020, both ends included) or open ranges (2015- or -2020), "
+    "comma-separated or repeated"
+)
 _COMPARE_DOC = "Reference groups of gap rows (NAT); without gap, implies gap=only"
 _GAP_DOC = "false (level rows, the default), true (level and gap rows), only (gap rows)"
 _FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv (default: by Accept, else json)"
+_PRECISION_DOC = (
+    "published (the default: values, intervals and gaps rounded to the indicator's "
+    "published decimals, standard errors to one place more) or full (every digit)"
+)
 
 
 @api.get(
@@ -485,6 +507,14 @@ def observations(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
+    precision: Annotated[str | None, Query(description=_PRECISION_DOC)] = None,
+    lang: Annotated[
+        str | None,
+        Query(
+            description="en, fr or de: the language of the label columns (with labels=true) "
+            "and of JSON-stat's labels; default Eurostat's English labels"
+        ),
+    ] = None,
 ) -> HttpResponse:
     """Observation cells of the warehouse; see the module docstring for every parameter."""
     refuse_unknown_parameters(request)
@@ -494,7 +524,7 @@ def observations(
         "c_birth": c_birth, "sex": sex, "age": age, "source": source,
         "compare_to": compare_to,
     }  # fmt: skip
-    req = parse_query(request, reader, filters, gap, limit, offset, format, labels)
+    req = parse_query(request, reader, filters, gap, limit, offset, format, labels, precision, lang)
     version = reader.version()
 
     def make() -> HttpResponse:
@@ -518,7 +548,18 @@ def _observations_response(
         "next": nxt,
         "previous": prev,
     }
-    meta = replace(metadata_for(df, updated=updated, extra=extra), href=_canonical_url(request))
+    cat = load_catalog()
+    decimals = {i: cat[i].precision for i in cat}
+    if req.precision == "published":
+        df = round_observations(df, decimals)
+    meta = replace(
+        metadata_for(df, updated=updated, extra=extra),
+        href=_canonical_url(request),
+        decimals=decimals,
+        rounded=req.precision == "published",
+    )
+    if req.lang is not None:
+        meta = replace(meta, labels=localised_labels(meta.labels, req.lang))
     response = _file_response(df, meta, req.format, req.labels, "zaragoza-observations")
     links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", nxt), ("prev", prev)) if url]
     if links:
@@ -562,8 +603,9 @@ _FIGURE_PARAMETERS = ("source", "year", "format", "labels")
 PROFILE_NOTE = (
     "These are the figures of the country profile page: each indicator's cells of the "
     "page's reference year by group (total of both sexes), the gap to nationals and the EU "
-    "average Eurostat publishes for the same group and year. A gap row of published figures is the difference of Eurostat's two published "
-    "values, computed by Zaragoza, without an interval (Eurostat publishes none)."
+    "average Eurostat publishes for the same group and year. A gap row of published "
+    "figures is the difference of Eurostat's two published values, computed by Zaragoza, "
+    "without an interval (Eurostat publishes none)."
 )
 
 

@@ -16,10 +16,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Schema
 
-from zaragoza.catalog.codes import CITIZEN_GROUPS
+from zaragoza.catalog.codes import CITIZEN_GROUPS, ISO_TO_EUROSTAT
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.portal.monitoring import years
 from zaragoza.publish.formats import FORMATS
+from zaragoza.publish.precision import PRECISIONS
 from zaragoza.warehouse.reader import (
     FILTER_DIMENSIONS,
     ObservationFilter,
@@ -34,6 +36,7 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OFFSET",
     "OBSERVATION_PARAMETERS",
+    "TIME_FORMS",
     "ApiError",
     "ErrorOut",
     "ObservationQuery",
@@ -44,6 +47,7 @@ __all__ = [
     "negotiate",
     "parse_codes",
     "parse_query",
+    "parse_years",
     "refuse_unknown_parameters",
     "valid_codes",
 ]
@@ -66,7 +70,16 @@ ACCEPTED = {
 #: cache-busters some clients add, are ignored).
 OBSERVATION_PARAMETERS = (
     *FILTER_DIMENSIONS, "compare_to", "gap", "limit", "offset", "format", "labels",
+    "precision", "lang",
 )  # fmt: skip
+#: The forms a ``time`` item may take, as error answers list them.
+TIME_FORMS = (
+    "a year (2023)", "a range of years (2015-2020)", "an open range (2015- or -2020)",
+)  # fmt: skip
+_EUROSTAT_SPELLING = {
+    iso: f"Eurostat writes {name} {code}, not the ISO code {iso}"
+    for iso, code, name in (("GR", "EL", "Greece"), ("GB", "UK", "the United Kingdom"))
+}
 
 
 class ErrorOut(Schema):
@@ -108,6 +121,8 @@ class ObservationQuery:
     offset: int
     format: str
     labels: bool
+    precision: str = "published"
+    lang: str | None = None
 
 
 def did_you_mean(value: str, valid: Iterable[str]) -> str:
@@ -149,9 +164,13 @@ def parse_codes(dim: str, given: Sequence[str] | str | None) -> tuple[str, ...]:
 def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, ...]:
     for v in values:
         if v not in valid:
+            hint = did_you_mean(v, sorted(valid))
+            if dim == "geo" and v.upper() in _EUROSTAT_SPELLING:
+                code = ISO_TO_EUROSTAT[v.upper()]
+                hint = f" ({_EUROSTAT_SPELLING[v.upper()]}); did you mean {code!r}?"
             raise ApiError(
                 400,
-                f"unknown code {v!r} in {dim}" + did_you_mean(v, sorted(valid)),
+                f"unknown code {v!r} in {dim}" + hint,
                 parameter=dim,
                 value=v,
                 valid=sorted(valid),
@@ -159,25 +178,39 @@ def check_codes(dim: str, values: Sequence[str], valid: set[str]) -> tuple[str, 
     return tuple(dict.fromkeys(values))
 
 
+def parse_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
+    """The years of ``time`` items: years (``2023``), ranges (``2015-2020``, both ends
+    included) and open ranges (``2015-``, ``-2020``), among the warehouse's years
+    (:func:`zaragoza.portal.monitoring.years.parse_years`); a 400 naming ``time`` and
+    the valid forms otherwise."""
+    try:
+        return years.parse_years(values, present)
+    except years.YearError as err:
+        span = (
+            f"a year from {err.first} to {err.last}"
+            if err.first is not None
+            else "none: the warehouse is empty"
+        )
+        forms = "a year (2023), a range (2015-2020) or an open range (2015- or -2020)"
+        item = err.item
+        detail, valid = {
+            "not_a_year": (f"time must be {forms}, not {item!r}", list(TIME_FORMS)),
+            "outside": (f"year {item} lies outside the warehouse's years", span),
+            "reversed": (
+                f"time range {item!r} is reversed: give the earlier year first "
+                f"({'-'.join(reversed(item.split('-')))})",
+                list(TIME_FORMS),
+            ),
+            "no_end": (f"time range {item!r} has no year at either end: give {forms}",
+                       list(TIME_FORMS)),
+            "empty_range": (f"time range {item!r} holds none of the warehouse's years", span),
+        }[err.problem]  # fmt: skip
+        raise ApiError(400, detail, parameter="time", value=item, valid=valid) from None
+
+
 def check_years(values: Sequence[str], present: Sequence[Any]) -> tuple[int, ...]:
-    years = sorted(int(y) for y in present)
-    span = f"a year from {years[0]} to {years[-1]}" if years else "none: the warehouse is empty"
-    out: list[int] = []
-    for v in values:
-        try:
-            year = int(v)
-        except ValueError:
-            raise ApiError(
-                400, f"time must be a year (an integer), not {v!r}", parameter="time", value=v,
-                valid=span,
-            ) from None  # fmt: skip
-        if not years or not years[0] <= year <= years[-1]:
-            raise ApiError(
-                400, f"year {year} lies outside the warehouse's years", parameter="time",
-                value=v, valid=span,
-            )  # fmt: skip
-        out.append(year)
-    return tuple(sorted(set(out)))
+    """The years ``time`` selects (:func:`parse_years`)."""
+    return parse_years(values, present)
 
 
 def choose_format(request: HttpRequest, fmt: str | None) -> str:
@@ -223,6 +256,8 @@ def parse_query(
     offset: int,
     fmt: str | None,
     labels: bool,
+    precision: str | None = None,
+    lang: str | None = None,
 ) -> ObservationQuery:
     valid = valid_codes(reader)
     chosen: dict[str, tuple[Any, ...]] = {}
@@ -258,7 +293,44 @@ def parse_query(
     chosen_format = choose_format(request, fmt)
     if limit is None:
         limit = DEFAULT_LIMIT if chosen_format == "json" else MAX_LIMIT
-    return ObservationQuery(selection, empty, limit, offset, chosen_format, labels)
+    chosen_precision = (precision or "published").strip().lower()
+    if chosen_precision not in PRECISIONS:
+        raise ApiError(
+            400,
+            "precision must be published (values rounded to the indicator's published "
+            "decimals, the default) or full (every digit)",
+            parameter="precision", value=precision, valid=list(PRECISIONS),
+        )  # fmt: skip
+    chosen_lang = check_lang(lang, chosen_format, labels)
+    return ObservationQuery(
+        selection, empty, limit, offset, chosen_format, labels, chosen_precision, chosen_lang
+    )
+
+
+def check_lang(lang: str | None, fmt: str, labels: bool) -> str | None:
+    """The language of the answer's labels; a 400 where it would change nothing."""
+    from zaragoza.portal.monitoring.api_labels import LANGUAGES
+
+    if lang is None or not lang.strip():
+        return None
+    chosen = lang.strip().lower()
+    if chosen not in LANGUAGES:
+        raise ApiError(
+            400, f"unknown language {lang!r}", parameter="lang", value=lang,
+            valid=list(LANGUAGES),
+        )  # fmt: skip
+    if fmt == "sdmx-csv":
+        raise ApiError(
+            400, "SDMX-CSV carries codes only: lang applies to label columns (labels=true "
+            "with json, csv or xlsx) and to JSON-stat", parameter="lang", value=lang,
+            valid=["json", "csv", "xlsx", "jsonstat"],
+        )  # fmt: skip
+    if fmt != "jsonstat" and not labels:
+        raise ApiError(
+            400, "lang sets the language of the label columns: give labels=true too",
+            parameter="lang", value=lang, valid=["labels=true"],
+        )  # fmt: skip
+    return chosen
 
 
 def refuse_unknown_parameters(

@@ -10,6 +10,7 @@ exists (see :mod:`zaragoza.portal.monitoring.catalog_messages`).
 from __future__ import annotations
 
 import gettext
+import re
 from functools import cache
 
 import pycountry
@@ -21,6 +22,7 @@ from zaragoza.catalog.codes import EU27_2020, ISO_TO_EUROSTAT
 __all__ = [
     "AGGREGATES",
     "FLAG_MEANINGS",
+    "age_label",
     "country_name",
     "flag_text",
     "group_label",
@@ -142,3 +144,19 @@ def flag_text(flag: str | None) -> str:
 def eu_member(geo: str) -> bool:
     """Return whether ``geo`` is an EU Member State (EU27_2020)."""
     return geo in EU27_2020
+
+
+def age_label(code: str) -> str:
+    """Return an age code in words (``Y20-64``: "20 to 64 years")."""
+    if code == "TOTAL":
+        return _("All ages")
+    band = re.fullmatch(r"Y(\d+)-(\d+)", code)
+    if band:
+        return _("%(lo)s to %(hi)s years") % {"lo": band[1], "hi": band[2]}
+    over = re.fullmatch(r"Y_GE(\d+)", code)
+    if over:
+        return _("%(lo)s years and over") % {"lo": over[1]}
+    under = re.fullmatch(r"Y_LT(\d+)", code)
+    if under:
+        return _("under %(hi)s years") % {"hi": under[1]}
+    return code

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/<str:ident>/", views.indicator, name="indicator"),
+    path("indicators/<str:ident>/metadata/", views.indicator_metadata, name="indicator_metadata"),
     path("countries/", views.countries, name="countries"),
     path("countries/<str:geo>/", views.country, name="country"),
     path("countries/<str:geo>/factsheet.pdf", views.country_pdf, name="country_pdf"),

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -146,6 +146,13 @@ def indicator(request: HttpRequest, ident: str) -> dict[str, Any]:
     return pages.indicator_page(_reader(), ident, request.GET)
 
 
+@_page("monitoring/metadata.html")
+def indicator_metadata(request: HttpRequest, ident: str) -> dict[str, Any]:
+    """One indicator's metadata: definition, sources and their updates, method, breaks,
+    how to cite."""
+    return pages.metadata_page(_reader(), ident)
+
+
 @_page("monitoring/indicators.html")
 def indicators(request: HttpRequest) -> dict[str, Any]:
     """The list of indicators, by area."""
@@ -177,9 +184,20 @@ def compare(request: HttpRequest) -> dict[str, Any]:
 
 
 @_page("monitoring/data.html", pages.DATA_PARAMETERS)
-def data(request: HttpRequest) -> dict[str, Any]:
+def _data(request: HttpRequest) -> dict[str, Any]:
     """Filter and download."""
     return pages.data_page(_reader(), request.GET)
+
+
+@csrf_exempt
+@require_safe
+def data(request: HttpRequest) -> HttpResponse:
+    """Filter and download; what the page's form sends is first tidied into the page's
+    canonical URL (empty fields dropped, names resolved to codes) by a redirect."""
+    if pages.FORM_MARKER in request.GET:
+        query = pages.data_form_target(_reader(), request.GET)
+        return redirect(request.path + (f"?{query}" if query else ""))
+    return _data(request)
 
 
 @require_safe

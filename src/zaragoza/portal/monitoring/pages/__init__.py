@@ -16,14 +16,21 @@ from __future__ import annotations
 from zaragoza.portal.monitoring.pages.common import EU, PageError, api_url
 from zaragoza.portal.monitoring.pages.compare import compare_page
 from zaragoza.portal.monitoring.pages.country import country_figures, country_page
-from zaragoza.portal.monitoring.pages.data import DATA_PARAMETERS, data_page
+from zaragoza.portal.monitoring.pages.data import (
+    DATA_PARAMETERS,
+    FORM_MARKER,
+    data_form_target,
+    data_page,
+)
 from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
 from zaragoza.portal.monitoring.pages.indicator import indicator_page
 from zaragoza.portal.monitoring.pages.lists import country_list, indicator_list
+from zaragoza.portal.monitoring.pages.metadata import metadata_page
 
 __all__ = [
     "DATA_PARAMETERS",
     "EU",
+    "FORM_MARKER",
     "HEADLINES",
     "PageError",
     "api_url",
@@ -31,8 +38,10 @@ __all__ = [
     "country_figures",
     "country_list",
     "country_page",
+    "data_form_target",
     "data_page",
     "home_page",
     "indicator_list",
     "indicator_page",
+    "metadata_page",
 ]

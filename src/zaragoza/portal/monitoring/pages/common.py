@@ -70,17 +70,12 @@ def gap_unit_name(unit: str) -> str:
     return names.get(unit, "")
 
 
-def decimals_for(ind: Indicator, values: Iterable[float]) -> str:
-    """Return the ``floatformat`` argument: euro amounts whole with separators, rates to
-    one decimal, or two when the published figures have two (naturalisation rates)."""
-    if ind.unit == "EUR":
-        return "0g"
-    if ind.unit == "RT":
-        return "2"
-    for v in values:
-        if not math.isnan(v) and abs(round(v * 100) - v * 100) < 1e-6 and round(v * 10) != v * 10:
-            return "2"
-    return "1"
+def decimals_for(ind: Indicator, values: Iterable[float] = ()) -> str:
+    """Return the ``floatformat`` argument of the indicator's published precision (the
+    catalogue's ``decimals``): euro amounts with thousands separators. ``values`` is
+    not read (the precision is the catalogue's, whatever the figures)."""
+    places = ind.precision
+    return f"{places}g" if ind.unit == "EUR" else str(places)
 
 
 def as_float(x: Any) -> float | None:

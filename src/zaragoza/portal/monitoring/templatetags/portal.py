@@ -66,3 +66,38 @@ def number(value: float | None, decimals: str = "1") -> str:
 def signed(value: float | None, decimals: str = "1") -> str:
     """:func:`number` with ``+`` or the minus sign always written (gaps, distances)."""
     return numbers.signed(value, str(decimals))
+
+
+@register.inclusion_tag("monitoring/_updated.html")
+def last_updated(indicators: Any = None, source: Any = None) -> dict[str, Any]:
+    """The date the figures of a table were last loaded into the warehouse: of the
+    ``indicators`` (an indicator or its id, several, or a table's rows whose
+    ``indicator`` is one) and ``source`` given, else of the whole warehouse.
+
+    Every table of figures shows it in its caption (with Eurostat's own update of each
+    table on the indicator's metadata page)."""
+    from zaragoza.warehouse.reader import reader_for
+
+    reader = reader_for(settings.ZARAGOZA_WAREHOUSE)
+    if not indicators:
+        ids: list[str] = []
+    elif isinstance(indicators, str):
+        ids = [indicators]
+    elif hasattr(indicators, "id"):
+        ids = [str(indicators.id)]
+    else:  # indicators, ids, or a table's rows (dicts whose "indicator" is one)
+        ids = []
+        for item in indicators:
+            if isinstance(item, dict):
+                item = item.get("indicator", "")
+            ids.append(str(getattr(item, "id", item)))
+    updates = reader.updates()
+    if ids:
+        updates = updates[updates["indicator"].isin(ids)]
+    if source:
+        updates = updates[updates["source"] == str(source)]
+    stamp = updates["loaded_at"].max() if len(updates) else None
+    if stamp is None or stamp != stamp:  # no figures: the warehouse's latest load
+        stamp = reader.version().modified
+    when = stamp.date() if hasattr(stamp, "date") else stamp
+    return {"updated": when}
