@@ -56,7 +56,7 @@ from zaragoza import __version__
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import ZaragozaError
-from zaragoza.portal.monitoring import api_compare
+from zaragoza.portal.monitoring import api_compare, api_sdmx
 from zaragoza.portal.monitoring.api_query import (
     DEFAULT_LIMIT,
     GAP_CHOICES,
@@ -71,7 +71,13 @@ from zaragoza.portal.monitoring.api_query import (
     refuse_unknown_parameters,
 )
 from zaragoza.portal.monitoring.caching import BusyError, canonical_query, heavy, remember
-from zaragoza.publish.formats import FORMATS, add_labels, get_format, metadata_for
+from zaragoza.publish.formats import (
+    FORMATS,
+    SDMX_ML_MAX_ROWS,
+    add_labels,
+    get_format,
+    metadata_for,
+)
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
 __all__ = ["OBSERVATION_PARAMETERS", "ApiError", "api"]
@@ -83,7 +89,7 @@ CACHE_CONTROL = "public, max-age=300"
 RETRY_AFTER = 30
 #: File answers with more rows than this are rendered one at a time per worker.
 HEAVY_ROWS = 10_000
-_DOWNLOADS = {"csv", "xlsx", "sdmx-csv"}
+_DOWNLOADS = {"csv", "xlsx", "sdmx-csv", "sdmx-ml"}
 
 
 class _API(NinjaAPI):
@@ -430,7 +436,7 @@ _INDICATOR_DOC = "Indicator ids (see /v1/indicators), comma-separated or repeate
 _TIME_DOC = "Years, comma-separated or repeated"
 _COMPARE_DOC = "Reference groups of gap rows (NAT); without gap, implies gap=only"
 _GAP_DOC = "false (level rows, the default), true (level and gap rows), only (gap rows)"
-_FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv (default: by Accept, else json)"
+_FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv, sdmx-ml (default: by Accept, else json)"
 
 
 @api.get(
@@ -514,6 +520,16 @@ def _observations_response(
     if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
         meta = replace(meta, title=meta.labels["indicator"][indicators[0]])
     fmt = get_format(req.format)
+    if req.format == "sdmx-ml" and len(df) > SDMX_ML_MAX_ROWS:
+        raise ApiError(
+            400,
+            f"SDMX-ML is written for at most {SDMX_ML_MAX_ROWS:,} observations at a time and "
+            f"this page holds {len(df):,}: narrow the selection, ask for pages with limit and "
+            "offset, or use format=sdmx-csv",
+            parameter="limit",
+            value=req.limit,
+            valid={"le": SDMX_ML_MAX_ROWS},
+        )
     if req.labels and req.format in ("json", "csv", "xlsx"):
         df = add_labels(df, meta)
     if req.format != "json" and len(df) > HEAVY_ROWS:
@@ -543,6 +559,7 @@ def _observations_response(
 
 
 api.add_router("/v1/compare", api_compare.register(_reader, _cached))
+api.add_router("/v1/sdmx", api_sdmx.register(_reader, _cached))
 # The knowledge base's endpoints (practices, organisations, country profiles).
 from zaragoza.portal.knowledge.api import router as _knowledge_router  # noqa: E402
 
@@ -563,6 +580,8 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/codes",
                 "/api/v1/observations",
                 "/api/v1/compare/{targets,gaps,ranks,trends}",
+                "/api/v1/sdmx/{dataflow,datastructure,codelist,conceptscheme}"
+                "[/{agencyID}[/{resourceID}[/{version}]]]",
                 "/api/v1/practices",
                 "/api/v1/practices/{id}",
                 "/api/v1/organisations",
