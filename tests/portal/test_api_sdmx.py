@@ -158,16 +158,16 @@ def _artefacts(client: Client, url: str) -> set[str]:
     assert res.status_code == 200, res.content[:300]
     tree = etree.fromstring(res.content)
     ns = {"s": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"}
-    kinds = {
-        "Dataflow": "dataflow",
-        "DataStructure": "datastructure",
-        "Codelist": "codelist",
-        "ConceptScheme": "conceptscheme",
+    kinds = {  # container/element in SDMX-ML 2.1
+        "Dataflows/s:Dataflow": "dataflow",
+        "DataStructures/s:DataStructure": "datastructure",
+        "Codelists/s:Codelist": "codelist",
+        "Concepts/s:ConceptScheme": "conceptscheme",
     }
     return {
         f"{kind}:{el.get('id')}"
-        for tag, kind in kinds.items()
-        for el in tree.iterfind(f".//s:Structures/s:{tag}s/s:{tag}", ns)
+        for path, kind in kinds.items()
+        for el in tree.iterfind(f".//s:{path}", ns)
     }
 
 

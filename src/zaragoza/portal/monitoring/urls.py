@@ -15,4 +15,5 @@ urlpatterns = [
     path("countries/<str:geo>/", views.country, name="country"),
     path("compare/", views.compare, name="compare"),
     path("data/", views.data, name="data"),
+    path("search/", views.search, name="search"),
 ]

@@ -20,6 +20,7 @@ from zaragoza.portal.monitoring.pages.data import DATA_PARAMETERS, data_page
 from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
 from zaragoza.portal.monitoring.pages.indicator import indicator_page
 from zaragoza.portal.monitoring.pages.lists import country_list, indicator_list
+from zaragoza.portal.monitoring.pages.search import search_page
 
 __all__ = [
     "DATA_PARAMETERS",
@@ -34,4 +35,5 @@ __all__ = [
     "home_page",
     "indicator_list",
     "indicator_page",
+    "search_page",
 ]
