@@ -5,6 +5,8 @@
     tables and references. ``/api/v1/indicators/{id}`` gives one (404 if unknown).
 ``GET /api/v1/codes``
     The codes present in the warehouse per dimension, with Eurostat's labels.
+``GET /api/v1/sdmx/{resource}/...``
+    SDMX-ML 2.1 structures of the observations (:mod:`~zaragoza.portal.monitoring.api_sdmx`).
 ``GET /api/v1/observations``
     Published cells. Filters ``indicator, geo, time, citizen, c_birth, sex, age, source,
     compare_to`` each take a comma-separated list or a repeated parameter
@@ -13,8 +15,9 @@
     ``only`` (gap rows only, value = group minus reference, in percentage points);
     giving ``compare_to`` without ``gap`` means ``gap=only`` for those references.
     ``format`` is one of :data:`~zaragoza.publish.formats.FORMATS` (``json``, ``csv``,
-    ``xlsx``, ``jsonstat``, ``sdmx-csv``); without it the ``Accept`` header chooses among
-    JSON, CSV, SDMX-CSV and Excel, JSON by default. ``labels=true`` adds label columns
+    ``xlsx``, ``jsonstat``, ``sdmx-csv``, ``sdmx-ml``); without it the ``Accept`` header
+    chooses among JSON, CSV, SDMX-CSV, SDMX-ML and Excel, JSON by default. ``labels=true``
+    adds label columns
     to JSON, CSV and Excel. Pages: ``limit`` (JSON: default 1000; file formats: the whole
     selection; at most 100000) and
     ``offset``; JSON carries ``count``, ``next`` and ``previous``, every format a
