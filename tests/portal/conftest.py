@@ -136,9 +136,11 @@ def live_portal(default_warehouse: Path, tmp_path_factory: pytest.TempPathFactor
     """``zaragoza serve`` (gunicorn) on the embedded default, on a free loopback port.
 
     The server runs as users run it, in its own process; its Django database follows
-    ``DATABASE_URL`` like the tests' own.
+    ``DATABASE_URL`` like the tests' own; its cache (the compressed static files) is
+    the test's.
     """
-    with serving(default_warehouse, tmp_path_factory.mktemp("serve")) as base:
+    home = tmp_path_factory.mktemp("serve")
+    with serving(default_warehouse, home, {"ZARAGOZA_CACHE": str(home / "cache")}) as base:
         yield base
 
 

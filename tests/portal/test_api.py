@@ -479,35 +479,6 @@ def test_jsonstat_from_the_api_read_by_pyjstat(portal: Path, client: Client) -> 
         assert (hit["status"].item() or "") == r["flag"]
 
 
-def test_sdmx_csv_from_the_api_read_by_sdmx1(portal: Path, client: Client) -> None:
-    import sdmx
-    from sdmx.model import v21
-
-    url = f"{OBS}?indicator=employment_rate&geo=SE&time=2023&gap=true"
-    doc = body(get(client, url))
-    data = get(client, url + "&format=sdmx-csv").content
-    header = data.decode().splitlines()[0].split(",")
-    at = header.index("OBS_VALUE")
-    dsd = v21.DataStructureDefinition(id="MIGRANT_INTEGRATION")
-    for name in header[3:at]:
-        cls = v21.TimeDimension if name == "TIME_PERIOD" else v21.Dimension
-        dsd.dimensions.append(cls(id=name))
-    dsd.measures.append(v21.PrimaryMeasure(id="OBS_VALUE"))
-    for name in header[at + 1 :]:
-        dsd.attributes.append(v21.DataAttribute(id=name))
-    msg = sdmx.read_sdmx(io.BytesIO(data), format="CSV", structure=dsd)
-    observations = msg.data[0].obs
-    assert len(observations) == doc["count"]
-    units = Counter()
-    for obs, row in zip(observations, doc["results"], strict=True):
-        key = {k: v.value for k, v in obs.dimension.values.items()}
-        assert key["citizen"] == row["citizen"]
-        assert key["compare_to"] == (row["compare_to"] or "_Z")
-        assert (float(obs.value) if obs.value else None) == row["value"]
-        units[key["unit"]] += 1
-    assert set(units) == {"PC", "PP"}
-
-
 def test_docs_and_schema(portal: Path, client: Client) -> None:
     docs = get(client, "/api/docs")
     assert docs.status_code == 200

@@ -247,17 +247,14 @@ def test_jsonstat_published_cells_carry_only_values(df: pd.DataFrame, meta: Any)
 
 
 def sdmx_structure(header: list[str]) -> Any:
-    """A data structure declaring the SDMX-CSV columns, built with sdmx1's model."""
-    from sdmx.model import v21
+    """The library's own data structure (the one the API serves), for the codes of the
+    test table; its components are those of the SDMX-CSV header."""
+    from zaragoza.publish import sdmx_ml
 
+    dsd = sdmx_ml.build_structures({}, lambda what, code, lang: code or what).structure
     at = header.index("OBS_VALUE")
-    dsd = v21.DataStructureDefinition(id="MIGRANT_INTEGRATION")
-    for name in header[3:at]:
-        cls = v21.TimeDimension if name == "TIME_PERIOD" else v21.Dimension
-        dsd.dimensions.append(cls(id=name))
-    dsd.measures.append(v21.PrimaryMeasure(id="OBS_VALUE"))
-    for name in header[at + 1 :]:
-        dsd.attributes.append(v21.DataAttribute(id=name))
+    assert [d.id for d in dsd.dimensions] == header[3:at]
+    assert [a.id for a in dsd.attributes] == header[at + 1 :]
     return dsd
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +19,32 @@ if TYPE_CHECKING:
     from zaragoza.warehouse.store import LoadResult
 
 err = Console(stderr=True)
+
+
+@contextmanager
+def progress(first: str) -> Iterator[Callable[[str], Any]]:
+    """Report the steps of a long command on standard error; yield the reporting function.
+
+    On a terminal the step replaces the previous one beside a spinner; elsewhere (a pipe,
+    a log file, CI) each step is a line of its own, with the seconds since the start, so
+    a command that is piped is not silent until it ends.
+    """
+    if err.is_terminal:
+        with err.status(first, spinner="dots") as status:
+            yield status.update
+        return
+    start = time.monotonic()
+
+    def line(message: str) -> None:
+        err.print(
+            f"[{time.monotonic() - start:6.1f} s] {message}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+    line(first)
+    yield line
 
 
 def default_warehouse() -> Path:

@@ -14,6 +14,7 @@ from zaragoza.cli.common import (
     err,
     example_file,
     fail,
+    progress,
     said_load,
     split,
 )
@@ -172,8 +173,8 @@ def estimate(
             memory_limit=memory_limit,
         )
         cat = load_catalog(catalog or [])
-        with err.status("starting", spinner="dots") as status:
-            run = run_estimate(request, catalog=cat, progress=lambda msg: status.update(msg))
+        with progress("starting") as say:
+            run = run_estimate(request, catalog=cat, progress=say)
         obs = run.observations
         if suppress:
             # the publication rule of every output: confidential cells and the cells that

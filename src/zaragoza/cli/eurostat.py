@@ -17,6 +17,7 @@ from zaragoza.cli.common import (
     default_cache,
     err,
     fail,
+    progress,
     said_load,
     split,
 )
@@ -78,7 +79,7 @@ def eurostat_fetch(
         else:
             dataset = what.lower()
         client = EurostatClient(cache_dir=(cache or default_cache()) / "eurostat", offline=offline)
-        with err.status(f"fetching {dataset}", spinner="dots"):
+        with progress(f"fetching {dataset}"):
             rows = client.fetch(dataset, filters, since)
         err.print(f"{dataset}: {len(rows):,} rows", highlight=False)
         table = rows

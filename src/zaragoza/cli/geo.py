@@ -12,6 +12,7 @@ from zaragoza.cli.common import (
     default_cache,
     err,
     fail,
+    progress,
 )
 from zaragoza.errors import ZaragozaError
 
@@ -32,7 +33,7 @@ def geo_fetch(
     try:
         folder = (cache or default_cache()) / "gisco"
         client = GiscoClient(cache_dir=folder, offline=offline)
-        with err.status(f"fetching NUTS {year} level {level}", spinner="dots"):
+        with progress(f"fetching NUTS {year} level {level}"):
             kept = client.fetch(level, year, scale.upper(), refresh=refresh)
         n = len(read_cached(kept)["features"])
     except ZaragozaError as exc:

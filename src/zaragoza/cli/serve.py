@@ -15,6 +15,7 @@ from zaragoza.cli.common import (
     err,
     example_file,
     fail,
+    progress,
     split,
 )
 from zaragoza.errors import UsageError, ZaragozaError
@@ -39,10 +40,8 @@ def init(
             )
         )
     try:
-        with err.status("starting", spinner="dots") as status:
-            results = build_default_warehouse(
-                path, example_file(), progress=lambda m: status.update(m)
-            )
+        with progress(f"building {path}") as say:
+            results = build_default_warehouse(path, example_file(), progress=say)
     except ZaragozaError as exc:
         fail(exc)
         return
@@ -74,8 +73,8 @@ def serve(
 
     path = warehouse or default_warehouse()
     try:
-        with err.status("starting", spinner="dots") as status:
-            prepare(path, progress=lambda m: status.update(m))
+        with progress("starting") as say:
+            prepare(path, progress=say)
     except ZaragozaError as exc:
         fail(exc)
     shown = f"[{host}]" if ":" in host else host

@@ -12,6 +12,7 @@ from zaragoza.cli.app import synth_app
 from zaragoza.cli.common import (
     err,
     fail,
+    progress,
     split,
 )
 from zaragoza.errors import UsageError, ZaragozaError
@@ -44,7 +45,7 @@ def _synth(
             year_list = [int(y) for y in split(years)]
         except ValueError:
             raise UsageError("--years takes years", value=years) from None
-        with err.status("starting", spinner="dots") as status:
+        with progress("starting") as say:
             return write(
                 out,
                 persons,
@@ -52,7 +53,7 @@ def _synth(
                 year_list,
                 seed=seed,
                 calibrated=calibrated,
-                progress=lambda m: status.update(m),
+                progress=say,
                 **options,
             )
     except ZaragozaError as exc:

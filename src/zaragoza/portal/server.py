@@ -21,7 +21,8 @@ def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) ->
     """Make the portal ready to serve ``warehouse``; return True if it had to be built.
 
     Builds the embedded default warehouse when the file does not exist, points the
-    settings at it and migrates Django's database.
+    settings at it, migrates Django's database, and collects the static files with
+    their compressed twins into the cache (:mod:`zaragoza.portal.static_files`).
     """
     say = progress or (lambda _msg: None)
     built = False
@@ -47,6 +48,14 @@ def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) ->
     from zaragoza.portal.knowledge.services import seed
 
     seed(load_content())
+    # Static files with their gzip and brotli twins (plotly.js included), made once.
+    from zaragoza.portal.static_files import collect_static, use_collected
+    from zaragoza.settings import cache_dir
+
+    try:
+        use_collected(collect_static(cache_dir() / "static", progress=say))
+    except OSError as exc:
+        say(f"static files served uncompressed: the cache cannot be written ({exc})")
     return built
 
 

@@ -251,6 +251,11 @@ class WarehouseReader:
             out[dim] = df["code"].tolist()
         return out
 
+    def flags(self) -> list[str]:
+        """Return the flags present (``""`` for none), sorted."""
+        df = self._memo("codes:flag", "SELECT DISTINCT flag FROM observations ORDER BY 1")
+        return sorted({"" if pd.isna(f) else str(f) for f in df["flag"]})
+
     def runs(self) -> pd.DataFrame:
         """Return the loads (``run_id, kind, source, loaded_at, inputs``), oldest first."""
         return self._memo(  # type: ignore[no-any-return]

@@ -5,6 +5,8 @@
     tables and references. ``/api/v1/indicators/{id}`` gives one (404 if unknown).
 ``GET /api/v1/codes``
     The codes present in the warehouse per dimension, with Eurostat's labels.
+``GET /api/v1/sdmx/{resource}/...``
+    SDMX-ML 2.1 structures of the observations (:mod:`~zaragoza.portal.monitoring.api_sdmx`).
 ``GET /api/v1/observations``
     Published cells. Filters ``indicator, geo, time, citizen, c_birth, sex, age, source,
     compare_to`` each take a comma-separated list or a repeated parameter
@@ -13,16 +15,17 @@
     ``only`` (gap rows only, value = group minus reference, in percentage points);
     giving ``compare_to`` without ``gap`` means ``gap=only`` for those references.
     ``format`` is one of :data:`~zaragoza.publish.formats.FORMATS` (``json``, ``csv``,
-    ``xlsx``, ``jsonstat``, ``sdmx-csv``); without it the ``Accept`` header chooses among
-    JSON, CSV, SDMX-CSV and Excel, JSON by default. ``labels=true`` adds label columns
-    to JSON, CSV and Excel, in Eurostat's English or, with ``lang=fr|de|en``, in the
-    portal's words of that language (JSON-stat's labels too). ``time`` takes years,
-    ranges (``2015-2020``) and open ranges (``2015-``, ``-2020``). Values, intervals and
-    gaps come rounded to each indicator's published precision (the catalogue's
-    ``decimals``; standard errors to one place more, :mod:`zaragoza.publish.precision`)
-    in every format; ``precision=full`` gives every digit. Pages: ``limit`` (JSON:
-    default 1000; file formats: the whole selection; at most 100000) and ``offset``;
-    JSON carries ``count``, ``next`` and ``previous``, every format a
+    ``xlsx``, ``jsonstat``, ``sdmx-csv``, ``sdmx-ml``); without it the ``Accept`` header
+    chooses among JSON, CSV, SDMX-CSV, SDMX-ML and Excel, JSON by default. ``labels=true``
+    adds label columns to JSON, CSV and Excel, in Eurostat's English or, with
+    ``lang=fr|de|en``, in the portal's words of that language (JSON-stat's labels too).
+    ``time`` takes years, ranges (``2015-2020``) and open ranges (``2015-``, ``-2020``).
+    Values, intervals and gaps come rounded to each indicator's published precision (the
+    catalogue's ``decimals``; standard errors to one place more,
+    :mod:`zaragoza.publish.precision`) in every format; ``precision=full`` gives every
+    digit. Pages: ``limit`` (JSON: default 1000; file formats: the whole selection; at
+    most 100000) and ``offset``; JSON carries ``count``, ``next`` and ``previous``, every
+    format a
     ``Link`` header (RFC 8288) and ``X-Total-Count``.
 
 Every answer is cacheable: a strong ``ETag`` (the warehouse's version and the normalised
@@ -64,7 +67,7 @@ from zaragoza import __version__
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.errors import ZaragozaError
-from zaragoza.portal.monitoring import api_compare
+from zaragoza.portal.monitoring import api_compare, api_sdmx
 from zaragoza.portal.monitoring.api_labels import LANGUAGES, localised_labels
 from zaragoza.portal.monitoring.api_query import (
     DEFAULT_LIMIT,
@@ -81,7 +84,14 @@ from zaragoza.portal.monitoring.api_query import (
     refuse_unknown_parameters,
 )
 from zaragoza.portal.monitoring.caching import BusyError, canonical_query, heavy, remember
-from zaragoza.publish.formats import FORMATS, Metadata, add_labels, get_format, metadata_for
+from zaragoza.publish.formats import (
+    FORMATS,
+    SDMX_ML_MAX_ROWS,
+    Metadata,
+    add_labels,
+    get_format,
+    metadata_for,
+)
 from zaragoza.publish.precision import PRECISIONS, round_observations
 from zaragoza.warehouse.reader import WarehouseReader, reader_for
 
@@ -94,7 +104,7 @@ CACHE_CONTROL = "public, max-age=300"
 RETRY_AFTER = 30
 #: File answers with more rows than this are rendered one at a time per worker.
 HEAVY_ROWS = 10_000
-_DOWNLOADS = {"csv", "xlsx", "sdmx-csv"}
+_DOWNLOADS = {"csv", "xlsx", "sdmx-csv", "sdmx-ml"}
 
 
 class _API(NinjaAPI):
@@ -457,7 +467,7 @@ _TIME_DOC = (
 )
 _COMPARE_DOC = "Reference groups of gap rows (NAT); without gap, implies gap=only"
 _GAP_DOC = "false (level rows, the default), true (level and gap rows), only (gap rows)"
-_FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv (default: by Accept, else json)"
+_FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv, sdmx-ml (default: by Accept, else json)"
 _PRECISION_DOC = (
     "published (the default: values, intervals and gaps rounded to the indicator's "
     "published decimals, standard errors to one place more) or full (every digit)"
@@ -577,6 +587,16 @@ def _file_response(
     if len(indicators) == 1 and indicators[0] in meta.labels.get("indicator", {}):
         meta = replace(meta, title=meta.labels["indicator"][indicators[0]])
     fmt = get_format(name)
+    if name == "sdmx-ml" and len(df) > SDMX_ML_MAX_ROWS:
+        raise ApiError(
+            400,
+            f"SDMX-ML is written for at most {SDMX_ML_MAX_ROWS:,} observations at a time and "
+            f"this answer holds {len(df):,}: narrow the selection, ask for pages with limit "
+            "and offset, or use format=sdmx-csv",
+            parameter="limit",
+            value=len(df),
+            valid={"le": SDMX_ML_MAX_ROWS},
+        )
     if labels and name in ("json", "csv", "xlsx"):
         df = add_labels(df, meta)
     if name != "json" and len(df) > HEAVY_ROWS:
@@ -688,6 +708,7 @@ def country_figures(
 
 
 api.add_router("/v1/compare", api_compare.register(_reader, _cached))
+api.add_router("/v1/sdmx", api_sdmx.register(_reader, _cached))
 # The knowledge base's endpoints (practices, organisations, country profiles).
 from zaragoza.portal.knowledge.api import router as _knowledge_router  # noqa: E402
 
@@ -709,6 +730,8 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/observations",
                 "/api/v1/countries/{geo}/figures",
                 "/api/v1/compare/{targets,gaps,ranks,trends}",
+                "/api/v1/sdmx/{dataflow,datastructure,codelist,conceptscheme}"
+                "[/{agencyID}[/{resourceID}[/{version}]]]",
                 "/api/v1/practices",
                 "/api/v1/practices/{id}",
                 "/api/v1/organisations",

@@ -63,6 +63,7 @@ ACCEPTED = {
     "application/json": "json",
     "text/csv": "csv",
     "application/vnd.sdmx.data+csv": "sdmx-csv",
+    "application/vnd.sdmx.structurespecificdata+xml": "sdmx-ml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
 

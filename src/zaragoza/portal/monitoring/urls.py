@@ -17,4 +17,5 @@ urlpatterns = [
     path("countries/<str:geo>/factsheet.pdf", views.country_pdf, name="country_pdf"),
     path("compare/", views.compare, name="compare"),
     path("data/", views.data, name="data"),
+    path("search/", views.search, name="search"),
 ]

@@ -200,6 +200,12 @@ def data(request: HttpRequest) -> HttpResponse:
     return _data(request)
 
 
+@_page("monitoring/search.html", ("q",))
+def search(request: HttpRequest) -> dict[str, Any]:
+    """The site search: indicators, countries, regions, pages and practices."""
+    return pages.search_page(_reader(), request.GET)
+
+
 @require_safe
 def nuts_geojson(
     request: HttpRequest, year: int, scale: str, level: int

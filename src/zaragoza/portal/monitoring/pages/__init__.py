@@ -26,6 +26,7 @@ from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
 from zaragoza.portal.monitoring.pages.indicator import indicator_page
 from zaragoza.portal.monitoring.pages.lists import country_list, indicator_list
 from zaragoza.portal.monitoring.pages.metadata import metadata_page
+from zaragoza.portal.monitoring.pages.search import search_page
 
 __all__ = [
     "DATA_PARAMETERS",
@@ -44,4 +45,5 @@ __all__ = [
     "indicator_list",
     "indicator_page",
     "metadata_page",
+    "search_page",
 ]
