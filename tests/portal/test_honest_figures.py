@@ -70,12 +70,16 @@ def profile_figures(html: str, geo: str) -> list[dict[str, Any]]:
                 r'<li data-group="([^"]+)" data-by="([^"]+)">(.*?)</li>', body, re.S
             )
         ]
-        for kind, where, compare_to in (("gap", geo, "NAT"), ("eu", "EU27_2020", "")):
-            cell = re.search(
-                rf'<td class="text" data-{kind}="([^"]+)" data-by="([^"]+)">(.*?)</td>', body, re.S
-            )
-            if cell:
-                found.append((cell.group(1), cell.group(2), where, compare_to, cell.group(3)))
+        gap = re.search(
+            r'<td class="text" data-gap="([^"]+)" data-by="([^"]+)">(.*?)</td>', body, re.S
+        )
+        if gap:
+            found.append((gap.group(1), gap.group(2), geo, "NAT", gap.group(3)))
+        # the EU average Eurostat publishes, one item a group (data-eu="shown")
+        eu = re.search(r'<td class="text" data-eu="shown" data-by="([^"]+)">(.*?)</td>', body, re.S)
+        if eu:
+            for g, inner in re.findall(r'<li data-group="([^"]+)">(.*?)</li>', eu.group(2), re.S):
+                found.append((g, eu.group(1), "EU27_2020", "", inner))
         for group, by, place, compare_to, inner in found:
             out.append(
                 {
@@ -154,12 +158,17 @@ def test_profile_download_says_which_figures_are_synthetic_in_every_format(
     links = download_links(get(client, "/en/countries/AT/?source=computed").decode())
     rows = csv_rows(get(client, links["csv"]))
     assert rows
-    assert all(r["synthetic"] == "True" for r in rows)
+    # the computed figures are synthetic; the EU average beside them is Eurostat's
+    assert all(r["synthetic"] == "True" for r in rows if r["geo"] != "EU27_2020")
+    eu = [r for r in rows if r["geo"] == "EU27_2020"]
+    assert eu
+    assert all(r["synthetic"] == "False" and r["source"] == "published" for r in eu)
     doc = json.loads(get(client, links["jsonstat"]))
     assert "synthetic records" in doc["note"][0]
     assert doc["extension"]["synthetic"]
     sdmx = list(csv.DictReader(io.StringIO(get(client, links["sdmx-csv"]).decode("utf-8-sig"))))
-    assert {r["SYNTHETIC"] for r in sdmx} == {"true"}
+    assert {r["SYNTHETIC"] for r in sdmx if r["geo"] != "EU27_2020"} == {"true"}
+    assert {r["SYNTHETIC"] for r in sdmx if r["geo"] == "EU27_2020"} == {"false"}
     book = openpyxl.load_workbook(io.BytesIO(get(client, links["xlsx"])), read_only=True)
     header = next(book["data"].iter_rows(max_row=1, values_only=True))
     assert "synthetic" in header
@@ -199,8 +208,11 @@ def test_profile_figures_refuse_what_they_cannot_answer(portal: Path, client: Cl
     err = json.loads(get(client, "/api/v1/countries/AT/figures?source=survey", 400))
     assert err["parameter"] == "source"
     assert err["valid"] == ["published", "computed"]
-    err = json.loads(get(client, "/api/v1/countries/AT/figures?year=2023", 400))
+    err = json.loads(get(client, "/api/v1/countries/AT/figures?year=1900", 404))
     assert err["parameter"] == "year"
+    assert "1900" in err["detail"]
+    err = json.loads(get(client, "/api/v1/countries/AT/figures?time=2023", 400))
+    assert err["parameter"] == "time"
     err = json.loads(get(client, "/api/v1/countries/AT/figures?format=pdf", 400))
     assert err["parameter"] == "format"
 
@@ -260,9 +272,11 @@ def test_profile_shows_the_interval_of_every_computed_level_and_gap(
     assert len(figures) > 20
     for fig in figures:
         indicator, geo, year, citizen, c_birth, compare_to = fig["key"]
+        # the EU average is Eurostat's published figure, whatever the country's source
+        source = "published" if geo == "EU27_2020" else "computed"
         row = one_row(
             default_warehouse, indicator=indicator, geo=geo, time=year, citizen=citizen,
-            c_birth=c_birth, sex="T", compare_to=compare_to, source="computed",
+            c_birth=c_birth, sex="T", compare_to=compare_to, source=source,
         )  # fmt: skip
         if pd.isna(row["ci_lo"]):
             assert fig["interval"] is None

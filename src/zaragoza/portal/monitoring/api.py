@@ -696,6 +696,9 @@ def country_figures(
                     asked["year"] = str(year)
                 df = pages.country_figures(reader, geo, asked)
             except pages.PageError as err:
+                # the country exists (checked above): what the page refuses is the year
+                if year is not None:
+                    raise ApiError(err.status, err.message, parameter="year", value=year) from None
                 raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
         meta = metadata_for(df, updated=version.modified, extra={"count": len(df)})
         meta = replace(meta, href=_canonical_url(request), notes=(*meta.notes, PROFILE_NOTE))
