@@ -19,11 +19,19 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from django.db import connection
 
 from zaragoza.knowledge.rules import State
 from zaragoza.knowledge.schema import PRACTICE_TEXT_FIELDS
-from zaragoza.knowledge.search import FacetIndex, IndexEntry, SearchQuery, SearchResult, TextQuery
+from zaragoza.knowledge.search import (
+    FacetIndex,
+    Hits,
+    IndexEntry,
+    SearchQuery,
+    SearchResult,
+    TextQuery,
+)
 
 __all__ = ["create_search_schema", "current_index", "drop_search_schema", "reindex", "search"]
 
@@ -187,28 +195,35 @@ def _tsquery(text: TextQuery) -> tuple[str, list[str]]:
     return " && ".join(parts), params
 
 
-def match(text: TextQuery) -> dict[int, float]:
-    """Return ``{practice id: relevance}`` of the published practices matching ``text``
-    (higher is more relevant)."""
+def match(text: TextQuery, *, scored: bool = True) -> Hits:
+    """Return the published practices matching ``text``, with their relevance (higher is
+    more relevant) when ``scored``: scoring every match is most of a search's time in
+    both databases, and an order other than relevance does not need it."""
     if text.empty:
-        return {}
+        return Hits(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None)
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             # bm25: lower is better; title, summary and body weigh 10, 4 and 1.
+            score = ", -bm25(knowledge_practice_fts, 10.0, 4.0, 1.0)" if scored else ""
             cur.execute(
-                "SELECT rowid, -bm25(knowledge_practice_fts, 10.0, 4.0, 1.0) "
+                f"SELECT rowid{score} "
                 "FROM knowledge_practice_fts WHERE knowledge_practice_fts MATCH %s",
                 [_fts5(text)],
             )
         else:
             query, params = _tsquery(text)
+            score = ", ts_rank('{0.1, 0.2, 0.4, 1.0}', document, q)" if scored else ""
             cur.execute(
-                f"SELECT practice_id, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', document, q) "
+                f"SELECT practice_id{score} "
                 f"FROM knowledge_practice_search, (SELECT {query} AS q) AS query "
                 "WHERE document @@ q",
                 params,
             )
-        return {int(pid): float(score) for pid, score in cur.fetchall()}
+        rows = cur.fetchall()
+    if not scored:
+        return Hits(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+    table = np.array(rows, dtype=np.float64).reshape(-1, 2)
+    return Hits(table[:, 0].astype(np.int64), table[:, 1])
 
 
 _lock = threading.Lock()
@@ -257,5 +272,7 @@ def current_index() -> FacetIndex:
 def search(query: SearchQuery) -> SearchResult:
     """Return the page of published practices ``query`` asks for, with facet counts."""
     index = current_index()
-    hits = None if query.text.empty else match(query.text)
+    hits = None
+    if not query.text.empty:
+        hits = match(query.text, scored=query.effective_sort == "relevance")
     return index.run(query, hits)
