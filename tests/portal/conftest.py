@@ -72,6 +72,18 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def own_page_cache(tmp_path: Path, settings: LazySettings) -> Iterator[Path]:
+    """Each test its own shared page cache (and an empty worker memory): no page kept by
+    one test is served to the next."""
+    from zaragoza.portal.monitoring import caching
+
+    settings.ZARAGOZA_PAGE_CACHE = tmp_path / "pages"
+    caching.clear()
+    yield tmp_path / "pages"
+    caching.clear()
+
+
 @pytest.fixture
 def portal(default_warehouse: Path, settings: LazySettings) -> Path:
     """Point the portal at the embedded default for one test."""

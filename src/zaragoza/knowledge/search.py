@@ -42,6 +42,7 @@ __all__ = [
     "MAX_LIMIT",
     "SORTS",
     "FacetIndex",
+    "Hits",
     "IndexEntry",
     "SearchError",
     "SearchQuery",
@@ -280,6 +281,23 @@ def _dense_rank(values: Sequence[str]) -> npt.NDArray[np.int64]:
     return inverse.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class Hits:
+    """Text matches as arrays: practice ids and, when the order needs them, their
+    relevance scores (higher is more relevant)."""
+
+    ids: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64] | None = None
+
+    @classmethod
+    def of(cls, hits: Mapping[int, float]) -> Hits:
+        """Return the hits of a ``{practice id: score}`` mapping."""
+        return cls(
+            np.fromiter(hits.keys(), dtype=np.int64, count=len(hits)),
+            np.fromiter(hits.values(), dtype=np.float64, count=len(hits)),
+        )
+
+
 class FacetIndex:
     """The published practices' facets as boolean columns, for filtering and counting."""
 
@@ -319,19 +337,25 @@ class FacetIndex:
                 mask |= col
         return mask
 
-    def run(self, query: SearchQuery, hits: Mapping[int, float] | None = None) -> SearchResult:
+    def run(
+        self, query: SearchQuery, hits: Mapping[int, float] | Hits | None = None
+    ) -> SearchResult:
         """Return the page of ``query``: ``hits`` are the text matches with their scores
-        (``None`` when the query has no text)."""
+        (``None`` when the query has no text), as a mapping or as :class:`Hits`."""
         base = np.ones(self.size, dtype=np.bool_)
         scores = None
         if not query.text.empty:
+            if not isinstance(hits, Hits):
+                hits = Hits.of(hits or {})
             base = np.zeros(self.size, dtype=np.bool_)
             scores = np.full(self.size, -np.inf)
-            for pid, score in (hits or {}).items():
-                pos = self._position.get(pid)
-                if pos is not None:
-                    base[pos] = True
-                    scores[pos] = score
+            # ids are sorted: each hit's row by binary search, those not indexed dropped
+            rows = np.searchsorted(self.ids, hits.ids)
+            known = rows < self.size
+            known[known] = self.ids[rows[known]] == hits.ids[known]
+            base[rows[known]] = True
+            if hits.scores is not None:
+                scores[rows[known]] = hits.scores[known]
         masks = {facet: self._filter(facet, codes) for facet, codes in query.filters}
         final = base.copy()
         for m in masks.values():
@@ -348,6 +372,8 @@ class FacetIndex:
             }
         sort = query.effective_sort
         if sort == "relevance" and scores is not None:
+            if not isinstance(hits, Hits) or hits.scores is None:
+                raise ValueError("a search by relevance needs the hits' scores")
             rows = np.flatnonzero(final)
             order = rows[np.lexsort((self.ids[rows], -self.published[rows], -scores[rows]))]
         else:

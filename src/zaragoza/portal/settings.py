@@ -19,6 +19,13 @@ ZARAGOZA_DEBUG
     ``1`` for Django's debug pages (never in production).
 ZARAGOZA_CACHE_MB
     Memory each worker may keep rendered pages and API answers in (default 128).
+ZARAGOZA_PAGE_CACHE
+    The folder of the page cache the workers share (the knowledge base's pages for
+    readers not signed in), default ``<warehouse>-pages`` beside the warehouse; ``off``
+    for none (each worker then keeps only its own pages in memory).
+ZARAGOZA_PAGE_CACHE_ENTRIES
+    Pages the shared cache holds at most (default 20000); past that a quarter of the
+    files are removed.
 ZARAGOZA_LOGIN_FAILURES
     Failed logins (per user name and address) before logins are refused for 15 minutes
     (default 5).
@@ -201,6 +208,26 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 1000
 ZARAGOZA_CACHE_MB = float(os.environ.get("ZARAGOZA_CACHE_MB", "128"))
+
+
+def _page_cache() -> Path | None:
+    value = os.environ.get("ZARAGOZA_PAGE_CACHE", "").strip()
+    if value.lower() == "off":
+        return None
+    if value:
+        return Path(value).absolute()
+    return ZARAGOZA_WAREHOUSE.with_name(ZARAGOZA_WAREHOUSE.stem + "-pages")
+
+
+def _positive(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+ZARAGOZA_PAGE_CACHE = _page_cache()
+ZARAGOZA_PAGE_CACHE_ENTRIES = _positive("ZARAGOZA_PAGE_CACHE_ENTRIES", 20_000)
 
 # The exchange half (accounts and roles, the knowledge base): its apps, login throttling
 # (django-axes), translations of records, uploads and mail, kept in its own module.

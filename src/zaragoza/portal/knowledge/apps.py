@@ -19,3 +19,7 @@ class KnowledgeConfig(AppConfig):
 
         if content_version not in STAMPS:
             STAMPS.append(content_version)
+        # Any change the public sees raises that version (see services).
+        from zaragoza.portal.knowledge.services import connect_version_signals
+
+        connect_version_signals()

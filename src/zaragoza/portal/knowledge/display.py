@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -114,13 +114,21 @@ def _url(query: SearchQuery, **changes: Any) -> str:
     return "?" + urlencode(items)
 
 
-def _toggle(query: SearchQuery, facet: str, code: str) -> str:
-    items = [(k, v) for k, v in query.params(paging=False)]
-    if (facet, code) in items:
-        items.remove((facet, code))
-    else:
-        items.append((facet, code))
-    return "?" + urlencode(items)
+def _toggler(query: SearchQuery) -> Callable[[str, str], str]:
+    """Return ``toggle(facet, code)``: the URL of ``query`` with ``code`` added to (or
+    removed from) ``facet``; the query's own parameters are encoded once for the hundred
+    or so facet links of a page."""
+    items = list(query.params(paging=False))
+    chosen = set(items)
+    encoded = urlencode(items)
+
+    def toggle(facet: str, code: str) -> str:
+        if (facet, code) in chosen:
+            return "?" + urlencode([i for i in items if i != (facet, code)])
+        added = urlencode([(facet, code)])
+        return "?" + (f"{encoded}&{added}" if encoded else added)
+
+    return toggle
 
 
 def _facet_order(facet: str, codes: Sequence[str]) -> list[str]:
@@ -189,6 +197,7 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
     link that adds it to the country filter."""
     values = {g: float(n) for g, n in counts.items() if n}
     classes = svg.bins(list(values.values()))
+    toggle = _toggler(query)
     parts = []
     for geo, d in svg.country_shapes():
         n = counts.get(geo, 0)
@@ -199,7 +208,7 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
             f"<title>{escape(title)}</title></path>"
         )
         if n:
-            href = escape(_toggle(query, "country", geo))
+            href = escape(toggle("country", geo))
             path = f'<a href="{href}" aria-label="{escape(title)}">{path}</a>'
         parts.append(path)
     label = _("Map of Europe: practices by implementing country")
@@ -226,6 +235,7 @@ def _facet_html(items: Sequence[Mapping[str, Any]]) -> SafeString:
 
 
 def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) -> dict[str, Any]:
+    toggle = _toggler(query)
     facets = []
     for facet in FACETS:
         counts = result.facets.get(facet, {})
@@ -240,7 +250,7 @@ def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) 
                 "label": code_label(facet, c),
                 "count": counts.get(c, 0),
                 "selected": c in selected,
-                "url": _toggle(query, facet, c),
+                "url": toggle(facet, c),
             }
             for c in dict.fromkeys(codes)
         ]
@@ -261,7 +271,7 @@ def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) 
         return "?" + urlencode(base + ([("page", str(n))] if n > 1 else []))
 
     chips = [
-        {"label": f"{facet_name(f)}: {code_label(f, c)}", "url": _toggle(query, f, c)}
+        {"label": f"{facet_name(f)}: {code_label(f, c)}", "url": toggle(f, c)}
         for f, codes in query.filters
         for c in codes
     ]

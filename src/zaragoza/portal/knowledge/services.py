@@ -18,8 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import F, JSONField
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +44,7 @@ from zaragoza.portal.accounts.permissions import Action, require
 from zaragoza.portal.accounts.roles import Role
 from zaragoza.portal.knowledge.models import (
     CountryProfile,
+    Document,
     KnowledgeVersion,
     Organisation,
     Practice,
@@ -95,6 +97,44 @@ def bump_version() -> None:
     updated = KnowledgeVersion.objects.filter(pk=1).update(counter=F("counter") + 1, token=token)
     if not updated:
         KnowledgeVersion.objects.create(pk=1, counter=1, token=token)
+
+
+def _note_published(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """Before a practice is saved, note whether it was published (its page may be kept in
+    a cache that an unpublication must end)."""
+    if instance.pk and not raw:
+        before = Practice.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+        instance._was_published = before == State.PUBLISHED
+
+
+def _content_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """Raise the knowledge base's version when what the public sees may have changed: a
+    practice that is or was published (or its documents, its partners), an organisation,
+    a country profile; however it changed (pages, import, the admin)."""
+    action = kwargs.get("action")  # m2m_changed: once before and once after
+    if raw or (action is not None and not action.startswith("post_")):
+        return
+    if isinstance(instance, Practice):
+        public = instance.state == State.PUBLISHED or getattr(instance, "_was_published", False)
+    elif isinstance(instance, Document):
+        practice_id = getattr(instance, "practice_id", None)  # the practice may be going too
+        public = Practice.objects.filter(pk=practice_id, state=State.PUBLISHED).exists()
+    else:
+        public = True
+    if public:
+        bump_version()
+
+
+def connect_version_signals() -> None:
+    """Connect :func:`_content_changed` to the models whose changes the public sees."""
+    pre_save.connect(_note_published, sender=Practice, dispatch_uid="kb-note-published")
+    for model in (Practice, Organisation, CountryProfile, Document):
+        uid = f"kb-version-{model.__name__}"
+        post_save.connect(_content_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(
+        _content_changed, sender=Practice.partners.through, dispatch_uid="kb-version-partners"
+    )
 
 
 def record_of(practice: Practice) -> dict[str, Any]:
@@ -415,15 +455,16 @@ def _row(
     owner: Any,
     example: bool,
     now: dt.datetime,
+    dumped: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Return the table row of a new practice (what :func:`_apply` sets, as columns)."""
+    """Return the table row of a new practice (what :func:`_apply` sets, as columns);
+    ``dumped`` is ``as_dict(rec)``, made once per record for the row and its revision."""
     row: dict[str, Any] = {}
     for f in TRANSLATABLE_FIELDS:
         row[f] = row[f"{f}_en"] = getattr(rec, f) or ""
         for lang in TRANSLATION_LANGUAGES:
             tr = rec.translations.get(lang)
             row[f"{f}_{lang}"] = (getattr(tr, f) if tr else None) or None
-    dumped = as_dict(rec)
     row |= {
         "slug": rec.id,
         "original_title": rec.original_title or "",
@@ -490,23 +531,31 @@ def _insert(model: Any, rows: list[dict[str, Any]], batch: int = 1000) -> None:
             "ForeignKey",
         )
     }
-    qn = connection.ops.quote_name
+    # The connection object itself, not the thread-local proxy ``connection``: the proxy
+    # costs a lookup per attribute, and there are a million values to adapt.
+    conn = connections[DEFAULT_DB_ALIAS]
+    # A JSON value is adapted as JSONField.get_db_prep_value adapts a plain value (these
+    # rows hold no expressions); the other fields go through get_db_prep_save.
+    json_fields = {n: by_name[n] for n in names if isinstance(by_name[n], JSONField)}
+    adapt_json = conn.ops.adapt_json_value
+
+    def prep(n: str, value: Any) -> Any:
+        if n in plain:
+            return value
+        if n in json_fields:
+            return adapt_json(value, json_fields[n].encoder)
+        return by_name[n].get_db_prep_save(value, conn)
+
+    qn = conn.ops.quote_name
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} "
         f"({', '.join(qn(by_name[n].column) for n in names)}) "
         f"VALUES ({', '.join(['%s'] * len(names))})"
     )
-    with connection.cursor() as cur:
+    with conn.cursor() as cur:
         for start in range(0, len(rows), batch):
             cur.executemany(
-                sql,
-                [
-                    [
-                        r[n] if n in plain else by_name[n].get_db_prep_save(r[n], connection)
-                        for n in names
-                    ]
-                    for r in rows[start : start + batch]
-                ],
+                sql, [[prep(n, r[n]) for n in names] for r in rows[start : start + batch]]
             )
 
 
@@ -541,7 +590,8 @@ def import_practices(
     with transaction.atomic():
         fresh = [r for r in recs if r.id not in existing]
         touched = [r for r in recs if r.id in existing]
-        _insert(Practice, [_row(r, orgs, state, owner, example, now) for r in fresh])
+        dumps = {r.id: as_dict(r) for r in fresh}
+        _insert(Practice, [_row(r, orgs, state, owner, example, now, dumps[r.id]) for r in fresh])
         for rec in touched:
             practice = Practice.objects.get(slug=rec.id)
             _apply(practice, rec, orgs)
@@ -566,7 +616,7 @@ def import_practices(
                 {
                     "practice_id": saved[r.id],
                     "number": 1,
-                    "data": compact(as_dict(r)),
+                    "data": compact(dumps[r.id]),
                     "changed": ["*"],
                     "actor_id": actor,
                     "at": now,

@@ -30,7 +30,7 @@ from zaragoza.portal.knowledge import display, services
 from zaragoza.portal.knowledge.forms import PracticeForm, StepForm, UploadForm
 from zaragoza.portal.knowledge.models import CountryProfile, Document, Organisation, Practice
 from zaragoza.portal.knowledge.searching import content_version, search
-from zaragoza.portal.monitoring.caching import remember
+from zaragoza.portal.monitoring.caching import remember_shared
 from zaragoza.warehouse.reader import reader_for
 
 #: What an upload may be, by the type its bytes show (never by its name).
@@ -49,15 +49,29 @@ def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
     )
 
 
+class _NotKeptError(Exception):
+    """A page not to keep in the cache (not a success), carried to the reader."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def _public_cache(view: Any) -> Any:
-    """Keep the pages anonymous readers get in the worker's cache, like the monitoring
-    pages: the key holds the published content's version, the warehouse's version, the
-    language and the URL, so a publication or a new warehouse is never answered from an
-    old entry. Signed-in users (their pages show their own actions) are never cached."""
+    """Keep the pages anonymous readers get in the worker's memory and in the page cache
+    the workers share (``caching.remember_shared``): the key holds the knowledge base's
+    version, the warehouse's version, the language and the URL, so a publication, an
+    edit of published content or a new warehouse is never answered from an old entry.
+    Signed-in users (their pages show their own actions) are never cached, and only
+    successful pages are kept (a draft's page is a 404 for the public, never kept)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET" or request.user.is_authenticated:
+        if (
+            request.method != "GET"
+            or request.user.is_authenticated
+            or len(messages.get_messages(request))  # a message is for this reader alone
+        ):
             return view(request, *args, **kwargs)  # type: ignore[no-any-return]
         try:
             warehouse = reader_for(settings.ZARAGOZA_WAREHOUSE).version().tag
@@ -68,9 +82,14 @@ def _public_cache(view: Any) -> Any:
 
         def render_it() -> tuple[bytes, int, str]:
             response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                raise _NotKeptError(response)  # errors are not kept: no cache filled by bad URLs
             return response.content, response.status_code, response["Content-Type"]
 
-        content, status, content_type = remember(key, render_it)
+        try:
+            content, status, content_type = remember_shared(key, render_it)
+        except _NotKeptError as answer:
+            return answer.response
         response = HttpResponse(content, status=status, content_type=content_type)
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
         return response

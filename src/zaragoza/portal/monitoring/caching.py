@@ -12,10 +12,19 @@ When many requests for a key that is not there yet arrive together (a fresh work
 load), one thread computes it and the others wait for it instead of all computing it at
 once. Large downloads (:func:`heavy`) are rendered one at a time per worker: a client
 asking for many large, distinct Excel files waits its turn instead of taking every core.
+
+Pages that every worker would otherwise render for itself (the knowledge base's search
+and practice pages for anonymous readers) are also kept in a cache the workers share
+(:func:`remember_shared`): Django's file-based cache in ``ZARAGOZA_PAGE_CACHE`` (a folder
+only the server's user may read and write, since entries are pickled), bounded to
+``ZARAGOZA_PAGE_CACHE_ENTRIES`` files. Its keys carry the versions the caller puts in
+them, so an entry of an older version is never read again; the cache culls such entries
+as it fills.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +34,7 @@ from urllib.parse import urlencode
 
 from cachetools import LRUCache
 from django.conf import settings
+from django.core.cache.backends.filebased import FileBasedCache
 
 __all__ = [
     "STAMPS",
@@ -34,6 +44,8 @@ __all__ = [
     "content_stamp",
     "heavy",
     "remember",
+    "remember_shared",
+    "shared_cache",
     "size_of",
 ]
 
@@ -44,6 +56,8 @@ T = TypeVar("T")
 _LOCKS = [threading.Lock() for _ in range(64)]
 _GUARD = threading.Lock()
 _cache: LRUCache[str, Any] | None = None
+_shared: FileBasedCache | None = None
+_shared_at = ""
 _HEAVY = threading.BoundedSemaphore(1)
 #: How long a large download waits for the one before it, in seconds.
 HEAVY_WAIT = 20.0
@@ -73,11 +87,35 @@ def _store() -> LRUCache[str, Any]:
         return _cache
 
 
+def shared_cache() -> FileBasedCache | None:
+    """Return the cache the workers share (``None`` when ``ZARAGOZA_PAGE_CACHE`` is
+    ``off``); its folder is made readable and writable by the server's user alone."""
+    global _shared, _shared_at
+    location = getattr(settings, "ZARAGOZA_PAGE_CACHE", None)
+    if location is None:
+        return None
+    entries = int(getattr(settings, "ZARAGOZA_PAGE_CACHE_ENTRIES", 20_000))
+    with _GUARD:
+        if _shared is None or _shared_at != f"{os.path.abspath(location)}|{entries}":
+            _shared_at = f"{os.path.abspath(location)}|{entries}"
+            os.makedirs(location, mode=0o700, exist_ok=True)
+            os.chmod(location, 0o700)
+            _shared = FileBasedCache(
+                str(location),
+                {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": entries, "CULL_FREQUENCY": 4}},
+            )
+        return _shared
+
+
 def clear() -> None:
-    """Forget every kept answer (tests; a new budget)."""
-    global _cache
+    """Forget every kept answer, the shared ones too (tests; a new budget)."""
+    global _cache, _shared
+    shared = shared_cache()
+    if shared is not None:
+        shared.clear()
     with _GUARD:
         _cache = None
+        _shared = None
 
 
 #: Functions returning a stamp of other content a cached page shows (the knowledge base
@@ -106,6 +144,27 @@ def remember(key: str, make: Callable[[], T]) -> T:
                 with _GUARD:
                     store[key] = value
     return value
+
+
+def remember_shared(key: str, make: Callable[[], T]) -> T:
+    """Return the answer of ``key`` from this worker's memory, else from the cache the
+    workers share, else computed with ``make()`` once (and kept in both).
+
+    ``key`` must hold everything the answer depends on (versions, language, URL): an
+    entry is never invalidated, only never asked for again.
+    """
+    shared = shared_cache()
+    if shared is None:
+        return remember(key, make)
+
+    def from_shared() -> T:
+        value: T | None = shared.get(key)
+        if value is None:
+            value = make()
+            shared.set(key, value)
+        return value
+
+    return remember(key, from_shared)
 
 
 @contextmanager
