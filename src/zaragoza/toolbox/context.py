@@ -80,8 +80,8 @@ class AuthorityContext(BaseModel):
         nuts = NUTS_PATTERN.match(v)
         if not _GEO.match(v) or (v not in COUNTRIES and not (nuts and nuts.group(1) in COUNTRIES)):
             raise ValueError(
-                f"not a Eurostat geo code: {v!r}; give a country ({', '.join(COUNTRIES)}) or a "
-                "NUTS region (AT13)"
+                f"not a Eurostat geo code: {v!r}; valid: a country ({', '.join(COUNTRIES)}) "
+                "or a NUTS region (AT13)"
             )
         return v
 
@@ -212,14 +212,13 @@ def load_context(
 def context_from_query(
     params: Mapping[str, str | Sequence[str]],
     vocab: ContextVocabulary | None = None,
-    *,
-    form: bool = False,
 ) -> AuthorityContext:
     """Return the context given by query parameters (:meth:`AuthorityContext.to_query`).
 
     Parameters not among :data:`CONTEXT_FIELDS` are not read here (the caller refuses
-    unknown ones). ``form``: the parameters come from the portal's form, where an
-    unticked list sends nothing; a list left out then means none, not "not said".
+    unknown ones). A list left out is "not said"; a list given empty (``partners=``)
+    is "none". (The portal's form sends only the ticked boxes: ticking some says which
+    the authority has; ticking none says nothing.)
 
     Raises
     ------
@@ -229,8 +228,6 @@ def context_from_query(
     data: dict[str, Any] = {}
     for name in CONTEXT_FIELDS:
         if name not in params:
-            if form and name in _LISTS:
-                data[name] = ()
             continue
         raw = params[name]
         values = [raw] if isinstance(raw, str) else list(raw)
@@ -257,7 +254,9 @@ def context_from_query(
     except ContentError as exc:
         first = exc.problems[0]
         field = first.split("field ", 1)[1].split(":", 1)[0].split(".")[0]
-        raise ParameterError(field, data.get(field), first.split(": ", 1)[1]) from None
+        why = first.split(": ", 1)[1]
+        valid = why.split("valid: ", 1)[1] if "valid: " in why else why
+        raise ParameterError(field, data.get(field), valid) from None
 
 
 def _valid_text(name: str, vocab: ContextVocabulary | None) -> str:

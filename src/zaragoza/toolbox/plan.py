@@ -3,8 +3,9 @@ and the selection and the plan as CSV and PDF.
 
 The selection's CSV has one row per ranked measure (``measure_id`` first, then title,
 module, component, score, the indicators it targets and its reasons), then one row per
-excluded measure with the reason; ``synthetic`` is true on every row when a gap used
-comes from synthetic records (a demonstration, not statistics).
+excluded measure with the reason; ``synthetic`` is true on a row when a gap
+behind that measure's score comes from synthetic records (a demonstration, not
+statistics).
 """
 
 from __future__ import annotations
@@ -125,7 +126,6 @@ class Plan:
 def selection_rows(sel: Selection, language: str = "en") -> list[dict[str, object]]:
     """Return the selection as rows of :data:`SELECTION_COLUMNS`."""
     rows: list[dict[str, object]] = []
-    synthetic = sel.synthetic
     for r in sel.ranked:
         rows.append(
             {
@@ -142,7 +142,7 @@ def selection_rows(sel: Selection, language: str = "en") -> list[dict[str, objec
                 "fit": f"{r.fit:.3f}",
                 "evidence": f"{r.evidence:.3f}",
                 "in_top_share": f"{r.in_top_share:.3f}",
-                "synthetic": str(synthetic).lower(),
+                "synthetic": str(r.synthetic).lower(),
             }
         )
     for x in sel.excluded:
@@ -161,7 +161,7 @@ def selection_rows(sel: Selection, language: str = "en") -> list[dict[str, objec
                 "fit": "",
                 "evidence": "",
                 "in_top_share": "",
-                "synthetic": str(synthetic).lower(),
+                "synthetic": "false",
             }
         )
     return rows

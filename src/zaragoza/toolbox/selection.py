@@ -87,7 +87,7 @@ class IndicatorGap:
     def sentence(self, unit: str = "pp") -> str:
         g = self.gap
         if g is None:
-            return f"{self.indicator}: no gap in the warehouse"
+            return f"no gap for {self.indicator} in the warehouse (missing or confidential)"
         group = "non-EU citizens" if g.group == "NEU27_2020_FOR" else "foreign citizens"
         se = f" ± {g.se:.1f}" if g.se is not None else ""
         if g.significant is None:
@@ -124,6 +124,11 @@ class Ranked:
     reasons: tuple[str, ...]
     in_top_share: float = 0.0
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether a gap behind this measure's score comes from synthetic records."""
+        return any(p.gap is not None and p.gap.synthetic for p in self.indicator_gaps)
+
 
 @dataclass(frozen=True)
 class Excluded:
@@ -152,8 +157,8 @@ class Selection:
 
     @property
     def synthetic(self) -> bool:
-        """Whether any gap used comes from synthetic records."""
-        return self.gaps.synthetic
+        """Whether a gap behind a ranked measure's score comes from synthetic records."""
+        return any(r.synthetic for r in self.ranked)
 
 
 def _size_rank(vocab: Sequence[str], value: str) -> int:
