@@ -120,7 +120,12 @@ def self_check(module: Module, answers: Mapping[str, str]) -> SelfCheck:
         v = s[pos[dim.id]]
         answered = sum(1 for m in c.measures if m.id in answers)
         comps.append(
-            ComponentCheck(c.id, None if np.isnan(v) else float(v), answered, len(c.measures))
+            ComponentCheck(c.id, _points(v), answered, len(c.measures))
         )
     total = s[pos[fw.index]]
-    return SelfCheck(module.id, None if np.isnan(total) else float(total), tuple(comps))
+    return SelfCheck(module.id, _points(total), tuple(comps))
+
+
+def _points(v: float) -> float | None:
+    # renormalised weights leave rounding noise (99.99999999999999 for one "yes")
+    return None if np.isnan(v) else round(float(v), 6)
