@@ -90,15 +90,34 @@ def make_toolbox(tmp_path: Path) -> Callable[..., Toolbox]:
     return make
 
 
-def _cells(geo: str, indicator: str, nat: float, neu: float, se: float, flag: str = "",
-           age: str = "Y20-64") -> list[dict[str, Any]]:  # fmt: skip
-    base = {"indicator": indicator, "geo": geo, "time": 2023, "c_birth": "TOTAL", "sex": "T",
-            "age": age, "n": 500, "n_missing": 0, "cv": None}  # fmt: skip
+def _cells(
+    geo: str, indicator: str, nat: float, neu: float, se: float, flag: str = "", age: str = "Y20-64"
+) -> list[dict[str, Any]]:
+    base = {
+        "indicator": indicator,
+        "geo": geo,
+        "time": 2023,
+        "c_birth": "TOTAL",
+        "sex": "T",
+        "age": age,
+        "n": 500,
+        "n_missing": 0,
+        "cv": None,
+    }
     rows = []
     for citizen, value in (("NAT", nat), ("NEU27_2020_FOR", neu), ("FOR", neu + 1)):
-        rows.append({**base, "citizen": citizen, "compare_to": "", "value": value, "se": se,
-                     "ci_lo": value - 2 * se, "ci_hi": value + 2 * se,
-                     "flag": flag if citizen != "NAT" else ""})  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "citizen": citizen,
+                "compare_to": "",
+                "value": value,
+                "se": se,
+                "ci_lo": value - 2 * se,
+                "ci_hi": value + 2 * se,
+                "flag": flag if citizen != "NAT" else "",
+            }
+        )
     return rows
 
 
@@ -122,6 +141,11 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     df = pd.DataFrame(rows)
     path = tmp_path_factory.mktemp("toolbox") / "invented.duckdb"
     with Warehouse(path) as wh:
-        wh.load(df, source="computed", kind="estimate", inputs=[{"path": "invented.csv"}],
-                options={"note": "invented observations for the toolbox tests"})  # fmt: skip
+        wh.load(
+            df,
+            source="computed",
+            kind="estimate",
+            inputs=[{"path": "invented.csv"}],
+            options={"note": "invented observations for the toolbox tests"},
+        )
     return path

@@ -22,7 +22,12 @@ def test_the_authoritys_gaps_come_from_the_warehouse(small_warehouse: Path) -> N
     found = authority_gaps(read_observations(small_warehouse, geo=["SE"]), "SE")
     assert found.note is None
     emp = found.by_indicator["employment_rate"]
-    assert (emp.value, emp.group, emp.time, emp.significant) == (-20.0, "NEU27_2020_FOR", 2023, True)
+    assert (emp.value, emp.group, emp.time, emp.significant) == (
+        -20.0,
+        "NEU27_2020_FOR",
+        2023,
+        True,
+    )
     assert emp.se == pytest.approx(2**0.5)
     assert found.by_indicator["overqualification_rate"].unreliable
     assert found.by_indicator["early_leavers"].significant is False
@@ -33,15 +38,25 @@ def test_a_region_takes_its_countrys_gaps_and_a_geo_without_any_works_on_context
 ) -> None:
     region = authority_gaps(read_observations(small_warehouse, geo=["SE11", "SE"]), "SE11")
     assert region.used_geo == "SE"
-    assert region.note == "The warehouse has no gaps for SE11; the gaps of its country, SE, are used."
+    assert (
+        region.note == "The warehouse has no gaps for SE11; the gaps of its country, SE, are used."
+    )
     ctx = AuthorityContext(level="local", geo="LI")
     sel = select(example_toolbox, ctx, small_warehouse)
     assert not sel.gaps.available
-    assert sel.notes == ("The warehouse has no gaps for LI: the measures are ranked on the "
-                         "context and the evidence alone.",)  # fmt: skip
-    assert sel.ranked and all(r.gap is None for r in sel.ranked)
-    assert select(example_toolbox, AuthorityContext(level="local", geo="SE"), small_warehouse,
-                  time=2019).notes[0].startswith("The warehouse has no gaps for SE in 2019")  # fmt: skip
+    assert sel.notes == (
+        "The warehouse has no gaps for LI: the measures are ranked on the "
+        "context and the evidence alone.",
+    )
+    assert sel.ranked
+    assert all(r.gap is None for r in sel.ranked)
+    assert (
+        select(
+            example_toolbox, AuthorityContext(level="local", geo="SE"), small_warehouse, time=2019
+        )
+        .notes[0]
+        .startswith("The warehouse has no gaps for SE in 2019")
+    )
 
 
 def test_europes_largest_gaps(small_warehouse: Path) -> None:
@@ -54,8 +69,9 @@ def test_europes_largest_gaps(small_warehouse: Path) -> None:
 def test_the_selection_on_the_warehouse_and_its_csv(
     small_warehouse: Path, example_toolbox: Toolbox
 ) -> None:
-    ctx = AuthorityContext(level="local", geo="SE", competences=("language_training",),
-                           partners=("employers",))  # fmt: skip
+    ctx = AuthorityContext(
+        level="local", geo="SE", competences=("language_training",), partners=("employers",)
+    )
     sel = select(example_toolbox, ctx, small_warehouse)
     assert sel.ranked[0].measure.id == "example-job-language"
     rows = list(csv.DictReader(io.StringIO(selection_csv(sel))))
@@ -67,16 +83,19 @@ def test_the_selection_on_the_warehouse_and_its_csv(
     assert statuses == sorted(statuses, key=lambda s: s != "ranked")  # excluded ones last
     excluded = {r["measure_id"]: r["reasons"] for r in rows if r["status"] == "excluded"}
     assert excluded["example-migrant-council"].startswith(
-        "excluded: hard precondition partner migrant_organisations not met")
+        "excluded: hard precondition partner migrant_organisations not met"
+    )
     assert excluded["example-recognition-advice"] == (
-        "excluded: run at the national, regional level(s), not at the local level")
+        "excluded: run at the national, regional level(s), not at the local level"
+    )
 
 
 def test_the_plan_as_csv_and_pdf(example_toolbox: Toolbox) -> None:
     from pypdf import PdfReader
 
     plan = Plan(geo="AT", level="local")
-    assert plan.add("example-job-language") and plan.add("example-welcome-desk")
+    assert plan.add("example-job-language")
+    assert plan.add("example-welcome-desk")
     assert not plan.add("example-job-language")
     plan.note("example-welcome-desk", "Ask the city hall for a room — été, Straße.")
     assert plan.watched_indicators(example_toolbox) == ["employment_rate", "unemployment_rate"]
@@ -98,10 +117,14 @@ def test_the_self_check_is_a_framework_on_the_composite_engine(example_toolbox: 
     assert fw.index == "participation"
     assert [d.id for d in fw.dimensions] == ["example-political-participation"]
     assert list(leaves) == ["example-migrant-council", "example-school-mentors"]
-    result = self_check(module, {"example-migrant-council": "yes", "example-school-mentors": "partly"})
+    result = self_check(
+        module, {"example-migrant-council": "yes", "example-school-mentors": "partly"}
+    )
     assert result.coverage == 75.0
     assert result.components[0].status == "covered"
-    assert self_check(module, {"example-migrant-council": "no"}).components[0].status == "not_covered"
+    assert (
+        self_check(module, {"example-migrant-council": "no"}).components[0].status == "not_covered"
+    )
     # an unanswered measure is left out, not counted as no
     assert self_check(module, {"example-school-mentors": "partly"}).coverage == 50.0
     assert self_check(module, {}).components[0].status == "unanswered"

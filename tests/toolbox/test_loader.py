@@ -19,37 +19,61 @@ EXAMPLE = Path(__file__).parent.parent / "data" / "toolbox"
 
 def test_the_example_toolbox_loads(example_toolbox: Toolbox) -> None:
     assert [m.id for m in example_toolbox.modules] == [
-        "introductory-language", "participation", "receiving-society"]  # fmt: skip
+        "introductory-language",
+        "participation",
+        "receiving-society",
+    ]
     assert len(list(example_toolbox.measures())) == 6
     _, comp, m = example_toolbox.measure("example-job-language")
     assert comp.id == "example-language-courses"
-    assert m.cefr is not None and (m.cefr.from_, m.cefr.to) == ("A2", "B1")
+    assert m.cefr is not None
+    assert (m.cefr.from_, m.cefr.to) == ("A2", "B1")
     assert example_toolbox.version.startswith("1-")
 
 
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"indicators": [{"id": "employment_rte", "direction": "increase"}]}, "indicators.0.id",
-         "unknown indicator 'employment_rte'; valid: activity_rate"),
-        ({"levels": ["local", "municipal"]}, "levels", "unknown level 'municipal'; valid: national, regional, local"),
+        (
+            {"indicators": [{"id": "employment_rte", "direction": "increase"}]},
+            "indicators.0.id",
+            "unknown indicator 'employment_rte'; valid: activity_rate",
+        ),
+        (
+            {"levels": ["local", "municipal"]},
+            "levels",
+            "unknown level 'municipal'; valid: national, regional, local",
+        ),
         ({"funds": ["amiff"]}, "funds", "unknown fund 'amiff'; valid: amif"),
-        ({"evidence": {"practices": ["no-such-practice"]}}, "evidence.practices",
-         "unknown practice 'no-such-practice'"),
+        (
+            {"evidence": {"practices": ["no-such-practice"]}},
+            "evidence.practices",
+            "unknown practice 'no-such-practice'",
+        ),
         ({"sources": []}, "sources", "at least 1 item"),
         ({"title": {"en": "Only English"}}, "title", "the text in fr, de is required"),
-        ({"preconditions": [{"kind": "competence", "value": "magic", "hard": True,
-                             "text": {"en": "x"}}]}, "preconditions.0",
-         "unknown competence 'magic'; valid (toolbox.yaml, context.competences): language_training"),
+        (
+            {
+                "preconditions": [
+                    {"kind": "competence", "value": "magic", "hard": True, "text": {"en": "x"}}
+                ]
+            },
+            "preconditions.0",
+            "unknown competence 'magic'; valid (toolbox.yaml, context.competences): "
+            "language_training",
+        ),
         ({"cost": {"class": "cheap"}}, "cost.class", "unknown cost class 'cheap'"),
         ({"cefr": {"from": "B2", "to": "A1"}}, "cefr", "to: A1 is below from: B2"),
         ({"colour": "blue"}, "colour", "unknown field"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_measure_is_refused_naming_file_measure_and_field(
-    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]],
-    change: dict[str, Any], field: str, message: str,
-) -> None:  # fmt: skip
+    make_toolbox: Callable[..., Toolbox],
+    card: Callable[..., dict[str, Any]],
+    change: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
     with pytest.raises(ContentError) as err:
         make_toolbox(card("good-measure"), card("bad-measure", **change))
     (problem,) = err.value.problems
@@ -78,7 +102,7 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path: Path) -> None
 def test_ids_are_unique_across_the_toolbox(
     make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
 ) -> None:
-    with pytest.raises(ContentError, match="measure 'twice' .* field id: also used by measure"):
+    with pytest.raises(ContentError, match=r"measure 'twice' .* field id: also used by measure"):
         make_toolbox(card("twice"), card("twice"))
 
 
@@ -97,8 +121,10 @@ def test_bad_settings_and_missing_files_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="not found"):
         load_toolbox(tmp_path / "nowhere.yaml")
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: 1\nweights: {gap: -1, fit: 0, evidence: 0}\nmodules: []\n"
-                   "context: {size_classes: [s], competences: [c], partners: [p], resources: [r]}\n")
+    bad.write_text(
+        "version: 1\nweights: {gap: -1, fit: 0, evidence: 0}\nmodules: []\n"
+        "context: {size_classes: [s], competences: [c], partners: [p], resources: [r]}\n"
+    )
     with pytest.raises(ContentError, match=r"bad.yaml, field weights.gap: Input should be greater"):
         load_toolbox(bad)
     (tmp_path / "broken.yaml").write_text("modules: [\n")
@@ -117,19 +143,30 @@ def test_a_users_json_toolbox_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "mine.json"
     path.write_text(json.dumps(data, default=str))
     tb = load_toolbox(path)
-    assert [m.id for _, _, m in tb.measures()] == ["example-migrant-council", "example-school-mentors"]
+    assert [m.id for _, _, m in tb.measures()] == [
+        "example-migrant-council",
+        "example-school-mentors",
+    ]
     assert tb.origin == str(path)
 
 
 def test_a_context_file_is_read_and_checked(tmp_path: Path, example_toolbox: Toolbox) -> None:
     vocab = example_toolbox.settings.context
     path = tmp_path / "ctx.yaml"
-    path.write_text("level: local\ngeo: at13\nsize: large\nmigrant_groups: [labour, family]\n"
-                    "recent_share: 30\npartners: []\ncompetences: [language_training]\n")
+    path.write_text(
+        "level: local\ngeo: at13\nsize: large\nmigrant_groups: [labour, family]\n"
+        "recent_share: 30\npartners: []\ncompetences: [language_training]\n"
+    )
     ctx = load_context(path, vocab, overrides={"level": "regional", "geo": None})
-    assert ctx == AuthorityContext(level="regional", geo="AT13", size="large",
-                                   migrant_groups=("labour", "family"), recent_share=30,
-                                   partners=(), competences=("language_training",))  # fmt: skip
+    assert ctx == AuthorityContext(
+        level="regional",
+        geo="AT13",
+        size="large",
+        migrant_groups=("labour", "family"),
+        recent_share=30,
+        partners=(),
+        competences=("language_training",),
+    )
     assert ctx.country == "AT"
     path.write_text("level: local\ngeo: AT\nsize: huge\nfriends: [x]\n")
     with pytest.raises(ContentError) as err:
@@ -137,18 +174,33 @@ def test_a_context_file_is_read_and_checked(tmp_path: Path, example_toolbox: Too
     text = "\n".join(err.value.problems)
     assert "ctx.yaml, field friends: unknown field; valid: level, geo" in text
     path.write_text("level: local\ngeo: AT\nsize: huge\n")
-    with pytest.raises(ContentError, match="ctx.yaml, field size: unknown value 'huge'; valid: small"):
+    with pytest.raises(
+        ContentError, match=r"ctx\.yaml, field size: unknown value 'huge'; valid: small"
+    ):
         load_context(path, vocab)
 
 
 def test_the_url_keeps_the_context(example_toolbox: Toolbox) -> None:
     vocab = example_toolbox.settings.context
-    ctx = AuthorityContext(level="local", geo="AT", size="medium", migrant_groups=("labour",),
-                           recent_share=12.5, partners=(), competences=("education", "housing"))  # fmt: skip
+    ctx = AuthorityContext(
+        level="local",
+        geo="AT",
+        size="medium",
+        migrant_groups=("labour",),
+        recent_share=12.5,
+        partners=(),
+        competences=("education", "housing"),
+    )
     query = ctx.to_query()
-    assert query == [("level", "local"), ("geo", "AT"), ("size", "medium"),
-                     ("migrant_groups", "labour"), ("recent_share", "12.5"), ("partners", ""),
-                     ("competences", "education,housing")]  # fmt: skip
+    assert query == [
+        ("level", "local"),
+        ("geo", "AT"),
+        ("size", "medium"),
+        ("migrant_groups", "labour"),
+        ("recent_share", "12.5"),
+        ("partners", ""),
+        ("competences", "education,housing"),
+    ]
     assert context_from_query(dict(query), vocab) == ctx
     with pytest.raises(ParameterError) as err:
         context_from_query({"level": "local"}, vocab)

@@ -33,7 +33,9 @@ def targets(indicator: str, direction: str = "increase") -> list[dict[str, str]]
     return [{"id": indicator, "direction": direction}]
 
 
-def test_a_large_significant_gap_outranks_a_small_one(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
+def test_a_large_significant_gap_outranks_a_small_one(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
     tb = make_toolbox(
         card("small-gap", indicators=targets("unemployment_rate", "decrease")),
         card("large-gap", indicators=targets("employment_rate")),
@@ -48,14 +50,18 @@ def test_a_large_significant_gap_outranks_a_small_one(make_toolbox: Callable[...
     assert "-20.0 pp ± 1.0, significant at 95%" in large.reasons[0]
 
 
-def test_a_gap_in_the_measures_favour_does_not_count(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
+def test_a_gap_in_the_measures_favour_does_not_count(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
     tb = make_toolbox(card("one-measure", indicators=targets("employment_rate")))
     sel = recommend(tb, LOCAL, gaps(gap("employment_rate", +6, 1)))  # migrants above nationals
     assert sel.ranked[0].gap == 0
     assert "no gap against the measure's direction" in sel.ranked[0].reasons[0]
 
 
-def test_a_gap_flagged_u_weighs_less(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
+def test_a_gap_flagged_u_weighs_less(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
     tb = make_toolbox(
         card("reliable", indicators=targets("employment_rate")),
         card("unreliable", indicators=targets("overqualification_rate", "decrease")),
@@ -96,8 +102,14 @@ def test_a_gap_that_is_not_significant_or_has_no_se_weighs_less(
 def test_a_failed_hard_precondition_excludes_with_its_reason(
     make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
 ) -> None:
-    needs = [{"kind": "competence", "value": "housing", "hard": True,
-              "text": {"en": "The authority allocates housing."}}]  # fmt: skip
+    needs = [
+        {
+            "kind": "competence",
+            "value": "housing",
+            "hard": True,
+            "text": {"en": "The authority allocates housing."},
+        }
+    ]
     tb = make_toolbox(card("housing-measure", preconditions=needs), card("other"))
     ctx = AuthorityContext(level="local", geo="SE", competences=("education",))
     sel = recommend(tb, ctx, gaps())
@@ -111,8 +123,10 @@ def test_a_failed_hard_precondition_excludes_with_its_reason(
     sel = recommend(tb, LOCAL, gaps())
     kept = {r.measure.id: r for r in sel.ranked}
     assert "housing-measure" in kept
-    assert any("not checked: the context does not give competences" in s
-               for s in kept["housing-measure"].reasons)  # fmt: skip
+    assert any(
+        "not checked: the context does not give competences" in s
+        for s in kept["housing-measure"].reasons
+    )
 
 
 def test_size_and_resources_are_ordered_and_the_level_excludes(
@@ -133,15 +147,21 @@ def test_size_and_resources_are_ordered_and_the_level_excludes(
     assert why["national-only"] == "run at the national level(s), not at the local level"
 
 
-def test_soft_preconditions_cost_and_groups_make_the_fit(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
+def test_soft_preconditions_cost_and_groups_make_the_fit(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
     soft = [{"kind": "partner", "value": "employers", "text": {"en": "Employers."}}]
     tb = make_toolbox(
         card("fits", migrant_groups=["labour", "family"], preconditions=soft),
-        card("fits-less", migrant_groups=["students"], preconditions=soft,
-                cost={"class": "high"}),  # fmt: skip
+        card("fits-less", migrant_groups=["students"], preconditions=soft, cost={"class": "high"}),
     )
-    ctx = AuthorityContext(level="local", geo="SE", migrant_groups=("labour", "family"),
-                           partners=("employers",), resources="low")  # fmt: skip
+    ctx = AuthorityContext(
+        level="local",
+        geo="SE",
+        migrant_groups=("labour", "family"),
+        partners=("employers",),
+        resources="low",
+    )
     sel = recommend(tb, ctx, gaps())
     fits, less = sel.ranked
     assert fits.measure.id == "fits"
@@ -152,8 +172,12 @@ def test_soft_preconditions_cost_and_groups_make_the_fit(make_toolbox: Callable[
 def test_evidence_strength_orders_measures_of_equal_gap_and_fit(
     make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
 ) -> None:
-    evaluated = {"practices": ["de-integration-course"], "evaluations": [
-        {"title": "Invented", "url": "https://example.org/e", "level": "quasi_experimental"}]}
+    evaluated = {
+        "practices": ["de-integration-course"],
+        "evaluations": [
+            {"title": "Invented", "url": "https://example.org/e", "level": "quasi_experimental"}
+        ],
+    }
     tb = make_toolbox(card("b-evaluated", evidence=evaluated), card("a-unevaluated"))
     sel = recommend(tb, LOCAL, gaps(gap("employment_rate", -9, 1)))
     assert order(sel) == ["b-evaluated", "a-unevaluated"]
@@ -163,24 +187,39 @@ def test_evidence_strength_orders_measures_of_equal_gap_and_fit(
     )
 
 
-def test_weights_are_data_and_change_the_order(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
-    evaluated = {"practices": [], "evaluations": [
-        {"title": "Invented", "url": "https://example.org/e", "level": "quasi_experimental"}]}
+def test_weights_are_data_and_change_the_order(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
+    evaluated = {
+        "practices": [],
+        "evaluations": [
+            {"title": "Invented", "url": "https://example.org/e", "level": "quasi_experimental"}
+        ],
+    }
     tb = make_toolbox(
         card("gap-strong", indicators=targets("employment_rate")),
-        card("evidence-strong", indicators=targets("unemployment_rate", "decrease"),
-                evidence=evaluated),  # fmt: skip
+        card(
+            "evidence-strong",
+            indicators=targets("unemployment_rate", "decrease"),
+            evidence=evaluated,
+        ),
     )
     g = gaps(gap("employment_rate", -20, 1), gap("unemployment_rate", 1, 1))
     assert order(recommend(tb, LOCAL, g, weights=Weights(gap=1, fit=0, evidence=0))) == [
-        "gap-strong", "evidence-strong"]  # fmt: skip
+        "gap-strong",
+        "evidence-strong",
+    ]
     assert order(recommend(tb, LOCAL, g, weights=Weights(gap=0, fit=0, evidence=1))) == [
-        "evidence-strong", "gap-strong"]  # fmt: skip
+        "evidence-strong",
+        "gap-strong",
+    ]
     with pytest.raises(ValueError, match="at least one weight must be positive"):
         Weights(gap=0, fit=0, evidence=0)
 
 
-def test_the_ranking_is_deterministic_and_ties_go_by_id(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
+def test_the_ranking_is_deterministic_and_ties_go_by_id(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
     tb = make_toolbox(*(card(f"same-{c}") for c in "dbca"))
     g = gaps(gap("employment_rate", -9, 1))
     first = recommend(tb, LOCAL, g)
@@ -191,13 +230,17 @@ def test_the_ranking_is_deterministic_and_ties_go_by_id(make_toolbox: Callable[.
     ]
 
 
-def test_sensitivity_counts_the_top_over_a_fixed_grid(make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]) -> None:
+def test_sensitivity_counts_the_top_over_a_fixed_grid(
+    make_toolbox: Callable[..., Toolbox], card: Callable[..., dict[str, Any]]
+) -> None:
     tb = make_toolbox(
-        card("dominant", indicators=targets("employment_rate"),
-                evidence={"practices": ["de-integration-course", "se-swedish-for-immigrants"]}),
-        *(card(f"weak-{i}", indicators=targets("unemployment_rate", "decrease"))
-          for i in range(6)),
-    )  # fmt: skip
+        card(
+            "dominant",
+            indicators=targets("employment_rate"),
+            evidence={"practices": ["de-integration-course", "se-swedish-for-immigrants"]},
+        ),
+        *(card(f"weak-{i}", indicators=targets("unemployment_rate", "decrease")) for i in range(6)),
+    )
     sel = recommend(tb, LOCAL, gaps(gap("employment_rate", -20, 1), gap("unemployment_rate", 2, 1)))
     assert sel.sensitivity_weightings == 27
     assert sel.ranked[0].measure.id == "dominant"
@@ -224,5 +267,7 @@ def test_without_gaps_it_ranks_on_context_and_evidence_and_says_so(
 
 def test_a_context_value_outside_the_vocabulary_is_refused(example_toolbox: Toolbox) -> None:
     ctx = AuthorityContext(level="local", geo="SE", partners=("unicorns",))
-    with pytest.raises(ContentError, match="field partners: unknown value 'unicorns'; valid: employers"):
+    with pytest.raises(
+        ContentError, match="field partners: unknown value 'unicorns'; valid: employers"
+    ):
         recommend(example_toolbox, ctx, gaps())

@@ -1,7 +1,8 @@
 """The ``zaragoza`` command: thin commands over the library, sharing one set of options.
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
-``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users, and ``toolbox``);
+``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users,
+and ``toolbox``);
 ``common`` holds the options, defaults and error printer they share; ``app`` the command
 and its groups.
 """

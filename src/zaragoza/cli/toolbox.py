@@ -90,7 +90,9 @@ def recommend(
     ] = None,
     weights: Annotated[
         str | None,
-        typer.Option(help="Score weights, e.g. gap=0.6,fit=0.2,evidence=0.2 (default: the toolbox's)."),
+        typer.Option(
+            help="Score weights, e.g. gap=0.6,fit=0.2,evidence=0.2 (default: the toolbox's)."
+        ),
     ] = None,
     warehouse: Annotated[
         Path | None,
@@ -123,7 +125,9 @@ def recommend(
                     )
             from zaragoza.toolbox.context import context_from_query
 
-            ctx = context_from_query({k: v for k, v in given.items() if v is not None}, tb.settings.context)
+            ctx = context_from_query(
+                {k: v for k, v in given.items() if v is not None}, tb.settings.context
+            )
         assert isinstance(ctx, AuthorityContext)
         path = warehouse or settings.warehouse_path()
         if not Path(path).exists():

@@ -38,9 +38,16 @@ __all__ = [
 LEVELS = ("national", "regional", "local")
 #: The fields of a context, in the order of the form and of the URL.
 CONTEXT_FIELDS = (
-    "level", "geo", "size", "migrant_groups", "recent_share", "resources", "partners",
-    "competences", "legal_frames",
-)  # fmt: skip
+    "level",
+    "geo",
+    "size",
+    "migrant_groups",
+    "recent_share",
+    "resources",
+    "partners",
+    "competences",
+    "legal_frames",
+)
 _LISTS = ("migrant_groups", "partners", "competences", "legal_frames")
 _GEO = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 
@@ -90,7 +97,9 @@ class AuthorityContext(BaseModel):
     def _groups(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
         bad = [g for g in v or () if g not in MIGRANT_GROUPS]
         if bad:
-            raise ValueError(f"unknown migrant group {bad[0]!r}; valid: {', '.join(MIGRANT_GROUPS)}")
+            raise ValueError(
+                f"unknown migrant group {bad[0]!r}; valid: {', '.join(MIGRANT_GROUPS)}"
+            )
         return v
 
     @property

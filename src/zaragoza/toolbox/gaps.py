@@ -186,9 +186,7 @@ def _pick(table: pd.DataFrame, time: int | None) -> dict[str, Gap]:
     return {str(r.indicator): _gap(r) for r in table.itertuples()}
 
 
-def authority_gaps(
-    obs: pd.DataFrame, geo: str, *, time: int | None = None
-) -> AuthorityGaps:
+def authority_gaps(obs: pd.DataFrame, geo: str, *, time: int | None = None) -> AuthorityGaps:
     """Return the gaps of ``geo`` (``time``, or each indicator's latest year) from
     observation rows (:func:`read_observations`); a region without figures takes its
     country's, with a note; no figures at all is an empty result with a note."""
@@ -213,9 +211,7 @@ def authority_gaps(
     )
 
 
-def europe_gaps(
-    obs: pd.DataFrame, indicator: str, direction: str, *, limit: int = 5
-) -> list[Gap]:
+def europe_gaps(obs: pd.DataFrame, indicator: str, direction: str, *, limit: int = 5) -> list[Gap]:
     """Return the countries where the gap a measure works against is largest (each
     country's latest year; aggregates left out), largest first, ties by geo code."""
     rows = obs[(obs["indicator"] == indicator) & is_country(obs["geo"])] if not obs.empty else obs

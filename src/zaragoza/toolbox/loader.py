@@ -18,6 +18,7 @@ amif, ...``. Ids of components and measures are unique across the whole toolbox.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -172,10 +173,8 @@ def _digest(paths: Iterable[Path]) -> str:
     h = hashlib.sha256()
     for p in paths:
         h.update(p.name.encode() + b"\0")
-        try:
+        with contextlib.suppress(OSError):  # a file that went away: its name still counts
             h.update(p.read_bytes())
-        except OSError:
-            pass
     return h.hexdigest()[:12]
 
 
@@ -218,7 +217,9 @@ def load_toolbox(
         if problems:
             raise ContentError(f"the toolbox in {root} is incomplete", problems)
         raw_settings = _read(settings_file, problems)
-        modules_raw = [(str(p), p.stem, _read(p, problems)) for p in module_files]
+        modules_raw: list[tuple[str, str | None, Any]] = [
+            (str(p), p.stem, _read(p, problems)) for p in module_files
+        ]
         files = [settings_file, *module_files]
     elif root.is_file():
         data = _read(root, problems)
@@ -231,8 +232,7 @@ def load_toolbox(
             )
         unknown = sorted(set(data) - {"version", "weights", "context", "scoring", "modules"})
         problems += [
-            f"{root}, field {k}: unknown field; valid: version, weights, context, scoring, "
-            "modules"
+            f"{root}, field {k}: unknown field; valid: version, weights, context, scoring, modules"
             for k in unknown
         ]
         base: dict[str, Any] = {}
@@ -254,9 +254,7 @@ def load_toolbox(
             modules_raw.append((f"{root}, module {ident or i + 1}", None, m))
         files = [root]
     else:
-        hint = (
-            " (the bundled toolbox content is not installed)" if source is None else ""
-        )
+        hint = " (the bundled toolbox content is not installed)" if source is None else ""
         raise ContentError("the toolbox cannot be loaded", [f"{root}: not found{hint}"])
 
     settings = None

@@ -33,13 +33,31 @@ __all__ = [
 ]
 
 SELECTION_COLUMNS = [
-    "measure_id", "title", "module", "component", "score", "indicators", "reasons",
-    "status", "rank", "gap", "fit", "evidence", "in_top_share", "synthetic",
-]  # fmt: skip
+    "measure_id",
+    "title",
+    "module",
+    "component",
+    "score",
+    "indicators",
+    "reasons",
+    "status",
+    "rank",
+    "gap",
+    "fit",
+    "evidence",
+    "in_top_share",
+    "synthetic",
+]
 PLAN_COLUMNS = [
-    "measure_id", "title", "module", "component", "indicators_to_watch", "note", "geo",
+    "measure_id",
+    "title",
+    "module",
+    "component",
+    "indicators_to_watch",
+    "note",
+    "geo",
     "toolbox_version",
-]  # fmt: skip
+]
 SYNTHETIC_NOTE = (
     "Some gaps used come from figures computed from synthetic records (the embedded "
     "default warehouse): a demonstration of the method, not statistics about any real "
@@ -182,7 +200,7 @@ def selection_csv(sel: Selection, language: str = "en") -> str:
 
 def plan_csv(plan: Plan, toolbox: Toolbox, language: str = "en") -> str:
     """Return the plan's CSV: one row per kept measure, its indicators to watch, the note."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for item in plan.items:
         try:
             module, component, m = toolbox.measure(item.measure_id)
@@ -204,8 +222,23 @@ def plan_csv(plan: Plan, toolbox: Toolbox, language: str = "en") -> str:
 
 
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
-                         "œ": "oe", "Œ": "OE", "€": "EUR", "±": "+/-", "≥": ">=", "≤": "<="})  # fmt: skip
+_LATIN1 = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u20ac": "EUR",
+        "\u00b1": "+/-",
+        "\u2265": ">=",
+        "\u2264": "<=",
+    }
+)
 
 
 def plan_pdf(
@@ -253,7 +286,7 @@ def plan_pdf(
 
     def line(text: str, size: float = 10, height: float = 5.5) -> None:
         pdf.set_font(family, size=size)
-        pdf.multi_cell(0, height, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, height, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # type: ignore[no-untyped-call]
 
     line(lab["title"], 18, 9)
     line(f"{lab['geo']}: {plan.geo} ({plan.level})", 11)
@@ -270,10 +303,15 @@ def plan_pdf(
         except KeyError:
             continue
         line(f"{n}. {m.text('title', language)}", 12, 7)
-        line(f"{module.title.get(language) or module.title['en']} / "
-             f"{component.title.get(language) or component.title['en']}", 9)  # fmt: skip
+        line(
+            f"{module.title.get(language) or module.title['en']} / "
+            f"{component.title.get(language) or component.title['en']}",
+            9,
+        )
         line(m.text("summary", language))
-        line(f"{lab['watch']}: {', '.join(t.id + ' (' + t.direction + ')' for t in m.indicators)}", 9)
+        line(
+            f"{lab['watch']}: {', '.join(t.id + ' (' + t.direction + ')' for t in m.indicators)}", 9
+        )
         if item.note:
             line(f"{lab['note']}: {item.note}")
         pdf.ln(2)

@@ -465,7 +465,9 @@ class Settings(_Strict):
         taxonomy: Taxonomy | None = (info.context or {}).get("taxonomy")
         if taxonomy is not None:
             _codes(self.scoring.evidence_levels, taxonomy.codes("evidence"), "evidence level")
-            missing = [c for c in taxonomy.codes("evidence") if c not in self.scoring.evidence_levels]
+            missing = [
+                c for c in taxonomy.codes("evidence") if c not in self.scoring.evidence_levels
+            ]
             if missing:
                 raise ValueError(f"scoring.evidence_levels lacks {', '.join(missing)}")
         return self

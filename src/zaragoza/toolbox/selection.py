@@ -226,7 +226,9 @@ def _gap_part(
     return IndicatorGap(target_id, direction, gap, size, factor, min(1.0, relative) * factor)
 
 
-def evidence_strength(measure: Measure, practice_levels: Mapping[str, str], s: ScoreSettings) -> float:
+def evidence_strength(
+    measure: Measure, practice_levels: Mapping[str, str], s: ScoreSettings
+) -> float:
     """Return ``E`` (module docstring) from the evaluations' levels and the levels of the
     practices that implement the measure (unknown practices count at level ``none``)."""
     levels = [e.level for e in measure.evidence.evaluations]
@@ -312,7 +314,9 @@ def recommend(
     w = weights or toolbox.settings.weights
     levels = practice_levels or {}
     unit_of = units or {}
-    kept: list[tuple[Module, Component, Measure, float | None, float, float, list[IndicatorGap], list[str]]] = []
+    kept: list[
+        tuple[Module, Component, Measure, float | None, float, float, list[IndicatorGap], list[str]]
+    ] = []
     excluded: list[Excluded] = []
     for module, component, measure in toolbox.measures():
         why_not: list[str] = []
@@ -343,10 +347,18 @@ def recommend(
         e = evidence_strength(measure, levels, s)
         n_pr, n_ev = len(measure.evidence.practices), len(measure.evidence.evaluations)
         external = sum(
-            1 for ev in measure.evidence.evaluations
+            1
+            for ev in measure.evidence.evaluations
             if ev.level in ("external_evaluation", "quasi_experimental")
-        )  # fmt: skip
-        reasons = [p.sentence("pp" if unit_of.get(p.indicator, "PC") == "PC" else unit_of[p.indicator]) for p in parts] if gaps.available else ["no gaps available for this geo: ranked on context and evidence alone"]
+        )
+        reasons = (
+            [
+                p.sentence("pp" if unit_of.get(p.indicator, "PC") == "PC" else unit_of[p.indicator])
+                for p in parts
+            ]
+            if gaps.available
+            else ["no gaps available for this geo: ranked on context and evidence alone"]
+        )
         reasons.append(f"gap part {g:.2f}" if g is not None else "gap part left out")
         reasons += fit_reasons + unchecked
         reasons.append(f"fit {f:.2f}")
@@ -377,9 +389,18 @@ def recommend(
         sens = f"in the top {s.top} under {in_top[k]} of {len(grid)} weightings"
         ranked.append(
             Ranked(
-                rank, module, component, measure, round(base[k], 1), g, f, e,
-                tuple(parts), (*reasons, sens), share,
-            )  # fmt: skip
+                rank,
+                module,
+                component,
+                measure,
+                round(base[k], 1),
+                g,
+                f,
+                e,
+                tuple(parts),
+                (*reasons, sens),
+                share,
+            )
         )
     notes = [gaps.note] if gaps.note else []
     return Selection(

@@ -110,18 +110,14 @@ def self_check(module: Module, answers: Mapping[str, str]) -> SelfCheck:
         if answer not in ANSWERS:
             raise ParameterError(f"answer for {ident}", answer, list(ANSWERS))
     tree = tree_of(fw, f"self-check of module {module.id}")
-    x = np.array(
-        [[ANSWERS[answers[m]] if m in answers else np.nan for m in leaf_of]], dtype=float
-    )
+    x = np.array([[ANSWERS[answers[m]] if m in answers else np.nan for m in leaf_of]], dtype=float)
     s = scores(x, tree, Choices(aggregation="arithmetic"), {})[0]
     pos = {node: k for k, node in enumerate(tree.nodes)}
     comps = []
     for c, dim in zip(module.components, fw.dimensions, strict=True):
         v = s[pos[dim.id]]
         answered = sum(1 for m in c.measures if m.id in answers)
-        comps.append(
-            ComponentCheck(c.id, _points(v), answered, len(c.measures))
-        )
+        comps.append(ComponentCheck(c.id, _points(v), answered, len(c.measures)))
     total = s[pos[fw.index]]
     return SelfCheck(module.id, _points(total), tuple(comps))
 

@@ -15,9 +15,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_a_local_authority_builds_a_plan(
-    browser: Any, live_portal: str, screenshots: Path
-) -> None:
+def test_a_local_authority_builds_a_plan(browser: Any, live_portal: str, screenshots: Path) -> None:
     from pypdf import PdfReader
 
     ctx = browser.new_context(base_url=live_portal, accept_downloads=True)
@@ -34,14 +32,21 @@ def test_a_local_authority_builds_a_plan(
         page.select_option("#c-size", "medium")
         page.fill("#c-recent", "30")
         page.select_option("#c-resources", "medium")
-        for name, value in (("migrant_groups", "labour"), ("migrant_groups", "family"),
-                            ("competences", "language_training"), ("competences", "education"),
-                            ("competences", "social_services"), ("partners", "employers"),
-                            ("partners", "ngos"), ("partners", "schools")):  # fmt: skip
+        for name, value in (
+            ("migrant_groups", "labour"),
+            ("migrant_groups", "family"),
+            ("competences", "language_training"),
+            ("competences", "education"),
+            ("competences", "social_services"),
+            ("partners", "employers"),
+            ("partners", "ngos"),
+            ("partners", "schools"),
+        ):
             page.check(f"input[name={name}][value={value}]")
         page.click("button[data-rank]")
         page.wait_for_selector("ol[data-ranked]")
-        assert "geo=AT" in page.url and "competences=language_training" in page.url
+        assert "geo=AT" in page.url
+        assert "competences=language_training" in page.url
         ranked = page.locator("ol[data-ranked] > li")
         assert ranked.count() >= 10
         first = ranked.first
@@ -50,7 +55,8 @@ def test_a_local_authority_builds_a_plan(
         assert any(r.startswith("evidence: ") for r in reasons)
         assert page.locator("[data-excluded] li.result").count() >= 1
         before = page.locator("ol[data-ranked] > li").evaluate_all(
-            "els => els.map(e => e.dataset.measure)")
+            "els => els.map(e => e.dataset.measure)"
+        )
         page.screenshot(path=str(screenshots / "toolbox-ranked.png"), full_page=False)
         # the weights are the user's: evidence only
         page.fill("#w-gap", "0")
@@ -61,8 +67,10 @@ def test_a_local_authority_builds_a_plan(
         assert "w_evidence=1" in page.url
         assert "gaps 0.0, fit 0.0, evidence 1.0" in page.locator("[data-weights-used]").inner_text()
         after = page.locator("ol[data-ranked] > li").evaluate_all(
-            "els => els.map(e => e.dataset.measure)")
-        assert after != before and sorted(after) == sorted(before)
+            "els => els.map(e => e.dataset.measure)"
+        )
+        assert after != before
+        assert sorted(after) == sorted(before)
         # keep three measures
         kept = []
         for _ in range(3):
@@ -73,8 +81,12 @@ def test_a_local_authority_builds_a_plan(
         assert page.locator("[data-kept]").count() == 3
         page.click("a[data-plan-link]")
         page.wait_for_selector("ol[data-plan]")
-        assert page.locator("ol[data-plan] > li").evaluate_all(
-            "els => els.map(e => e.dataset.measure)") == kept
+        assert (
+            page.locator("ol[data-plan] > li").evaluate_all(
+                "els => els.map(e => e.dataset.measure)"
+            )
+            == kept
+        )
         page.fill(f"#note-{kept[0]}", "Start with the district office in 2027.")
         page.click("button[data-save-notes]")
         page.wait_for_selector("ol[data-plan]")
@@ -84,8 +96,11 @@ def test_a_local_authority_builds_a_plan(
         path = info.value.path()
         data = Path(path).read_bytes()
         assert data.startswith(b"%PDF")
-        text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
-        assert "Integration plan" in text and "Start with the district office in 2027." in text
+        text = " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split()
+        )
+        assert "Integration plan" in text
+        assert "Start with the district office in 2027." in text
         assert "AT (local)" in text
         page.screenshot(path=str(screenshots / "toolbox-plan.png"), full_page=True)
         assert errors == []

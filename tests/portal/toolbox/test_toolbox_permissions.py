@@ -51,17 +51,21 @@ def test_plans_of_signed_in_users_are_their_own(tb: Path, users: dict[str, Any])
     owner, other = Client(), Client()
     owner.force_login(users["owner"])
     other.force_login(users["editor"])
-    r = owner.post("/en/toolbox/plan/change/", {"action": "add", "measure": "example-welcome-desk",
-                                                "query": "level=local&geo=SE"})  # fmt: skip
+    r = owner.post(
+        "/en/toolbox/plan/change/",
+        {"action": "add", "measure": "example-welcome-desk", "query": "level=local&geo=SE"},
+    )
     assert r.status_code == 302
     stored = Plan.objects.get(owner=users["owner"])
     assert stored.items == [{"measure_id": "example-welcome-desk", "note": ""}]
-    assert stored.geo == "SE" and stored.level == "local"
+    assert stored.geo == "SE"
+    assert stored.level == "local"
     assert "example-welcome-desk" in owner.get("/en/toolbox/plan/").content.decode()
     assert "Kept with your account." in owner.get("/en/toolbox/plan/").content.decode()
     # another user (an editor) sees an empty plan of their own, never the owner's
     page = other.get("/en/toolbox/plan/").content.decode()
-    assert "example-welcome-desk" not in page and "No measure kept yet." in page
+    assert "example-welcome-desk" not in page
+    assert "No measure kept yet." in page
     assert b"example-welcome-desk" not in other.get("/en/toolbox/plan.csv").content
     # an anonymous visitor neither
     assert b"example-welcome-desk" not in Client().get("/en/toolbox/plan.csv").content
@@ -80,8 +84,12 @@ def test_a_session_plan_moves_to_the_account_on_sign_in(tb: Path, users: dict[st
 
 def test_changes_need_the_csrf_token(tb: Path, users: dict[str, Any]) -> None:
     client = Client(enforce_csrf_checks=True)
-    r = client.post("/en/toolbox/plan/change/", {"action": "add", "measure": "example-job-language"})
+    r = client.post(
+        "/en/toolbox/plan/change/", {"action": "add", "measure": "example-job-language"}
+    )
     assert r.status_code == 403
     client.force_login(users["owner"])
-    r = client.post("/en/toolbox/plan/change/", {"action": "add", "measure": "example-job-language"})
+    r = client.post(
+        "/en/toolbox/plan/change/", {"action": "add", "measure": "example-job-language"}
+    )
     assert r.status_code == 403

@@ -66,9 +66,12 @@ def _refuse_unknown(request: HttpRequest, allowed: list[str]) -> None:
     for name in request.GET:
         if name not in allowed and not name.startswith("_"):
             raise ApiError(
-                400, f"unknown parameter {name!r}", parameter=name, value=request.GET[name],
+                400,
+                f"unknown parameter {name!r}",
+                parameter=name,
+                value=request.GET[name],
                 valid=allowed,
-            )  # fmt: skip
+            )
 
 
 def _card(module: Any, component: Any, m: Any, request: HttpRequest) -> dict[str, Any]:
@@ -136,13 +139,18 @@ def measures(
         codes = {c.strip() for v in request.GET.getlist(name) for c in v.split(",") if c.strip()}
         bad = sorted(codes - set(valid[name]))
         if bad:
-            raise ApiError(400, f"unknown {name} {bad[0]!r}", parameter=name, value=bad[0],
-                           valid=valid[name])  # fmt: skip
+            raise ApiError(
+                400, f"unknown {name} {bad[0]!r}", parameter=name, value=bad[0], valid=valid[name]
+            )
         if codes:
             chosen[name] = codes
     found = display.browse(tb, chosen)
-    ids = {m["measure"].id for mod in found["modules"] for c in mod["components"]
-           for m in c["measures"]}  # fmt: skip
+    ids = {
+        m["measure"].id
+        for mod in found["modules"]
+        for c in mod["components"]
+        for m in c["measures"]
+    }
     cards = [_card(mod, c, m, request) for mod, c, m in tb.measures() if m.id in ids]
     return _json({"version": tb.version, "count": len(cards), "results": cards})
 
@@ -154,8 +162,13 @@ def measure(request: HttpRequest, measure_id: str) -> HttpResponse:
     try:
         mod, comp, m = tb.measure(measure_id)
     except KeyError:
-        raise ApiError(404, "no such measure", parameter="measure_id", value=measure_id,
-                       valid=[x.id for _, _, x in tb.measures()]) from None  # fmt: skip
+        raise ApiError(
+            404,
+            "no such measure",
+            parameter="measure_id",
+            value=measure_id,
+            valid=[x.id for _, _, x in tb.measures()],
+        ) from None
     return _json({"version": tb.version, **_card(mod, comp, m, request)})
 
 
@@ -163,11 +176,18 @@ def _gap(g: Gap | None) -> dict[str, Any] | None:
     if g is None:
         return None
     return {
-        "geo": g.geo, "time": g.time, "group": g.group, "source": g.source,
-        "value": round(g.value, 3), "se": None if g.se is None else round(g.se, 3),
-        "significant": g.significant, "flag": g.flag, "synthetic": g.synthetic,
-        "migrants": g.migrants, "nationals": g.nationals,
-    }  # fmt: skip
+        "geo": g.geo,
+        "time": g.time,
+        "group": g.group,
+        "source": g.source,
+        "value": round(g.value, 3),
+        "se": None if g.se is None else round(g.se, 3),
+        "significant": g.significant,
+        "flag": g.flag,
+        "synthetic": g.synthetic,
+        "migrants": g.migrants,
+        "nationals": g.nationals,
+    }
 
 
 def selection_data(sel: Selection) -> dict[str, Any]:
@@ -195,8 +215,13 @@ def selection_data(sel: Selection) -> dict[str, Any]:
                 "evidence": round(r.evidence, 4),
                 "in_top_share": round(r.in_top_share, 4),
                 "indicators": [
-                    {"id": p.indicator, "direction": p.direction, "weighs": round(p.part, 4),
-                     "factor": p.factor, "gap": _gap(p.gap)}  # fmt: skip
+                    {
+                        "id": p.indicator,
+                        "direction": p.direction,
+                        "weighs": round(p.part, 4),
+                        "factor": p.factor,
+                        "gap": _gap(p.gap),
+                    }
                     for p in r.indicator_gaps
                 ],
                 "reasons": list(r.reasons),
@@ -205,15 +230,23 @@ def selection_data(sel: Selection) -> dict[str, Any]:
             for r in sel.ranked
         ],
         "excluded": [
-            {"measure_id": x.measure.id, "title": x.measure.title, "module": x.module.id,
-             "component": x.component.id, "reasons": list(x.reasons)}  # fmt: skip
+            {
+                "measure_id": x.measure.id,
+                "title": x.measure.title,
+                "module": x.module.id,
+                "component": x.component.id,
+                "reasons": list(x.reasons),
+            }
             for x in sel.excluded
         ],
     }
 
 
-@router.get("/toolbox/recommend", url_name="toolbox_recommend",
-            summary="Measures ranked for an authority's context, with reasons")  # fmt: skip
+@router.get(
+    "/toolbox/recommend",
+    url_name="toolbox_recommend",
+    summary="Measures ranked for an authority's context, with reasons",
+)
 def recommend(
     request: HttpRequest,
     level: Annotated[str | None, Query(description="national, regional or local")] = None,
@@ -235,19 +268,29 @@ def recommend(
     tb = _toolbox(request)
     fmt = (format or "json").lower()
     if fmt not in ("json", "csv"):
-        raise ApiError(400, f"unknown format {format!r}", parameter="format", value=format,
-                       valid=["json", "csv"])  # fmt: skip
+        raise ApiError(
+            400,
+            f"unknown format {format!r}",
+            parameter="format",
+            value=format,
+            valid=["json", "csv"],
+        )
     params = {k: request.GET.getlist(k) for k in request.GET if k != "format"}
     try:
         req = services.parse_selection(params, tb)
     except ParameterError as exc:
-        valid = exc.valid if not isinstance(exc.valid, str) else exc.valid
+        valid = exc.valid
         if exc.parameter == "parameter":
-            raise ApiError(400, f"unknown parameter {exc.value!r}", parameter=str(exc.value),
-                           value=request.GET.get(str(exc.value)),
-                           valid=[*services.SELECTION_PARAMETERS, "format"]) from None  # fmt: skip
-        raise ApiError(400, f"invalid {exc.parameter}", parameter=exc.parameter, value=exc.value,
-                       valid=valid) from None  # fmt: skip
+            raise ApiError(
+                400,
+                f"unknown parameter {exc.value!r}",
+                parameter=str(exc.value),
+                value=request.GET.get(str(exc.value)),
+                valid=[*services.SELECTION_PARAMETERS, "format"],
+            ) from None
+        raise ApiError(
+            400, f"invalid {exc.parameter}", parameter=exc.parameter, value=exc.value, valid=valid
+        ) from None
     sel = services.run_selection(req)
     if fmt == "csv":
         response = HttpResponse(selection_csv(sel), content_type="text/csv; charset=utf-8")

@@ -41,7 +41,7 @@ class Text:
 def text(value: Mapping[str, str] | None, *, markdown: bool = True) -> Text:
     """Return ``value`` in the current language, else English with ``lang="en"``."""
     if not value:
-        return Text(mark_safe(""), None)  # noqa: S308 - empty
+        return Text(mark_safe(""), None)
     language = (get_language() or "en")[:2]
     chosen = value.get(language)
     fallback = None
@@ -49,10 +49,10 @@ def text(value: Mapping[str, str] | None, *, markdown: bool = True) -> Text:
         chosen = value["en"]
         fallback = "en" if language != "en" else None
     if markdown:
-        return Text(mark_safe(render_markdown(chosen)), fallback)  # noqa: S308 - sanitised
+        return Text(mark_safe(render_markdown(chosen)), fallback)
     from django.utils.html import escape
 
-    return Text(mark_safe(escape(chosen)), fallback)  # noqa: S308 - escaped
+    return Text(mark_safe(escape(chosen)), fallback)
 
 
 def label(tax: Taxonomy, name: str, code: str) -> str:
@@ -81,19 +81,30 @@ def browse(tb: Toolbox, chosen: Mapping[str, set[str]]) -> dict[str, Any]:
     """The modules with their components and the measures that pass the filters, and
     the filters' options with counts (under the other filters)."""
     tax = tb.taxonomy
-    modules = []
+    modules: list[dict[str, Any]] = []
     for module in tb.modules:
         comps = []
         for c in module.components:
             ms = [m for m in c.measures if _matches(module, m, chosen)]
             if ms:
-                comps.append({"component": c, "title": text(c.title, markdown=False), "measures": [
-                    {"measure": m, "title": text(m.title, markdown=False), "summary": text(m.summary)}
-                    for m in ms
-                ]})  # fmt: skip
+                comps.append(
+                    {
+                        "component": c,
+                        "title": text(c.title, markdown=False),
+                        "measures": [
+                            {
+                                "measure": m,
+                                "title": text(m.title, markdown=False),
+                                "summary": text(m.summary),
+                            }
+                            for m in ms
+                        ],
+                    }
+                )
         if comps:
-            modules.append({"module": module, "title": text(module.title, markdown=False),
-                            "components": comps})  # fmt: skip
+            modules.append(
+                {"module": module, "title": text(module.title, markdown=False), "components": comps}
+            )
     filters = []
     for name, tax_list in FILTERS:
         others = {k: v for k, v in chosen.items() if k != name}
@@ -111,16 +122,21 @@ def browse(tb: Toolbox, chosen: Mapping[str, set[str]]) -> dict[str, Any]:
             }[name]
             for v in values:
                 counts[v] = counts.get(v, 0) + 1
+        options: list[tuple[str, str]]
         if tax_list is None:
-            options = [(mod.id, text(mod.title, markdown=False).html) for mod in tb.modules]
+            options = [(mod.id, str(text(mod.title, markdown=False).html)) for mod in tb.modules]
         else:
             options = [(code, label(tax, tax_list, code)) for code in tax.codes(tax_list)]
         filters.append(
             {
                 "name": name,
                 "options": [
-                    {"code": code, "label": lab, "count": counts.get(code, 0),
-                     "selected": code in chosen.get(name, set())}  # fmt: skip
+                    {
+                        "code": code,
+                        "label": lab,
+                        "count": counts.get(code, 0),
+                        "selected": code in chosen.get(name, set()),
+                    }
                     for code, lab in options
                     if counts.get(code, 0) or code in chosen.get(name, set())
                 ],
@@ -145,9 +161,7 @@ def measure_view(tb: Toolbox, module: Module, component: Component, m: Measure) 
         "follow_up": text(m.follow_up),
         "implementation": [text(step) for step in m.implementation],
         "cost_drivers": text(m.cost.drivers) if m.cost.drivers else None,
-        "preconditions": [
-            {"p": p, "text": text(p.text, markdown=False)} for p in m.preconditions
-        ],
+        "preconditions": [{"p": p, "text": text(p.text, markdown=False)} for p in m.preconditions],
         "themes": [label(tax, "themes", c) for c in m.themes],
         "target_groups": [label(tax, "target_groups", c) for c in m.target_groups],
         "levels": [label(tax, "level", c) for c in m.levels],

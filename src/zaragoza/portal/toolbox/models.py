@@ -23,6 +23,7 @@ class Plan(models.Model):
     items: Any = models.JSONField(default=list)
     toolbox_version = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    owner_id: int
 
     class Meta:
         verbose_name = "toolbox plan"

@@ -138,7 +138,9 @@ def run_selection(req: SelectionRequest) -> Selection:
     tb = toolbox()
     reader = reader_for(settings.ZARAGOZA_WAREHOUSE)
     key = f"toolbox-sel:{reader.version().tag}:{tb.version}:{req.query()}"
-    return remember(key, lambda: select(tb, req.context, reader, weights=req.weights, time=req.time))
+    return remember(
+        key, lambda: select(tb, req.context, reader, weights=req.weights, time=req.time)
+    )
 
 
 def europe_gaps_for(indicator: str, direction: str, limit: int = 5) -> list[Gap]:
@@ -147,7 +149,9 @@ def europe_gaps_for(indicator: str, direction: str, limit: int = 5) -> list[Gap]
     key = f"toolbox-eu:{reader.version().tag}:{indicator}:{direction}:{limit}"
 
     def make() -> list[Gap]:
-        return europe_gaps(read_observations(reader, indicator=[indicator]), indicator, direction, limit=limit)
+        return europe_gaps(
+            read_observations(reader, indicator=[indicator]), indicator, direction, limit=limit
+        )
 
     return remember(key, make)
 

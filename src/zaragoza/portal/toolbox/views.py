@@ -72,8 +72,11 @@ def index(request: HttpRequest) -> HttpResponse:
     names = [n for n, _l in display.FILTERS]
     for key in request.GET:
         if key not in names:
-            return _error(request, 400, _("Unknown parameter %(p)s; valid: %(v)s")
-                          % {"p": key, "v": ", ".join(names)})  # fmt: skip
+            return _error(
+                request,
+                400,
+                _("Unknown parameter %(p)s; valid: %(v)s") % {"p": key, "v": ", ".join(names)},
+            )
     chosen = {n: set(request.GET.getlist(n)) for n in names if request.GET.getlist(n)}
     ctx = display.browse(tb, chosen)
     chips = []
@@ -92,9 +95,13 @@ def index(request: HttpRequest) -> HttpResponse:
             )
             o["url"] = "?" + q.urlencode()
     labels = {
-        "module": _("Module (area)"), "level": _("Level"), "target_group": _("Target group"),
-        "fund": _("EU fund"), "evidence": _("Evidence"), "theme": _("Theme"),
-    }  # fmt: skip
+        "module": _("Module (area)"),
+        "level": _("Level"),
+        "target_group": _("Target group"),
+        "fund": _("EU fund"),
+        "evidence": _("Evidence"),
+        "theme": _("Theme"),
+    }
     for f in ctx["filters"]:
         f["label"] = labels[f["name"]]
     ctx.update(chips=chips, version=tb.version)
@@ -116,8 +123,11 @@ def module(request: HttpRequest, ident: str) -> HttpResponse:
             "title": display.text(c.title, markdown=False),
             "summary": display.text(c.summary),
             "measures": [
-                {"measure": m, "title": display.text(m.title, markdown=False),
-                 "summary": display.text(m.summary)}  # fmt: skip
+                {
+                    "measure": m,
+                    "title": display.text(m.title, markdown=False),
+                    "summary": display.text(m.summary),
+                }
                 for m in c.measures
             ],
         }
@@ -168,12 +178,15 @@ def measure(request: HttpRequest, ident: str) -> HttpResponse:
         except (ZaragozaError, OSError, duckdb.Error):
             largest = []
         synthetic |= any(g.synthetic for g in largest)
-        rows.append({"id": t.id, "title": titles[t.id], "direction": t.direction,
-                     "largest": largest})  # fmt: skip
+        rows.append(
+            {"id": t.id, "title": titles[t.id], "direction": t.direction, "largest": largest}
+        )
     practice_titles = _practice_titles([p["id"] for p in ctx["practices"]])
     for p in ctx["practices"]:
         p["title"] = practice_titles.get(p["id"])
-    ctx.update(indicators=rows, synthetic=synthetic, in_plan=m.id in services.load_plan(request).ids())
+    ctx.update(
+        indicators=rows, synthetic=synthetic, in_plan=m.id in services.load_plan(request).ids()
+    )
     return render(request, "toolbox/measure.html", ctx)
 
 
@@ -217,10 +230,13 @@ def recommend(request: HttpRequest) -> HttpResponse:
     if sel is not None:
         titles = _indicator_titles(sorted({t.id for r in sel.ranked for t in r.measure.indicators}))
         ctx["ranked"] = [
-            {"r": r, "title": display.text(r.measure.title, markdown=False),
-             "module_title": display.text(r.module.title, markdown=False),
-             "indicators": [titles.get(t.id, t.id) for t in r.measure.indicators],
-             "in_plan": r.measure.id in plan.ids()}  # fmt: skip
+            {
+                "r": r,
+                "title": display.text(r.measure.title, markdown=False),
+                "module_title": display.text(r.module.title, markdown=False),
+                "indicators": [titles.get(t.id, t.id) for t in r.measure.indicators],
+                "in_plan": r.measure.id in plan.ids(),
+            }
             for r in sel.ranked
         ]
         ctx["excluded"] = [
@@ -279,8 +295,9 @@ def plan_change(request: HttpRequest) -> HttpResponse:
             item.note = request.POST.get(f"note-{item.measure_id}", item.note)[:NOTE_MAX]
         messages.success(request, _("Notes saved."))
     else:
-        return _error(request, 400, _("Unknown action %(a)s; valid: add, remove, notes")
-                      % {"a": action})  # fmt: skip
+        return _error(
+            request, 400, _("Unknown action %(a)s; valid: add, remove, notes") % {"a": action}
+        )
     services.save_plan(request, plan)
     return redirect(_safe_next(request, reverse("toolbox:plan")))
 
@@ -295,18 +312,26 @@ def plan(request: HttpRequest) -> HttpResponse:
     items = []
     for item in p.items:
         try:
-            mod, comp, m = tb.measure(item.measure_id)
+            mod, _comp, m = tb.measure(item.measure_id)
         except KeyError:
             continue
-        items.append({"item": item, "measure": m, "title": display.text(m.title, markdown=False),
-                      "module_title": display.text(mod.title, markdown=False),
-                      "indicators": [t.id for t in m.indicators]})  # fmt: skip
+        items.append(
+            {
+                "item": item,
+                "measure": m,
+                "title": display.text(m.title, markdown=False),
+                "module_title": display.text(mod.title, markdown=False),
+                "indicators": [t.id for t in m.indicators],
+            }
+        )
     watched = p.watched_indicators(tb)
     country = p.geo[:2] if p.geo else ""
     watch_url = ""
     if country:
-        watch_url = reverse("monitoring:country", args=[country]) + "?" + urlencode(
-            {"watch": ",".join(watched)}
+        watch_url = (
+            reverse("monitoring:country", args=[country])
+            + "?"
+            + urlencode({"watch": ",".join(watched)})
         )
     return render(
         request,
@@ -345,7 +370,9 @@ def plan_download(request: HttpRequest, fmt: str) -> HttpResponse:
         return _unavailable(request, exc)
     p = services.load_plan(request)
     if fmt == "csv":
-        response = HttpResponse(plan_csv(p, tb, _language()), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            plan_csv(p, tb, _language()), content_type="text/csv; charset=utf-8"
+        )
     else:
         synthetic = False
         if p.query:
@@ -373,7 +400,7 @@ def selfcheck(request: HttpRequest, ident: str) -> HttpResponse:
     except KeyError:
         raise Http404("no such module") from None
     answers = {
-        k.removeprefix("a-"): v for k, v in request.GET.items() if k.startswith("a-") and v
+        k.removeprefix("a-"): str(v) for k, v in request.GET.items() if k.startswith("a-") and v
     }
     result = None
     problem = None
@@ -391,8 +418,11 @@ def selfcheck(request: HttpRequest, ident: str) -> HttpResponse:
                 "title": display.text(c.title, markdown=False),
                 "result": by_id.get(c.id),
                 "measures": [
-                    {"measure": m, "title": display.text(m.title, markdown=False),
-                     "answer": answers.get(m.id, "")}  # fmt: skip
+                    {
+                        "measure": m,
+                        "title": display.text(m.title, markdown=False),
+                        "answer": answers.get(m.id, ""),
+                    }
                     for m in c.measures
                 ],
             }

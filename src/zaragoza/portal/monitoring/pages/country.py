@@ -177,7 +177,9 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             )
     if not sections:
         raise no_geo_figures(geo)
-    areas = [{"area": a, "name": area_name(a), "rows": rows} for a, rows in sections.items()]
+    areas: list[dict[str, Any]] = [
+        {"area": a, "name": area_name(a), "rows": rows} for a, rows in sections.items()
+    ]
     if watch:
         found = {r["indicator"].id: r for rows in sections.values() for r in rows}
         first = [found[i] for i in watch if i in found]

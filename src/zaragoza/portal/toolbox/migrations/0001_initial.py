@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,19 +14,31 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('geo', models.CharField(blank=True, max_length=8)),
-                ('level', models.CharField(blank=True, max_length=16)),
-                ('query', models.TextField(blank=True)),
-                ('items', models.JSONField(default=list)),
-                ('toolbox_version', models.CharField(blank=True, max_length=64)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='toolbox_plan', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("geo", models.CharField(blank=True, max_length=8)),
+                ("level", models.CharField(blank=True, max_length=16)),
+                ("query", models.TextField(blank=True)),
+                ("items", models.JSONField(default=list)),
+                ("toolbox_version", models.CharField(blank=True, max_length=64)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="toolbox_plan",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'toolbox plan',
+                "verbose_name": "toolbox plan",
             },
         ),
     ]
