@@ -175,6 +175,8 @@ def test_a_plan_in_the_session(tb: Path, client: Client) -> None:
         == 400
     )
     assert client.post("/en/toolbox/plan/change/", {"action": "burn"}).status_code == 400
+    bad = {"action": "add", "measure": "example-job-language", "query": "level=x&geo=AT"}
+    assert client.post("/en/toolbox/plan/change/", bad).status_code == 400
     r = client.post(
         "/en/toolbox/plan/change/",
         {"action": "add", "measure": "example-job-language", "next": "https://evil.example/"},

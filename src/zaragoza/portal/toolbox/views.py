@@ -217,14 +217,16 @@ def recommend(request: HttpRequest) -> HttpResponse:
     req = None
     sel = None
     problem = None
+    status = 200
     if request.GET:
         try:
             req = services.parse_selection(dict(request.GET.lists()), tb)
             sel = services.run_selection(req)
         except ParameterError as exc:
-            problem = exc.message
+            problem, status = exc.message, 400
         except (ZaragozaError, OSError, duckdb.Error) as exc:
-            problem = str(exc)
+            # the warehouse cannot be read: the request was fine
+            problem, status = _("The warehouse cannot be read: %(why)s") % {"why": exc}, 503
     ctx = _form_context(tb, req)
     plan = services.load_plan(request)
     if sel is not None:
@@ -246,7 +248,6 @@ def recommend(request: HttpRequest) -> HttpResponse:
         ctx["query"] = req.query() if req else ""
         ctx["api"] = "/api/v1/toolbox/recommend?" + (req.query() if req else "")
     ctx["problem"] = problem
-    status = 400 if problem else 200
     return render(request, "toolbox/recommend.html", ctx, status=status)
 
 
@@ -275,17 +276,17 @@ def plan_change(request: HttpRequest) -> HttpResponse:
         except KeyError:
             return _error(request, 400, _("Unknown measure %(m)s") % {"m": ident})
     if action == "add":
-        if plan.add(ident):
-            messages.success(request, _("Kept in your plan."))
         query = request.POST.get("query", "")
         if query:
-            try:
-                from urllib.parse import parse_qs
+            from urllib.parse import parse_qs
 
+            try:
                 req = services.parse_selection(parse_qs(query, keep_blank_values=True), tb)
-                plan.geo, plan.level, plan.query = req.context.geo, req.context.level, req.query()
-            except ParameterError:
-                pass  # the plan keeps its earlier context; the measure is kept all the same
+            except ParameterError as exc:
+                return _error(request, 400, exc.message)
+            plan.geo, plan.level, plan.query = req.context.geo, req.context.level, req.query()
+        if plan.add(ident):
+            messages.success(request, _("Kept in your plan."))
         plan.toolbox_version = tb.version
     elif action == "remove":
         plan.remove(ident)
