@@ -1,7 +1,8 @@
 """The ``zaragoza`` command: thin commands over the library, sharing one set of options.
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
-``synth``, ``serve``, ``catalog``, ``compare``, and ``knowledge``: practices and users);
+``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users,
+and ``toolbox``);
 ``common`` holds the options, defaults and error printer they share; ``app`` the command
 and its groups.
 """
@@ -17,6 +18,7 @@ from zaragoza.cli import (
     knowledge,
     serve,
     synth,
+    toolbox,
     warehouse,
 )
 from zaragoza.cli.app import app
@@ -25,4 +27,6 @@ from zaragoza.cli.common import example_file
 __all__ = ["app", "example_file"]
 
 # the modules register their commands on import
-_COMMANDS = (catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, warehouse)
+_COMMANDS = (
+    catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, toolbox, warehouse,
+)  # fmt: skip

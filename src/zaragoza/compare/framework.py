@@ -31,6 +31,7 @@ __all__ = [
     "Tree",
     "bundled_framework",
     "load_framework",
+    "tree_of",
 ]
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
@@ -247,6 +248,13 @@ def load_framework(path: str | Path, catalog: Catalog | None = None) -> tuple[Fr
                     hint=f"Known indicators: {', '.join(sorted(catalog.indicators))}",
                 )
     return fw, _check_tree(fw, str(src))
+
+
+def tree_of(fw: Framework, where: str) -> Tree:
+    """Return the checked tree of a framework built in memory (``where`` names it in
+    errors), as :func:`load_framework` does for a file: the toolbox's self-check builds
+    a module's checklist this way, on the same engine."""
+    return _check_tree(fw, where)
 
 
 def bundled_framework(name: str = "integration_outcomes") -> Path:

@@ -6,6 +6,9 @@ Environment
 ZARAGOZA_LOGIN_FAILURES
     Failed logins (per user name and address) before logins from there are refused for
     15 minutes (default 5; django-axes).
+ZARAGOZA_TOOLBOX
+    A toolbox folder or file to serve instead of the bundled one (``zaragoza toolbox
+    validate`` checks it first).
 ZARAGOZA_UPLOADS
     Folder of uploaded documents (default: beside Django's SQLite database,
     ``<warehouse>-uploads``); never inside the static tree.
@@ -37,7 +40,12 @@ def configure(ns: dict[str, Any]) -> None:
     apps: list[str] = list(ns["INSTALLED_APPS"])
     # modeltranslation patches the admin: it must come before django.contrib.admin.
     apps.insert(apps.index("django.contrib.admin"), "modeltranslation")
-    apps += ["axes", "zaragoza.portal.accounts", "zaragoza.portal.knowledge"]
+    apps += [
+        "axes",
+        "zaragoza.portal.accounts",
+        "zaragoza.portal.knowledge",
+        "zaragoza.portal.toolbox",
+    ]
     ns["INSTALLED_APPS"] = apps
     # django-axes: login throttling; its middleware must be the last one.
     ns["MIDDLEWARE"] = [*ns["MIDDLEWARE"], "axes.middleware.AxesMiddleware"]
@@ -65,9 +73,11 @@ def configure(ns: dict[str, Any]) -> None:
     ns["LOCALE_PATHS"] = [
         *ns["LOCALE_PATHS"],
         Path(__file__).parent.parent / "knowledge" / "locale",
+        Path(__file__).parent.parent / "toolbox" / "locale",
         Path(__file__).parent / "locale",
     ]
 
+    ns["ZARAGOZA_TOOLBOX"] = os.environ.get("ZARAGOZA_TOOLBOX", "").strip() or None
     sqlite: Path = ns["ZARAGOZA_WAREHOUSE"].with_name(ns["ZARAGOZA_WAREHOUSE"].stem + "-uploads")
     ns["MEDIA_ROOT"] = Path(os.environ.get("ZARAGOZA_UPLOADS", str(sqlite))).absolute()
     ns["MEDIA_URL"] = "/documents/"  # never served as files: a view checks and streams them

@@ -19,6 +19,14 @@ Rules of the knowledge base (``docs/knowledge.md``):
   and the admins.
 * ``edit_profile`` (country governance profile): the coordinators of that country,
   editors, admins. ``edit_organisation``: editors, admins. ``manage_users``: admins.
+
+Rules of the toolbox (``docs/toolbox.md``):
+
+* ``view`` the toolbox (modules, measures, selections): anyone.
+* ``view``/``edit`` a plan kept for a signed-in user: that user only (plans are an
+  authority's working notes: no role reads another's). A plan kept in an anonymous
+  session (``state="session"``) is reachable only through that session's cookie, so
+  the holder of the session may view and edit it.
 """
 
 from __future__ import annotations
@@ -158,6 +166,14 @@ def _rule(g: Grants, action: Action, s: Scope) -> bool:
         return action is Action.EDIT_ORGANISATION and g.everywhere
     if s.kind == "users":
         return action is Action.MANAGE_USERS and g.admin
+    if s.kind == "toolbox":
+        return action is Action.VIEW
+    if s.kind == "toolbox_plan":
+        if action not in (Action.VIEW, Action.EDIT):
+            return False
+        if s.state == "session":
+            return g.user_id is None
+        return g.user_id is not None and s.owner_id == g.user_id
     return False
 
 

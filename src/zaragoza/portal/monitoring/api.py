@@ -716,6 +716,10 @@ api.add_router("/v1/sdmx", api_sdmx.register(_reader, _cached))
 from zaragoza.portal.knowledge.api import router as _knowledge_router  # noqa: E402
 
 api.add_router("/v1", _knowledge_router)
+# The toolbox's endpoints (modules, measures, selections).
+from zaragoza.portal.toolbox.api import router as _toolbox_router  # noqa: E402
+
+api.add_router("/v1", _toolbox_router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
@@ -739,6 +743,8 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/practices/{id}",
                 "/api/v1/organisations",
                 "/api/v1/countries/{geo}/profile",
+                "/api/v1/toolbox/{modules,measures,recommend}",
+                "/api/v1/toolbox/measures/{id}",
                 "/api/docs",
                 "/api/openapi.json",
             ],

@@ -159,7 +159,7 @@ def indicators(request: HttpRequest) -> dict[str, Any]:
     return pages.indicator_list(_reader())
 
 
-@_page("monitoring/country.html", ("source", "year"))
+@_page("monitoring/country.html", ("source", "year", "watch"))
 def country(request: HttpRequest, geo: str) -> dict[str, Any]:
     """One country's profile."""
     return pages.country_page(_reader(), geo, request.GET)

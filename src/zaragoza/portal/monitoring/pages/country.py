@@ -49,6 +49,7 @@ from zaragoza.portal.monitoring.pages.common import (
     interval_note,
     keyed_rows,
     main_group,
+    many,
     no_geo_figures,
     one,
     records,
@@ -350,6 +351,11 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
     asked = one(params, "source")
     if asked is not None:
         choice(asked, SOURCES, "source", "published")
+    # ``watch``: indicators shown first (a toolbox plan's indicators to watch link here).
+    watch = list(dict.fromkeys(many(params, "watch")))
+    for ident in watch:
+        if ident not in ctx.catalog.indicators:
+            choice(ident, sorted(ctx.catalog.indicators), "watch", "")
     # Every total-sex cell of the country and the EU, levels and gaps, in one query: the
     # profile slices it per indicator and source.
     everything = reader.observations(ObservationFilter(geo=(geo, EU), sex=("T",), compare_to=()))
@@ -452,6 +458,20 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             )
     all_rows = [r for rows in sections.values() for r in rows]
     query = {k: v for k, v in (("source", asked), ("year", str(year))) if v}
+    if not sections:
+        raise no_geo_figures(geo)
+    areas: list[dict[str, Any]] = [
+        {"area": a, "name": area_name(a), "rows": rows} for a, rows in sections.items()
+    ]
+    if watch:
+        found = {r["indicator"].id: r for rows in sections.values() for r in rows}
+        first = [found[i] for i in watch if i in found]
+        areas = [
+            {**a, "rows": [r for r in a["rows"] if r["indicator"].id not in watch]} for a in areas
+        ]
+        areas = [{"area": "watch", "name": _("Indicators to watch"), "rows": first}] + [
+            a for a in areas if a["rows"]
+        ]
     return {
         "geo": geo,
         "name": country_name(geo),
@@ -459,9 +479,8 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
         "year": year,
         "default_year": default,
         "years": years,
-        "sections": [
-            {"area": a, "name": area_name(a), "rows": rows} for a, rows in sections.items()
-        ],
+        "sections": areas,
+        "watch": watch,
         "dots": _dot_charts(all_rows),
         "trends": trends,
         "targets": target_rows,

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,10 +59,13 @@ def _practices(q: str) -> list[dict[str, str]]:
     from zaragoza.portal.knowledge.models import Practice
     from zaragoza.portal.knowledge.searching import match
 
-    scores = match(parse_text(q))
-    if not scores:
+    hits = match(parse_text(q))
+    if not len(hits.ids):
         return []
-    best = sorted(scores, key=lambda pid: -scores[pid])[:MAX_PRACTICES]
+    assert hits.scores is not None  # scored by default
+    # the most relevant first, ties by id (stable: argsort of the negated scores)
+    order = np.argsort(-hits.scores, kind="stable")[:MAX_PRACTICES]
+    best = [int(pid) for pid in hits.ids[order]]
     found = {p.pk: p for p in Practice.objects.filter(pk__in=best)}
     return [
         {
