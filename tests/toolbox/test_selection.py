@@ -56,7 +56,7 @@ def test_a_gap_in_the_measures_favour_does_not_count(
     tb = make_toolbox(card("one-measure", indicators=targets("employment_rate")))
     sel = recommend(tb, LOCAL, gaps(gap("employment_rate", +6, 1)))  # migrants above nationals
     assert sel.ranked[0].gap == 0
-    assert "no gap against the measure's direction" in sel.ranked[0].reasons[0]
+    assert "the group is not behind here" in sel.ranked[0].reasons[0]
 
 
 def test_a_gap_flagged_u_weighs_less(

@@ -96,15 +96,15 @@ class IndicatorGap:
             sig = "significant at 95%" if g.significant else "not significant at 95%"
         flag = f", flag {g.flag}" if g.flag else ""
         shown = "synthetic records" if g.synthetic else g.source
-        against = (
-            "measure works against it"
+        closes = (
+            "the measure would narrow this gap"
             if self.size > 0
-            else "no gap against the measure's direction"
+            else "the group is not behind here, so the gap adds nothing"
         )
         return (
             f"{group} {self.indicator} gap {g.value:+.1f} {unit}{se}, {sig}{flag} "
-            f"({g.geo} {g.time}, {shown}); measure aims to {self.direction} it: {against}, "
-            f"weighs {self.part:.2f}"
+            f"({g.geo} {g.time}, {shown}); the measure aims to {self.direction} "
+            f"{self.indicator}: {closes}; weight {self.part:.2f}"
         )
 
 
