@@ -46,7 +46,7 @@ def test_labels_beside_codes_in_the_pages_language(portal: Path, client: Client)
     query = "?indicator=employment_rate&geo=AT&time=2023&citizen=NAT&sex=T&source=published"
     rows = rows_of(page(client, DATA + query))
     assert len(rows) == 1
-    indicator, geo, year, citizen, c_birth, sex, age, _value, source = rows[0]
+    indicator, geo, year, citizen, c_birth, sex, age, _value, *_, source = rows[0]
     assert indicator == "Employment rate (20-64) employment_rate"
     assert source == "published"
     assert geo == "Austria AT"
