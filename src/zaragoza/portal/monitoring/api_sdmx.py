@@ -14,8 +14,8 @@ dataflow uses the data structure, which uses the codelists and the concept schem
 it uses directly), ``descendants`` (what it uses, all the way down), ``all`` (parents,
 siblings and descendants), or one resource type (``codelist``...: the related
 artefacts of that type, up or down). ``detail`` is ``full`` (only full artefacts are
-served; stubs are refused with a 400 naming the valid value). Other parameters are
-refused.
+served; SDMX's stub detail levels such as ``allstubs`` get a 400 naming the valid
+value). Other parameters are refused.
 
 The codelists hold the codes the warehouse has (and every catalogue indicator and
 unit), named in English, French and German: countries from ISO 3166 (pycountry),
@@ -197,13 +197,14 @@ def _parents(node: tuple[str, str], s: sdmx_ml.Structures) -> list[tuple[str, st
 def _closure(
     start: Iterable[tuple[str, str]], step: Callable[[tuple[str, str]], list[tuple[str, str]]]
 ) -> list[tuple[str, str]]:
+    """Every artefact reachable from ``start`` by repeated ``step``s, in the order found."""
     out: dict[tuple[str, str], None] = {}
-    todo = list(start)
-    while todo:
-        for nxt in step(todo.pop()):
+    pending = list(start)
+    while pending:
+        for nxt in step(pending.pop()):
             if nxt not in out:
                 out[nxt] = None
-                todo.append(nxt)
+                pending.append(nxt)
     return list(out)
 
 
