@@ -44,14 +44,15 @@ def test_gunicorn_serves_static_files_compressed(
 
 
 def test_collected_once_and_reused(settings: object, tmp_path: Path) -> None:
-    first = collect_static(tmp_path)
+    cache = tmp_path / "static"  # its own folder: the page cache lives in tmp_path too
+    first = collect_static(cache)
     assert (first / "vendor/plotly/plotly.min.js.br").is_file()
     assert (first / "vendor/plotly/plotly.min.js.gz").is_file()
     assert (first / "monitoring/charts.js.br").is_file()
     stamp = (first / "vendor/plotly/plotly.min.js.br").stat().st_mtime_ns
     said: list[str] = []
-    again = collect_static(tmp_path, progress=said.append)
+    again = collect_static(cache, progress=said.append)
     assert again == first
     assert said == []  # nothing compressed again
     assert (first / "vendor/plotly/plotly.min.js.br").stat().st_mtime_ns == stamp
-    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no half-made folder left
+    assert [p.name for p in cache.iterdir()] == [first.name]  # no half-made folder left

@@ -75,7 +75,9 @@ _NAMES: dict[str, Any] = {
     "OBS_FLAG": gettext_lazy("Observation status (flag)"),
     "CONF_STATUS": gettext_lazy("Confidentiality status"),
     "SE": gettext_lazy("Standard error"),
+    # xgettext:no-python-format (a literal per cent sign)
     "CI_LO": gettext_lazy("95% confidence interval, lower bound"),
+    # xgettext:no-python-format
     "CI_HI": gettext_lazy("95% confidence interval, upper bound"),
     "CV": gettext_lazy("Coefficient of variation (%)"),
     "N": gettext_lazy("Unweighted count of respondents"),

@@ -104,6 +104,15 @@ TITLES = {
         "Self-reported unmet needs for medical examination or treatment (16 and over)"
     ),
     "youth_unemployment_rate": gettext_noop("Youth unemployment rate (15-24)"),
+    "low_achievers_maths": gettext_noop("Low achievers in mathematics (15-year-olds)"),
+    "low_achievers_reading": gettext_noop("Low achievers in reading (15-year-olds)"),
+    "low_achievers_science": gettext_noop("Low achievers in science (15-year-olds)"),
+    "mean_score_maths": gettext_noop("Mean score in mathematics (15-year-olds)"),
+    "mean_score_reading": gettext_noop("Mean score in reading (15-year-olds)"),
+    "mean_score_science": gettext_noop("Mean score in science (15-year-olds)"),
+    "top_performers_maths": gettext_noop("Top performers in mathematics (15-year-olds)"),
+    "top_performers_reading": gettext_noop("Top performers in reading (15-year-olds)"),
+    "top_performers_science": gettext_noop("Top performers in science (15-year-olds)"),
 }
 
 
@@ -330,6 +339,66 @@ DEFINITIONS = {
     "youth_unemployment_rate": gettext_noop(
         "Unemployed persons (ILOSTAT = 2) as a percentage of the labour force (ILOSTAT 1 or 2) "
         "aged 15-24."
+    ),
+    "low_achievers_maths": gettext_noop(
+        "Students aged 15 (PISA's target population: 15 years 3 months to 16 years 2 months, "
+        "in grade 7 or above) scoring below proficiency level 2 in mathematics (below 420.07 "
+        "score points on the PISA scale), as a percentage of the students of the same group; "
+        "estimated over the plausible values with the final student weight, variance from the"
+        " 80 Fay replicate weights and the plausible values (Rubin's rules)."
+    ),
+    "low_achievers_reading": gettext_noop(
+        "Students aged 15 (PISA's target population: 15 years 3 months to 16 years 2 months, "
+        "in grade 7 or above) scoring below proficiency level 2 in reading (below 407.47 "
+        "score points on the PISA scale), as a percentage of the students of the same group; "
+        "estimated over the plausible values with the final student weight, variance from the"
+        " 80 Fay replicate weights and the plausible values (Rubin's rules)."
+    ),
+    "low_achievers_science": gettext_noop(
+        "Students aged 15 (PISA's target population: 15 years 3 months to 16 years 2 months, "
+        "in grade 7 or above) scoring below proficiency level 2 in science (below 409.54 "
+        "score points on the PISA scale), as a percentage of the students of the same group; "
+        "estimated over the plausible values with the final student weight, variance from the"
+        " 80 Fay replicate weights and the plausible values (Rubin's rules)."
+    ),
+    "mean_score_maths": gettext_noop(
+        "Mean PISA score in mathematics of the students aged 15 (PISA's target population) of"
+        " the group, in score points of the PISA scale; estimated over the plausible values "
+        "with the final student weight, variance from the 80 Fay replicate weights and the "
+        "plausible values (Rubin's rules)."
+    ),
+    "mean_score_reading": gettext_noop(
+        "Mean PISA score in reading of the students aged 15 (PISA's target population) of the"
+        " group, in score points of the PISA scale; estimated over the plausible values with "
+        "the final student weight, variance from the 80 Fay replicate weights and the "
+        "plausible values (Rubin's rules)."
+    ),
+    "mean_score_science": gettext_noop(
+        "Mean PISA score in science of the students aged 15 (PISA's target population) of the"
+        " group, in score points of the PISA scale; estimated over the plausible values with "
+        "the final student weight, variance from the 80 Fay replicate weights and the "
+        "plausible values (Rubin's rules)."
+    ),
+    "top_performers_maths": gettext_noop(
+        "Students aged 15 (PISA's target population) scoring at proficiency level 5 or above "
+        "in mathematics (at least 606.99 score points on the PISA scale), as a percentage of "
+        "the students of the same group; estimated over the plausible values with the final "
+        "student weight, variance from the 80 Fay replicate weights and the plausible values "
+        "(Rubin's rules)."
+    ),
+    "top_performers_reading": gettext_noop(
+        "Students aged 15 (PISA's target population) scoring at proficiency level 5 or above "
+        "in reading (at least 625.61 score points on the PISA scale), as a percentage of the "
+        "students of the same group; estimated over the plausible values with the final "
+        "student weight, variance from the 80 Fay replicate weights and the plausible values "
+        "(Rubin's rules)."
+    ),
+    "top_performers_science": gettext_noop(
+        "Students aged 15 (PISA's target population) scoring at proficiency level 5 or above "
+        "in science (at least 633.33 score points on the PISA scale), as a percentage of the "
+        "students of the same group; estimated over the plausible values with the final "
+        "student weight, variance from the 80 Fay replicate weights and the plausible values "
+        "(Rubin's rules)."
     ),
 }
 
