@@ -31,7 +31,8 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     EU-SILC files carry household and person ids (``DB030``, ``HB030``, ``RB030``,
     ``PB030``) and no EU-LFS weight ``COEFF``; PISA student files the weight
     ``W_FSTUWT`` and plausible values; a request naming only EU-SILC (PISA) indicators
-    is EU-SILC (PISA) too. Files Spark reads from a cluster's storage are not opened here.
+    is EU-SILC (PISA) too. What only Spark reads (a cluster's storage, a folder of
+    Parquet parts) is not opened here: such inputs are EU-LFS unless ``survey`` says.
     """
     if request.survey != "auto":
         return request.survey
@@ -39,8 +40,8 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     for survey in ("EU-SILC", "PISA"):
         if ids and all(catalog[i].survey == survey for i in ids):
             return survey.lower()
-    if request.backend == "spark" and any(_remote(p) for p in request.inputs):
-        return "eu-lfs"  # a cluster's storage is read by Spark only
+    if request.backend == "spark" and any(_spark_only(p) for p in request.inputs):
+        return "eu-lfs"
     from zaragoza.sources.pisa import is_pisa
     from zaragoza.sources.readers import load_column_map
     from zaragoza.sources.silc import looks_like_silc, silc_input_columns
@@ -51,8 +52,10 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     return "eu-silc" if looks_like_silc(request.inputs, colmap) else "eu-lfs"
 
 
-def _remote(path: str) -> bool:
-    return "://" in path
+def _spark_only(path: str) -> bool:
+    """A cluster's storage (``hdfs://``, ``s3a://``) or a folder of parts: Spark reads it,
+    the local readers that peek at a file's columns do not."""
+    return "://" in path or Path(path).is_dir()
 
 
 def estimate(
