@@ -3,12 +3,17 @@ bundled synthetic examples (a demonstration, not statistics)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from zaragoza.catalog.loader import load_catalog
-from zaragoza.pipeline.result import store_run
+from zaragoza.errors import UsageError
+from zaragoza.pipeline.result import EstimateRun, store_run
 from zaragoza.pipeline.run import estimate_files
 from zaragoza.warehouse.store import LoadResult, Warehouse
 
@@ -42,9 +47,8 @@ def build_default_warehouse(
     lfs = [i for i in cat if cat[i].survey == "EU-LFS"]
     results: dict[str, LoadResult] = {}
     try:
-        with Warehouse(tmp) as wh:
-            say("loading the bundled Eurostat tables")
-            results["published"], _ = load_bundled_published(wh, cat)
+        # one transaction: the secondary suppression of each table is computed once
+        with Warehouse(tmp) as wh, wh.transaction():
             # (label, survey, example file, indicators, strata and PSU columns)
             jobs: list[tuple[str, str, Path, Any, str, str]] = [
                 ("computed", "eu-lfs", Path(example), lfs, "STRATUM", "PSU")
@@ -52,24 +56,91 @@ def build_default_warehouse(
             if silc_example is not False:
                 silc_file = _bundled_silc_example() if silc_example is True else silc_example
                 jobs.append(("EU-SILC", "eu-silc", Path(silc_file), None, "DB050", "DB060"))
-            for label, survey, file, ids, strata, psu in jobs:
-                for group in ("citizen", "c_birth"):
-                    say(f"estimating the {label} indicators by {group} from the example")
-                    run = estimate_files(
-                        [file],
-                        ids,
-                        by=[group, "sex"],
-                        gap=f"{group}=NAT",
-                        strata=strata,
-                        psu=psu,
-                        catalog=cat,
-                        survey=survey,
-                    )
-                    results[f"{label} by {group}"] = store_run(run, wh)
+            runs = [
+                (f"{label} by {group}", (survey, str(file), ids, group, strata, psu))
+                for label, survey, file, ids, strata, psu in jobs
+                for group in ("citizen", "c_birth")
+            ]
+            # The estimates are independent: worker processes make them while this one
+            # loads the published tables; they are stored in this fixed order, so the
+            # warehouse is the same whatever the number of workers.
+            workers = _workers(len(runs))
+            where = "this process" if workers == 1 else f"{workers} worker processes"
+            say(f"estimating {len(runs)} runs from the examples in {where}")
+            with _pool(workers) as pool:
+                pending = [(name, pool.submit(_estimate_job, *args)) for name, args in runs]
+                say("loading the bundled Eurostat tables")
+                results["published"], _ = load_bundled_published(wh, cat)
+                for name, job in pending:
+                    results[name] = store_run(job.result(), wh)
+                    say(f"stored the {name}")
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return results
+
+
+def _estimate_job(
+    survey: str, file: str, ids: list[str] | None, group: str, strata: str, psu: str
+) -> EstimateRun:
+    """One run of the embedded default: the indicators by ``group`` and sex, with the
+    gap to nationals (in a worker process: everything it needs is in its arguments)."""
+    return estimate_files(
+        [file], ids, by=[group, "sex"], gap=f"{group}=NAT", strata=strata, psu=psu,
+        catalog=load_catalog(), survey=survey,
+    )  # fmt: skip
+
+
+def _workers(jobs: int) -> int:
+    """Worker processes for the estimates: ``ZARAGOZA_INIT_WORKERS``, else the cores
+    this process may use (at most ``jobs``); 1 estimates in this process."""
+    given = os.environ.get("ZARAGOZA_INIT_WORKERS", "").strip()
+    if given:
+        if not given.isdigit() or int(given) < 1:
+            raise UsageError(
+                "invalid ZARAGOZA_INIT_WORKERS", value=given, hint="a whole number, 1 or more"
+            )
+        return min(int(given), jobs)
+    return max(1, min(len(os.sched_getaffinity(0)), jobs))
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Executor]:
+    """Processes started afresh (``spawn``: never a fork of a process holding DuckDB's
+    threads), or this process itself for one worker."""
+    if workers == 1:
+        with _InProcess() as pool:
+            yield pool
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+class _InProcess(Executor):
+    """An executor that runs each job when its result is asked for, in this process."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return _Deferred(fn, args, kwargs)
+
+
+class _Deferred(Future[Any]):
+    def __init__(self, fn: Callable[..., Any], args: Any, kwargs: Any) -> None:
+        super().__init__()
+        self._call = (fn, args, kwargs)
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            fn, args, kwargs = self._call
+            try:
+                self.set_result(fn(*args, **kwargs))
+            except BaseException as exc:
+                self.set_exception(exc)
+        return super().result(timeout)
 
 
 def _bundled_silc_example() -> Path:

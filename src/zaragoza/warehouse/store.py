@@ -158,6 +158,9 @@ class Warehouse:
                 "cannot open the warehouse", file=str(self.path), hint=str(exc).splitlines()[0]
             ) from None
         self._depth = 0
+        # computed rows loaded in the open transaction, whose tables' secondary
+        # suppression is recomputed once before it commits
+        self._touched: list[pd.DataFrame] = []
         if not read_only:
             self.con.execute(_DDL)
             self.con.execute(
@@ -196,8 +199,13 @@ class Warehouse:
             return
         self.con.execute("BEGIN TRANSACTION")
         self._depth = 1
+        self._touched = []
         try:
             yield
+            if self._touched:
+                # once per transaction: loads of the same tables (by citizenship, then by
+                # country of birth) would otherwise each recompute them
+                self._refresh_suppression(pd.concat(self._touched, ignore_index=True))
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -206,6 +214,7 @@ class Warehouse:
             raise
         finally:
             self._depth = 0
+            self._touched = []
 
     def _give_back_space(self) -> None:
         # the load's own error is what the user needs to see, not one of compacting
@@ -309,8 +318,8 @@ class Warehouse:
                         [catalog_version],
                     )
                 computed = obs[obs["source"] == "computed"]
-                if len(computed):
-                    self._refresh_suppression(computed)
+                if len(computed):  # its tables' suppression is refreshed before the commit
+                    self._touched.append(computed[CELL_KEY])
                 if before_commit is not None:
                     before_commit()
             finally:
