@@ -40,6 +40,7 @@ __all__ = [
     "Occupation",
     "attainment_aggregate",
     "cefr_rank",
+    "fold",
     "occupation",
     "occupations",
     "search_occupations",
@@ -159,7 +160,7 @@ def occupation(uri: str) -> Occupation:
     return found
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Case- and accent-insensitive form, so that 'electricien' finds 'électricien'."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -168,7 +169,7 @@ def _fold(text: str) -> str:
 @cache
 def _index() -> list[tuple[str, str, str]]:
     return [
-        (_fold(label), lang, occ.uri)
+        (fold(label), lang, occ.uri)
         for occ in occupations().values()
         for lang in occ.preferred
         for label in occ.labels(lang)
@@ -181,7 +182,7 @@ def search_occupations(text: str, lang: str | None = None, limit: int = 20) -> l
     ``lang`` limits the search to that language's labels (None: every language the
     bundled source has). Occupations whose label starts with the text come first.
     """
-    words = _fold(text).split()
+    words = fold(text).split()
     if not words:
         return []
     if lang is not None and lang not in ESCO_LANGUAGES:

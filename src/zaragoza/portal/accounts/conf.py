@@ -6,6 +6,9 @@ Environment
 ZARAGOZA_LOGIN_FAILURES
     Failed logins (per user name and address) before logins from there are refused for
     15 minutes (default 5; django-axes).
+ZARAGOZA_PROFILE_KEYS
+    Comma-separated Fernet keys sealing the skills profiles, newest first (without it, a
+    random key kept beside the database, ``<warehouse>-profiles.key``, owner-only).
 ZARAGOZA_TOOLBOX
     A toolbox folder or file to serve instead of the bundled one (``zaragoza toolbox
     validate`` checks it first).
@@ -45,6 +48,7 @@ def configure(ns: dict[str, Any]) -> None:
         "zaragoza.portal.accounts",
         "zaragoza.portal.knowledge",
         "zaragoza.portal.toolbox",
+        "zaragoza.portal.skills",
     ]
     ns["INSTALLED_APPS"] = apps
     # django-axes: login throttling; its middleware must be the last one.
@@ -74,9 +78,15 @@ def configure(ns: dict[str, Any]) -> None:
         *ns["LOCALE_PATHS"],
         Path(__file__).parent.parent / "knowledge" / "locale",
         Path(__file__).parent.parent / "toolbox" / "locale",
+        Path(__file__).parent.parent / "skills" / "locale",
         Path(__file__).parent / "locale",
     ]
 
+    # skills profiles: Fernet keys, newest first (zaragoza.portal.skills.crypto)
+    ns["ZARAGOZA_PROFILE_KEYS"] = os.environ.get("ZARAGOZA_PROFILE_KEYS", "").split(",")
+    ns["ZARAGOZA_PROFILE_KEY_FILE"] = ns["ZARAGOZA_WAREHOUSE"].with_name(
+        ns["ZARAGOZA_WAREHOUSE"].stem + "-profiles.key"
+    )
     ns["ZARAGOZA_TOOLBOX"] = os.environ.get("ZARAGOZA_TOOLBOX", "").strip() or None
     sqlite: Path = ns["ZARAGOZA_WAREHOUSE"].with_name(ns["ZARAGOZA_WAREHOUSE"].stem + "-uploads")
     ns["MEDIA_ROOT"] = Path(os.environ.get("ZARAGOZA_UPLOADS", str(sqlite))).absolute()

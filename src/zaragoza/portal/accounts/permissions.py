@@ -27,6 +27,17 @@ Rules of the toolbox (``docs/toolbox.md``):
   authority's working notes: no role reads another's). A plan kept in an anonymous
   session (``state="session"``) is reachable only through that session's cookie, so
   the holder of the session may view and edit it.
+
+Rules of the skills profiles (``docs/skills.md``): personal data, need to know only.
+
+* ``create`` a profile (``Scope("skills_profile", organisation=o)``), ``view``,
+  ``edit``, ``export``, ``erase`` and ``consent`` on one: the counsellors of its
+  organisation. No other role, editors and admins included, reads a profile: managing
+  users is not a reason to read a person's file.
+* The person the profile is about, when they have an account linked to it (the
+  profile's owner): ``view``, ``export``, ``erase`` and ``consent``, never ``edit``
+  (the counsellor's appraisal is the counsellor's).
+* An erased profile (``state="erased"``) holds nothing to read: every action refused.
 """
 
 from __future__ import annotations
@@ -60,6 +71,9 @@ class Action(StrEnum):
     EDIT_PROFILE = "edit_profile"
     EDIT_ORGANISATION = "edit_organisation"
     MANAGE_USERS = "manage_users"
+    EXPORT = "export"
+    ERASE = "erase"
+    CONSENT = "consent"
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,7 @@ class Scope:
     owner_id: int | None = None
     state: str | None = None
     geo: str | None = None
+    organisation: str | None = None
 
 
 class Scoped(Protocol):
@@ -90,11 +105,13 @@ _REVIEW_STATES = frozenset({"submitted", "in_review", "published"})
 
 @dataclass(frozen=True)
 class Grants:
-    """A user's roles: the global ones and the countries of their coordinator grants."""
+    """A user's roles: the global ones, the countries of their coordinator grants and the
+    organisations of their counsellor grants."""
 
     user_id: int | None
     roles: frozenset[str]
     countries: frozenset[str]
+    organisations: frozenset[str] = frozenset()
 
     @property
     def admin(self) -> bool:
@@ -106,7 +123,7 @@ class Grants:
         return self.admin or Role.EDITOR in self.roles
 
 
-_NOBODY = Grants(None, frozenset(), frozenset())
+_NOBODY = Grants(None, frozenset(), frozenset(), frozenset())
 
 
 def grants(user: Any) -> Grants:
@@ -116,14 +133,15 @@ def grants(user: Any) -> Grants:
     kept = getattr(user, "_zaragoza_grants", None)
     if kept is not None:
         return kept  # type: ignore[no-any-return]
-    rows = list(user.grants.values_list("role", "country"))
-    roles = {r for r, _ in rows}
+    rows = list(user.grants.values_list("role", "country", "organisation"))
+    roles = {r for r, _, _ in rows}
     if user.is_superuser:
         roles.add(Role.ADMIN)
     found = Grants(
         user.pk,
         frozenset(roles),
-        frozenset(c for r, c in rows if r == Role.COORDINATOR and c),
+        frozenset(c for r, c, _ in rows if r == Role.COORDINATOR and c),
+        frozenset(o for r, _, o in rows if r == Role.COUNSELLOR and o),
     )
     user._zaragoza_grants = found
     return found
@@ -151,6 +169,22 @@ def _practice(g: Grants, action: Action, s: Scope) -> bool:
     return False
 
 
+_PROFILE_COUNSELLOR = frozenset(
+    {Action.CREATE, Action.VIEW, Action.EDIT, Action.EXPORT, Action.ERASE, Action.CONSENT}
+)
+_PROFILE_PERSON = frozenset({Action.VIEW, Action.EXPORT, Action.ERASE, Action.CONSENT})
+
+
+def _skills_profile(g: Grants, action: Action, s: Scope) -> bool:
+    if s.state == "erased":
+        return False
+    counsellor = s.organisation is not None and s.organisation in g.organisations
+    if counsellor and action in _PROFILE_COUNSELLOR:
+        return True
+    own = g.user_id is not None and s.owner_id == g.user_id and action is not Action.CREATE
+    return own and action in _PROFILE_PERSON
+
+
 def _rule(g: Grants, action: Action, s: Scope) -> bool:
     if s.kind == "practice":
         return _practice(g, action, s)
@@ -168,6 +202,8 @@ def _rule(g: Grants, action: Action, s: Scope) -> bool:
         return action is Action.MANAGE_USERS and g.admin
     if s.kind == "toolbox":
         return action is Action.VIEW
+    if s.kind == "skills_profile":
+        return _skills_profile(g, action, s)
     if s.kind == "toolbox_plan":
         if action not in (Action.VIEW, Action.EDIT):
             return False

@@ -1,0 +1,85 @@
+"""Skills profiles (sealed), the person's consents, and who read or changed which profile."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from zaragoza.portal.accounts.permissions import Scope
+
+__all__ = ["AccessLog", "Consent", "Profile"]
+
+
+class Profile(models.Model):
+    """One person's profile. Everything about the person is in ``sealed`` (encrypted);
+    the clear columns say only which organisation keeps it and its state.
+
+    The id is random (a UUID): profile URLs say nothing about the person, and ids
+    cannot be guessed or counted.
+    """
+
+    STATES = [("active", "active"), ("erased", "erased")]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.CharField(max_length=100, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="skills_profiles",
+    )
+    state = models.CharField(max_length=10, choices=STATES, default="active")
+    sealed = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    owner_id: int | None
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"profile {self.pk}"  # never the person's name
+
+    def access_scope(self) -> Scope:
+        return Scope(
+            "skills_profile",
+            owner_id=self.owner_id,
+            state=self.state,
+            organisation=self.organisation,
+        )
+
+
+class Consent(models.Model):
+    """The person's answer for one purpose, with the version of the text they were shown."""
+
+    PURPOSES = [("counselling", "counselling"), ("statistics", "statistics")]
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=PURPOSES)
+    given = models.BooleanField()
+    text_version = models.CharField(max_length=20)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class AccessLog(models.Model):
+    """Who did what to which profile, when; nothing about the person.
+
+    ``profile_id`` is not a foreign key: the log outlives an erased profile.
+    """
+
+    profile_id = models.UUIDField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=20)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

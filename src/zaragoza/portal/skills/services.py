@@ -1,0 +1,151 @@
+"""The steps shared by the skills pages: open and seal profiles, log access, export, erase.
+
+Personal data never leaves these functions in the clear except towards the page that
+asked for it after :func:`~zaragoza.portal.accounts.permissions.require` allowed it; logs
+and errors name the profile's random id, never the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from zaragoza.portal.skills.crypto import open_sealed, rotate_token, seal
+from zaragoza.portal.skills.models import AccessLog, Consent, Profile
+from zaragoza.portal.skills.questions import CONSENT_VERSION
+from zaragoza.skills.profile import SCHEMA_VERSION
+from zaragoza.skills.profile import Profile as Record
+from zaragoza.skills.rules import next_steps
+
+__all__ = [
+    "consents",
+    "create",
+    "erase",
+    "export",
+    "log",
+    "open_profile",
+    "rotate",
+    "save",
+]
+
+logger = logging.getLogger("zaragoza.skills")
+
+
+def log(profile: Profile | Any, user: Any, action: str) -> None:
+    """Record who did what to which profile (the id only)."""
+    AccessLog.objects.create(
+        profile_id=profile.pk,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+    )
+
+
+def open_profile(profile: Profile) -> tuple[Record, dict[str, str]]:
+    """The profile's record and the interview's languages (counsellor, person)."""
+    data = open_sealed(profile.sealed)
+    return Record.model_validate(data["profile"]), data["languages"]
+
+
+def _seal(record: Record, languages: dict[str, str]) -> str:
+    return seal({"profile": record.model_dump(mode="json"), "languages": languages})
+
+
+@transaction.atomic
+def create(
+    organisation: str,
+    record: Record,
+    languages: dict[str, str],
+    statistics: bool,
+    user: Any,
+) -> Profile:
+    """A new profile, with the person's consents (counselling given, statistics as asked)."""
+    profile = Profile.objects.create(organisation=organisation, sealed=_seal(record, languages))
+    Consent.objects.create(
+        profile=profile, purpose="counselling", given=True, text_version=CONSENT_VERSION
+    )
+    Consent.objects.create(
+        profile=profile, purpose="statistics", given=statistics, text_version=CONSENT_VERSION
+    )
+    log(profile, user, "create")
+    logger.info("skills profile %s created", profile.pk)
+    return profile
+
+
+@transaction.atomic
+def save(profile: Profile, record: Record, languages: dict[str, str], user: Any) -> None:
+    profile.sealed = _seal(record, languages)
+    profile.save(update_fields=["sealed", "updated_at"])
+    log(profile, user, "edit")
+
+
+def consents(profile: Profile) -> dict[str, bool]:
+    """The person's latest answer per purpose."""
+    latest: dict[str, bool] = {}
+    for c in Consent.objects.filter(profile=profile):
+        latest[c.purpose] = c.given
+    return latest
+
+
+def set_consent(profile: Profile, purpose: str, given: bool, user: Any) -> None:
+    Consent.objects.create(
+        profile=profile, purpose=purpose, given=given, text_version=CONSENT_VERSION
+    )
+    log(profile, user, "consent")
+
+
+def export(profile: Profile) -> dict[str, Any]:
+    """The person's data as JSON (``docs/skills.md``, "The JSON export"): importable again."""
+    record, languages = open_profile(profile)
+    return {
+        "schema": "zaragoza-skills-profile",
+        "schema_version": SCHEMA_VERSION,
+        "id": str(profile.pk),
+        "organisation": profile.organisation,
+        "created": profile.created_at.isoformat(),
+        "languages": languages,
+        "profile": record.model_dump(mode="json"),
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "given": c.given,
+                "text_version": c.text_version,
+                "at": c.at.isoformat(),
+            }
+            for c in Consent.objects.filter(profile=profile)
+        ],
+        "next_steps": [
+            {"step": s.step, "rule": s.rule, "measures": list(s.measures)}
+            for s in next_steps(record)
+        ],
+    }
+
+
+@transaction.atomic
+def erase(profile: Profile, user: Any) -> None:
+    """Remove the person's data: the sealed record and the consents; a tombstone stays."""
+    profile.sealed = ""
+    profile.state = "erased"
+    profile.owner = None
+    profile.erased_at = timezone.now()
+    profile.save()
+    Consent.objects.filter(profile=profile).delete()
+    log(profile, user, "erase")
+    logger.info("skills profile %s erased", profile.pk)
+
+
+def rotate() -> int:
+    """Seal every active profile again with the newest key; return how many."""
+    done = 0
+    for profile in Profile.objects.filter(state="active").exclude(sealed=""):
+        profile.sealed = rotate_token(profile.sealed)
+        profile.save(update_fields=["sealed"])
+        done += 1
+    return done
+
+
+def interview_date() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,276 @@
+"""Pages of the skills profile. Thin: rules in :mod:`zaragoza.skills`, permissions in
+:mod:`zaragoza.portal.accounts.permissions` (every view asks it), storage in
+:mod:`.services`. A profile a user may not reach is a 404, as if it did not exist."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zaragoza.portal.accounts.permissions import Action, Scope, can, grants
+from zaragoza.portal.skills import questions, services
+from zaragoza.portal.skills.crypto import LostKeyError
+from zaragoza.portal.skills.forms import ROWS, FormError, read_form, to_form
+from zaragoza.portal.skills.models import Profile
+from zaragoza.skills.classifications import (
+    CEFR_LEVELS,
+    CEFR_SKILLS,
+    DIGCOMP_AREAS,
+    DIGCOMP_LEVELS,
+    ESCO_LANGUAGES,
+    ISCED_FIELDS,
+    ISCED_LEVELS,
+    occupations,
+    search_occupations,
+)
+from zaragoza.skills.profile import LEGAL_STATUSES, RECOGNITION_STATUSES
+from zaragoza.skills.profile import Profile as Record
+from zaragoza.skills.rules import next_steps
+
+_COUNTRY_LEN = 2
+
+
+def _lang() -> str:
+    return (get_language() or "en")[:2]
+
+
+def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    return render(
+        request, "monitoring/error.html", {"status": status, "message": message}, status=status
+    )
+
+
+def _organisations(request: HttpRequest) -> list[str]:
+    """The organisations whose profiles the user may create (counsellor grants)."""
+    return sorted(
+        o
+        for o in grants(request.user).organisations
+        if can(request.user, Action.CREATE, Scope("skills_profile", organisation=o))
+    )
+
+
+def _gate(request: HttpRequest) -> list[str] | HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    orgs = _organisations(request)
+    if not orgs:
+        raise PermissionDenied("not a counsellor")
+    return orgs
+
+
+def _profile(request: HttpRequest, pk: uuid.UUID, action: Action) -> Profile:
+    """The profile if the user may do ``action`` on it; a 404 otherwise (even if it exists)."""
+    found = Profile.objects.filter(pk=pk).first()
+    if found is None or not can(request.user, action, found):
+        raise Http404("no such profile")
+    return found
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """A counsellor's caseload: the profiles of their organisations."""
+    gate = _gate(request)
+    if isinstance(gate, HttpResponse):
+        return gate
+    rows = []
+    for p in Profile.objects.filter(organisation__in=gate, state="active"):
+        if not can(request.user, Action.VIEW, p):
+            continue
+        try:
+            record, _langs = services.open_profile(p)
+            name = record.person.name
+        except LostKeyError:
+            name = None
+        rows.append({"profile": p, "name": name})
+    return render(request, "skills/index.html", {"rows": rows, "organisations": gate})
+
+
+def _languages() -> list[tuple[str, str, bool]]:
+    from django.utils.translation import get_language_info
+
+    out = []
+    for code in questions.complete_languages():
+        info = get_language_info(code)
+        out.append((code, info["name_local"], questions.is_rtl(code)))
+    return out
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    """Start a profile: organisation, country, languages of the interview, consent."""
+    gate = _gate(request)
+    if isinstance(gate, HttpResponse):
+        return gate
+    langs = _languages()
+    codes = [c for c, _n, _r in langs]
+    problems: list[str] = []
+    if request.method == "POST":
+        org = request.POST.get("organisation", "")
+        geo = request.POST.get("geo", "").strip().upper()
+        host = request.POST.get("host_language", "").strip().lower()
+        first = request.POST.get("counsellor_language", _lang())
+        second = request.POST.get("person_language", _lang())
+        name = request.POST.get("name", "").strip()
+        if org not in gate:
+            problems.append(_("Choose one of your organisations."))
+        if len(geo) != _COUNTRY_LEN or not geo.isalpha():
+            problems.append(_("The country is a two-letter Eurostat code, e.g. AT."))
+        if len(host) != _COUNTRY_LEN or not host.isalpha():
+            problems.append(_("The host language is a two-letter ISO 639-1 code, e.g. de."))
+        if first not in codes or second not in codes:
+            problems.append(_("Choose the languages from the list."))
+        if not name:
+            problems.append(_("A name or pseudonym is needed."))
+        if not request.POST.get("consent_counselling"):
+            problems.append(_("Without the person's consent no profile is kept."))
+        if not problems:
+            record = Record.model_validate(
+                {
+                    "geo": geo,
+                    "host_language": host,
+                    "interview_date": services.interview_date(),
+                    "person": {"name": name},
+                }
+            )
+            profile = services.create(
+                org,
+                record,
+                {"counsellor": first, "person": second},
+                bool(request.POST.get("consent_statistics")),
+                request.user,
+            )
+            return redirect("skills:profile", pk=profile.pk)
+    context = {
+        "organisations": gate,
+        "languages": langs,
+        "problems": problems,
+        "consent": {
+            k: questions.both(k, _lang(), _lang())[0] for k in questions.CONSENT_TEXTS
+        },
+        "current": _lang(),
+    }
+    return render(request, "skills/new.html", context, status=400 if problems else 200)
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "isced_levels": list(ISCED_LEVELS.items()),
+        "isced_fields": list(ISCED_FIELDS.items()),
+        "cefr": CEFR_LEVELS,
+        "cefr_skills": list(CEFR_SKILLS),
+        "digcomp_areas": list(DIGCOMP_AREAS.items()),
+        "digcomp_levels": list(DIGCOMP_LEVELS.items()),
+        "legal_statuses": LEGAL_STATUSES,
+        "recognition_statuses": RECOGNITION_STATUSES,
+        "rows": range(ROWS),
+    }
+
+
+def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The interview: every question in the counsellor's and the person's language."""
+    p = _profile(request, pk, Action.VIEW)
+    try:
+        record, langs = services.open_profile(p)
+    except LostKeyError as exc:
+        return _error(request, 503, str(exc))
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST":
+        p = _profile(request, pk, Action.EDIT)
+        base = {
+            "geo": record.geo,
+            "host_language": record.host_language,
+            "interview_date": record.interview_date,
+        }
+        try:
+            record = read_form(request.POST, base)
+        except FormError as exc:
+            problems = exc.problems
+        else:
+            services.save(p, record, langs, request.user)
+            return redirect("skills:profile", pk=p.pk)
+    else:
+        services.log(p, request.user, "view")
+    first = langs.get("counsellor", "en")
+    second = langs.get("person", first)
+    label_lang = first if first in ESCO_LANGUAGES else "en"
+    context = {
+        "p": p,
+        "record": record,
+        "values": to_form(record, label_lang),
+        "q": {k: questions.both(k, first, second) for k in questions.QUESTIONS},
+        "first": first,
+        "second": second,
+        "second_dir": "rtl" if questions.is_rtl(second) else "ltr",
+        "first_dir": "rtl" if questions.is_rtl(first) else "ltr",
+        "steps": next_steps(record),
+        "consents": services.consents(p),
+        "problems": problems,
+        "occupation_labels": sorted(o.label(label_lang) for o in occupations().values()),
+        "may_edit": can(request.user, Action.EDIT, p),
+        **_choices(),
+    }
+    return render(request, "skills/profile.html", context, status=400 if problems else 200)
+
+
+def export(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The profile as JSON, for the person (``docs/skills.md``, "The JSON export")."""
+    p = _profile(request, pk, Action.EXPORT)
+    try:
+        data = services.export(p)
+    except LostKeyError as exc:
+        return _error(request, 503, str(exc))
+    services.log(p, request.user, "export")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="profile-{p.pk}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def erase(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Erase the person's data (a confirmation box must be ticked)."""
+    p = _profile(request, pk, Action.ERASE)
+    if not request.POST.get("confirm"):
+        return _error(request, 400, _("Tick the box to confirm the erasure."))
+    services.erase(p, request.user)
+    return render(request, "skills/erased.html", {})
+
+
+@require_POST
+def consent(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Give or withdraw consent to being counted in statistics."""
+    p = _profile(request, pk, Action.CONSENT)
+    given = request.POST.get("statistics") == "yes"
+    services.set_consent(p, "statistics", given, request.user)
+    return redirect(reverse("skills:profile", kwargs={"pk": p.pk}) + "#consent")
+
+
+def occupation_search(request: HttpRequest) -> JsonResponse:
+    """ESCO occupations by any of their labels (public classification data)."""
+    text = request.GET.get("q", "")[:100]
+    lang = request.GET.get("lang") or None
+    if lang is not None and lang not in ESCO_LANGUAGES:
+        return JsonResponse(
+            {"error": f"no ESCO labels in {lang[:5]!r}; valid: {', '.join(ESCO_LANGUAGES)}"},
+            status=400,
+        )
+    found = search_occupations(text, lang, limit=20)
+    shown = lang or _lang() if (lang or _lang()) in ESCO_LANGUAGES else "en"
+    return JsonResponse(
+        {
+            "results": [
+                {"uri": o.uri, "isco_group": o.isco_group, "label": o.label(shown)}
+                for o in found
+            ]
+        }
+    )
