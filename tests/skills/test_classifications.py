@@ -94,3 +94,11 @@ def test_search_in_every_language_and_unknown_language() -> None:
 def test_unknown_uri_is_a_clear_error() -> None:
     with pytest.raises(UsageError, match="not an ESCO occupation"):
         c.occupation("http://data.europa.eu/esco/occupation/nope")
+
+
+def test_an_exact_label_comes_first() -> None:
+    # an alternative label of land planner (ISCO 2164), before "civil engineering worker"
+    found = c.search_occupations("civil engineer", "en")
+    assert "civil engineer" in found[0].alternatives["en"]
+    assert found[0].isco_group == "2164"
+    assert [o.isco_group for o in found[1:]].count("9312") == 1

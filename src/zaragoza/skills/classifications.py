@@ -180,7 +180,8 @@ def search_occupations(text: str, lang: str | None = None, limit: int = 20) -> l
     """Occupations any of whose labels (preferred or alternative) holds every word of ``text``.
 
     ``lang`` limits the search to that language's labels (None: every language the
-    bundled source has). Occupations whose label starts with the text come first.
+    bundled source has). An exact label comes first, then labels that start with the
+    text, then the others, each by preferred label.
     """
     words = fold(text).split()
     if not words:
@@ -195,7 +196,7 @@ def search_occupations(text: str, lang: str | None = None, limit: int = 20) -> l
     score: dict[str, int] = {}
     for label, code, uri in _index():
         if (lang is None or code == lang) and all(w in label for w in words):
-            rank = 0 if label.startswith(start) else 1
-            score[uri] = min(score.get(uri, 2), rank)
+            rank = 0 if label == start else 1 if label.startswith(start) else 2
+            score[uri] = min(score.get(uri, 3), rank)
     found = sorted(score, key=lambda u: (score[u], occupations()[u].label(lang or "en")))
     return [occupations()[u] for u in found[:limit]]

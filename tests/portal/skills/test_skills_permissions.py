@@ -5,11 +5,10 @@ and the person themself for reading, export, erasure and consent."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from django.test import Client
 
 from zaragoza.portal.accounts.permissions import Action, Scope, can
@@ -25,58 +24,18 @@ MAY = {
 }
 
 
-@pytest.fixture
-def keys(settings: Any) -> list[str]:
-    settings.ZARAGOZA_PROFILE_KEYS = [Fernet.generate_key().decode()]
-    return list(settings.ZARAGOZA_PROFILE_KEYS)
-
-
-@pytest.fixture
-def people(users: dict[str, Any]) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
-
-    from zaragoza.portal.accounts.users import grant
-
-    made = dict(users)
-    for name, org in (("counsellor_a", "org-a"), ("counsellor_b", "org-b")):
-        made[name] = get_user_model().objects.create_user(name, password=None)
-        grant(made[name], "counsellor", [org])
-    made["person"] = get_user_model().objects.create_user("person", password=None)
-    return made
-
-
 def _user(people: dict[str, Any], name: str) -> Any:
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser() if name == "anonymous" else people[name]
 
 
-def make_profile(people: dict[str, Any], name: str = "Amina Example") -> Any:
-    from zaragoza.portal.skills import services
-    from zaragoza.skills.profile import Profile as Record
-
-    record = Record.model_validate(
-        {
-            "geo": "AT",
-            "host_language": "de",
-            "interview_date": dt.date(2026, 3, 1),
-            "person": {"name": name},
-        }
-    )
-    p = services.create(
-        "org-a", record, {"counsellor": "en", "person": "fr"}, False, people["counsellor_a"]
-    )
-    p.owner = people["person"]
-    p.save()
-    return p
-
-
 @pytest.mark.parametrize("name", USERS)
 def test_the_permission_function_per_role(
-    people: dict[str, Any], keys: list[str], name: str
+    people: dict[str, Any], keys: list[str], make_profile: Callable[..., Any], name: str
 ) -> None:
     user = _user(people, name)
-    p = make_profile(people)
+    p = make_profile()
     for action in ("view", "edit", "export", "erase", "consent", "publish", "manage_users"):
         assert can(user, action, p) is (action in MAY.get(name, set())), (name, action)
     # creating: counsellors of that organisation only
@@ -90,9 +49,13 @@ def test_the_permission_function_per_role(
 
 @pytest.mark.parametrize("name", USERS)
 def test_the_pages_per_role(
-    portal: Any, people: dict[str, Any], keys: list[str], name: str
+    portal: Any,
+    people: dict[str, Any],
+    keys: list[str],
+    make_profile: Callable[..., Any],
+    name: str,
 ) -> None:
-    p = make_profile(people)
+    p = make_profile()
     client = Client()
     if name != "anonymous":
         client.force_login(people[name])

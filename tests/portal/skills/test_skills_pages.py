@@ -1,0 +1,235 @@
+"""The skills pages: an interview in two languages, privacy at rest and in the open."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from django.db import connection
+from django.test import Client
+
+NAME = "Amina Example"
+ENGINEER_EN = "civil engineer"  # an ESCO label (alternative) in ISCO 2 (checked below)
+
+
+def _counsellor(people: dict[str, Any]) -> Client:
+    client = Client()
+    client.force_login(people["counsellor_a"])
+    return client
+
+
+def _start(client: Client, second: str = "ar", statistics: bool = True) -> str:
+    form = {
+        "organisation": "org-a", "geo": "AT", "host_language": "de",
+        "counsellor_language": "en", "person_language": second, "name": NAME,
+        "consent_counselling": "1",
+    }  # fmt: skip
+    if statistics:
+        form["consent_statistics"] = "1"
+    r = client.post("/en/skills/new/", form)
+    assert r.status_code == 302, r.content[:500]
+    url = r["Location"]
+    assert re.fullmatch(r"/en/skills/p/[0-9a-f-]{36}/", url), url
+    return url
+
+
+def _interview(**extra: str) -> dict[str, str]:
+    return {
+        "name": NAME, "year_of_birth": "1990", "sex": "F", "citizenship": "SY",
+        "year_of_arrival": "2016", "legal_status": "international_protection",
+        "wish-0": ENGINEER_EN,
+        "edu-0-level": "7", "edu-0-field": "073", "edu-0-completed": "1",
+        "edu-0-country": "SY", "edu-0-recognition": "not_applied",
+        "work-0-occupation": "janitor", "work-0-years": "2", "work-0-current": "1",
+        "lang-0-code": "de", "lang-0-listening": "A2", "lang-0-reading": "A2",
+        "lang-0-spoken_interaction": "A2", "lang-0-spoken_production": "A2",
+        "lang-0-writing": "A1", "lang-1-code": "ar", "lang-1-native": "1",
+        "digital-1": "3", "appraisal": "Motivated.",
+        **extra,
+    }  # fmt: skip
+
+
+def test_the_esco_label_of_the_test_is_a_professional_occupation() -> None:
+    from zaragoza.skills.classifications import search_occupations
+
+    assert search_occupations(ENGINEER_EN, "en")[0].isco_major == 2
+
+
+def test_interview_in_english_and_arabic_right_to_left(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    client = _counsellor(people)
+    assert b'value="ar"' in client.get("/en/skills/new/").content  # Arabic is complete
+    url = _start(client, "ar")
+    page = client.get(url).content.decode()
+    # every question in both languages, the person's right to left
+    assert '<span lang="en" dir="ltr">Year of birth</span>' in page
+    assert '<span class="second" lang="ar" dir="rtl">سنة الميلاد</span>' in page
+    assert NAME not in url
+    r = client.post(url, _interview())
+    assert r.status_code == 302
+    page = client.get(url).content.decode()
+    # occupations stored by ESCO URI with their ISCO group; shown by label
+    assert "ISCO-08 9112" in page
+    # next steps from the rules, linked to toolbox measures
+    for rule in ("recognition-procedure", "host-language-course", "over-qualification-risk"):
+        assert f'data-rule="{rule}"' in page
+    assert "/en/toolbox/measures/recognition-advice-and-procedure/" in page
+    assert "a course from A1" in page
+
+
+def test_french_and_german_pages(portal: Any, people: dict[str, Any], keys: list[str]) -> None:
+    client = _counsellor(people)
+    url = _start(client, "fr")
+    page = client.get(url).content.decode()
+    assert '<span class="second" lang="fr" dir="ltr">Année de naissance</span>' in page
+    assert "Profil de compétences" in client.get(url.replace("/en/", "/fr/")).content.decode()
+    assert "Kompetenzprofil" in client.get(url.replace("/en/", "/de/")).content.decode()
+
+
+def test_bad_answers_are_named_without_echoing_them(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    client = _counsellor(people)
+    url = _start(client)
+    r = client.post(url, _interview(**{"work-0-occupation": "Secret Trade 123"}))
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "work-0-occupation" in body
+    assert "Secret Trade 123" not in body.split('role="alert"')[1].split("</div>")[0]
+
+
+def test_personal_data_are_not_in_clear_in_the_database(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    client = _counsellor(people)
+    url = _start(client)
+    client.post(url, _interview(contact="amina@example.org"))
+    with connection.cursor() as cur:
+        dump = []
+        for table in ("skills_profile", "skills_consent", "skills_accesslog"):
+            cur.execute(f"SELECT * FROM {table}")
+            dump += [str(v) for row in cur.fetchall() for v in row]
+    text = " ".join(dump)
+    # (short codes such as SY can occur by chance in a token: the long texts tell)
+    for secret in (NAME, "amina@example.org", "Motivated."):
+        assert secret not in text, secret
+    from zaragoza.portal.skills.models import Profile
+
+    assert Profile.objects.get().sealed.startswith("gAAAA")  # a Fernet token
+
+
+def test_a_lost_key_is_a_clear_error(
+    portal: Any, people: dict[str, Any], keys: list[str], settings: Any
+) -> None:
+    client = _counsellor(people)
+    url = _start(client)
+    settings.ZARAGOZA_PROFILE_KEYS = [Fernet.generate_key().decode()]
+    r = client.get(url)
+    assert r.status_code == 503
+    assert b"ZARAGOZA_PROFILE_KEYS" in r.content
+    assert NAME.encode() not in r.content
+
+
+def test_keys_rotate(
+    portal: Any, make_profile: Callable[..., Any], keys: list[str], settings: Any
+) -> None:
+    from zaragoza.portal.skills import services
+    from zaragoza.portal.skills.models import Profile
+
+    p = make_profile()
+    new = Fernet.generate_key().decode()
+    settings.ZARAGOZA_PROFILE_KEYS = [new, *keys]
+    assert services.rotate() == 1
+    settings.ZARAGOZA_PROFILE_KEYS = [new]  # the old key dropped
+    record, _ = services.open_profile(Profile.objects.get(pk=p.pk))
+    assert record.person.name == NAME
+
+
+def test_export_is_importable_and_erasure_leaves_nothing(
+    portal: Any, people: dict[str, Any], keys: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from zaragoza.portal.skills.models import AccessLog, Consent, Profile
+    from zaragoza.skills.profile import Profile as Record
+
+    caplog.set_level(logging.DEBUG)
+    client = _counsellor(people)
+    url = _start(client)
+    client.post(url, _interview())
+    client.get(url)
+    r = client.get(url + "export.json")
+    assert r["Content-Type"] == "application/json"
+    data = json.loads(r.content)
+    assert data["schema"] == "zaragoza-skills-profile"
+    record = Record.model_validate(data["profile"])
+    assert record.person.name == NAME
+    assert record.work[0].isco_group == "9112"
+    assert {c["purpose"] for c in data["consents"]} == {"counselling", "statistics"}
+    assert {s["rule"] for s in data["next_steps"]} >= {"recognition-procedure"}
+    pk = url.rstrip("/").rsplit("/", 1)[1]
+    assert client.post(url + "erase/", {}).status_code == 400  # not confirmed
+    assert client.post(url + "erase/", {"confirm": "1"}).status_code == 200
+    p = Profile.objects.get(pk=pk)
+    assert p.state == "erased"
+    assert p.sealed == ""
+    assert not Consent.objects.filter(profile=p).exists()
+    assert client.get(url).status_code == 404
+    assert client.get(url + "export.json").status_code == 404
+    # the access log: each read, the export, the erasure; never the person
+    actions = list(AccessLog.objects.filter(profile_id=pk).values_list("action", flat=True))
+    assert actions.count("view") >= 1
+    assert actions[-2:] == ["export", "erase"]
+    assert NAME not in caplog.text
+    assert "Amina" not in caplog.text
+
+
+def test_consent_to_statistics_can_be_withdrawn(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    from zaragoza.portal.skills import services
+    from zaragoza.portal.skills.models import Profile
+
+    client = _counsellor(people)
+    url = _start(client, statistics=True)
+    p = Profile.objects.get()
+    assert services.consents(p) == {"counselling": True, "statistics": True}
+    client.post(url + "consent/", {"statistics": "no"})
+    assert services.consents(p)["statistics"] is False
+    page = client.get(url).content.decode()
+    assert "Give consent to statistics" in page
+
+
+def test_no_profile_without_consent(portal: Any, people: dict[str, Any], keys: list[str]) -> None:
+    from zaragoza.portal.skills.models import Profile
+
+    client = _counsellor(people)
+    r = client.post(
+        "/en/skills/new/",
+        {"organisation": "org-a", "geo": "AT", "host_language": "de", "name": NAME,
+         "counsellor_language": "en", "person_language": "en"},
+    )  # fmt: skip
+    assert r.status_code == 400
+    assert b"Without the person&#x27;s consent" in r.content
+    assert not Profile.objects.exists()
+    # another organisation's name is refused too
+    r = client.post(
+        "/en/skills/new/",
+        {"organisation": "org-b", "geo": "AT", "host_language": "de", "name": NAME,
+         "counsellor_language": "en", "person_language": "en", "consent_counselling": "1"},
+    )  # fmt: skip
+    assert r.status_code == 400
+    assert not Profile.objects.exists()
+
+
+def test_occupation_search_by_any_label(portal: Any) -> None:
+    client = Client()
+    found = client.get("/en/skills/occupations.json", {"q": "janitor"}).json()["results"]
+    assert any(r["isco_group"] == "9112" for r in found)
+    fr = client.get("/fr/skills/occupations.json", {"q": "agent d'entretien", "lang": "fr"}).json()
+    assert any(r["isco_group"] == "9112" for r in fr["results"])
+    assert client.get("/en/skills/occupations.json", {"q": "x", "lang": "zz"}).status_code == 400
