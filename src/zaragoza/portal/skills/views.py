@@ -152,9 +152,7 @@ def new(request: HttpRequest) -> HttpResponse:
         "organisations": gate,
         "languages": langs,
         "problems": problems,
-        "consent": {
-            k: questions.both(k, _lang(), _lang())[0] for k in questions.CONSENT_TEXTS
-        },
+        "consent": {k: questions.both(k, _lang(), _lang())[0] for k in questions.CONSENT_TEXTS},
         "current": _lang(),
     }
     return render(request, "skills/new.html", context, status=400 if problems else 200)
@@ -269,8 +267,7 @@ def occupation_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "results": [
-                {"uri": o.uri, "isco_group": o.isco_group, "label": o.label(shown)}
-                for o in found
+                {"uri": o.uri, "isco_group": o.isco_group, "label": o.label(shown)} for o in found
             ]
         }
     )
