@@ -191,6 +191,10 @@ def users_add(
             help="Country of a coordinator (Eurostat code); repeatable or comma-separated."
         ),
     ] = None,
+    organisation: Annotated[
+        list[str] | None,
+        typer.Option(help="Organisation of a counsellor; repeatable or comma-separated."),
+    ] = None,
     password_file: Annotated[
         Path | None,
         typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV} or a prompt)."),
@@ -199,7 +203,10 @@ def users_add(
 ) -> None:
     """Create an account with a role. There is no default password: it comes from a
     prompt, $ZARAGOZA_NEW_PASSWORD or a file, and must pass the site's password rules."""
-    scopes = [c.strip() for item in country or [] for c in item.split(",") if c.strip()]
+    if country and organisation:
+        _fail(UsageError("give --country (a coordinator) or --organisation (a counsellor)"))
+    given = [*(country or []), *(organisation or [])]
+    scopes = [c.strip() for item in given for c in item.split(",") if c.strip()]
     try:
         pw = _password(password_file)
         _django(warehouse)

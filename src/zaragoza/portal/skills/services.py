@@ -23,6 +23,7 @@ from zaragoza.skills.rules import next_steps
 
 __all__ = [
     "consents",
+    "counted",
     "create",
     "erase",
     "export",
@@ -135,6 +136,15 @@ def erase(profile: Profile, user: Any) -> None:
     Consent.objects.filter(profile=profile).delete()
     log(profile, user, "erase")
     logger.info("skills profile %s erased", profile.pk)
+
+
+def counted() -> list[Record]:
+    """The records of active profiles whose person consents to statistics (latest answer)."""
+    out = []
+    for profile in Profile.objects.filter(state="active").exclude(sealed=""):
+        if consents(profile).get("statistics"):
+            out.append(open_profile(profile)[0])
+    return out
 
 
 def rotate() -> int:

@@ -1,0 +1,72 @@
+"""``zaragoza profiles …``: the skills profiles of the portal, from the command line.
+
+Thin: each command calls the portal's skills services or the library's aggregation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zaragoza.cli.app import app
+from zaragoza.cli.knowledge import WarehouseOpt, _django, _fail
+from zaragoza.errors import UsageError, ZaragozaError
+
+__all__ = ["profiles_app"]
+
+profiles_app = typer.Typer(
+    help="Skills profiles: aggregates for the monitoring, key rotation.", no_args_is_help=True
+)
+
+
+@profiles_app.command("aggregate")
+def aggregate(
+    by: Annotated[
+        str, typer.Option(help="Breakdowns, comma-separated: citizen, sex, arrival.")
+    ] = "citizen,sex",
+    threshold: Annotated[
+        int, typer.Option(help="Fewest persons a published cell may hold (3 or more).")
+    ] = 10,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV file (default: standard output).")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Counts and shares of the profiles whose persons consent to statistics, with
+    disclosure control (cells under the threshold and those that would reveal them
+    blank, flag c): observations with source = profiles, never individual data."""
+    from zaragoza.skills.aggregate import aggregate as run
+
+    chosen = [b.strip() for b in by.split(",") if b.strip()]
+    try:
+        _django(warehouse)
+        from zaragoza.portal.skills.crypto import LostKeyError
+        from zaragoza.portal.skills.services import counted
+
+        try:
+            records = counted()
+        except LostKeyError as exc:  # names the setting, never a person
+            raise UsageError(str(exc)) from None
+        cells = run(records, by=chosen, threshold=threshold)
+    except ZaragozaError as exc:
+        _fail(exc)
+    text = cells.to_csv(index=False)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(cells)} cells written to {output}", err=True)
+
+
+@profiles_app.command("rotate-keys")
+def rotate_keys(warehouse: WarehouseOpt = None) -> None:
+    """Seal every profile again with the first key of ZARAGOZA_PROFILE_KEYS."""
+    _django(warehouse)
+    from zaragoza.portal.skills.services import rotate
+
+    typer.echo(f"{rotate()} profiles sealed with the newest key")
+
+
+app.add_typer(profiles_app, name="profiles")

@@ -1,0 +1,78 @@
+"""``zaragoza profiles`` and counsellor accounts on the test database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from cryptography.fernet import Fernet
+from typer.testing import CliRunner
+
+from zaragoza.cli import app
+
+runner = CliRunner()
+
+
+def _profiles(n: int, statistics: bool, counsellor: Any) -> None:
+    from zaragoza.portal.skills import services
+    from zaragoza.skills.profile import Profile as Record
+
+    for i in range(n):
+        record = Record.model_validate(
+            {
+                "geo": "AT",
+                "host_language": "de",
+                "interview_date": dt.date(2026, 3, 1),
+                "person": {"name": f"Person {i}", "sex": "F", "citizenship": "SY"},
+                "education": [{"isced_level": 6}],
+            }
+        )
+        services.create(
+            "org-a", record, {"counsellor": "en", "person": "en"}, statistics, counsellor
+        )
+
+
+def test_aggregate_counts_only_those_who_consent(
+    people: dict[str, Any], keys: list[str], tmp_path: Path
+) -> None:
+    _profiles(12, True, people["counsellor_a"])
+    _profiles(5, False, people["counsellor_a"])
+    out = tmp_path / "cells.csv"
+    r = runner.invoke(app, ["profiles", "aggregate", "-o", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    cells = pd.read_csv(out, keep_default_na=False)
+    assert set(cells["source"]) == {"profiles"}
+    total = cells[(cells.indicator == "profiles_persons") & (cells.citizen == "TOTAL")
+                  & (cells.sex == "T")]  # fmt: skip
+    assert total["n"].tolist() == [12]  # the five without consent are not counted
+    assert "Person" not in out.read_text()
+    bad = runner.invoke(app, ["profiles", "aggregate", "--by", "religion"])
+    assert bad.exit_code != 0
+
+
+def test_a_lost_key_is_a_clear_command_error(
+    people: dict[str, Any], keys: list[str], settings: Any
+) -> None:
+    _profiles(1, True, people["counsellor_a"])
+    settings.ZARAGOZA_PROFILE_KEYS = [Fernet.generate_key().decode()]
+    r = runner.invoke(app, ["profiles", "aggregate"])
+    assert r.exit_code != 0
+    assert "ZARAGOZA_PROFILE_KEYS" in r.output
+    assert "Person" not in r.output
+
+
+def test_counsellor_accounts_have_an_organisation(db: None, tmp_path: Path) -> None:
+    from django.contrib.auth import get_user_model
+
+    env = {"ZARAGOZA_NEW_PASSWORD": "a long and unusual passphrase 42"}
+    r = runner.invoke(
+        app, ["users", "add", "maria", "--role", "counsellor", "--organisation", "org-a"], env=env
+    )
+    assert r.exit_code == 0, r.output
+    user = get_user_model().objects.get(username="maria")
+    assert list(user.grants.values_list("role", "organisation")) == [("counsellor", "org-a")]
+    r = runner.invoke(app, ["users", "add", "x", "--role", "counsellor"], env=env)
+    assert r.exit_code != 0
+    assert "organisation" in r.output
