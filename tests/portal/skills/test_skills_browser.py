@@ -1,0 +1,111 @@
+"""The interview in a real browser (Playwright, Debian's Chromium) against ``zaragoza
+serve``: a counsellor signs in, starts a profile in English and Arabic, the Arabic
+questions run right to left, the answers give next steps; axe-core finds no WCAG 2.1
+A/AA violation, and the form fits a phone's width. Shares the session's live server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _zaragoza(warehouse: Path, *args: str, password: str) -> None:
+    env = {**os.environ, "ZARAGOZA_WAREHOUSE": str(warehouse), "ZARAGOZA_NEW_PASSWORD": password}
+    subprocess.run(
+        [sys.executable, "-c", "from zaragoza.cli import app; app()", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _axe() -> Path | None:
+    given = os.environ.get("ZARAGOZA_AXE_JS")
+    if given:
+        return Path(given)
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+    path = Path(root.stdout.strip()) / "axe-core" / "axe.min.js"
+    return path if path.exists() else None
+
+
+def test_an_interview_in_english_and_arabic(
+    browser: Any,
+    live_portal: str,
+    default_warehouse: Path,
+    screenshots: Path,
+    require: Callable[[bool, str], None],
+) -> None:
+    name, password = f"example-counsellor-{secrets.token_hex(3)}", secrets.token_urlsafe(14)
+    _zaragoza(
+        default_warehouse,
+        "users", "add", name, "--role", "counsellor", "--organisation", "example-service",
+        password=password,
+    )  # fmt: skip
+    axe = _axe()
+    ctx = browser.new_context(
+        base_url=live_portal, viewport={"width": 390, "height": 844}, bypass_csp=axe is not None
+    )
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto("/en/login/")
+        page.fill("#id_username", name)
+        page.fill("#id_password", password)
+        page.click("form.practice-form button[type=submit]")
+        page.wait_for_load_state()
+        page.goto("/en/skills/new/")
+        page.fill("#f-geo", "AT")
+        page.fill("#f-host", "de")
+        page.select_option("#f-cl", "en")
+        page.select_option("#f-pl", "ar")
+        page.fill("#f-name", "Example person (synthetic)")
+        page.check("#f-c1")
+        page.click("form.practice-form button[type=submit]")
+        page.wait_for_selector("#interview")
+        assert "Example" not in page.url
+        arabic = page.locator('label[for="f-yob"] span[lang="ar"]')
+        assert arabic.inner_text() == "سنة الميلاد"
+        assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        english = page.locator('label[for="f-yob"] span[lang="en"]')
+        assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        # no horizontal overflow at a phone's width
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.fill("#f-yob", "1990")
+        page.select_option("#f-edu-0-level", "7")
+        page.fill("#f-work-0-occupation", "janitor")
+        page.check("#f-work-0-current")
+        page.select_option("#f-lang-0-listening", "A2")
+        page.click("#interview button[type=submit]")
+        page.wait_for_selector("[data-steps]")
+        rules = page.locator("[data-steps] li").evaluate_all("els => els.map(e => e.dataset.rule)")
+        assert "over-qualification-risk" in rules
+        assert "host-language-course" in rules
+        page.screenshot(path=str(screenshots / "skills-interview-ar.png"), full_page=False)
+        require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
+        assert axe is not None
+        page.add_script_tag(path=str(axe))
+        found = page.evaluate(
+            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+            ".map(v => ({id: v.id, nodes: v.nodes.length, target: v.nodes[0].target}))"
+        )
+        assert found == [], found
+        assert errors == [], errors
+    finally:
+        ctx.close()
