@@ -233,3 +233,24 @@ def test_occupation_search_by_any_label(portal: Any) -> None:
     fr = client.get("/fr/skills/occupations.json", {"q": "agent d'entretien", "lang": "fr"}).json()
     assert any(r["isco_group"] == "9112" for r in fr["results"])
     assert client.get("/en/skills/occupations.json", {"q": "x", "lang": "zz"}).status_code == 400
+
+
+def test_the_pdf_holds_both_languages(portal: Any, people: dict[str, Any], keys: list[str]) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from zaragoza.portal.skills.models import AccessLog
+
+    client = _counsellor(people)
+    url = _start(client, "ar")
+    client.post(url, _interview())
+    r = client.get(url + "profile.pdf")
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    assert "Year of birth" in text
+    assert "ISCO-08 9112" in text
+    # Arabic letters (basic block or presentation forms, as the PDF's shaped text gives them)
+    assert any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
+    assert AccessLog.objects.filter(action="export_pdf").count() == 1

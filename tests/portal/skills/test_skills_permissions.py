@@ -66,6 +66,8 @@ def test_the_pages_per_role(
         assert b"Amina" not in page.content
     export = client.get(f"/en/skills/p/{p.pk}/export.json")
     assert export.status_code == (200 if "export" in allowed else 404), name
+    pdf = client.get(f"/en/skills/p/{p.pk}/profile.pdf")
+    assert pdf.status_code == (200 if "export" in allowed else 404), name
     edit = client.post(f"/en/skills/p/{p.pk}/", {"name": "Changed"})
     assert edit.status_code == (302 if "edit" in allowed else 404), name
     caseload = client.get("/en/skills/")

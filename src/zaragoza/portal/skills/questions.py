@@ -69,6 +69,7 @@ QUESTIONS: dict[str, str] = {
     "appraisal": gettext_noop("Counsellor's appraisal"),
     "next_steps": gettext_noop("Next steps"),
     "save": gettext_noop("Save"),
+    "skills_profile": gettext_noop("Skills profile"),
 }
 
 #: Changes whenever a consent text changes; every consent records the version shown.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("skills/occupations.json", views.occupation_search, name="occupations"),
     path("skills/p/<uuid:pk>/", views.profile, name="profile"),
     path("skills/p/<uuid:pk>/export.json", views.export, name="export"),
+    path("skills/p/<uuid:pk>/profile.pdf", views.export_pdf, name="pdf"),
     path("skills/p/<uuid:pk>/erase/", views.erase, name="erase"),
     path("skills/p/<uuid:pk>/consent/", views.consent, name="consent"),
 ]

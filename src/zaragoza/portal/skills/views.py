@@ -234,6 +234,24 @@ def export(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return response
 
 
+def export_pdf(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The profile as a bilingual PDF (the interview's two languages)."""
+    from zaragoza.portal.skills.pdf import profile_pdf
+
+    p = _profile(request, pk, Action.EXPORT)
+    try:
+        record, langs = services.open_profile(p)
+    except LostKeyError as exc:
+        return _error(request, 503, str(exc))
+    first = langs.get("counsellor", "en")
+    body = profile_pdf(record, first, langs.get("person", first))
+    services.log(p, request.user, "export_pdf")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="profile-{p.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_POST
 def erase(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Erase the person's data (a confirmation box must be ticked)."""
