@@ -17,7 +17,8 @@ from zaragoza.errors import UsageError, ZaragozaError
 __all__ = ["profiles_app"]
 
 profiles_app = typer.Typer(
-    help="Skills profiles: aggregates for the monitoring, key rotation.", no_args_is_help=True
+    help="Skills profiles: aggregates for the monitoring, retention, key rotation.",
+    no_args_is_help=True,
 )
 
 
@@ -58,6 +59,27 @@ def aggregate(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"{len(cells)} cells written to {output}", err=True)
+
+
+@profiles_app.command("purge")
+def purge(
+    older_than_days: Annotated[
+        int, typer.Option(help="Retention period: erase profiles unchanged for this many days.")
+    ],
+    organisation: Annotated[
+        str | None, typer.Option(help="Only this organisation's profiles.")
+    ] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Erase the profiles kept longer than the retention period (run it on a schedule)."""
+    try:
+        _django(warehouse)
+        from zaragoza.portal.skills.services import purge as run
+
+        done = run(older_than_days, organisation)
+    except ZaragozaError as exc:
+        _fail(exc)
+    typer.echo(f"{done} profiles erased")
 
 
 @profiles_app.command("rotate-keys")

@@ -76,3 +76,44 @@ def test_counsellor_accounts_have_an_organisation(db: None, tmp_path: Path) -> N
     r = runner.invoke(app, ["users", "add", "x", "--role", "counsellor"], env=env)
     assert r.exit_code != 0
     assert "organisation" in r.output
+
+
+def test_purge_erases_profiles_past_the_retention_period(
+    people: dict[str, Any], keys: list[str]
+) -> None:
+    from django.utils import timezone
+
+    from zaragoza.portal.skills import services
+    from zaragoza.portal.skills.models import AccessLog, Profile
+
+    _profiles(3, True, people["counsellor_a"])
+    old = Profile.objects.all()[:2]
+    ids = [p.pk for p in old]
+    Profile.objects.filter(pk__in=ids).update(updated_at=timezone.now() - dt.timedelta(days=400))
+    r = runner.invoke(app, ["profiles", "purge", "--older-than-days", "365"])
+    assert r.exit_code == 0, r.output
+    assert "2 profiles erased" in r.output
+    assert Profile.objects.filter(state="erased").count() == 2
+    assert set(
+        AccessLog.objects.filter(action="purge").values_list("profile_id", flat=True)
+    ) == set(ids)
+    assert services.purge(365) == 0
+    assert runner.invoke(app, ["profiles", "purge", "--older-than-days", "0"]).exit_code != 0
+
+
+def test_caseload_csv_for_counsellors_only(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    from django.test import Client
+
+    _profiles(2, True, people["counsellor_a"])
+    a, b, editor = Client(), Client(), Client()
+    a.force_login(people["counsellor_a"])
+    b.force_login(people["counsellor_b"])
+    editor.force_login(people["editor"])
+    rows = a.get("/en/skills/caseload.csv").content.decode().splitlines()
+    assert rows[0] == "id,organisation,created,updated,name,next_steps"
+    assert len(rows) == 3
+    assert "Person 0" in rows[1] + rows[2]
+    assert b.get("/en/skills/caseload.csv").content.decode().splitlines()[1:] == []
+    assert editor.get("/en/skills/caseload.csv").status_code == 403

@@ -29,6 +29,7 @@ __all__ = [
     "export",
     "log",
     "open_profile",
+    "purge",
     "rotate",
     "save",
 ]
@@ -126,7 +127,7 @@ def export(profile: Profile) -> dict[str, Any]:
 
 
 @transaction.atomic
-def erase(profile: Profile, user: Any) -> None:
+def erase(profile: Profile, user: Any, action: str = "erase") -> None:
     """Remove the person's data: the sealed record and the consents; a tombstone stays."""
     profile.sealed = ""
     profile.state = "erased"
@@ -134,8 +135,26 @@ def erase(profile: Profile, user: Any) -> None:
     profile.erased_at = timezone.now()
     profile.save()
     Consent.objects.filter(profile=profile).delete()
-    log(profile, user, "erase")
+    log(profile, user, action)
     logger.info("skills profile %s erased", profile.pk)
+
+
+def purge(days: int, organisation: str | None = None, *, now: dt.datetime | None = None) -> int:
+    """Erase the active profiles not changed for ``days`` days (a retention period);
+    return how many. Each erasure is logged as ``purge``, by nobody."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        from zaragoza.errors import UsageError
+
+        raise UsageError("the retention period is a whole number of days, 1 or more", value=days)
+    limit = (now or timezone.now()) - dt.timedelta(days=days)
+    old = Profile.objects.filter(state="active", updated_at__lt=limit)
+    if organisation is not None:
+        old = old.filter(organisation=organisation)
+    done = 0
+    for profile in old:
+        erase(profile, None, action="purge")
+        done += 1
+    return done
 
 
 def counted() -> list[Record]:

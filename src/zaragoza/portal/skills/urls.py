@@ -11,6 +11,7 @@ app_name = "skills"
 urlpatterns = [
     path("skills/", views.index, name="index"),
     path("skills/new/", views.new, name="new"),
+    path("skills/caseload.csv", views.caseload_csv, name="caseload-csv"),
     path("skills/occupations.json", views.occupation_search, name="occupations"),
     path("skills/p/<uuid:pk>/", views.profile, name="profile"),
     path("skills/p/<uuid:pk>/export.json", views.export, name="export"),

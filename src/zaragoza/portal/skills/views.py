@@ -94,6 +94,45 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "skills/index.html", {"rows": rows, "organisations": gate})
 
 
+def caseload_csv(request: HttpRequest) -> HttpResponse:
+    """The counsellor's caseload as CSV: id, organisation, dates, name, suggested steps."""
+    import csv
+    import io
+
+    gate = _gate(request)
+    if isinstance(gate, HttpResponse):
+        return gate
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "organisation", "created", "updated", "name", "next_steps"])
+    for p in Profile.objects.filter(organisation__in=gate, state="active"):
+        if not can(request.user, Action.VIEW, p):
+            continue
+        try:
+            record, _langs = services.open_profile(p)
+        except LostKeyError:
+            writer.writerow(
+                [p.pk, p.organisation, p.created_at.date(), p.updated_at.date(), "", ""]
+            )
+            continue
+        steps = " ".join(s.rule for s in next_steps(record))
+        writer.writerow(
+            [
+                p.pk,
+                p.organisation,
+                p.created_at.date(),
+                p.updated_at.date(),
+                record.person.name,
+                steps,
+            ]
+        )
+        services.log(p, request.user, "caseload")
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="caseload.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _languages() -> list[tuple[str, str, bool]]:
     from django.utils.translation import get_language_info
 
