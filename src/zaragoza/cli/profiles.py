@@ -33,24 +33,36 @@ def aggregate(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="CSV file (default: standard output).")
     ] = None,
+    example: Annotated[
+        int | None,
+        typer.Option(help="Aggregate this many synthetic profiles instead (no database)."),
+    ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Counts and shares of the profiles whose persons consent to statistics, with
     disclosure control (cells under the threshold and those that would reveal them
-    blank, flag c): observations with source = profiles, never individual data."""
+    blank, flag c): observations with source = profiles, never individual data. The
+    column ``synthetic`` says whether they come from synthetic profiles (--example)."""
     from zaragoza.skills.aggregate import aggregate as run
 
     chosen = [b.strip() for b in by.split(",") if b.strip()]
     try:
-        _django(warehouse)
-        from zaragoza.portal.skills.crypto import LostKeyError
-        from zaragoza.portal.skills.services import counted
+        if example is not None:
+            from zaragoza.skills.synthetic import synthetic_profiles
 
-        try:
-            records = counted()
-        except LostKeyError as exc:  # names the setting, never a person
-            raise UsageError(str(exc)) from None
-        cells = run(records, by=chosen, threshold=threshold)
+            if example < 1:
+                raise UsageError("--example is a number of profiles, 1 or more", value=example)
+            records = synthetic_profiles(example)
+        else:
+            _django(warehouse)
+            from zaragoza.portal.skills.crypto import LostKeyError
+            from zaragoza.portal.skills.services import counted
+
+            try:
+                records = counted()
+            except LostKeyError as exc:  # names the setting, never a person
+                raise UsageError(str(exc)) from None
+        cells = run(records, by=chosen, threshold=threshold).assign(synthetic=example is not None)
     except ZaragozaError as exc:
         _fail(exc)
     text = cells.to_csv(index=False)
@@ -59,6 +71,28 @@ def aggregate(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"{len(cells)} cells written to {output}", err=True)
+
+
+@profiles_app.command("example")
+def example_profiles(
+    organisation: Annotated[str, typer.Option(help="Organisation the examples belong to.")],
+    count: Annotated[int, typer.Option(help="How many synthetic profiles.")] = 300,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Add synthetic profiles ("Synthetic person N", invented: they describe nobody) to an
+    organisation, consenting to statistics, so that pages and aggregates can be seen."""
+    try:
+        if count < 1:
+            raise UsageError("--count is a number of profiles, 1 or more", value=count)
+        _django(warehouse)
+        from zaragoza.portal.skills.services import create
+        from zaragoza.skills.synthetic import synthetic_profiles
+
+        for record in synthetic_profiles(count):
+            create(organisation, record, {"counsellor": "en", "person": "en"}, True, None)
+    except ZaragozaError as exc:
+        _fail(exc)
+    typer.echo(f"{count} synthetic profiles added to {organisation}")
 
 
 @profiles_app.command("purge")

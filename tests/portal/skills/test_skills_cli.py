@@ -117,3 +117,23 @@ def test_caseload_csv_for_counsellors_only(
     assert "Person 0" in rows[1] + rows[2]
     assert b.get("/en/skills/caseload.csv").content.decode().splitlines()[1:] == []
     assert editor.get("/en/skills/caseload.csv").status_code == 403
+
+
+def test_synthetic_examples_are_labelled(db: None, keys: list[str], tmp_path: Path) -> None:
+    from zaragoza.portal.skills import services
+
+    r = runner.invoke(
+        app, ["profiles", "example", "--organisation", "example-service", "--count", "40"]
+    )
+    assert r.exit_code == 0, r.output
+    names = {rec.person.name for rec in services.counted()}
+    assert len(names) == 40
+    assert all(n.startswith("Synthetic person ") for n in names)
+    out = tmp_path / "example.csv"
+    r = runner.invoke(app, ["profiles", "aggregate", "--example", "300", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    cells = pd.read_csv(out, keep_default_na=False)
+    assert set(cells["synthetic"]) == {True}
+    persons = cells[(cells.indicator == "profiles_persons") & (cells.citizen == "TOTAL")
+                    & (cells.sex == "T")]  # fmt: skip
+    assert persons["n"].astype(str).tolist() == ["300"]
