@@ -1,7 +1,8 @@
 """The interview in a real browser (Playwright, Debian's Chromium) against ``zaragoza
 serve``: a counsellor signs in, starts a profile in English and Arabic, the Arabic
-questions run right to left, the answers give next steps; axe-core finds no WCAG 2.1
-A/AA violation, and the form fits a phone's width. Shares the session's live server."""
+questions run right to left, the answers give next steps; the connection drops mid-form
+and the answers survive and are sent once; axe-core finds no WCAG 2.1 A/AA violation,
+and the form fits a phone's width. Shares the session's live server."""
 
 from __future__ import annotations
 
@@ -41,6 +42,23 @@ def _axe() -> Path | None:
     root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
     path = Path(root.stdout.strip()) / "axe-core" / "axe.min.js"
     return path if path.exists() else None
+
+
+def _edits(warehouse: Path, profile_id: str) -> int | None:
+    """How many times the live server saved the profile (its SQLite database; None when
+    the server runs on another database)."""
+    import sqlite3
+
+    path = warehouse.with_name(warehouse.stem + "-portal.sqlite3")
+    if os.environ.get("DATABASE_URL"):
+        return None
+    with sqlite3.connect(path) as con:
+        (n,) = con.execute(
+            "SELECT count(*) FROM skills_accesslog WHERE action = 'edit' AND "
+            "replace(profile_id, '-', '') = ?",
+            [profile_id.replace("-", "")],
+        ).fetchone()
+    return int(n)
 
 
 def test_an_interview_in_english_and_arabic(
@@ -97,6 +115,21 @@ def test_an_interview_in_english_and_arabic(
         assert "over-qualification-risk" in rules
         assert "host-language-course" in rules
         page.screenshot(path=str(screenshots / "skills-interview-ar.png"), full_page=False)
+        assert "saved=1" in page.url
+        profile_id = page.url.split("/skills/p/")[1].split("/")[0]
+        other_db = bool(os.environ.get("DATABASE_URL"))
+        assert _edits(default_warehouse, profile_id) == (None if other_db else 1)
+        # offline: the connection drops mid-form; the answers survive and are sent once
+        page.fill("#f-other", "Example: repairs bicycles")
+        ctx.set_offline(True)
+        page.click("#interview button[type=submit]")
+        page.wait_for_selector("#draft-notice:not([hidden])")
+        assert "No connection" in page.locator("#draft-notice").inner_text()
+        ctx.set_offline(False)
+        page.wait_for_function("() => document.querySelector('#interview').dataset.saved === 'yes'")
+        assert page.input_value("#f-other") == "Example: repairs bicycles"
+        assert _edits(default_warehouse, profile_id) == (None if other_db else 2)  # sent once
+        assert page.evaluate("Object.keys(sessionStorage).length") == 0
         require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
         assert axe is not None
         page.add_script_tag(path=str(axe))

@@ -232,7 +232,8 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             problems = exc.problems
         else:
             services.save(p, record, langs, request.user)
-            return redirect("skills:profile", pk=p.pk)
+            # the page after saving tells the browser's draft that it was saved
+            return redirect(reverse("skills:profile", kwargs={"pk": p.pk}) + "?saved=1")
     else:
         services.log(p, request.user, "view")
     first = langs.get("counsellor", "en")
@@ -252,6 +253,7 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "problems": problems,
         "occupation_labels": sorted(o.label(label_lang) for o in occupations().values()),
         "may_edit": can(request.user, Action.EDIT, p),
+        "saved": request.method == "GET" and request.GET.get("saved") == "1",
         **_choices(),
     }
     return render(request, "skills/profile.html", context, status=400 if problems else 200)
