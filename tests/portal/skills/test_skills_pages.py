@@ -102,6 +102,10 @@ def test_bad_answers_are_named_without_echoing_them(
     body = r.content.decode()
     assert "work-0-occupation" in body
     assert "Secret Trade 123" not in body.split('role="alert"')[1].split("</div>")[0]
+    # every answer stays in the form, the refused one included
+    assert 'value="Secret Trade 123"' in body
+    assert 'name="year_of_birth" value="1990"' in body
+    assert '<option value="7" selected>' in body
 
 
 def test_personal_data_are_not_in_clear_in_the_database(

@@ -23,7 +23,7 @@ from zaragoza.skills.classifications import (
 )
 from zaragoza.skills.profile import Profile as Record
 
-__all__ = ["ROWS", "FormError", "occupation_by_label", "read_form", "to_form"]
+__all__ = ["ROWS", "FormError", "occupation_by_label", "posted_form", "read_form", "to_form"]
 
 ROWS = 3
 
@@ -202,4 +202,57 @@ def to_form(record: Record, lang: str) -> dict[str, Any]:
         record.languages[i].model_dump() if i < len(record.languages) else {} for i in range(ROWS)
     ]
     out["digital"] = dict(record.digital)
+    return out
+
+
+def posted_form(post: QueryDict) -> dict[str, Any]:
+    """The values of the form's fields as posted: a form refused keeps every answer."""
+
+    def get(name: str) -> str:
+        return str(post.get(name, ""))
+
+    def on(name: str) -> bool:
+        return bool(post.get(name))
+
+    plain = ("name", "year_of_birth", "sex", "citizenship", "country_of_birth",
+             "year_of_arrival", "legal_status", "contact", "other_skills", "appraisal")  # fmt: skip
+    out: dict[str, Any] = {k: get(k) for k in plain}
+    out.update(
+        wish_to_study=on("wish_to_study"),
+        wish_to_start_business=on("wish_to_start_business"),
+        driving_licence=on("driving_licence"),
+        wishes=[get(f"wish-{i}") for i in range(ROWS)],
+        education=[
+            {
+                "isced_level": get(f"edu-{i}-level"),
+                "field": get(f"edu-{i}-field"),
+                "completed": on(f"edu-{i}-completed"),
+                "country": get(f"edu-{i}-country"),
+                "year": get(f"edu-{i}-year"),
+                "documents": on(f"edu-{i}-documents"),
+                "recognition": get(f"edu-{i}-recognition"),
+            }
+            for i in range(ROWS)
+        ],
+        work=[
+            {
+                "label": get(f"work-{i}-occupation"),
+                "years": get(f"work-{i}-years"),
+                "country": get(f"work-{i}-country"),
+                "current": on(f"work-{i}-current"),
+                "tasks": get(f"work-{i}-tasks"),
+            }
+            for i in range(ROWS)
+        ],
+        languages=[
+            {
+                "language": get(f"lang-{i}-code"),
+                "native": on(f"lang-{i}-native"),
+                "levels": {s: get(f"lang-{i}-{s}") for s in CEFR_SKILLS if get(f"lang-{i}-{s}")},
+                "certificate": get(f"lang-{i}-certificate"),
+            }
+            for i in range(ROWS)
+        ],
+        digital={a: int(v) for a in DIGCOMP_AREAS if (v := get(f"digital-{a}")).isdigit()},
+    )
     return out

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from zaragoza.portal.accounts.permissions import Action, Scope, can, grants
 from zaragoza.portal.skills import questions, services
 from zaragoza.portal.skills.crypto import LostKeyError
-from zaragoza.portal.skills.forms import ROWS, FormError, read_form, to_form
+from zaragoza.portal.skills.forms import ROWS, FormError, posted_form, read_form, to_form
 from zaragoza.portal.skills.models import Profile
 from zaragoza.skills.classifications import (
     CEFR_LEVELS,
@@ -90,6 +90,8 @@ def index(request: HttpRequest) -> HttpResponse:
             name = record.person.name
         except LostKeyError:
             name = None
+        else:
+            services.log(p, request.user, "list")  # the caseload reads each name
         rows.append({"profile": p, "name": name})
     return render(request, "skills/index.html", {"rows": rows, "organisations": gate})
 
@@ -219,6 +221,7 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     except LostKeyError as exc:
         return _error(request, 503, str(exc))
     problems: list[tuple[str, str]] = []
+    values: dict[str, Any] | None = None
     if request.method == "POST":
         p = _profile(request, pk, Action.EDIT)
         base = {
@@ -230,6 +233,7 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             record = read_form(request.POST, base)
         except FormError as exc:
             problems = exc.problems
+            values = posted_form(request.POST)  # the answers stay on the page
         else:
             services.save(p, record, langs, request.user)
             # the page after saving tells the browser's draft that it was saved
@@ -242,7 +246,7 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     context = {
         "p": p,
         "record": record,
-        "values": to_form(record, label_lang),
+        "values": values if values is not None else to_form(record, label_lang),
         "q": {k: questions.both(k, first, second) for k in questions.QUESTIONS},
         "first": first,
         "second": second,
