@@ -64,7 +64,11 @@ def test_interview_in_english_and_arabic_right_to_left(
     portal: Any, people: dict[str, Any], keys: list[str]
 ) -> None:
     client = _counsellor(people)
-    assert b'value="ar"' in client.get("/en/skills/new/").content  # Arabic is complete
+    start = client.get("/en/skills/new/").content.decode()
+    assert 'value="ar"' in start  # Arabic is complete
+    # the person reads the consent in their language before it is recorded
+    assert '<div lang="ar" dir="rtl">' in start
+    assert "أوافق على أن تحتفظ هذه الجهة" in start
     url = _start(client, "ar")
     page = client.get(url).content.decode()
     # every question in both languages, the person's right to left

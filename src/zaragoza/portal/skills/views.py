@@ -194,6 +194,17 @@ def new(request: HttpRequest) -> HttpResponse:
         "languages": langs,
         "problems": problems,
         "consent": {k: questions.both(k, _lang(), _lang())[0] for k in questions.CONSENT_TEXTS},
+        # the person reads the consent in their own language before it is recorded
+        "consent_in": [
+            (
+                code,
+                name,
+                "rtl" if rtl else "ltr",
+                [questions.both(k, code, code)[0] for k in questions.CONSENT_TEXTS],
+            )
+            for code, name, rtl in langs
+            if code != _lang()
+        ],
         "current": _lang(),
     }
     return render(request, "skills/new.html", context, status=400 if problems else 200)
@@ -248,6 +259,7 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "record": record,
         "values": values if values is not None else to_form(record, label_lang),
         "q": {k: questions.both(k, first, second) for k in questions.QUESTIONS},
+        "consent_text": questions.both("statistics", first, second),
         "first": first,
         "second": second,
         "second_dir": "rtl" if questions.is_rtl(second) else "ltr",
