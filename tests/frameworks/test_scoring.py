@@ -56,6 +56,12 @@ def test_bands(small: Framework) -> None:
     # bands: 0 low, 50 medium, 80 high; the largest min <= score
     s = by_node(score_assessment(small, COMPLETE))
     assert s["overall"].band == "medium"  # 67.8
+    nodes = score_assessment(small, COMPLETE)
+    assert nodes.overall.band == "medium"
+    assert nodes.node("A2").band == "low"
+    assert [n.node for n in nodes.at("dimension")] == ["A", "B"]
+    with pytest.raises(KeyError):
+        nodes.node("A2", level="dimension")
     assert s["A2"].band == "low"  # 47.5
     assert s["B"].band == "high"  # 100
     assert s["qa1"].band == "medium"  # exactly 50: the band starting at 50
