@@ -211,3 +211,15 @@ def test_version_as_number(tmp_path: Path) -> None:
     raw["version"] = 2
     assert load_framework(write(tmp_path, raw)).key == "small@2"
     assert SMALL.exists()
+
+
+def test_a_key_given_twice(tmp_path: Path) -> None:
+    text = SMALL.read_text().replace(
+        "            weight: 2\n", "            weight: 2\n            weight: 5\n"
+    )
+    path = tmp_path / "twice.yaml"
+    path.write_text(text)
+    with pytest.raises(CatalogError, match="not valid YAML") as err:
+        load_framework(path)
+    assert "the key 'weight' appears twice" in (err.value.hint or "")
+    assert err.value.row == 25  # the second weight: the line of the key given twice
