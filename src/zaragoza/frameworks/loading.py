@@ -21,8 +21,6 @@ from zaragoza.frameworks.model import Framework
 
 __all__ = ["bundled_framework", "bundled_frameworks", "load_framework", "parse_framework"]
 
-_PATH_IN_MESSAGE = re.compile(r"^(?:Value error, )?((?:[a-z_]+(?:\[\d+\])?\.?)+): (.*)$", re.S)
-
 
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
@@ -44,11 +42,13 @@ def _error(exc: ValidationError, src: str) -> CatalogError:
         msg = f"unknown field {field!r} (a typo, or a field this format does not have)"
     elif err["type"] == "missing":
         msg = f"field {str(loc[-1])!r} is required"
+    elif err["type"] == "framework_rule":
+        # the cross-field checks of the model give the field path in the context
+        ctx = err.get("ctx") or {}
+        inner = str(ctx.get("path", ""))
+        path = f"{path}.{inner}" if path and inner else (inner or path)
+        msg = str(ctx.get("problem", msg))
     else:
-        found = _PATH_IN_MESSAGE.match(msg)
-        if found and not path:
-            # the cross-field checks put the path at the start of their message
-            path, msg = found.group(1).rstrip("."), found.group(2)
         msg = msg.removeprefix("Value error, ")
     what = f"invalid framework: {path}: {msg}" if path else f"invalid framework: {msg}"
     return CatalogError(what, file=src, column=path or None)

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from zaragoza.errors import CatalogError
 
@@ -197,7 +198,10 @@ class Framework(_Strict):
     def _consistent(self) -> Framework:
         problem = next(iter(_problems(self)), None)
         if problem is not None:
-            raise ValueError(f"{problem[0]}: {problem[1]}")
+            # the field path travels in the error's context (the loader reports it)
+            raise PydanticCustomError(
+                "framework_rule", "{path}: {problem}", {"path": problem[0], "problem": problem[1]}
+            )
         self._index = {q.id: (d, s, q) for d in self.dimensions for s in d.standards
                        for q in s.questions}  # fmt: skip
         return self
