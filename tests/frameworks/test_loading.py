@@ -187,6 +187,8 @@ def test_translations(tmp_path: Path) -> None:
     assert fw.text("A", "fr") == "Dimension A (fr)"
     assert fw.text("qa1:hi", "fr") == "Élevé"
     assert fw.text("B", "fr") == "Dimension B"  # falls back to the framework's own text
+    with pytest.raises(CatalogError, match="no dimension, standard, question or option 'Z'"):
+        fw.text("Z", "fr")
     raw["translations"]["fr"]["No-such_Node.2"] = "x"
     assert fails(tmp_path, raw, "no dimension").column == "translations.fr.No-such_Node.2"
     raw["translations"] = {"de": {"A": "x"}}

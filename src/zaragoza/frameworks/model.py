@@ -171,6 +171,7 @@ class Framework(_Strict):
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
 
     _index: dict[str, tuple[Dimension, Standard, Question]] = PrivateAttr(default_factory=dict)
+    _texts: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
@@ -204,6 +205,7 @@ class Framework(_Strict):
             )
         self._index = {q.id: (d, s, q) for d in self.dimensions for s in d.standards
                        for q in s.questions}  # fmt: skip
+        self._texts = _own_texts(self)
         return self
 
     @property
@@ -251,7 +253,12 @@ class Framework(_Strict):
         translated = self.translations.get(language, {}).get(node_id)
         if translated:
             return translated
-        return _own_texts(self)[node_id]
+        if node_id not in self._texts:
+            raise CatalogError(
+                f"framework {self.key} has no dimension, standard, question or option {node_id!r}",
+                value=node_id,
+            )
+        return self._texts[node_id]
 
 
 def _some(ids: Any, limit: int = 10) -> str:
