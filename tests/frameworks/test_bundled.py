@@ -120,3 +120,14 @@ def test_titles_in_french_and_german(key: str) -> None:
                 assert node in fw.translations[lang], (key, lang, node)
     q = fw.questions()[0][2]
     assert fw.text(q.id, "fr") == q.text  # question texts: English only, as documented
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_json_round_trip(key: str) -> None:
+    # the API serves a framework as JSON; read back, it is the same framework
+    from zaragoza.frameworks import parse_framework
+
+    fw = bundled_frameworks()[key]
+    again = parse_framework(fw.model_dump(mode="json"), "round-trip")
+    assert again == fw
+    assert again.key == key
