@@ -212,6 +212,11 @@ def test_version_as_number(tmp_path: Path) -> None:
     raw = small_raw()
     raw["version"] = 2
     assert load_framework(write(tmp_path, raw)).key == "small@2"
+    path = tmp_path / "v.yaml"
+    path.write_text(SMALL.read_text().replace('version: "1"', "version: 1.10"))
+    with pytest.raises(CatalogError, match="quote it") as err:
+        load_framework(path)
+    assert err.value.column == "version"
     assert SMALL.exists()
 
 

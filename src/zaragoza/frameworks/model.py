@@ -176,9 +176,15 @@ class Framework(_Strict):
     @field_validator("version", mode="before")
     @classmethod
     def _version_text(cls, value: Any) -> Any:
-        # YAML reads `version: 2` as a number; a version is a label, kept as text
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return f"{value:g}" if isinstance(value, float) else str(value)
+        # YAML reads `version: 2` as a number; a version is a label, kept as text. A
+        # decimal is refused: YAML has already turned 1.10 into 1.1 (two versions as one)
+        if isinstance(value, float):
+            raise ValueError(
+                f"version {value!r} was read as a number, which loses digits (1.10 is 1.1); "
+                'quote it, e.g. version: "1.10"'
+            )
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
         return value
 
     @field_validator("aggregation", mode="before")
