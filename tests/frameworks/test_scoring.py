@@ -122,6 +122,19 @@ def test_multiple_choice_and_number_scale(small: Framework) -> None:
     assert (s["qa3"].low, s["qa3"].high, s["qa4"].low, s["qa4"].high) == (0, 100, 0, 100)
 
 
+def test_multiple_choice_of_not_applicable_options() -> None:
+    # options a = 60, b = 60, n/a without a score: [a, b] = 100 (capped), [a, n/a] = 60,
+    # [n/a] alone is not applicable (answered, no score), [] is "none of these" = 0
+    q = {"id": "m", "text": "Which?", "type": "multiple", "options": [
+        {"id": "a", "label": "A", "score": 60}, {"id": "b", "label": "B", "score": 60},
+        {"id": "na", "label": "Not applicable"}]}  # fmt: skip
+    fw = build(framework([dim("D", std("S", q))]))
+    for value, score in ((["a", "b"], 100), (["a", "na"], 60), (["na"], None), ([], 0)):
+        node = score_assessment(fw, {"m": value}).node("m")
+        assert node.score == score, value
+        assert node.n_answered == 1
+
+
 def test_unweighted_mean_is_a_mean_of_means() -> None:
     # mean at every level (MIPEX): D1 has S1 (q1 = 100, q2 = 0) and S2 (q3 = 50); D2 has S3 (q4)
     #   S1 = 50, S2 = 50, D1 = 50 (not the mean of its three questions, 50 too here: so

@@ -5,7 +5,7 @@ Question scores (0-100):
 - ``single`` and ``yes_no``: the chosen option's score (an option without a score is
   "not applicable": answered, left out of the means);
 - ``multiple``: the sum of the chosen options' scores, capped at 100 (an empty choice,
-  "none of these", scores 0);
+  "none of these", scores 0; a choice of unscored options only is not applicable);
 - ``number``: ``100 (v - min) / (max - min)`` with ``v`` clamped to ``[min, max]``;
 - ``text``: never scored.
 
@@ -164,8 +164,10 @@ def question_score(question: Question, answer: Any) -> float | None:
         v = min(max(float(answer), scale.min), scale.max)
         return 100.0 * (v - scale.min) / (scale.max - scale.min)
     if question.type == "multiple":
-        total = sum(o.score for o in question.options if o.id in answer and o.score is not None)
-        return float(min(100.0, total))
+        chosen = [o.score for o in question.options if o.id in answer]
+        if chosen and all(c is None for c in chosen):
+            return None  # only "not applicable" options chosen
+        return float(min(100.0, sum(c for c in chosen if c is not None)))
     option = question.option(answer)
     return None if option is None or option.score is None else float(option.score)
 
