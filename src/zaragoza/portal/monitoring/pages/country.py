@@ -348,6 +348,7 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             404,
             _("No figures for %(year)s; years with figures: %(years)s.")
             % {"year": year, "years": ", ".join(str(y) for y in years)},
+            "year",
         )
     sections: dict[str, list[dict[str, Any]]] = {}
     target_rows = []

@@ -121,7 +121,7 @@ def indicator_page(
     geo = geo_of(ctx, one(params, "geo"), default_geo)
     if geo not in geos_present:
         raise PageError(
-            404, _("There are no figures of this indicator for %(geo)s.") % {"geo": geo}
+            404, _("There are no figures of this indicator for %(geo)s.") % {"geo": geo}, "geo"
         )
     sexes_present = [s for s in SEXES if s in set(df["sex"])]
     sexes = many(params, "sex") or (("T",) if "T" in sexes_present else tuple(sexes_present[:1]))
@@ -178,12 +178,13 @@ def indicator_page(
     rank_sex = sexes[0]
     with_group = df[(df["_group"] == group) & (df["sex"] == rank_sex)]
     years_with = sorted({int(t) for t in with_group.loc[with_group["value"].notna(), "time"]})
-    time = year_param(one(params, "time")) or (years_with[-1] if years_with else years[-1])
+    time = year_param(one(params, "time"), "time") or (years_with[-1] if years_with else years[-1])
     if time not in years:
         raise PageError(
             404,
             _("No figures for %(year)s; years with figures: %(first)s to %(last)s.")
             % {"year": time, "first": years[0], "last": years[-1]},
+            "time",
         )
     gaps = reader.observations(
         ObservationFilter(
