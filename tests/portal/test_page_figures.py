@@ -179,7 +179,7 @@ def test_compare_download_gives_exactly_the_figures_on_the_page(
 INDICATOR_PAGES = [
     "/en/indicators/employment_rate/?geo=AT&sex=T,F&source=computed",
     "/en/indicators/employment_rate/?geo=AT&source=published",
-    # lower is better: the ranking's rank 1 is the lowest rate
+    # an indicator where lower is better (its ranking runs the other way)
     "/en/indicators/unemployment_rate/?geo=SE&source=computed&group=NAT",
     "/en/indicators/unemployment_rate/?source=published",
 ]
@@ -390,3 +390,20 @@ def test_a_computed_cell_without_se_says_it_has_no_interval() -> None:
     assert "[68.3; 74.2]" in full
     assert "SE 1.50" in full
     assert "no interval" not in full
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("fr", ["sa valeur plus ou moins 1,96 erreur type", '<span class="se" data-se>ET ']),
+        ("de", ["ihr Wert plus oder minus 1,96 Standardfehler", '<span class="se" data-se>SE ']),
+    ],
+)
+def test_series_table_intervals_are_translated(
+    portal: Path, client: Client, lang: str, texts: list[str]
+) -> None:
+    html = get(client, f"/{lang}/indicators/employment_rate/?geo=AT&source=computed").decode()
+    for text in texts:
+        assert text in html
+    # the decimal comma of the language, in the interval as in the value
+    assert re.search(r'<span class="ci" data-ci[^>]*>\[\d+,\d; \d+,\d\]</span>', html)

@@ -7,6 +7,15 @@
     The codes present in the warehouse per dimension, with Eurostat's labels.
 ``GET /api/v1/sdmx/{resource}/...``
     SDMX-ML 2.1 structures of the observations (:mod:`~zaragoza.portal.monitoring.api_sdmx`).
+``GET /api/v1/countries/{geo}/figures``
+``GET /api/v1/compare/figures``
+``GET /api/v1/indicators/{id}/figures``
+    Exactly the figures a page shows (the country profile, the compare page, the
+    indicator page, or one ``part`` of it: ``series`` or ``ranking``), made by the page's
+    own function from the page's parameters, as observation rows in any format of the
+    observations: what each page's "download these figures" links serve. A gap of
+    published figures is the difference of the two published values shown, computed by
+    Zaragoza, without an interval (the files' notes say so).
 ``GET /api/v1/observations``
     Published cells. Filters ``indicator, geo, time, citizen, c_birth, sex, age, source,
     compare_to`` each take a comma-separated list or a repeated parameter
