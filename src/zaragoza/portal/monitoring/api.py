@@ -660,10 +660,6 @@ INDICATOR_NOTES = {
     "ranking": "the ranking of the year, group and sex on the map with each country's gap "
     "to nationals, the EU's figure beside it and the regions' table",
 }
-#: Page parameters of each page's figures, as the page reads them.
-_PROFILE_PAGE = ("source", "year")
-_COMPARE_PAGE = ("indicator", "source", "geo", "sex", "group")
-_INDICATOR_PAGE = ("source", "by", "geo", "sex", "group", "time")
 _FIGURE_OPTIONS = ("format", "labels", "precision")
 _FIGURES_RESPONSES = {
     "responses": {
@@ -767,7 +763,7 @@ def country_figures(
 
     from zaragoza.portal.monitoring import pages
 
-    refuse_unknown_parameters(request, allowed=(*_PROFILE_PAGE, *_FIGURE_OPTIONS))
+    refuse_unknown_parameters(request, allowed=(*pages.PROFILE_PARAMETERS, *_FIGURE_OPTIONS))
     reader = _reader()
     valid_sources = ("published", "computed")
     if source is not None and source not in valid_sources:
@@ -789,7 +785,9 @@ def country_figures(
         # the page's own function: the download cannot differ from the page
         with translation.override("en"):
             try:
-                df = pages.country_figures(reader, geo, _page_query(request, _PROFILE_PAGE))
+                df = pages.country_figures(
+                    reader, geo, _page_query(request, pages.PROFILE_PARAMETERS)
+                )
             except pages.PageError as err:
                 # the country exists (checked above): what the page refuses is the year
                 if year is not None:
@@ -835,11 +833,11 @@ def compare_figures(
 
     from zaragoza.portal.monitoring import pages
 
-    refuse_unknown_parameters(request, allowed=(*_COMPARE_PAGE, *_FIGURE_OPTIONS))
+    refuse_unknown_parameters(request, allowed=(*pages.COMPARE_PARAMETERS, *_FIGURE_OPTIONS))
     reader = _reader()
     name = choose_format(request, format)
     rounding = _precision_of(precision)
-    query = _page_query(request, _COMPARE_PAGE)
+    query = _page_query(request, pages.COMPARE_PARAMETERS)
     version = reader.version()
 
     def make() -> HttpResponse:
@@ -902,7 +900,9 @@ def indicator_figures(
 
     from zaragoza.portal.monitoring import pages
 
-    refuse_unknown_parameters(request, allowed=(*_INDICATOR_PAGE, "part", *_FIGURE_OPTIONS))
+    refuse_unknown_parameters(
+        request, allowed=(*pages.INDICATOR_PARAMETERS, "part", *_FIGURE_OPTIONS)
+    )
     cat = load_catalog()
     if indicator_id not in cat.indicators:
         raise ApiError(
@@ -917,7 +917,7 @@ def indicator_figures(
     reader = _reader()
     name = choose_format(request, format)
     rounding = _precision_of(precision)
-    query = _page_query(request, _INDICATOR_PAGE)
+    query = _page_query(request, pages.INDICATOR_PARAMETERS)
     version = reader.version()
 
     def make() -> HttpResponse:

@@ -49,10 +49,12 @@ from zaragoza.portal.monitoring.pages.common import (
 )
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["FIGURES_PATH", "compare_figures", "compare_page"]
+__all__ = ["FIGURES_PATH", "PARAMETERS", "compare_figures", "compare_page"]
 
 #: The API path that serves :func:`compare_figures` (the page's "download these figures").
 FIGURES_PATH = "/api/v1/compare/figures"
+#: The query parameters the page reads (its URL state; its figures' endpoint reads them too).
+PARAMETERS = ("indicator", "source", "geo", "sex", "group")
 
 
 def compare_figures(reader: WarehouseReader, params: Mapping[str, Any]) -> pd.DataFrame:

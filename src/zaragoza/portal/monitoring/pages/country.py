@@ -63,7 +63,11 @@ from zaragoza.portal.monitoring.pages.common import (
 )
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["country_figures", "country_page", "figure_downloads"]
+__all__ = ["PARAMETERS", "country_figures", "country_page", "figure_downloads"]
+
+#: The query parameters of the profile's figures (the page reads ``watch`` too, which
+#: orders its rows and changes no figure).
+PARAMETERS = ("source", "year")
 
 
 def figure_downloads(geo: str, source: str | None, year: int) -> list[dict[str, str]]:

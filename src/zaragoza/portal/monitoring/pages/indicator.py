@@ -68,12 +68,20 @@ from zaragoza.portal.monitoring.pages.regions import map_chart, map_title, regio
 from zaragoza.sources.gisco import is_nuts_id
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["FIGURE_PARTS", "indicator_figures", "indicator_figures_path", "indicator_page"]
+__all__ = [
+    "FIGURE_PARTS",
+    "PARAMETERS",
+    "indicator_figures",
+    "indicator_figures_path",
+    "indicator_page",
+]
 
 #: The parts of the indicator page a download can be asked for: ``series`` (the series
 #: table and the gaps to nationals over time) and ``ranking`` (the ranking with its gaps,
 #: the EU figure beside it and the regions' table).
 FIGURE_PARTS = ("series", "ranking")
+#: The query parameters the page reads (its URL state; its figures' endpoint reads them too).
+PARAMETERS = ("source", "by", "geo", "sex", "group", "time")
 
 
 def indicator_figures_path(ident: str) -> str:
