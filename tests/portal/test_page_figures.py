@@ -31,6 +31,8 @@ from test_honest_figures import (
     shown_interval,
     shown_value,
 )
+from test_regional_map import URL as REGIONAL_URL
+from test_regional_map import regional_warehouse  # noqa: F401 (a fixture)
 
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.portal.monitoring.pages.common import cell
@@ -124,6 +126,10 @@ def indicator_shown(html: str, part: str | None = None) -> Shown:
                 add(shown, key(ind, geo, int(time), by, group, sex, "NAT"), cells[-1])
         for geo, inner in re.findall(r'data-reference="([^"]+)">(.*?)</p>', html, re.S):
             add(shown, key(ind, geo, int(time), by, group, sex, ""), inner)
+        if 'data-table="regions"' in html:
+            _, body = table(html, "regions")
+            for geo, row in re.findall(r'<tr data-geo="([^"]+)">(.*?)</tr>', body, re.S):
+                add(shown, key(ind, geo, int(time), by, group, sex, ""), tds(row)[2])
     return shown
 
 
@@ -206,6 +212,19 @@ def test_indicator_downloads_give_exactly_the_figures_on_the_page(
             whole = links["csv"].replace(f"&part={part}", "").replace(f"part={part}&", "")
     # without a part: the whole page, each figure once
     assert_download_is(indicator_shown(html), csv_rows(get(client, whole)))
+
+
+def test_ranking_download_holds_the_regions_table(
+    regional_warehouse: Path,  # noqa: F811 (the fixture)
+    client: Client,
+) -> None:
+    html = get(client, REGIONAL_URL).decode()
+    assert 'data-table="regions"' in html
+    block = re.findall(r'<p class="downloads" data-downloads>(.*?)</p>', html, re.S)[1]
+    url = unescape(re.search(r'<a href="([^"]+)" data-format="csv"', block).group(1))  # type: ignore[union-attr]
+    rows = csv_rows(get(client, url))
+    assert {"AT11", "AT12", "AT13"} <= {r["geo"] for r in rows}
+    assert_download_is(indicator_shown(html, "ranking"), rows)
 
 
 def test_published_gaps_are_in_the_downloads_as_the_difference_shown(
@@ -407,3 +426,26 @@ def test_series_table_intervals_are_translated(
         assert text in html
     # the decimal comma of the language, in the interval as in the value
     assert re.search(r'<span class="ci" data-ci[^>]*>\[\d+,\d; \d+,\d\]</span>', html)
+
+
+def test_openapi_describes_the_page_figures(portal: Path, client: Client) -> None:
+    schema = json.loads(get(client, "/api/openapi.json"))
+    formats = ["json", "csv", "xlsx", "jsonstat", "sdmx-csv", "sdmx-ml"]
+    expected = {
+        "/api/v1/countries/{geo}/figures": {"geo", "source", "year"},
+        "/api/v1/compare/figures": {"indicator", "geo", "source", "sex", "group"},
+        "/api/v1/indicators/{indicator_id}/figures": {
+            "indicator_id", "source", "by", "geo", "sex", "group", "time", "part",
+        },
+    }  # fmt: skip
+    for path, own in expected.items():
+        operation = schema["paths"][path]["get"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert set(params) == own | {"format", "labels", "precision"}, path
+        assert all(p.get("description") for p in params.values() if p["in"] == "query"), path
+        enums = [b.get("enum") for b in params["format"]["schema"].get("anyOf", [])]
+        assert sorted(formats) in [sorted(e) for e in enums if e], path
+        assert "text/csv" in operation["responses"]["200"]["content"], path
+    part = schema["paths"]["/api/v1/indicators/{indicator_id}/figures"]["get"]["parameters"]
+    enums = [b.get("enum") for p in part if p["name"] == "part" for b in p["schema"]["anyOf"]]
+    assert ["series", "ranking"] in enums
