@@ -727,6 +727,36 @@ def _figures_response(
     return response
 
 
+def _page_download(
+    request: HttpRequest,
+    reader: Any,
+    key: tuple[Any, ...],
+    figures: Callable[[], pd.DataFrame],
+    *,
+    note: str,
+    name: str,
+    labels: bool,
+    precision: str,
+    filename: Callable[[pd.DataFrame], str],
+) -> HttpResponse:
+    """Serve a page's figures, made by the page's own function ``figures`` (so the
+    download cannot differ from the page), in English, cached by ``key`` and the
+    warehouse's version."""
+    from django.utils import translation
+
+    version = reader.version()
+
+    def make() -> HttpResponse:
+        with translation.override("en"):
+            df = figures()
+        return _figures_response(
+            request, df, updated=version.modified, note=note, name=name, labels=labels,
+            precision=precision, filename=filename(df),
+        )  # fmt: skip
+
+    return _cached(request, (*key, version.tag), version.modified.timestamp(), make)
+
+
 def _precision_of(precision: str | None) -> str:
     name = (precision or "published").strip().lower()
     if name not in PRECISIONS:
@@ -759,7 +789,6 @@ def country_figures(
     """The figures the country profile page shows (``/en/countries/{geo}/``), as
     observation rows: each indicator's cells of its year by group, the gap to nationals
     and the EU average; what the page's "download these figures" links serve."""
-    from django.utils import translation
 
     from zaragoza.portal.monitoring import pages
 
@@ -779,27 +808,23 @@ def country_figures(
         )  # fmt: skip
     name = choose_format(request, format)
     rounding = _precision_of(precision)
-    version = reader.version()
 
-    def make() -> HttpResponse:
-        # the page's own function: the download cannot differ from the page
-        with translation.override("en"):
-            try:
-                df = pages.country_figures(
-                    reader, geo, _page_query(request, pages.PROFILE_PARAMETERS)
-                )
-            except pages.PageError as err:
-                # the country exists (checked above): what the page refuses is the year
-                if year is not None:
-                    raise ApiError(err.status, err.message, parameter="year", value=year) from None
-                raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
-        return _figures_response(
-            request, df, updated=version.modified, note=PROFILE_NOTE, name=name, labels=labels,
-            precision=rounding, filename=f"zaragoza-{geo}-profile",
-        )  # fmt: skip
+    def figures() -> pd.DataFrame:
+        try:
+            return pages.country_figures(
+                reader, geo, _page_query(request, pages.PROFILE_PARAMETERS)
+            )
+        except pages.PageError as err:
+            # the country exists (checked above): what the page refuses is the year
+            if year is not None:
+                raise ApiError(err.status, err.message, parameter="year", value=year) from None
+            raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
 
-    key = ("country-figures", version.tag, geo, source, year, name, labels, rounding)
-    return _cached(request, key, version.modified.timestamp(), make)
+    return _page_download(
+        request, reader, ("country-figures", geo, source, year, name, labels, rounding), figures,
+        note=PROFILE_NOTE, name=name, labels=labels, precision=rounding,
+        filename=lambda df: f"zaragoza-{geo}-profile",
+    )  # fmt: skip
 
 
 @api.get(
@@ -829,7 +854,6 @@ def compare_figures(
     observation rows: each place's series of the group and sex, nationals' figure of the
     year of its latest figure and the gap to nationals; what the page's "download these
     figures" links serve."""
-    from django.utils import translation
 
     from zaragoza.portal.monitoring import pages
 
@@ -838,23 +862,21 @@ def compare_figures(
     name = choose_format(request, format)
     rounding = _precision_of(precision)
     query = _page_query(request, pages.COMPARE_PARAMETERS)
-    version = reader.version()
 
-    def make() -> HttpResponse:
-        # the page's own function: the download cannot differ from the page
-        with translation.override("en"):
-            try:
-                df = pages.compare_figures(reader, query)
-            except pages.PageError as err:
-                raise _page_error(err, request) from None
+    def figures() -> pd.DataFrame:
+        try:
+            return pages.compare_figures(reader, query)
+        except pages.PageError as err:
+            raise _page_error(err, request) from None
+
+    def filename(df: pd.DataFrame) -> str:
         places = "-".join(sorted(set(df["geo"]) - {pages.EU})) or "compare"
-        return _figures_response(
-            request, df, updated=version.modified, note=COMPARE_NOTE, name=name, labels=labels,
-            precision=rounding, filename=f"zaragoza-compare-{places}",
-        )  # fmt: skip
+        return f"zaragoza-compare-{places}"
 
-    key = ("compare-figures", version.tag, query.urlencode(), name, labels, rounding)
-    return _cached(request, key, version.modified.timestamp(), make)
+    return _page_download(
+        request, reader, ("compare-figures", query.urlencode(), name, labels, rounding), figures,
+        note=COMPARE_NOTE, name=name, labels=labels, precision=rounding, filename=filename,
+    )  # fmt: skip
 
 
 @api.get(
@@ -896,7 +918,6 @@ def indicator_figures(
     """The figures the indicator page shows (``/en/indicators/{id}/``), as observation
     rows, of one part of the page or all of it; what the page's "download these figures"
     links serve."""
-    from django.utils import translation
 
     from zaragoza.portal.monitoring import pages
 
@@ -918,25 +939,23 @@ def indicator_figures(
     name = choose_format(request, format)
     rounding = _precision_of(precision)
     query = _page_query(request, pages.INDICATOR_PARAMETERS)
-    version = reader.version()
 
-    def make() -> HttpResponse:
-        # the page's own function: the download cannot differ from the page
-        with translation.override("en"):
-            try:
-                df = pages.indicator_figures(reader, indicator_id, query, part)
-            except pages.PageError as err:
-                raise _page_error(err, request, {"indicator": "indicator_id"}) from None
-        shown = INDICATOR_NOTES[part] if part else " and ".join(INDICATOR_NOTES.values())
-        note = f"These are the figures of the indicator page: {shown}. {DERIVED_GAP_NOTE}"
-        return _figures_response(
-            request, df, updated=version.modified, note=note, name=name, labels=labels,
-            precision=rounding, filename=f"zaragoza-{indicator_id}" + (f"-{part}" if part else ""),
-        )  # fmt: skip
+    def figures() -> pd.DataFrame:
+        try:
+            return pages.indicator_figures(reader, indicator_id, query, part)
+        except pages.PageError as err:
+            raise _page_error(err, request, {"indicator": "indicator_id"}) from None
 
-    key = ("indicator-figures", version.tag, indicator_id, query.urlencode(), part, name, labels,
-           rounding)  # fmt: skip
-    return _cached(request, key, version.modified.timestamp(), make)
+    shown = INDICATOR_NOTES[part] if part else " and ".join(INDICATOR_NOTES.values())
+    return _page_download(
+        request,
+        reader,
+        ("indicator-figures", indicator_id, query.urlencode(), part, name, labels, rounding),
+        figures,
+        note=f"These are the figures of the indicator page: {shown}. {DERIVED_GAP_NOTE}",
+        name=name, labels=labels, precision=rounding,
+        filename=lambda df: f"zaragoza-{indicator_id}" + (f"-{part}" if part else ""),
+    )  # fmt: skip
 
 
 api.add_router("/v1/compare", api_compare.register(_reader, _cached))
