@@ -45,6 +45,7 @@ def configure(ns: dict[str, Any]) -> None:
         "zaragoza.portal.accounts",
         "zaragoza.portal.knowledge",
         "zaragoza.portal.toolbox",
+        "zaragoza.portal.benchmarks",
     ]
     ns["INSTALLED_APPS"] = apps
     # django-axes: login throttling; its middleware must be the last one.
@@ -74,6 +75,7 @@ def configure(ns: dict[str, Any]) -> None:
         *ns["LOCALE_PATHS"],
         Path(__file__).parent.parent / "knowledge" / "locale",
         Path(__file__).parent.parent / "toolbox" / "locale",
+        Path(__file__).parent.parent / "benchmarks" / "locale",
         Path(__file__).parent / "locale",
     ]
 

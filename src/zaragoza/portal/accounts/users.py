@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,9 +18,14 @@ from zaragoza.portal.accounts.roles import SCOPE_OF, Role
 
 __all__ = ["add_user", "grant"]
 
+#: An entity (LAU or NUTS code), network or review-team code.
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+
 
 def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
-    """Grant ``role`` to ``user`` for each of ``scopes`` (countries for a coordinator).
+    """Grant ``role`` to ``user`` for each of ``scopes`` (countries for a coordinator;
+    entity codes for a city coordinator or respondent; network codes for a network
+    administrator; review-team ids for a peer reviewer).
 
     Raises
     ------
@@ -45,6 +51,14 @@ def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
                 "unknown country",
                 value=",".join(bad),
                 hint="Eurostat geo codes: " + " ".join(COUNTRIES),
+            )
+    if kind in ("entity", "network", "review"):
+        bad = [s for s in scopes if not _CODE.match(s)]
+        if bad:
+            raise UsageError(
+                f"invalid {kind} code",
+                value=",".join(bad),
+                hint="Letters, digits, '_', '.', '-', at most 20 characters",
             )
     made = []
     for scope in scopes or [""]:
