@@ -172,19 +172,27 @@ class Assessment(models.Model):
             reviews=self.review_ids(),
         )
 
+    def question_scopes(self, question_ids: list[str]) -> dict[str, Scope]:
+        """The scope of each question: who it is assigned to, besides the assessment's."""
+        reviews = self.review_ids()
+        assigned: dict[str, set[int]] = {}
+        for a in self.assignments.all():
+            for q in a.questions:
+                assigned.setdefault(q, set()).add(a.respondent_id)
+        return {
+            q: Scope(
+                "bench_question",
+                entity=self.entity.code,
+                network=self.round.network.code,
+                state=self.state,
+                reviews=reviews,
+                assignees=frozenset(assigned.get(q, ())),
+            )
+            for q in question_ids
+        }
+
     def question_scope(self, question_id: str) -> Scope:
-        """The scope of one question: who it is assigned to, besides the assessment's."""
-        assignees = frozenset(
-            a.respondent_id for a in self.assignments.all() if question_id in a.questions
-        )
-        return Scope(
-            "bench_question",
-            entity=self.entity.code,
-            network=self.round.network.code,
-            state=self.state,
-            reviews=self.review_ids(),
-            assignees=assignees,
-        )
+        return self.question_scopes([question_id])[question_id]
 
     def review_scope(self) -> Scope:
         return Scope(
