@@ -52,8 +52,10 @@ def answer_for(question: Any, city: str, level: float, missing: float) -> Any:
 
 
 @transaction.atomic
-def seed_example(path: Path = EXAMPLE_FILE) -> int:
-    """Load the example round(s) if absent; return the number of rounds made."""
+def seed_example(path: Path = EXAMPLE_FILE, framework: str | None = None) -> int:
+    """Load the example round(s) if absent; return the number of rounds made.
+
+    ``framework`` replaces the file's framework (tests use a made-up one)."""
     from zaragoza.frameworks import validate_answer
     from zaragoza.portal.benchmarks import services
     from zaragoza.portal.benchmarks.models import (
@@ -71,8 +73,8 @@ def seed_example(path: Path = EXAMPLE_FILE) -> int:
     )
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    fw = services.framework(data["framework"])
-    key = f"{fw.id}@{fw.version}"
+    fw = services.framework(framework or data["framework"])
+    key = fw.key
     net, _ = Network.objects.get_or_create(
         code=data["network"]["code"], defaults={"name": data["network"]["name"], "example": True}
     )

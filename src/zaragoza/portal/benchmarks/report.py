@@ -103,7 +103,7 @@ def city_context(a: Any) -> dict[str, Any]:
             if s.id in findings:
                 standards.append({"dimension": d, "standard": s, "finding": findings[s.id]})
     scores = [
-        (s, "overall" if s.node == "overall" else services._title(fw, s.node))
+        (s, services.node_title(fw, s.node))
         for s in score_assessment(fw, answers)
         if s.level in ("overall", "dimension", "standard")
     ]

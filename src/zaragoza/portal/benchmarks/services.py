@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from zaragoza.errors import CatalogError
 
@@ -35,6 +37,7 @@ __all__ = [
     "completeness",
     "framework",
     "frameworks",
+    "node_title",
     "outcome_gaps",
     "previous_round",
     "round_answers",
@@ -59,10 +62,13 @@ OUTCOME_INDICATORS = (
 def _load(extra: tuple[str, ...]) -> dict[str, Framework]:
     from zaragoza.frameworks import bundled_frameworks, load_framework
 
-    found = dict(bundled_frameworks())
+    try:
+        found = dict(bundled_frameworks())
+    except FileNotFoundError:  # a build without the bundled frameworks' folder
+        found = {}
     for path in extra:
         fw = load_framework(Path(path))
-        found[f"{fw.id}@{fw.version}"] = fw
+        found[fw.key] = fw
     return found
 
 
@@ -232,7 +238,7 @@ def comparison(rnd: Round) -> dict[str, Any]:
             suggestions[e] = [
                 {
                     "node": str(r.node),
-                    "title": _title(fw, str(r.node)),
+                    "title": node_title(fw, str(r.node)),
                     "entity_score": float(r.entity_score),
                     "peer": str(r.peer),
                     "peer_name": names.get(str(r.peer), str(r.peer)),
@@ -251,14 +257,14 @@ def comparison(rnd: Round) -> dict[str, Any]:
     }
 
 
-def _title(fw: Framework, node: str) -> str:
-    for d in fw.dimensions:
-        if d.id == node:
-            return str(d.title)
-        for s in d.standards:
-            if s.id == node:
-                return str(s.title)
-    return node
+def node_title(fw: Framework, node: str) -> str:
+    """A node's title in the current language ("Overall" for the framework's score)."""
+    if node == "overall":
+        return str(_("Overall"))
+    try:
+        return str(fw.text(node, (get_language() or "en")[:2]))
+    except KeyError:
+        return node
 
 
 def completeness(

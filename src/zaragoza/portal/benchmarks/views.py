@@ -138,7 +138,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     Round.objects.create(
         slug=slug,
         title=title or f"{fw.title} {year}",
-        framework=f"{fw.id}@{fw.version}",
+        framework=fw.key,
         network=net,
         year=int(year),
         example=net.example,
@@ -291,9 +291,7 @@ def _top_scores(a: Assessment) -> list[Any]:
 
 
 def _node_title(fw: Any, node: str) -> str:
-    if node == "overall":
-        return _("Overall")
-    return services._title(fw, node)
+    return services.node_title(fw, node)
 
 
 # ------------------------------------------------------------------ self-assessment
@@ -343,6 +341,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "answer": answers.get(q.id),
                 "can_answer": can(request.user, Action.ANSWER, scopes[q.id]),
                 "chosen": _chosen(answers.get(q.id)),
+                "links_text": "\n".join(answers[q.id].links) if q.id in answers else "",
             }
         )
     visible_ids = {q.id for _d, _s, q in visible}
