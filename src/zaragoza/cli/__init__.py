@@ -2,14 +2,14 @@
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
 ``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users,
-and ``toolbox``);
-``common`` holds the options, defaults and error printer they share; ``app`` the command
-and its groups.
+``toolbox`` and ``benchmarks``); ``common`` holds the options, defaults and error printer
+they share; ``app`` the command and its groups.
 """
 
 from __future__ import annotations
 
 from zaragoza.cli import (
+    benchmarks,
     catalog,
     compare,
     estimate,
@@ -28,5 +28,6 @@ __all__ = ["app", "example_file"]
 
 # the modules register their commands on import
 _COMMANDS = (
-    catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, toolbox, warehouse,
+    benchmarks, catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, toolbox,
+    warehouse,
 )  # fmt: skip

@@ -66,6 +66,9 @@ class Entity(models.Model):
     language = models.CharField(max_length=2, default="en")
     example = models.BooleanField(default=False)
 
+    if TYPE_CHECKING:
+        assessments: Any
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "entities"

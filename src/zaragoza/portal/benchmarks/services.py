@@ -166,10 +166,15 @@ def _changes(
     b = scores_frame(fw_then, {e: then[e] for e in both})
     m = a.merge(b, on=["entity", "level", "node"], suffixes=("", "_prev"))
     out = {}
-    for r in m.itertuples():
+    for r in tuples(m):
         if _finite(r.score) and _finite(r.score_prev):
             out[(str(r.entity), str(r.node))] = float(r.score) - float(r.score_prev)
     return out, core
+
+
+def tuples(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: the columns are known)."""
+    return list(frame.itertuples())
 
 
 def _finite(v: Any) -> bool:
@@ -205,13 +210,13 @@ def comparison(rnd: Round) -> dict[str, Any]:
             frame[(frame["level"] == level) & (frame["node"] == node)] if not frame.empty else frame
         )
         scored = sorted(
-            ((str(r.entity), float(r.score)) for r in rows.itertuples() if _finite(r.score)),
+            ((str(r.entity), float(r.score)) for r in tuples(rows) if _finite(r.score)),
             key=lambda x: -x[1],
         )
         # ties share the better place: 1 + the number of entities scoring higher
         rank = {e: 1 + sum(1 for _e, t in scored if t > s) for e, s in scored}
         entries = []
-        for r in rows.itertuples():
+        for r in tuples(rows):
             e = str(r.entity)
             entries.append(
                 {
@@ -244,7 +249,7 @@ def comparison(rnd: Round) -> dict[str, Any]:
                     "peer_name": names.get(str(r.peer), str(r.peer)),
                     "peer_score": float(r.peer_score),
                 }
-                for r in p.itertuples()
+                for r in tuples(p)
             ]
     return {
         "framework": fw,
