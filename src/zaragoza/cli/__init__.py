@@ -2,8 +2,9 @@
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
 ``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users,
-``toolbox`` and ``benchmarks``); ``common`` holds the options, defaults and error printer
-they share; ``app`` the command and its groups.
+``toolbox``, ``frameworks``: local policy benchmarks' frameworks, and ``benchmarks``:
+their rounds); ``common`` holds the options, defaults and error printer they share;
+``app`` the command and its groups.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zaragoza.cli import (
     compare,
     estimate,
     eurostat,
+    frameworks,
     geo,
     knowledge,
     serve,
@@ -28,6 +30,6 @@ __all__ = ["app", "example_file"]
 
 # the modules register their commands on import
 _COMMANDS = (
-    benchmarks, catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, toolbox,
-    warehouse,
+    benchmarks, catalog, compare, estimate, eurostat, frameworks, geo, knowledge, serve,
+    synth, toolbox, warehouse,
 )  # fmt: skip
