@@ -39,7 +39,9 @@ def framework_file(settings: Any) -> Iterator[Path]:
 
 
 @pytest.fixture
-def bench(portal: Path, framework_file: Path, db: None) -> dict[str, Any]:
+def bench(
+    portal: Path, framework_file: Path, db: None, settings: Any, tmp_path: Path
+) -> dict[str, Any]:
     """The example rounds (published) and an open round ``test-round`` of the example
     network with Example city A and B in it as drafts, a review team for A and one for
     B, ``edu1`` and ``wel1`` of A assigned to ``resp_a``, and the people of
@@ -57,6 +59,7 @@ def bench(portal: Path, framework_file: Path, db: None) -> dict[str, Any]:
         Round,
     )
 
+    settings.MEDIA_ROOT = tmp_path / "uploads"
     seed_example(framework="example-index@1")
     net = Network.objects.get(code="example-network")
     Network.objects.create(code="other-network", name="Other example network", example=True)
@@ -71,13 +74,22 @@ def bench(portal: Path, framework_file: Path, db: None) -> dict[str, Any]:
     reviews = {"review-of-a": str(review_a.pk), "review-of-b": str(review_b.pk)}
     users = {}
     for name, (role, scope) in PEOPLE.items():
-        user = get_user_model().objects.create_user(name, email=f"{name}@example.org", password=None)
+        user = get_user_model().objects.create_user(
+            name, email=f"{name}@example.org", password=None
+        )
         if role:
             scopes = [reviews.get(scope, scope)] if scope else []
             grant(user, role, scopes)
         users[name] = user
     Assignment.objects.create(assessment=a, respondent=users["resp_a"], questions=["edu1", "wel1"])
-    return {"round": rnd, "a": a, "b": b, "review_a": review_a, "review_b": review_b, "users": users}
+    return {
+        "round": rnd,
+        "a": a,
+        "b": b,
+        "review_a": review_a,
+        "review_b": review_b,
+        "users": users,
+    }
 
 
 def user_of(bench: dict[str, Any], name: str) -> Any:

@@ -658,6 +658,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
         "benchmarks/review.html",
         {
             "a": a,
+            "framework": fw,
             "review": review,
             "standards": standards,
             "recommendations": report.recommendations(review) if review else [],
