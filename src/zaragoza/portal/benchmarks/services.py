@@ -140,7 +140,7 @@ def previous_round(rnd: Round) -> Round | None:
             state="published",
             framework__startswith=rnd.framework_id + "@",
         )
-        .order_by("-year")
+        .order_by("-year", "-published_at", "-pk")
         .first()
     )
 
