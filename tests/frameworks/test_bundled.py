@@ -108,3 +108,26 @@ def test_latest_version_in_natural_order(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(loading, "_bundled", lambda: made)
     assert bundled_framework("dive").version == "10"  # 10 after 9.1 and 2, not before
     assert bundled_framework("dive@9.1").version == "9.1"
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_titles_in_french_and_german(key: str) -> None:
+    fw = bundled_frameworks()[key]
+    assert fw.languages == ["en", "fr", "de"]
+    for d in fw.dimensions:
+        for node in [d.id, *(s.id for s in d.standards)]:
+            for lang in ("fr", "de"):
+                assert node in fw.translations[lang], (key, lang, node)
+    q = fw.questions()[0][2]
+    assert fw.text(q.id, "fr") == q.text  # question texts: English only, as documented
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_json_round_trip(key: str) -> None:
+    # the API serves a framework as JSON; read back, it is the same framework
+    from zaragoza.frameworks import parse_framework
+
+    fw = bundled_frameworks()[key]
+    again = parse_framework(fw.model_dump(mode="json"), "round-trip")
+    assert again == fw
+    assert again.key == key

@@ -72,3 +72,9 @@ def test_show() -> None:
     res = runner.invoke(app, ["frameworks", "show", "nope"])
     assert res.exit_code == 2
     assert "no bundled framework has this id" in res.output
+
+
+def test_show_in_french() -> None:
+    res = runner.invoke(app, ["frameworks", "show", "dive", "--language", "fr"])
+    assert res.exit_code == 0, res.output
+    assert "employer  La ville en tant qu'employeur" in res.output

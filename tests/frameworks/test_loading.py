@@ -187,8 +187,10 @@ def test_translations(tmp_path: Path) -> None:
     assert fw.text("A", "fr") == "Dimension A (fr)"
     assert fw.text("qa1:hi", "fr") == "Élevé"
     assert fw.text("B", "fr") == "Dimension B"  # falls back to the framework's own text
-    raw["translations"]["fr"]["nope"] = "x"
-    assert fails(tmp_path, raw, "no dimension").column == "translations.fr.nope"
+    with pytest.raises(CatalogError, match="no dimension, standard, question or option 'Z'"):
+        fw.text("Z", "fr")
+    raw["translations"]["fr"]["No-such_Node.2"] = "x"
+    assert fails(tmp_path, raw, "no dimension").column == "translations.fr.No-such_Node.2"
     raw["translations"] = {"de": {"A": "x"}}
     fails(tmp_path, raw, "language 'de' is not in languages")
 
@@ -210,4 +212,21 @@ def test_version_as_number(tmp_path: Path) -> None:
     raw = small_raw()
     raw["version"] = 2
     assert load_framework(write(tmp_path, raw)).key == "small@2"
+    path = tmp_path / "v.yaml"
+    path.write_text(SMALL.read_text().replace('version: "1"', "version: 1.10"))
+    with pytest.raises(CatalogError, match="quote it") as err:
+        load_framework(path)
+    assert err.value.column == "version"
     assert SMALL.exists()
+
+
+def test_a_key_given_twice(tmp_path: Path) -> None:
+    text = SMALL.read_text().replace(
+        "            weight: 2\n", "            weight: 2\n            weight: 5\n"
+    )
+    path = tmp_path / "twice.yaml"
+    path.write_text(text)
+    with pytest.raises(CatalogError, match="not valid YAML") as err:
+        load_framework(path)
+    assert "the key 'weight' appears twice" in (err.value.hint or "")
+    assert err.value.row == 25  # the second weight: the line of the key given twice

@@ -56,6 +56,12 @@ def test_bands(small: Framework) -> None:
     # bands: 0 low, 50 medium, 80 high; the largest min <= score
     s = by_node(score_assessment(small, COMPLETE))
     assert s["overall"].band == "medium"  # 67.8
+    nodes = score_assessment(small, COMPLETE)
+    assert nodes.overall.band == "medium"
+    assert nodes.node("A2").band == "low"
+    assert [n.node for n in nodes.at("dimension")] == ["A", "B"]
+    with pytest.raises(KeyError):
+        nodes.node("A2", level="dimension")
     assert s["A2"].band == "low"  # 47.5
     assert s["B"].band == "high"  # 100
     assert s["qa1"].band == "medium"  # exactly 50: the band starting at 50
@@ -114,6 +120,19 @@ def test_multiple_choice_and_number_scale(small: Framework) -> None:
     # a missing multiple ranges over [0, min(100, 40+40+30)] = [0, 100]; a number over [0, 100]
     s = by_node(score_assessment(small, {}))
     assert (s["qa3"].low, s["qa3"].high, s["qa4"].low, s["qa4"].high) == (0, 100, 0, 100)
+
+
+def test_multiple_choice_of_not_applicable_options() -> None:
+    # options a = 60, b = 60, n/a without a score: [a, b] = 100 (capped), [a, n/a] = 60,
+    # [n/a] alone is not applicable (answered, no score), [] is "none of these" = 0
+    q = {"id": "m", "text": "Which?", "type": "multiple", "options": [
+        {"id": "a", "label": "A", "score": 60}, {"id": "b", "label": "B", "score": 60},
+        {"id": "na", "label": "Not applicable"}]}  # fmt: skip
+    fw = build(framework([dim("D", std("S", q))]))
+    for value, score in ((["a", "b"], 100), (["a", "na"], 60), (["na"], None), ([], 0)):
+        node = score_assessment(fw, {"m": value}).node("m")
+        assert node.score == score, value
+        assert node.n_answered == 1
 
 
 def test_unweighted_mean_is_a_mean_of_means() -> None:

@@ -35,6 +35,7 @@ from zaragoza.frameworks.model import (
 from zaragoza.frameworks.scoring import (
     SCORE_COLUMNS,
     NodeScore,
+    Scores,
     aggregate,
     score_assessment,
     score_question_scores,
@@ -55,6 +56,7 @@ __all__ = [
     "Option",
     "Question",
     "QuestionType",
+    "Scores",
     "Source",
     "Standard",
     "aggregate",

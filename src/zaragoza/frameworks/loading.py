@@ -21,8 +21,6 @@ from zaragoza.frameworks.model import Framework
 
 __all__ = ["bundled_framework", "bundled_frameworks", "load_framework", "parse_framework"]
 
-_PATH_IN_MESSAGE = re.compile(r"^(?:Value error, )?((?:[a-z_]+(?:\[\d+\])?\.?)+): (.*)$", re.S)
-
 
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
@@ -44,11 +42,13 @@ def _error(exc: ValidationError, src: str) -> CatalogError:
         msg = f"unknown field {field!r} (a typo, or a field this format does not have)"
     elif err["type"] == "missing":
         msg = f"field {str(loc[-1])!r} is required"
+    elif err["type"] == "framework_rule":
+        # the cross-field checks of the model give the field path in the context
+        ctx = err.get("ctx") or {}
+        inner = str(ctx.get("path", ""))
+        path = f"{path}.{inner}" if path and inner else (inner or path)
+        msg = str(ctx.get("problem", msg))
     else:
-        found = _PATH_IN_MESSAGE.match(msg)
-        if found and not path:
-            # the cross-field checks put the path at the start of their message
-            path, msg = found.group(1).rstrip("."), found.group(2)
         msg = msg.removeprefix("Value error, ")
     what = f"invalid framework: {path}: {msg}" if path else f"invalid framework: {msg}"
     return CatalogError(what, file=src, column=path or None)
@@ -68,6 +68,26 @@ def parse_framework(raw: Any, origin: str = "<data>") -> Framework:
         raise _error(exc, origin) from None
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (plain YAML keeps the
+    last one silently: a repeated ``weight`` or ``score`` would be lost unseen)."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
 def load_framework(path: str | Path) -> Framework:
     """Return the framework in a YAML (or JSON) file, validated strictly.
 
@@ -81,12 +101,16 @@ def load_framework(path: str | Path) -> Framework:
     """
     src = Path(path)
     try:
-        raw = yaml.safe_load(src.read_text(encoding="utf-8"))
+        raw = yaml.load(src.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError("cannot read the framework file", file=str(src), hint=str(exc)) from None
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
         raise CatalogError(
-            "the framework file is not valid YAML", file=str(src), hint=str(exc)
+            "the framework file is not valid YAML",
+            file=str(src),
+            row=None if mark is None else mark.line + 1,
+            hint=str(exc),
         ) from None
     return parse_framework(raw, str(src))
 

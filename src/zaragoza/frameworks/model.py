@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from zaragoza.errors import CatalogError
 
@@ -170,13 +171,20 @@ class Framework(_Strict):
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
 
     _index: dict[str, tuple[Dimension, Standard, Question]] = PrivateAttr(default_factory=dict)
+    _texts: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("version", mode="before")
     @classmethod
     def _version_text(cls, value: Any) -> Any:
-        # YAML reads `version: 2` as a number; a version is a label, kept as text
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return f"{value:g}" if isinstance(value, float) else str(value)
+        # YAML reads `version: 2` as a number; a version is a label, kept as text. A
+        # decimal is refused: YAML has already turned 1.10 into 1.1 (two versions as one)
+        if isinstance(value, float):
+            raise ValueError(
+                f"version {value!r} was read as a number, which loses digits (1.10 is 1.1); "
+                'quote it, e.g. version: "1.10"'
+            )
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
         return value
 
     @field_validator("aggregation", mode="before")
@@ -197,9 +205,13 @@ class Framework(_Strict):
     def _consistent(self) -> Framework:
         problem = next(iter(_problems(self)), None)
         if problem is not None:
-            raise ValueError(f"{problem[0]}: {problem[1]}")
+            # the field path travels in the error's context (the loader reports it)
+            raise PydanticCustomError(
+                "framework_rule", "{path}: {problem}", {"path": problem[0], "problem": problem[1]}
+            )
         self._index = {q.id: (d, s, q) for d in self.dimensions for s in d.standards
                        for q in s.questions}  # fmt: skip
+        self._texts = _own_texts(self)
         return self
 
     @property
@@ -247,7 +259,12 @@ class Framework(_Strict):
         translated = self.translations.get(language, {}).get(node_id)
         if translated:
             return translated
-        return _own_texts(self)[node_id]
+        if node_id not in self._texts:
+            raise CatalogError(
+                f"framework {self.key} has no dimension, standard, question or option {node_id!r}",
+                value=node_id,
+            )
+        return self._texts[node_id]
 
 
 def _some(ids: Any, limit: int = 10) -> str:

@@ -5,7 +5,7 @@ Question scores (0-100):
 - ``single`` and ``yes_no``: the chosen option's score (an option without a score is
   "not applicable": answered, left out of the means);
 - ``multiple``: the sum of the chosen options' scores, capped at 100 (an empty choice,
-  "none of these", scores 0);
+  "none of these", scores 0; a choice of unscored options only is not applicable);
 - ``number``: ``100 (v - min) / (max - min)`` with ``v`` clamped to ``[min, max]``;
 - ``text``: never scored.
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCORE_COLUMNS",
     "NodeScore",
+    "Scores",
     "aggregate",
     "question_range",
     "question_score",
@@ -63,6 +64,29 @@ class NodeScore:
     n_answered: int
     n_scored: int
     band: str | None
+
+
+class Scores(list[NodeScore]):
+    """The result of :func:`score_assessment`: a list of :class:`NodeScore` (overall
+    first, then dimensions, standards and questions in framework order) with lookups."""
+
+    @property
+    def overall(self) -> NodeScore:
+        """The overall score."""
+        return self[0]
+
+    def at(self, level: str) -> list[NodeScore]:
+        """The scores of one level (``question``, ``standard``, ``dimension``,
+        ``overall``), in framework order."""
+        return [n for n in self if n.level == level]
+
+    def node(self, node: str, level: str | None = None) -> NodeScore:
+        """The score of a node by id (ids are unique across a framework's levels; give
+        ``level`` to tell ``overall`` from a node of that name)."""
+        for n in self:
+            if n.node == node and (level is None or n.level == level):
+                return n
+        raise KeyError(node)
 
 
 def _hint(q: Question) -> str:
@@ -140,8 +164,10 @@ def question_score(question: Question, answer: Any) -> float | None:
         v = min(max(float(answer), scale.min), scale.max)
         return 100.0 * (v - scale.min) / (scale.max - scale.min)
     if question.type == "multiple":
-        total = sum(o.score for o in question.options if o.id in answer and o.score is not None)
-        return float(min(100.0, total))
+        chosen = [o.score for o in question.options if o.id in answer]
+        if chosen and all(c is None for c in chosen):
+            return None  # only "not applicable" options chosen
+        return float(min(100.0, sum(c for c in chosen if c is not None)))
     option = question.option(answer)
     return None if option is None or option.score is None else float(option.score)
 
@@ -195,7 +221,7 @@ def score_question_scores(
     framework: Framework,
     scores: Mapping[str, float | None],
     answered: Mapping[str, bool] | None = None,
-) -> list[NodeScore]:
+) -> Scores:
     """Aggregate given question scores (0-100, None missing) through the framework.
 
     For indices whose answers are scored outside the engine (a MIPEX-shaped file may
@@ -211,7 +237,7 @@ def score_question_scores(
     return _nodes(framework, qs)
 
 
-def score_assessment(framework: Framework, answers: Mapping[str, Any]) -> list[NodeScore]:
+def score_assessment(framework: Framework, answers: Mapping[str, Any]) -> Scores:
     """Score one entity's answers (question id → value; absent or None is missing).
 
     Returns overall first, then the dimensions, standards and questions in framework
@@ -247,7 +273,7 @@ def score_assessment(framework: Framework, answers: Mapping[str, Any]) -> list[N
     return _nodes(framework, qs)
 
 
-def _nodes(framework: Framework, qs: Mapping[str, _Agg]) -> list[NodeScore]:
+def _nodes(framework: Framework, qs: Mapping[str, _Agg]) -> Scores:
     rule = framework.aggregation
     dims: list[tuple[str, _Agg]] = []
     stds: list[tuple[str, _Agg]] = []
@@ -265,12 +291,14 @@ def _nodes(framework: Framework, qs: Mapping[str, _Agg]) -> list[NodeScore]:
         return NodeScore(level, node, a.score, a.low, a.high, a.n_answered, a.n_scored,
                          framework.band(a.score))  # fmt: skip
 
-    return [
-        row("overall", "overall", overall),
-        *(row("dimension", i, a) for i, a in dims),
-        *(row("standard", i, a) for i, a in stds),
-        *(row("question", i, a) for i, a in qs.items()),
-    ]
+    return Scores(
+        [
+            row("overall", "overall", overall),
+            *(row("dimension", i, a) for i, a in dims),
+            *(row("standard", i, a) for i, a in stds),
+            *(row("question", i, a) for i, a in qs.items()),
+        ]
+    )
 
 
 def scores_frame(
