@@ -305,13 +305,26 @@ def completeness(
     }
 
 
+def indicator_name(ident: str) -> str:
+    """A catalogue indicator's title in the current language (its id if unknown)."""
+    from zaragoza.catalog.loader import load_catalog
+    from zaragoza.portal.monitoring.catalog_messages import indicator_title
+
+    cat = load_catalog()
+    return indicator_title(cat[ident]) if ident in cat.indicators else ident
+
+
 def outcome_gaps(geo: str) -> list[dict[str, Any]]:
-    """The latest gaps to nationals the warehouse has for ``geo`` (empty if none)."""
+    """The latest gaps to nationals the warehouse has for ``geo`` (empty if none), each
+    with its indicator's ``title``."""
     if not geo:
         return []
     from zaragoza.portal.knowledge.figures import current_gaps
 
-    return current_gaps([geo], OUTCOME_INDICATORS)
+    return [
+        {**g, "title": indicator_name(g["indicator"])}
+        for g in current_gaps([geo], OUTCOME_INDICATORS)
+    ]
 
 
 def association(rnd: Round, frame: pd.DataFrame, geos: Mapping[str, str]) -> pd.DataFrame:

@@ -167,7 +167,7 @@ def _round_context(request: HttpRequest, rnd: Round) -> dict[str, Any]:
     )
     assoc = services.association(rnd, cmp["frame"], {e: g for e, g in geos.items() if g})
     assoc_rows = [
-        r
+        {**r, "title": services.indicator_name(str(r["indicator"]))}
         for r in assoc.to_dict("records")
         if r["n"] >= 3 and r["r"] == r["r"]  # NaN r: too few entities or no spread
     ]
