@@ -35,7 +35,7 @@ def test_users_get_benchmark_scopes(db: None) -> None:
     assert "Give --entity" in r.output
     r = _run("users", "add", "x2", "--role", "respondent")
     assert r.exit_code == 2
-    assert "needs a entity" in r.output
+    assert "needs an entity" in r.output
     r = _run("users", "add", "x3", "--role", "peer_reviewer", "--review", "no spaces")
     assert r.exit_code == 2
     assert "invalid review code" in r.output

@@ -43,7 +43,8 @@ def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
     if kind is None and scopes:
         raise UsageError(f"the {r.value} role has no scope", value=",".join(scopes))
     if kind is not None and not scopes:
-        raise UsageError(f"the {r.value} role needs a {kind}", hint=f"Give --{kind}")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise UsageError(f"the {r.value} role needs {article} {kind}", hint=f"Give --{kind}")
     if kind == "country":
         bad = [s for s in scopes if s not in COUNTRIES]
         if bad:
