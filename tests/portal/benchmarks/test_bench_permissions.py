@@ -242,6 +242,12 @@ CASES = [
         lambda b: {"code": "EXAMPLE-C"},
     ),
     Case(
+        "mark the round in review",
+        "POST",
+        lambda b: "/en/benchmarks/rounds/test-round/in-review/",
+        frozenset({"netadmin", "admin"}),
+    ),
+    Case(
         "publish the comparative report",
         "POST",
         lambda b: "/en/benchmarks/rounds/test-round/publish/",

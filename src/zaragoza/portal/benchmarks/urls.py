@@ -12,6 +12,7 @@ urlpatterns = [
     path("benchmarks/rounds/new/", views.round_create, name="round-create"),
     path("benchmarks/rounds/<slug:slug>/", views.round_page, name="round"),
     path("benchmarks/rounds/<slug:slug>/invite/", views.round_invite, name="round-invite"),
+    path("benchmarks/rounds/<slug:slug>/in-review/", views.round_review, name="round-review"),
     path("benchmarks/rounds/<slug:slug>/publish/", views.round_publish, name="round-publish"),
     path(
         "benchmarks/rounds/<slug:slug>/report/",

@@ -187,6 +187,7 @@ def _round_context(request: HttpRequest, rnd: Round) -> dict[str, Any]:
         "all_assessments": list(rnd.assessments.select_related("entity")),
         "can_invite": can(request.user, Action.INVITE, rnd),
         "can_publish": can(request.user, Action.PUBLISH, rnd) and rnd.state != "published",
+        "can_mark_review": can(request.user, Action.EDIT, rnd) and rnd.state == "open",
         "entities": Entity.objects.exclude(assessments__round=rnd),
         "example_label": services.EXAMPLE_LABEL,
     }
@@ -225,6 +226,20 @@ def round_invite(request: HttpRequest, slug: str) -> HttpResponse:
     rnd.network.members.add(entity)
     Assessment.objects.get_or_create(round=rnd, entity=entity)
     messages.success(request, _("Entity invited."))
+    return redirect("benchmarks:round", slug=slug)
+
+
+@require_POST
+@login_required
+def round_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Mark an open round as in review (its assessments are being reviewed)."""
+    rnd = get_object_or_404(Round, slug=slug)
+    require(request.user, Action.EDIT, rnd)
+    if rnd.state != "open":
+        return _error(request, 400, _("Only an open round can be marked as in review."))
+    rnd.state = "in_review"
+    rnd.save(update_fields=["state"])
+    messages.success(request, _("Round marked as in review."))
     return redirect("benchmarks:round", slug=slug)
 
 
