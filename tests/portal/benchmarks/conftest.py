@@ -9,23 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench_people import PEOPLE
 
 FRAMEWORK = Path(__file__).parents[2] / "data" / "benchmarks" / "example-index.yaml"
-
-#: name: (role, scope kind, scope) — the review scope is filled in by the fixture.
-PEOPLE: dict[str, tuple[str | None, str | None]] = {
-    "plain": (None, None),
-    "coord_a": ("city_coordinator", "EXAMPLE-A"),
-    "coord_b": ("city_coordinator", "EXAMPLE-B"),
-    "resp_a": ("respondent", "EXAMPLE-A"),
-    "resp_a2": ("respondent", "EXAMPLE-A"),
-    "reviewer": ("peer_reviewer", "review-of-a"),
-    "reviewer_other": ("peer_reviewer", "review-of-b"),
-    "netadmin": ("network_admin", "example-network"),
-    "netadmin_other": ("network_admin", "other-network"),
-    "admin": ("admin", None),
-}
-ROLES = ("anonymous", *PEOPLE)
 
 
 @pytest.fixture
@@ -90,9 +76,3 @@ def bench(
         "review_b": review_b,
         "users": users,
     }
-
-
-def user_of(bench: dict[str, Any], name: str) -> Any:
-    from django.contrib.auth.models import AnonymousUser
-
-    return AnonymousUser() if name == "anonymous" else bench["users"][name]

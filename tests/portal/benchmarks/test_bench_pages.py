@@ -360,3 +360,20 @@ def test_the_example_round_on_the_bundled_framework(portal: Path, db: None) -> N
     assert all(n.startswith("Example city ") for n in Entity.objects.values_list("name", flat=True))
     page = Client().get("/en/benchmarks/rounds/example-intercultural-2026/").content.decode()
     assert 'data-table="scores-education"' in page
+
+
+def test_an_invited_city_is_linked_to_a_warehouse_geography(bench: dict[str, Any]) -> None:
+    from zaragoza.portal.benchmarks.models import Entity
+
+    client = Client()
+    client.force_login(bench["users"]["netadmin"])
+    new = {"code": "EXAMPLE-N", "name": "Example city N", "country": "AT", "kind": "city"}
+    r = client.post("/en/benchmarks/rounds/test-round/invite/", {**new, "geo": "ZZ9"})
+    assert r.status_code == 400
+    assert "no geography ZZ9" in r.content.decode()
+    assert not Entity.objects.filter(code="EXAMPLE-N").exists()
+    r = client.post("/en/benchmarks/rounds/test-round/invite/", {**new, "geo": "at"})
+    assert r.status_code == 302
+    e = Entity.objects.get(code="EXAMPLE-N")
+    assert (e.geo, e.example, e.code_system) == ("AT", True, "lau")
+    assert bench["round"].assessments.filter(entity=e, state="draft").exists()

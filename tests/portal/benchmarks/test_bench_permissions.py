@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from bench_people import ROLES, user_of
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from conftest import ROLES, user_of
 from zaragoza.portal.accounts.permissions import Action, Scope, can
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -305,6 +305,19 @@ def completeness(
     }
 
 
+def warehouse_geos() -> list[str]:
+    """The geo codes the warehouse has observations for (empty if it cannot be read)."""
+    import duckdb
+
+    from zaragoza.errors import ZaragozaError
+    from zaragoza.warehouse.reader import reader_for
+
+    try:
+        return [str(g) for g in reader_for(settings.ZARAGOZA_WAREHOUSE).codes()["geo"]]
+    except (ZaragozaError, OSError, duckdb.Error):
+        return []
+
+
 def indicator_name(ident: str) -> str:
     """A catalogue indicator's title in the current language (its id if unknown)."""
     from zaragoza.catalog.loader import load_catalog

@@ -213,13 +213,22 @@ def round_invite(request: HttpRequest, slug: str) -> HttpResponse:
                 400,
                 _("A new entity needs a name, a country code and a kind (city or region)."),
             )
+        geo = request.POST.get("geo", "").strip().upper()[:10]
+        known = services.warehouse_geos()
+        if geo and known and geo not in known:
+            return _error(
+                request,
+                400,
+                _("The warehouse has no geography %(g)s; valid: %(v)s")
+                % {"g": geo, "v": ", ".join(known)},
+            )
         entity = Entity.objects.create(
             code=code,
             name=name,
             kind=kind,
             code_system="lau" if kind == "city" else "nuts",
             country=country,
-            geo=request.POST.get("geo", "").strip()[:10],
+            geo=geo,
             language=(request.POST.get("language", "") or "en")[:2],
             example=rnd.example,
         )
