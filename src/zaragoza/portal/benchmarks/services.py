@@ -268,7 +268,7 @@ def node_title(fw: Framework, node: str) -> str:
         return str(_("Overall"))
     try:
         return str(fw.text(node, (get_language() or "en")[:2]))
-    except KeyError:
+    except (CatalogError, KeyError):  # an id the framework does not have: shown as is
         return node
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -66,11 +65,6 @@ def _hidden(request: HttpRequest, obj: Any) -> None:
     """404 unless the user may view ``obj`` (an unpublished object's existence is private)."""
     if not can(request.user, Action.VIEW, obj):
         raise Http404("not found")
-
-
-def _require(request: HttpRequest, action: Action, obj: Any) -> None:
-    if not can(request.user, action, obj):
-        raise PermissionDenied(f"not allowed: {action}")
 
 
 # ----------------------------------------------------------------------------- rounds
@@ -454,7 +448,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         assessment=a,
         respondent=who,
         defaults={
-            "questions": [q for q in known_order(fw) if q in chosen],
+            "questions": [q for q in _question_ids(fw) if q in chosen],
             "assigned_by": request.user,
         },
     )
@@ -462,7 +456,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("benchmarks:assessment", pk=pk)
 
 
-def known_order(fw: Any) -> list[str]:
+def _question_ids(fw: Any) -> list[str]:
+    """The framework's question ids in its order."""
     return [q.id for _d, _s, q in fw.questions()]
 
 

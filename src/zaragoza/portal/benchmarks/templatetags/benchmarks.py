@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from zaragoza.errors import CatalogError
+
 register = template.Library()
 
 
@@ -16,7 +18,7 @@ def fwtext(fw: Any, node: str) -> str:
     the current language, the framework's own text where it has no translation."""
     try:
         return str(fw.text(node, (get_language() or "en")[:2]))
-    except KeyError:
+    except (CatalogError, KeyError):  # an id the framework does not have: shown as is
         return node
 
 
