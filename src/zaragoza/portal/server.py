@@ -48,6 +48,14 @@ def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) ->
     from zaragoza.portal.knowledge.services import seed
 
     seed(load_content())
+    # The example round of local benchmarks (invented cities, labelled as such).
+    from zaragoza.errors import CatalogError
+    from zaragoza.portal.benchmarks.example import seed_example
+
+    try:
+        seed_example()
+    except CatalogError as exc:
+        say(f"the example benchmark round is not loaded: {exc.message}")
     # Static files with their gzip and brotli twins (plotly.js included), made once.
     from zaragoza.portal.static_files import collect_static, use_collected
     from zaragoza.settings import cache_dir

@@ -968,6 +968,10 @@ api.add_router("/v1", _knowledge_router)
 from zaragoza.portal.toolbox.api import router as _toolbox_router  # noqa: E402
 
 api.add_router("/v1", _toolbox_router)
+# The local benchmarks' endpoints (frameworks, a published round's scores).
+from zaragoza.portal.benchmarks.api import router as _benchmarks_router  # noqa: E402
+
+api.add_router("/v1", _benchmarks_router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
@@ -995,6 +999,9 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/countries/{geo}/profile",
                 "/api/v1/toolbox/{modules,measures,recommend}",
                 "/api/v1/toolbox/measures/{id}",
+                "/api/v1/frameworks",
+                "/api/v1/frameworks/{id}",
+                "/api/v1/benchmarks/{round}/scores",
                 "/api/docs",
                 "/api/openapi.json",
             ],
