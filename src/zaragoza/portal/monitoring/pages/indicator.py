@@ -1,4 +1,9 @@
-"""The indicator page: one country's series by group and sex, the map and the ranking."""
+"""The indicator page: one country's series by group and sex, the map and the ranking.
+
+Groups are those of citizenship, country of birth or, for PISA's achievement indicators,
+the migrant background of students (``mig_bg``); gaps are to each breakdown's reference
+group: nationals (``NAT``), or non-immigrant students (``NATIVE``).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from zaragoza.portal.monitoring.labels import (
 from zaragoza.portal.monitoring.pages.common import (
     BREAKDOWNS,
     EU,
+    REFERENCES,
     SEXES,
     PageError,
     at_age_band,
@@ -100,6 +106,7 @@ def indicator_page(
     for s in sexes:
         choice(s, sexes_present, "sex", "T")
     groups = groups_in(df, by)
+    ref = REFERENCES[by]
     years = sorted({int(t) for t in df["time"]})
     decimals = decimals_for(ind, df["value"].dropna())
     rows = keyed_rows(df)
@@ -159,7 +166,7 @@ def indicator_page(
             source=(source,),
             time=(time,),
             sex=(rank_sex,),
-            compare_to=("NAT",),
+            compare_to=(ref,),
         )
     )
     gaps = grouped(gaps, by)
@@ -173,11 +180,11 @@ def indicator_page(
             gap_cell(
                 gap_rows.get((g, group)),
                 c,
-                cell(rows.get((g, time, "NAT", rank_sex)), decimals, time),
+                cell(rows.get((g, time, ref, rank_sex)), decimals, time),
                 decimals,
                 time,
             )
-            if group != "NAT" and "NAT" in groups
+            if group != ref and ref in groups
             else None
         )
         ranking.append({"geo": g, "name": country_name(g), "cell": c, "gap": gap})
@@ -236,7 +243,7 @@ def indicator_page(
         "source_note": source_note(ctx, source),
         "synthetic": ctx.demonstration(source),
         "by": by,
-        "bys": [(b, _("citizenship") if b == "citizen" else _("country of birth")) for b in bys],
+        "bys": [(b, _breakdown_name(b)) for b in bys],
         "geo": geo,
         "geo_name": country_name(geo),
         "geos": [(g, country_name(g)) for g in geo_order(geos_present)],
@@ -269,7 +276,7 @@ def indicator_page(
             time=[time],
             source=source,
             sex=[rank_sex],
-            **group_filter(by, [group, "NAT"]),
+            **group_filter(by, [group, ref]),
         ),
         "map": svg.map_svg(values, titles, classes, label=map_label),
         "map_chart": _map_chart(on_map, values, titles, classes),
@@ -282,6 +289,15 @@ def indicator_page(
         "state": state,
         "targets": [{"target": t, "citation": target_source(t)} for t in targets_for(ind.id)],
     }
+
+
+def _breakdown_name(by: str) -> str:
+    names = {
+        "citizen": _("citizenship"),
+        "c_birth": _("country of birth"),
+        "mig_bg": _("migrant background"),
+    }
+    return names[by]
 
 
 def _map_title(geo: str, c: Mapping[str, Any] | None) -> str:
@@ -331,13 +347,14 @@ def _gap_series(
     gap rows (with their intervals) where it has them, else the difference of the two
     levels; a line chart over the years (bars for a single year) with a zero line and
     the breaks in series."""
-    if "NAT" not in groups:
+    ref = REFERENCES[by]
+    if ref not in groups:
         return {"series": [], "rows": [], "chart": None}
     found = grouped(
         reader.observations(
             ObservationFilter(
                 indicator=(ind.id,), source=(source,), geo=(geo,), sex=tuple(sexes),
-                compare_to=("NAT",),
+                compare_to=(ref,),
             )
         ),
         by,
@@ -347,13 +364,13 @@ def _gap_series(
     series: list[dict[str, Any]] = []
     for s in sexes:
         for g in groups:
-            if g in ("NAT", "TOTAL"):
+            if g in (ref, "TOTAL"):
                 continue
             cells = [
                 gap_cell(
                     gap_rows.get((geo, y, g, s)),
                     cell(rows.get((geo, y, g, s)), decimals, y),
-                    cell(rows.get((geo, y, "NAT", s)), decimals, y),
+                    cell(rows.get((geo, y, ref, s)), decimals, y),
                     decimals,
                     y,
                 )
