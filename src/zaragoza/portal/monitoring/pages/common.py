@@ -339,9 +339,9 @@ def breakdown(df: pd.DataFrame) -> str:
     only the migrant background (PISA's students)."""
     if (df["citizen"] != "TOTAL").any():
         return "citizen"
-    if "mig_bg" in df.columns and (df["mig_bg"] != "TOTAL").any():
-        if not (df["c_birth"] != "TOTAL").any():
-            return "mig_bg"
+    births = (df["c_birth"] != "TOTAL").any()
+    if "mig_bg" in df.columns and (df["mig_bg"] != "TOTAL").any() and not births:
+        return "mig_bg"
     return "c_birth"
 
 
