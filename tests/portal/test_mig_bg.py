@@ -202,3 +202,17 @@ def test_the_employment_page_is_unchanged_by_the_pisa_breakdown(
     html = client.get("/en/indicators/employment_rate/?geo=AT").content.decode()
     assert 'value="mig_bg"' not in html
     assert "Gap to nationals" in html
+
+
+def test_the_data_page_filters_and_shows_the_migrant_background(
+    portal: Path, client: Client
+) -> None:
+    res = client.get(f"/fr/data/?indicator={PISA}&geo=AT&mig_bg=SECOND_GEN&gap=true")
+    assert res.status_code == 200
+    html = res.content.decode()
+    assert "Statut au regard de l'immigration" in html
+    assert LABELS["fr"]["SECOND_GEN"] in html
+    # the preview holds the level and the gap to non-immigrant students of that group
+    assert "NATIVE</span>" in html
+    assert "mig_bg=SECOND_GEN" in html  # the downloads ask the API for the same cells
+    assert client.get("/en/data/?mig_bg=NATIVES").status_code == 400
