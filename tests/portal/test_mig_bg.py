@@ -207,9 +207,11 @@ def test_the_employment_page_is_unchanged_by_the_pisa_breakdown(
 def test_the_data_page_filters_and_shows_the_migrant_background(
     portal: Path, client: Client
 ) -> None:
+    from html import unescape
+
     res = client.get(f"/fr/data/?indicator={PISA}&geo=AT&mig_bg=SECOND_GEN&gap=true")
     assert res.status_code == 200
-    html = res.content.decode()
+    html = unescape(res.content.decode())
     assert "Statut au regard de l'immigration" in html
     assert LABELS["fr"]["SECOND_GEN"] in html
     # the preview holds the level and the gap to non-immigrant students of that group
