@@ -161,3 +161,19 @@ def test_rubin_pooling_by_hand() -> None:
 def test_plausible_values_need_equal_sets() -> None:
     with pytest.raises(ParameterError, match="same number"):
         PlausibleValues.of({"READ": ["PV1READ", "PV2READ"], "MATH": ["PV1MATH"]})
+
+
+def test_the_command_takes_time_for_a_file_without_cyc(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zaragoza.cli import app
+
+    path = write(tmp_path, pisa_table(**SMALL).drop_columns(["CYC"]))
+    out = tmp_path / "out.csv"
+    args = ["estimate", str(path), "--indicators", "mean_score_reading", "--out", str(out)]
+    res = CliRunner().invoke(app, [*args, "--time", "2018"])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out)["time"]) == {2018}
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code != 0
+    assert "CYC" in res.output
