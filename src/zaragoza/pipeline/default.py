@@ -38,9 +38,8 @@ def build_default_warehouse(
     one (True: the bundled ``example_pisa.parquet``; False: none), whose achievement
     indicators are estimated by migrant background and sex, with the gaps to native
     students, on PISA's design (its Fay replicates and plausible values). The file is
-    built next to
-    ``path`` under a temporary name and renamed into place, so an interrupted build
-    leaves no half-made warehouse.
+    built next to ``path`` under a temporary name and renamed into place, so an
+    interrupted build leaves no half-made warehouse.
     """
     from zaragoza.warehouse.loads import load_bundled_published
 
