@@ -28,17 +28,20 @@ PAGES = {
     "home": "/en/",
     "indicators": "/en/indicators/",
     "indicator": "/en/indicators/employment_rate/?geo=AT",
+    # computed figures: the series table's cells hold interval, SE and n
+    "indicator-computed": "/en/indicators/employment_rate/?geo=AT&source=computed&sex=T,F",
     "countries": "/en/countries/",
     "country": "/en/countries/AT/",
     "compare": "/en/compare/?geo=AT,DE,SE&indicator=employment_rate",
     "data": "/en/data/?indicator=employment_rate&geo=AT&citizen=NAT&sex=T&source=published",
 }
 #: Pages with plotly charts: each container must hold plotly's drawing (svg.main-svg).
-PLOTLY = {"indicator", "compare", "country"}
+PLOTLY = {"indicator", "indicator-computed", "compare", "country"}
 #: The charts each of those pages must have (the indicator page: its series, the gap
 #: over time and its map; the country profile: dot plots and gaps over time).
 CHARTS = {
     "indicator": {"series", "gap", "map"},
+    "indicator-computed": {"series", "gap", "map"},
     "compare": {"compare"},
     "country": {"dots", "trend"},
 }

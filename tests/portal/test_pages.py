@@ -248,10 +248,14 @@ def test_chart_data_matches_the_table_and_downloads_use_the_api(
     for year, value in zip(trace["x"], trace["y"], strict=True):
         row = next(r for r in table[1:] if r[0] == str(year))
         assert row[col].startswith("no data" if value is None else f"{value:.1f}")
-    links = re.findall(r'href="(/api/v1/observations\?[^"]+)"', html)
+    # the downloads serve the page's own figures (tests/portal/test_page_figures.py)
+    links = [unescape(u) for u in re.findall(r'href="(/api/v1/indicators/[^"]+)"', html)]
     formats = {re.search(r"format=([a-z-]+)", u).group(1) for u in links}  # type: ignore[union-attr]
-    assert formats == {"csv", "xlsx", "jsonstat", "sdmx-csv"}
-    assert any("indicator=unemployment_rate" in u and "geo=AT" in u for u in links)
+    assert formats == {"csv", "xlsx", "jsonstat", "sdmx-csv", "json"}
+    assert any(
+        u.startswith("/api/v1/indicators/unemployment_rate/figures?") and "geo=AT" in u
+        for u in links
+    )
     assert '<script src="/static/vendor/plotly/plotly.min.js">' in html
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from zaragoza.errors import ParameterError
+from zaragoza.frameworks import Framework
 from zaragoza.toolbox.context import AuthorityContext
 from zaragoza.toolbox.gaps import authority_gaps, europe_gaps, read_observations
 from zaragoza.toolbox.loader import Toolbox
@@ -111,22 +112,29 @@ def test_the_plan_as_csv_and_pdf(example_toolbox: Toolbox) -> None:
     assert Plan.from_data(plan.as_data()).as_data() == plan.as_data()
 
 
-def test_the_self_check_is_a_framework_on_the_composite_engine(example_toolbox: Toolbox) -> None:
+def test_the_self_check_is_a_framework_of_the_one_engine(example_toolbox: Toolbox) -> None:
     module = example_toolbox.module("participation")
-    fw, leaves = checklist_framework(module)
-    assert fw.index == "participation"
+    fw, questions = checklist_framework(module)
+    assert isinstance(fw, Framework)  # the engine of the local benchmarks
+    assert fw.id == "participation"
     assert [d.id for d in fw.dimensions] == ["example-political-participation"]
-    assert list(leaves) == ["example-migrant-council", "example-school-mentors"]
+    assert list(questions) == ["example-migrant-council", "example-school-mentors"]
+    assert [o.score for o in fw.question("example-migrant-council").options] == [100, 50, 0]
     result = self_check(
         module, {"example-migrant-council": "yes", "example-school-mentors": "partly"}
     )
+    # (100 + 50) / 2, by hand
     assert result.coverage == 75.0
+    assert (result.components[0].low, result.components[0].high) == (75.0, 75.0)
     assert result.components[0].status == "covered"
     assert (
         self_check(module, {"example-migrant-council": "no"}).components[0].status == "not_covered"
     )
     # an unanswered measure is left out, not counted as no
-    assert self_check(module, {"example-school-mentors": "partly"}).coverage == 50.0
+    half = self_check(module, {"example-school-mentors": "partly"})
+    assert half.coverage == 50.0
+    # the unanswered measure as "no" gives (50 + 0) / 2, as "yes" (50 + 100) / 2
+    assert (half.components[0].low, half.components[0].high) == (25.0, 75.0)
     assert self_check(module, {}).components[0].status == "unanswered"
     with pytest.raises(ParameterError, match="invalid answer for example-migrant-council"):
         self_check(module, {"example-migrant-council": "maybe"})

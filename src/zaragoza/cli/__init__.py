@@ -2,7 +2,7 @@
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
 ``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users,
-and ``toolbox``);
+``toolbox`` and ``frameworks``: local policy benchmarks);
 ``common`` holds the options, defaults and error printer they share; ``app`` the command
 and its groups.
 """
@@ -14,6 +14,7 @@ from zaragoza.cli import (
     compare,
     estimate,
     eurostat,
+    frameworks,
     geo,
     knowledge,
     serve,
@@ -28,5 +29,6 @@ __all__ = ["app", "example_file"]
 
 # the modules register their commands on import
 _COMMANDS = (
-    catalog, compare, estimate, eurostat, geo, knowledge, serve, synth, toolbox, warehouse,
+    catalog, compare, estimate, eurostat, frameworks, geo, knowledge, serve, synth, toolbox,
+    warehouse,
 )  # fmt: skip

@@ -7,6 +7,13 @@ overall score) or the Council of Europe's Intercultural Cities Index (weighted
 indicators). The framework is a data file; the answers are the user's (MIPEX's licence
 forbids bundling its data): :func:`read_mipex` reads a MIPEX-shaped workbook or CSV.
 
+A policy-index file is one more framework of the framework engine
+(:mod:`zaragoza.frameworks`): :meth:`PolicyFramework.as_framework` gives it as an engine
+framework (areas → dimensions, dimensions → standards, the answer scale → scored
+options; ``arithmetic`` → ``weighted``, ``geometric`` → ``geometric``), and
+:func:`policy_scores` aggregates through the engine. :func:`load_policy_framework` also
+reads a framework file of the engine's format (such as the bundled ``mipex-shaped``).
+
 :func:`policy_outcome_correlation` relates the scores to outcome indicators across
 countries (Pearson or Spearman), each with its n and a two-sided p-value.
 """
@@ -19,18 +26,21 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from zaragoza.catalog.datafile import read_yaml_data
 from zaragoza.catalog.labels import label_codes, normalise_label
 from zaragoza.compare._stats import t_two_sided_p
-from zaragoza.errors import InputError
+from zaragoza.errors import CatalogError, InputError
+from zaragoza.frameworks import model as engine
+from zaragoza.frameworks.scoring import score_question_scores
 
 __all__ = [
     "CORRELATION_COLUMNS",
     "POLICY_COLUMNS",
     "PolicyFramework",
     "load_policy_framework",
+    "policy_framework_of",
     "policy_outcome_correlation",
     "policy_scores",
     "read_mipex",
@@ -45,6 +55,8 @@ CORRELATION_COLUMNS = [
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 Rule = Literal["arithmetic", "geometric"]
+#: The engine's rule for each rule of a policy-index file (weights apply in both).
+_ENGINE_RULE: dict[str, engine.Aggregation] = {"arithmetic": "weighted", "geometric": "geometric"}
 
 
 class _Strict(BaseModel):
@@ -97,6 +109,8 @@ class PolicyFramework(_Strict):
     published_columns: list[str] = Field(default_factory=list)
     source: str | None = None
 
+    _engine: engine.Framework | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _unique(self) -> PolicyFramework:
         seen: set[str] = set()
@@ -110,7 +124,21 @@ class PolicyFramework(_Strict):
                     if q.id in seen:
                         raise ValueError(f"question {q.id!r} is used twice")
                     seen.add(q.id)
+        try:
+            self._engine = _to_engine(self)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            raise ValueError(
+                f"as a framework of the engine: {where + ': ' if where else ''}{msg}"
+            ) from None
         return self
+
+    def as_framework(self) -> engine.Framework:
+        """The index as a framework of the engine (:mod:`zaragoza.frameworks`)."""
+        assert self._engine is not None  # built when the model is validated
+        return self._engine
 
     def questions(self) -> pd.DataFrame:
         """Return one row per question: ``question, dimension, area`` and the weights."""
@@ -124,6 +152,88 @@ class PolicyFramework(_Strict):
         return pd.DataFrame.from_records(rows, columns=cols)
 
 
+def _to_engine(fw: PolicyFramework) -> engine.Framework:
+    rule = fw.aggregation
+
+    def question(q: Question) -> engine.Question:
+        scale = q.answers if q.answers is not None else fw.scale
+        # a NaN score marks a "not applicable" code: answered, left out of the means
+        options = [
+            engine.Option(id=code, label=code, score=None if math.isnan(value) else value)
+            for code, value in scale.items()
+        ]
+        return engine.Question(
+            id=q.id, text=q.title or q.id, type="single", options=options, weight=q.weight
+        )
+
+    return engine.Framework(
+        id=fw.id,
+        version="1",
+        title=fw.title,
+        kind="country",
+        rendering="A policy-index file in the MIPEX shape, read as a framework of the engine.",
+        sources=[engine.Source(title=fw.source or fw.title)],
+        aggregation={
+            "standard": _ENGINE_RULE[rule.dimension],
+            "dimension": _ENGINE_RULE[rule.area],
+            "overall": _ENGINE_RULE[rule.overall],
+        },
+        dimensions=[
+            engine.Dimension(id=a.id, title=a.title or a.id, weight=a.weight, standards=[
+                engine.Standard(id=d.id, title=d.title or d.id, weight=d.weight,
+                                questions=[question(q) for q in d.questions])
+                for d in a.dimensions])
+            for a in fw.areas
+        ],
+    )  # fmt: skip
+
+
+def policy_framework_of(fw: engine.Framework, origin: str = "<framework>") -> PolicyFramework:
+    """The policy index of an engine framework whose questions are all choices of one
+    option (``single`` or ``yes_no``) with scored options: dimensions → areas, standards →
+    dimensions, ``mean``/``weighted`` → ``arithmetic``, ``geometric`` → ``geometric``."""
+    rules = {"mean": "arithmetic", "weighted": "arithmetic", "geometric": "geometric"}
+    for level, value in fw.aggregation.items():
+        if value not in rules:
+            raise CatalogError(
+                "a policy index is scored: this framework is qualitative",
+                file=origin, column=f"aggregation.{level}", value=value,
+                hint="Use mean, weighted or geometric",
+            )  # fmt: skip
+    for _, _, q in fw.questions():
+        if q.type not in ("single", "yes_no"):
+            raise CatalogError(
+                "a policy index has questions of one answer (single or yes_no)",
+                file=origin, column=q.id, value=q.type,
+            )  # fmt: skip
+    raw: dict[str, Any] = {
+        "id": fw.id,
+        "title": fw.title,
+        "aggregation": {
+            "dimension": rules[fw.aggregation["standard"]],
+            "area": rules[fw.aggregation["dimension"]],
+            "overall": rules[fw.aggregation["overall"]],
+        },
+        "source": "; ".join(src.title for src in fw.sources),
+        "areas": [_area(d) for d in fw.dimensions],
+    }
+    return PolicyFramework.model_validate(raw)
+
+
+def _area(d: engine.Dimension) -> dict[str, Any]:
+    def question(q: engine.Question) -> dict[str, Any]:
+        # an option without a score ("not applicable") becomes a NaN code: left out
+        answers = {o.id: math.nan if o.score is None else o.score for o in q.options}
+        return {"id": q.id, "title": q.text, "weight": q.weight, "answers": answers}
+
+    dims = [
+        {"id": s.id, "title": s.title, "weight": s.weight,
+         "questions": [question(q) for q in s.questions]}
+        for s in d.standards
+    ]  # fmt: skip
+    return {"id": d.id, "title": d.title, "weight": d.weight, "dimensions": dims}
+
+
 def _build(raw: Any) -> PolicyFramework:
     if not isinstance(raw, dict):
         raise TypeError("the file must hold a mapping with id, title and areas")
@@ -131,8 +241,28 @@ def _build(raw: Any) -> PolicyFramework:
 
 
 def load_policy_framework(path: str | Path) -> PolicyFramework:
-    """Return a policy-index framework file, validated (errors name the file and field)."""
-    return read_yaml_data(Path(path), "policy-index framework", _build)
+    """Return a policy-index framework file, validated (errors name the file and field).
+
+    The file is a policy-index file (``areas`` → ``dimensions`` → ``questions``, with a
+    ``scale``), or a framework file of the engine's format (``dimensions`` →
+    ``standards`` → ``questions`` with scored options; see ``docs/frameworks.md``).
+    """
+    src = Path(path)
+    if _engine_format(src):
+        from zaragoza.frameworks.loading import load_framework
+
+        return policy_framework_of(load_framework(src), str(src))
+    return read_yaml_data(src, "policy-index framework", _build)
+
+
+def _engine_format(src: Path) -> bool:
+    import yaml
+
+    try:
+        raw = yaml.safe_load(src.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the policy-index reader reports it
+    return isinstance(raw, dict) and "dimensions" in raw and "areas" not in raw
 
 
 def _score(scale: dict[str, float], question: str, answer: Any, where: str) -> float:
@@ -154,20 +284,6 @@ def _score(scale: dict[str, float], question: str, answer: Any, where: str) -> f
         value=answer,
         hint=f"Valid answers: {', '.join(scale)} (or a number from 0 to 100)",
     )
-
-
-def _aggregate(df: pd.DataFrame, keys: list[str], weight: str, rule: str) -> pd.DataFrame:
-    d = df[df["score"].notna()].assign(_w=lambda x: x[weight])
-    if rule == "geometric":
-        d = d.assign(_v=np.log(d["score"].clip(lower=1e-9)) * d["_w"])
-    else:
-        d = d.assign(_v=d["score"] * d["_w"])
-    g = d.groupby(keys, sort=True)
-    out = (g["_v"].sum() / g["_w"].sum()).rename("score").to_frame()
-    if rule == "geometric":
-        out["score"] = np.exp(out["score"])
-    out["n_answers"] = g["n_answers"].sum()
-    return out.reset_index()
 
 
 def policy_scores(
@@ -222,18 +338,35 @@ def policy_scores(
         _score(scales[q], q, a, where) for q, a in zip(df["question"], df["answer"], strict=True)
     ]
     df["n_answers"] = df["score"].notna().astype(int)
+    twice = df.duplicated(["geo", "time", "question"], keep=False)
+    if twice.any():
+        first = df[twice].iloc[0]
+        raise InputError(
+            "a question is answered twice for one country and year",
+            file=where, column="question", value=first["question"],
+            hint=f"geo {first['geo']}, time {first['time']}: keep one answer",
+        )  # fmt: skip
     df = df.merge(qs, on="question")
-    rule = framework.aggregation
-    dim = _aggregate(df, ["geo", "time", "area", "dimension"], "w_question", rule.dimension)
-    dim = dim.merge(qs.drop_duplicates("dimension")[["dimension", "w_dimension"]], on="dimension")
-    area = _aggregate(dim, ["geo", "time", "area"], "w_dimension", rule.area)
-    area = area.merge(qs.drop_duplicates("area")[["area", "w_area"]], on="area")
-    overall = _aggregate(area, ["geo", "time"], "w_area", rule.overall)
+    fw = framework.as_framework()
+    area_of = dict(zip(qs["dimension"], qs["area"], strict=False))
+    nodes: list[tuple[Any, ...]] = []
+    # the engine's levels: standard = the index's dimension, dimension = its area
+    level_name = {"standard": "dimension", "dimension": "area", "overall": "overall"}
+    for (geo, time), group in df.groupby(["geo", "time"], sort=True):
+        scores = {
+            q: (None if math.isnan(v) else float(v))
+            for q, v in zip(group["question"], group["score"], strict=True)
+        }
+        for n in score_question_scores(fw, scores):
+            if n.level == "question" or n.score is None:
+                continue
+            level = level_name[n.level]
+            area = {"dimension": area_of.get(n.node, ""), "area": n.node}.get(level, "")
+            node = "overall" if level == "overall" else n.node
+            nodes.append((geo, time, level, node, area, n.score, n.n_answered))
     parts = [
         df.assign(level="question", node=df["question"]),
-        dim.assign(level="dimension", node=dim["dimension"]),
-        area.assign(level="area", node=area["area"]),
-        overall.assign(level="overall", node="overall", area=""),
+        pd.DataFrame.from_records(nodes, columns=POLICY_COLUMNS),
     ]
     out = pd.concat([p[POLICY_COLUMNS] for p in parts], ignore_index=True)
     return out.sort_values(["geo", "time", "level", "node"]).reset_index(drop=True)

@@ -210,6 +210,9 @@ def test_self_check_page(tb: Path, client: Client) -> None:
     page = html(client, url + "?a-example-migrant-council=yes&a-example-school-mentors=partly")
     assert 'data-status="covered"' in page
     assert "<strong data-coverage>75</strong>" in page
+    assert "<td data-range>—</td>" in page  # every measure answered: no range
+    page = html(client, url + "?a-example-school-mentors=partly")
+    assert "<td data-range>25\u201375</td>" in page  # the other measure as no, or as yes
     assert "invalid answer for example-migrant-council" in html(
         client, url + "?a-example-migrant-council=maybe", 400
     )

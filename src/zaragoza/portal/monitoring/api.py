@@ -7,6 +7,15 @@
     The codes present in the warehouse per dimension, with Eurostat's labels.
 ``GET /api/v1/sdmx/{resource}/...``
     SDMX-ML 2.1 structures of the observations (:mod:`~zaragoza.portal.monitoring.api_sdmx`).
+``GET /api/v1/countries/{geo}/figures``
+``GET /api/v1/compare/figures``
+``GET /api/v1/indicators/{id}/figures``
+    Exactly the figures a page shows (the country profile, the compare page, the
+    indicator page, or one ``part`` of it: ``series`` or ``ranking``), made by the page's
+    own function from the page's parameters, as observation rows in any format of the
+    observations: what each page's "download these figures" links serve. A gap of
+    published figures is the difference of the two published values shown, computed by
+    Zaragoza, without an interval (the files' notes say so).
 ``GET /api/v1/observations``
     Published cells. Filters ``indicator, geo, time, citizen, c_birth, mig_bg, sex, age,
     source, compare_to`` each take a comma-separated list or a repeated parameter
@@ -112,15 +121,17 @@ class _API(NinjaAPI):
 
     django-ninja's ``Query`` takes no schema keywords, so the enumerations and patterns
     are added to the generated schema here: ``format`` and ``gap`` list their values,
-    ``sex`` and ``source`` (comma-separated lists) the pattern of a valid list.
+    ``sex`` and ``source`` (comma-separated lists) the pattern of a valid list; a page's
+    figures (``.../figures``) take one source and the page's parts.
     """
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         for path, item in schema.get("paths", {}).items():
+            kind = "figures" if path.endswith("/figures") else path.startswith(COMPARE)
             for operation in item.values():
                 for param in operation.get("parameters", []):
-                    extra = _PARAMETER_SCHEMAS.get((param.get("name"), path.startswith(COMPARE)))
+                    extra = _PARAMETER_SCHEMAS.get((param.get("name"), kind))
                     if extra:
                         _constrain(param.get("schema", {}), extra)
         return schema
@@ -139,7 +150,7 @@ COMPARE = "/api/v1/compare/"
 #: A ``time`` list: years, ranges (``2015-2020``) and open ranges (``2015-``, ``-2020``).
 _TIME_ITEM = r"(\d{4}|\d{4}-|-\d{4}|\d{4}-\d{4})"
 TIME_LIST = {"pattern": f"^{_TIME_ITEM}(,{_TIME_ITEM})*$"}
-_PARAMETER_SCHEMAS: dict[tuple[str | None, bool], dict[str, Any]] = {
+_PARAMETER_SCHEMAS: dict[tuple[str | None, bool | str], dict[str, Any]] = {
     ("format", False): {"enum": list(FORMATS)},
     ("format", True): {"enum": list(api_compare.FORMATS)},
     ("gap", False): {"enum": list(GAP_CHOICES)},
@@ -148,6 +159,12 @@ _PARAMETER_SCHEMAS: dict[tuple[str | None, bool], dict[str, Any]] = {
     **{("time", c): TIME_LIST for c in (False, True)},
     **{("sex", c): api_compare.SEX_LIST for c in (False, True)},
     **{("source", c): api_compare.SOURCE_LIST for c in (False, True)},
+    ("format", "figures"): {"enum": list(FORMATS)},
+    ("precision", "figures"): {"enum": list(PRECISIONS)},
+    ("source", "figures"): {"enum": ["published", "computed"]},
+    ("sex", "figures"): api_compare.SEX_LIST,
+    ("by", "figures"): {"enum": ["citizen", "c_birth"]},
+    ("part", "figures"): {"enum": ["series", "ranking"]},
 }
 
 api = _API(
@@ -632,58 +649,163 @@ def _file_response(
     return response
 
 
-_FIGURE_PARAMETERS = ("source", "year", "format", "labels")
+# ---------------------------------------------------------------------- a page's figures
+
+#: What every gap row of published figures is, in the notes of each page's figures.
+DERIVED_GAP_NOTE = (
+    "A gap row of published figures (compare_to NAT, source published) is the difference "
+    "of Eurostat's two published values, computed by Zaragoza, without an interval "
+    "(Eurostat publishes none)."
+)
 PROFILE_NOTE = (
     "These are the figures of the country profile page: each indicator's cells of the "
     "page's reference year by group (total of both sexes), the gap to nationals and the EU "
-    "average Eurostat publishes for the same group and year. A gap row of published "
-    "figures is the difference of Eurostat's two published values, computed by Zaragoza, "
-    "without an interval (Eurostat publishes none)."
+    f"average Eurostat publishes for the same group and year. {DERIVED_GAP_NOTE}"
 )
+COMPARE_NOTE = (
+    "These are the figures of the compare page: each place's series of the chosen "
+    "indicator, group and sex by year, nationals' figure of the year of the place's latest "
+    f"figure and the gap to nationals in that year. {DERIVED_GAP_NOTE}"
+)
+INDICATOR_NOTES = {
+    "series": "the chosen country's series by group and sex and each migrant group's gap "
+    "to nationals by year",
+    "ranking": "the ranking of the year, group and sex on the map with each country's gap "
+    "to nationals, the EU's figure beside it and the regions' table",
+}
+_FIGURE_OPTIONS = ("format", "labels", "precision")
+_FIGURES_RESPONSES = {
+    "responses": {
+        200: {
+            "content": {
+                fmt.media_type.split(";")[0]: {"schema": {"type": "string"}}
+                for fmt in FORMATS.values()
+                if fmt.name not in ("json", "jsonstat")
+            }
+        }
+    }
+}
+_SOURCE_DOC = (
+    "published or computed (default: published where available, else computed), as on the page"
+)
+_GROUP_DOC = "The migrant group (citizen or c_birth code; default: the page's own choice)"
+
+
+def _page_query(request: HttpRequest, page: tuple[str, ...]) -> QueryDict:
+    """The page parameters of the request in the canonical form the page view gives its
+    page (lists comma-joined), so that the figures are made from what the page reads."""
+    return QueryDict(canonical_query(request.GET, page))
+
+
+def _page_error(
+    err: Any, request: HttpRequest, renamed: Mapping[str, str] | None = None
+) -> ApiError:
+    """A page's refusal (:class:`~.pages.PageError`) as the API's error, naming the
+    parameter at fault and the value given."""
+    parameter = err.parameter
+    value = request.GET.get(parameter) if parameter else None
+    if renamed and parameter in renamed:
+        parameter = renamed[parameter]
+    return ApiError(err.status, err.message, parameter=parameter, value=value)
+
+
+def _figures_response(
+    request: HttpRequest,
+    df: pd.DataFrame,
+    *,
+    updated: Any,
+    note: str,
+    name: str,
+    labels: bool,
+    precision: str,
+    filename: str,
+) -> HttpResponse:
+    """Write a page's figures (``df``, observation rows) in format ``name``, rounded to
+    each indicator's published precision unless ``precision`` is ``full``, with the note
+    that says which page they are and how its derived gaps were made."""
+    cat = load_catalog()
+    decimals = {i: cat[i].precision for i in cat}
+    if precision == "published":
+        df = round_observations(df, decimals)
+    meta = metadata_for(df, updated=updated, extra={"count": len(df)})
+    meta = replace(
+        meta,
+        href=_canonical_url(request),
+        notes=(*meta.notes, note),
+        decimals=decimals,
+        rounded=precision == "published",
+    )
+    response = _file_response(df, meta, name, labels, filename)
+    response["X-Total-Count"] = str(len(df))
+    return response
+
+
+def _page_download(
+    request: HttpRequest,
+    reader: Any,
+    key: tuple[Any, ...],
+    figures: Callable[[], pd.DataFrame],
+    *,
+    note: str,
+    name: str,
+    labels: bool,
+    precision: str,
+    filename: Callable[[pd.DataFrame], str],
+) -> HttpResponse:
+    """Serve a page's figures, made by the page's own function ``figures`` (so the
+    download cannot differ from the page), in English, cached by ``key`` and the
+    warehouse's version."""
+    from django.utils import translation
+
+    version = reader.version()
+
+    def make() -> HttpResponse:
+        with translation.override("en"):
+            df = figures()
+        return _figures_response(
+            request, df, updated=version.modified, note=note, name=name, labels=labels,
+            precision=precision, filename=filename(df),
+        )  # fmt: skip
+
+    return _cached(request, (*key, version.tag), version.modified.timestamp(), make)
+
+
+def _precision_of(precision: str | None) -> str:
+    name = (precision or "published").strip().lower()
+    if name not in PRECISIONS:
+        raise ApiError(
+            400, f"unknown precision {precision!r}", parameter="precision", value=precision,
+            valid=list(PRECISIONS),
+        )  # fmt: skip
+    return name
 
 
 @api.get(
     "/v1/countries/{geo}/figures",
     response={200: FiguresOut, 304: None, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
     summary="Exactly the figures of a country profile, in any format of the observations",
-    openapi_extra={
-        "responses": {
-            200: {
-                "content": {
-                    fmt.media_type.split(";")[0]: {"schema": {"type": "string"}}
-                    for fmt in FORMATS.values()
-                    if fmt.name not in ("json", "jsonstat")
-                }
-            }
-        }
-    },
+    openapi_extra=_FIGURES_RESPONSES,
     tags=["observations"],
 )
 def country_figures(
     request: HttpRequest,
     geo: str,
-    source: Annotated[
-        str | None,
-        Query(
-            description="published or computed (default: published where "
-            "available, else computed), as on the profile"
-        ),
-    ] = None,
+    source: Annotated[str | None, Query(description=_SOURCE_DOC)] = None,
     year: Annotated[
         int | None,
         Query(description="The profile's reference year (default: the page's own choice)"),
     ] = None,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
     labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
+    precision: Annotated[str | None, Query(description=_PRECISION_DOC)] = None,
 ) -> HttpResponse:
     """The figures the country profile page shows (``/en/countries/{geo}/``), as
     observation rows: each indicator's cells of its year by group, the gap to nationals
     and the EU average; what the page's "download these figures" links serve."""
-    from django.utils import translation
 
     from zaragoza.portal.monitoring import pages
 
-    refuse_unknown_parameters(request, allowed=_FIGURE_PARAMETERS)
+    refuse_unknown_parameters(request, allowed=(*pages.PROFILE_PARAMETERS, *_FIGURE_OPTIONS))
     reader = _reader()
     valid_sources = ("published", "computed")
     if source is not None and source not in valid_sources:
@@ -698,29 +820,155 @@ def country_figures(
             parameter="geo", value=geo, valid=present,
         )  # fmt: skip
     name = choose_format(request, format)
-    version = reader.version()
+    rounding = _precision_of(precision)
 
-    def make() -> HttpResponse:
-        # the page's own function: the download cannot differ from the page
-        with translation.override("en"):
-            try:
-                asked = {"source": source} if source else {}
-                if year is not None:
-                    asked["year"] = str(year)
-                df = pages.country_figures(reader, geo, asked)
-            except pages.PageError as err:
-                # the country exists (checked above): what the page refuses is the year
-                if year is not None:
-                    raise ApiError(err.status, err.message, parameter="year", value=year) from None
-                raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
-        meta = metadata_for(df, updated=version.modified, extra={"count": len(df)})
-        meta = replace(meta, href=_canonical_url(request), notes=(*meta.notes, PROFILE_NOTE))
-        response = _file_response(df, meta, name, labels, f"zaragoza-{geo}-profile")
-        response["X-Total-Count"] = str(len(df))
-        return response
+    def figures() -> pd.DataFrame:
+        try:
+            return pages.country_figures(
+                reader, geo, _page_query(request, pages.PROFILE_PARAMETERS)
+            )
+        except pages.PageError as err:
+            # the country exists (checked above): what the page refuses is the year
+            if year is not None:
+                raise ApiError(err.status, err.message, parameter="year", value=year) from None
+            raise ApiError(err.status, err.message, parameter="geo", value=geo) from None
 
-    key = ("country-figures", version.tag, geo, source, year, name, labels)
-    return _cached(request, key, version.modified.timestamp(), make)
+    return _page_download(
+        request, reader, ("country-figures", geo, source, year, name, labels, rounding), figures,
+        note=PROFILE_NOTE, name=name, labels=labels, precision=rounding,
+        filename=lambda df: f"zaragoza-{geo}-profile",
+    )  # fmt: skip
+
+
+@api.get(
+    "/v1/compare/figures",
+    response={200: FiguresOut, 304: None, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
+    summary="Exactly the figures of the compare page, in any format of the observations",
+    openapi_extra=_FIGURES_RESPONSES,
+    tags=["observations"],
+)
+def compare_figures(
+    request: HttpRequest,
+    indicator: Annotated[
+        str | None, Query(description="The indicator id (default: employment_rate)")
+    ] = None,
+    geo: Annotated[
+        list[str] | None,
+        Query(description="Two to four countries or regions, comma-separated or repeated"),
+    ] = None,
+    source: Annotated[str | None, Query(description=_SOURCE_DOC)] = None,
+    sex: Annotated[str | None, Query(description="T, M or F (default: T)")] = None,
+    group: Annotated[str | None, Query(description=_GROUP_DOC)] = None,
+    format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
+    labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
+    precision: Annotated[str | None, Query(description=_PRECISION_DOC)] = None,
+) -> HttpResponse:
+    """The figures the compare page shows (``/en/compare/?indicator=...&geo=...``), as
+    observation rows: each place's series of the group and sex, nationals' figure of the
+    year of its latest figure and the gap to nationals; what the page's "download these
+    figures" links serve."""
+
+    from zaragoza.portal.monitoring import pages
+
+    refuse_unknown_parameters(request, allowed=(*pages.COMPARE_PARAMETERS, *_FIGURE_OPTIONS))
+    reader = _reader()
+    name = choose_format(request, format)
+    rounding = _precision_of(precision)
+    query = _page_query(request, pages.COMPARE_PARAMETERS)
+
+    def figures() -> pd.DataFrame:
+        try:
+            return pages.compare_figures(reader, query)
+        except pages.PageError as err:
+            raise _page_error(err, request) from None
+
+    def filename(df: pd.DataFrame) -> str:
+        places = "-".join(sorted(set(df["geo"]) - {pages.EU})) or "compare"
+        return f"zaragoza-compare-{places}"
+
+    return _page_download(
+        request, reader, ("compare-figures", query.urlencode(), name, labels, rounding), figures,
+        note=COMPARE_NOTE, name=name, labels=labels, precision=rounding, filename=filename,
+    )  # fmt: skip
+
+
+@api.get(
+    "/v1/indicators/{indicator_id}/figures",
+    response={200: FiguresOut, 304: None, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
+    summary="Exactly the figures of an indicator page, in any format of the observations",
+    openapi_extra=_FIGURES_RESPONSES,
+    tags=["observations"],
+)
+def indicator_figures(
+    request: HttpRequest,
+    indicator_id: str,
+    source: Annotated[str | None, Query(description=_SOURCE_DOC)] = None,
+    by: Annotated[
+        str | None,
+        Query(description="citizen or c_birth: the breakdown of the migrant groups"),
+    ] = None,
+    geo: Annotated[
+        str | None, Query(description="The country or region of the series (default: EU27_2020)")
+    ] = None,
+    sex: Annotated[
+        list[str] | None, Query(description="T, M, F, comma-separated (default: T)")
+    ] = None,
+    group: Annotated[str | None, Query(description=_GROUP_DOC + " of the ranking")] = None,
+    time: Annotated[
+        int | None, Query(description="The ranking's year (default: its latest)")
+    ] = None,
+    part: Annotated[
+        str | None,
+        Query(
+            description="series (the series and gap tables) or ranking (the ranking, the EU "
+            "figure and the regions); default the whole page"
+        ),
+    ] = None,
+    format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,
+    labels: Annotated[bool, Query(description="Label columns (JSON, CSV, Excel)")] = False,
+    precision: Annotated[str | None, Query(description=_PRECISION_DOC)] = None,
+) -> HttpResponse:
+    """The figures the indicator page shows (``/en/indicators/{id}/``), as observation
+    rows, of one part of the page or all of it; what the page's "download these figures"
+    links serve."""
+
+    from zaragoza.portal.monitoring import pages
+
+    refuse_unknown_parameters(
+        request, allowed=(*pages.INDICATOR_PARAMETERS, "part", *_FIGURE_OPTIONS)
+    )
+    cat = load_catalog()
+    if indicator_id not in cat.indicators:
+        raise ApiError(
+            404, f"unknown indicator {indicator_id!r}" + did_you_mean(indicator_id, cat),
+            parameter="indicator_id", value=indicator_id, valid=list(cat),
+        )  # fmt: skip
+    if part is not None and part not in pages.FIGURE_PARTS:
+        raise ApiError(
+            400, f"unknown part {part!r}", parameter="part", value=part,
+            valid=list(pages.FIGURE_PARTS),
+        )  # fmt: skip
+    reader = _reader()
+    name = choose_format(request, format)
+    rounding = _precision_of(precision)
+    query = _page_query(request, pages.INDICATOR_PARAMETERS)
+
+    def figures() -> pd.DataFrame:
+        try:
+            return pages.indicator_figures(reader, indicator_id, query, part)
+        except pages.PageError as err:
+            raise _page_error(err, request, {"indicator": "indicator_id"}) from None
+
+    shown = INDICATOR_NOTES[part] if part else " and ".join(INDICATOR_NOTES.values())
+    return _page_download(
+        request,
+        reader,
+        ("indicator-figures", indicator_id, query.urlencode(), part, name, labels, rounding),
+        figures,
+        note=f"These are the figures of the indicator page: {shown}. {DERIVED_GAP_NOTE}",
+        name=name, labels=labels, precision=rounding,
+        filename=lambda df: f"zaragoza-{indicator_id}" + (f"-{part}" if part else ""),
+    )  # fmt: skip
 
 
 api.add_router("/v1/compare", api_compare.register(_reader, _cached))
@@ -749,6 +997,8 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/codes",
                 "/api/v1/observations",
                 "/api/v1/countries/{geo}/figures",
+                "/api/v1/compare/figures",
+                "/api/v1/indicators/{id}/figures",
                 "/api/v1/compare/{targets,gaps,ranks,trends}",
                 "/api/v1/sdmx/{dataflow,datastructure,codelist,conceptscheme}"
                 "[/{agencyID}[/{resourceID}[/{version}]]]",

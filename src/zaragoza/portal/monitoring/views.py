@@ -140,7 +140,7 @@ def home(request: HttpRequest) -> dict[str, Any]:
     return pages.home_page(_reader())
 
 
-@_page("monitoring/indicator.html", ("source", "by", "geo", "sex", "group", "time"))
+@_page("monitoring/indicator.html", pages.INDICATOR_PARAMETERS)
 def indicator(request: HttpRequest, ident: str) -> dict[str, Any]:
     """One indicator: series by group and sex, map and ranking."""
     return pages.indicator_page(_reader(), ident, request.GET)
@@ -159,13 +159,13 @@ def indicators(request: HttpRequest) -> dict[str, Any]:
     return pages.indicator_list(_reader())
 
 
-@_page("monitoring/country.html", ("source", "year", "watch"))
+@_page("monitoring/country.html", (*pages.PROFILE_PARAMETERS, "watch"))
 def country(request: HttpRequest, geo: str) -> dict[str, Any]:
     """One country's profile."""
     return pages.country_page(_reader(), geo, request.GET)
 
 
-@_page("monitoring/factsheet.html", ("source", "year"), pdf=True)
+@_page("monitoring/factsheet.html", pages.PROFILE_PARAMETERS, pdf=True)
 def country_pdf(request: HttpRequest, geo: str) -> dict[str, Any]:
     """One country's profile as a printable PDF factsheet."""
     return pages.country_page(_reader(), geo, request.GET)
@@ -177,7 +177,7 @@ def countries(request: HttpRequest) -> dict[str, Any]:
     return pages.country_list(_reader())
 
 
-@_page("monitoring/compare.html", ("indicator", "source", "geo", "sex", "group"))
+@_page("monitoring/compare.html", pages.COMPARE_PARAMETERS)
 def compare(request: HttpRequest) -> dict[str, Any]:
     """Two to four countries or regions side by side."""
     return pages.compare_page(_reader(), request.GET)

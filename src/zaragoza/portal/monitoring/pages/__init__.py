@@ -14,7 +14,9 @@ and every flag as text.
 from __future__ import annotations
 
 from zaragoza.portal.monitoring.pages.common import EU, PageError, api_url
-from zaragoza.portal.monitoring.pages.compare import compare_page
+from zaragoza.portal.monitoring.pages.compare import PARAMETERS as COMPARE_PARAMETERS
+from zaragoza.portal.monitoring.pages.compare import compare_figures, compare_page
+from zaragoza.portal.monitoring.pages.country import PARAMETERS as PROFILE_PARAMETERS
 from zaragoza.portal.monitoring.pages.country import country_figures, country_page
 from zaragoza.portal.monitoring.pages.data import (
     DATA_PARAMETERS,
@@ -23,18 +25,28 @@ from zaragoza.portal.monitoring.pages.data import (
     data_page,
 )
 from zaragoza.portal.monitoring.pages.home import HEADLINES, home_page
-from zaragoza.portal.monitoring.pages.indicator import indicator_page
+from zaragoza.portal.monitoring.pages.indicator import (
+    FIGURE_PARTS,
+    indicator_figures,
+    indicator_page,
+)
+from zaragoza.portal.monitoring.pages.indicator import PARAMETERS as INDICATOR_PARAMETERS
 from zaragoza.portal.monitoring.pages.lists import country_list, indicator_list
 from zaragoza.portal.monitoring.pages.metadata import metadata_page
 from zaragoza.portal.monitoring.pages.search import search_page
 
 __all__ = [
+    "COMPARE_PARAMETERS",
     "DATA_PARAMETERS",
     "EU",
+    "FIGURE_PARTS",
     "FORM_MARKER",
     "HEADLINES",
+    "INDICATOR_PARAMETERS",
+    "PROFILE_PARAMETERS",
     "PageError",
     "api_url",
+    "compare_figures",
     "compare_page",
     "country_figures",
     "country_list",
@@ -42,6 +54,7 @@ __all__ = [
     "data_form_target",
     "data_page",
     "home_page",
+    "indicator_figures",
     "indicator_list",
     "indicator_page",
     "metadata_page",

@@ -21,7 +21,7 @@ from zaragoza.catalog.codes import CITIZEN_GROUPS
 from zaragoza.catalog.loader import Catalog, load_catalog
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import targets_for
-from zaragoza.observations import MIG_BG, gap_flag
+from zaragoza.observations import CELL_KEY, MIG_BG, PUBLISHED_COLUMNS, gap_flag
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import (
     country_name,
@@ -43,12 +43,17 @@ MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR", "IMMIGRANT")
 
 
 class PageError(Exception):
-    """A parameter the page cannot use; ``status`` 404 (unknown thing) or 400 (malformed)."""
+    """A parameter the page cannot use; ``status`` 404 (unknown thing) or 400 (malformed).
 
-    def __init__(self, status: int, message: str) -> None:
+    ``parameter`` names the query parameter at fault where one is (the API's error
+    answers of a page's figures name it).
+    """
+
+    def __init__(self, status: int, message: str, parameter: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.parameter = parameter
 
 
 def unit_name(unit: str) -> str:
@@ -82,6 +87,13 @@ def decimals_for(ind: Indicator, values: Iterable[float] = ()) -> str:
     return f"{places}g" if ind.unit == "EUR" else str(places)
 
 
+def finer(decimals: str) -> str:
+    """The ``floatformat`` argument one decimal finer than ``decimals`` ("1" -> "2"): the
+    places of a standard error (:mod:`zaragoza.publish.precision`)."""
+    digits = decimals.rstrip("g")
+    return str(int(digits) + 1) + decimals[len(digits) :] if digits.isdigit() else decimals
+
+
 def as_float(x: Any) -> float | None:
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return None
@@ -96,7 +108,7 @@ def missing_cell(decimals: str, year: int | None = None) -> dict[str, Any]:
     """Return the template cell of a value that is not there."""
     return {"value": None, "missing": True, "flag": "", "flags": "", "year": year,
             "ci_lo": None, "ci_hi": None, "se": None, "n": None,
-            "decimals": decimals}  # fmt: skip
+            "decimals": decimals, "se_decimals": finer(decimals)}  # fmt: skip
 
 
 def cell(row: Mapping[str, Any] | None, decimals: str, year: int | None = None) -> dict[str, Any]:
@@ -116,6 +128,7 @@ def cell(row: Mapping[str, Any] | None, decimals: str, year: int | None = None) 
         "se": as_float(row.get("se")),
         "n": None if as_float(row.get("n")) is None else int(row["n"]),
         "decimals": decimals,
+        "se_decimals": finer(decimals),
     }
 
 
@@ -144,6 +157,68 @@ def gap_cell(
     if row is not None:
         return cell(row, decimals, year)
     return difference(group, nationals, decimals)
+
+
+def derived_gap_row(
+    group: Mapping[str, Any], nationals: Mapping[str, Any], shown: float | None
+) -> dict[str, Any]:
+    """The gap row of two level rows the warehouse has no gap row for (published figures):
+    the difference the page shows, flagged with both cells' letters, without an
+    interval (Eurostat publishes none); computed by Zaragoza from two published values."""
+    out = {c: group.get(c) for c in PUBLISHED_COLUMNS}
+    out |= dict.fromkeys(("se", "ci_lo", "ci_hi", "cv", "n", "n_missing"))
+    out["compare_to"] = "NATIVE" if group.get("mig_bg", "TOTAL") != "TOTAL" else "NAT"
+    # the difference shown, rounded off the float noise of 79.2 - 63.0
+    out["value"] = None if shown is None else round(shown, 10)
+    out["flag"] = gap_flag(group.get("flag"), nationals.get("flag"))
+    out["synthetic"] = bool(group.get("synthetic")) or bool(nationals.get("synthetic"))
+    return out
+
+
+def gap_figure(
+    row: Mapping[str, Any] | None,
+    group: Mapping[str, Any] | None,
+    nationals: Mapping[str, Any] | None,
+    shown: Mapping[str, Any] | None,
+) -> Mapping[str, Any] | None:
+    """The row behind a gap a page shows (``shown``, from :func:`gap_cell`): the
+    warehouse's gap ``row`` where it has one, else the difference of the two level rows
+    (:func:`derived_gap_row`); ``None`` where the page shows no gap."""
+    if row is not None:
+        return row
+    if shown is None or shown["missing"] or group is None or nationals is None:
+        return None
+    return derived_gap_row(group, nationals, shown["value"])
+
+
+def figure_frame(rows: Iterable[Mapping[str, Any] | None]) -> pd.DataFrame:
+    """The observation rows (:data:`~zaragoza.observations.PUBLISHED_COLUMNS`) behind the
+    figures a page shows, each cell once, in the order shown: what the page's "download
+    these figures" serves."""
+    unique: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for row in rows:
+        if row is not None:
+            unique.setdefault(tuple(row.get(c) for c in CELL_KEY), row)
+    return pd.DataFrame.from_records(
+        [{c: r.get(c) for c in PUBLISHED_COLUMNS} for r in unique.values()],
+        columns=PUBLISHED_COLUMNS,
+    )
+
+
+def figure_links(path: str, query: Mapping[str, str | None]) -> list[dict[str, str]]:
+    """The links of a page's "download these figures": the API's ``path`` (which serves
+    the page's own figures) with the page's ``query``, in each format."""
+    kept = {k: v for k, v in query.items() if v}
+    return [
+        {"format": label, "id": fmt,
+         "url": f"{path}?" + urlencode({**kept, "format": fmt}, safe=",")}
+        for fmt, label in FIGURE_FORMATS
+    ]  # fmt: skip
+
+
+#: The formats "download these figures" offers (the API's file formats and JSON).
+FIGURE_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("jsonstat", "JSON-stat"),
+                  ("sdmx-csv", "SDMX-CSV"), ("json", "JSON"))  # fmt: skip
 
 
 def trace(
@@ -197,13 +272,13 @@ def break_years(years: Sequence[int], cells: Iterable[Mapping[str, Any]]) -> lis
 
 def no_indicator_figures() -> PageError:
     """The error of an indicator the warehouse has no figures of."""
-    return PageError(404, _("The warehouse holds no figures for this indicator yet."))
+    return PageError(404, _("The warehouse holds no figures for this indicator yet."), "indicator")
 
 
 def no_geo_figures(geo: str) -> PageError:
     """The error of a country or region the warehouse has no figures of."""
     return PageError(
-        404, _("There are no figures for the country or region %(geo)s.") % {"geo": geo}
+        404, _("There are no figures for the country or region %(geo)s.") % {"geo": geo}, "geo"
     )
 
 
@@ -241,7 +316,7 @@ def downloads(**filters: Iterable[Any] | str | None) -> list[dict[str, str]]:
 def one(params: Mapping[str, Any], name: str) -> str | None:
     values = many(params, name)
     if len(values) > 1:
-        raise PageError(400, _("Give one value for %(name)s.") % {"name": name})
+        raise PageError(400, _("Give one value for %(name)s.") % {"name": name}, name)
     return values[0] if values else None
 
 
@@ -252,18 +327,20 @@ def many(params: Mapping[str, Any], name: str) -> tuple[str, ...]:
         return parse_list(given, strict=True)
     except ValueError:
         raise PageError(
-            400, _("%(name)s holds an empty code: give codes separated by commas.") % {"name": name}
+            400,
+            _("%(name)s holds an empty code: give codes separated by commas.") % {"name": name},
+            name,
         ) from None
 
 
-def year_param(text: str | None) -> int | None:
+def year_param(text: str | None, name: str = "year") -> int | None:
     if text is None:
         return None
     try:
         return int(text)
     except ValueError:
         raise PageError(
-            400, _("The year must be a number like 2023, not %(value)s.") % {"value": text}
+            400, _("The year must be a number like 2023, not %(value)s.") % {"value": text}, name
         ) from None
 
 
@@ -275,6 +352,7 @@ def choice(value: str | None, valid: Sequence[str], name: str, default: str) -> 
             400,
             _("Unknown %(name)s %(value)s; valid: %(valid)s.")
             % {"name": name, "value": value, "valid": ", ".join(valid)},
+            name,
         )
     return value
 
@@ -305,9 +383,9 @@ def context(reader: WarehouseReader) -> Context:
 
 def indicator_of(ctx: Context, ident: str | None) -> Indicator:
     if ident is None:
-        raise PageError(400, _("Choose an indicator."))
+        raise PageError(400, _("Choose an indicator."), "indicator")
     if ident not in ctx.catalog.indicators:
-        raise PageError(404, _("There is no indicator %(id)s.") % {"id": ident})
+        raise PageError(404, _("There is no indicator %(id)s.") % {"id": ident}, "indicator")
     return ctx.catalog.indicators[ident]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 from django.utils.translation import gettext as _
 
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
@@ -23,12 +24,13 @@ from zaragoza.portal.monitoring.pages.common import (
     choice,
     context,
     decimals_for,
-    downloads,
+    figure_frame,
+    figure_links,
     flags_used,
     gap_cell,
+    gap_figure,
     geo_of,
     geo_order,
-    group_filter,
     grouped,
     groups_in,
     indicator_of,
@@ -47,7 +49,23 @@ from zaragoza.portal.monitoring.pages.common import (
 )
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["compare_page"]
+__all__ = ["FIGURES_PATH", "PARAMETERS", "compare_figures", "compare_page"]
+
+#: The API path that serves :func:`compare_figures` (the page's "download these figures").
+FIGURES_PATH = "/api/v1/compare/figures"
+#: The query parameters the page reads (its URL state; its figures' endpoint reads them too).
+PARAMETERS = ("indicator", "source", "geo", "sex", "group")
+
+
+def compare_figures(reader: WarehouseReader, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Return exactly the figures the compare page shows for ``params``, as observation
+    rows (:data:`~zaragoza.observations.PUBLISHED_COLUMNS`): each place's series of the
+    chosen group and sex (its latest figure among them), nationals' figure of the same
+    year and the gap to nationals (the warehouse's gap row, or for published figures the
+    difference shown, ``compare_to = NAT`` without an interval). "Download these
+    figures" serves these rows."""
+    return figure_frame(compare_page(reader, params)["figures"])
+
 
 _MAX_COMPARE = 4
 
@@ -60,11 +78,11 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
     source = source_of(ctx, ind.id, one(params, "source"))
     geos = many(params, "geo") or tuple(g for g in ("AT", "SE") if g in ctx.codes["geo"])
     if not 2 <= len(geos) <= _MAX_COMPARE:
-        raise PageError(400, _("Choose two to four countries or regions to compare."))
+        raise PageError(400, _("Choose two to four countries or regions to compare."), "geo")
     for g in geos:
         geo_of(ctx, g, g)
     if len(set(geos)) != len(geos):
-        raise PageError(400, _("Each country or region once, please."))
+        raise PageError(400, _("Each country or region once, please."), "geo")
     df = levels(reader, ind, source)
     if df.empty:
         raise no_indicator_figures()
@@ -91,27 +109,30 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
     decimals = decimals_for(ind, df["value"].dropna())
     years = sorted({int(t) for t in df["time"]})
     entities: list[dict[str, Any]] = []
+    # the warehouse rows behind every figure shown, for "download these figures"
+    figures: list[dict[str, Any] | Mapping[str, Any] | None] = []
     for g in geos:
         mine = df[
             (df["geo"] == g) & (df["_group"] == group) & (df["sex"] == sex) & df["value"].notna()
         ]
         latest = int(mine["time"].max()) if not mine.empty else None
-        c = cell(rows.get((g, latest, group, sex)) if latest else None, decimals, latest)
-        nat = (
-            cell(rows.get((g, latest, "NAT", sex)), decimals, latest)
-            if latest and "NAT" in groups and group != "NAT"
-            else None
-        )
+        mine_row = rows.get((g, latest, group, sex)) if latest else None
+        c = cell(mine_row, decimals, latest)
+        with_nat = latest is not None and "NAT" in groups and group != "NAT"
+        nat_row = rows.get((g, latest, "NAT", sex)) if with_nat else None
+        nat = cell(nat_row, decimals, latest) if with_nat else None
+        gap_row = gap_rows.get((g, latest, group, sex)) if nat is not None else None
+        gap = gap_cell(gap_row, c, nat, decimals, latest) if nat is not None else None
+        series_of = [rows.get((g, y, group, sex)) for y in years]
+        figures.extend([*series_of, nat_row, gap_figure(gap_row, mine_row, nat_row, gap)])
         entities.append(
             {
                 "geo": g,
                 "name": country_name(g),
                 "cell": c,
                 "nat": nat,
-                "gap": gap_cell(gap_rows.get((g, latest, group, sex)), c, nat, decimals, latest)
-                if latest and nat is not None
-                else None,
-                "series": [cell(rows.get((g, y, group, sex)), decimals, y) for y in years],
+                "gap": gap,
+                "series": [cell(r, decimals, y) for r, y in zip(series_of, years, strict=True)],
             }
         )
     latest_years = {e["cell"]["year"] for e in entities if not e["cell"]["missing"]}
@@ -159,14 +180,16 @@ def compare_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str
         "series_rows": series_rows,
         "chart": drawn,
         "flags_used": flags_used(all_cells),
-        "downloads": downloads(
-            indicator=[ind.id],
-            geo=geos,
-            source=source,
-            sex=[sex],
-            **group_filter(by, [group, "NAT"]),
-            gap="true",
-            compare_to=["NAT"],
+        "figures": figures,
+        "downloads": figure_links(
+            FIGURES_PATH,
+            {
+                "indicator": ind.id,
+                "geo": ",".join(geos),
+                "source": source,
+                "sex": sex,
+                "group": group,
+            },
         ),
         "slots": [
             {"n": i + 1, "geo": geos[i] if i < len(geos) else ""} for i in range(_MAX_COMPARE)

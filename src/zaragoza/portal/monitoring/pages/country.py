@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import Target, targets_for
-from zaragoza.observations import PUBLISHED_COLUMNS, gap_flag
 from zaragoza.portal.monitoring.catalog_messages import indicator_title, target_source
 from zaragoza.portal.monitoring.labels import (
     country_name,
@@ -40,8 +39,11 @@ from zaragoza.portal.monitoring.pages.common import (
     choice,
     context,
     decimals_for,
+    figure_frame,
+    figure_links,
     flags_used,
     gap_cell,
+    gap_figure,
     gap_unit_name,
     geo_order,
     grouped,
@@ -61,41 +63,18 @@ from zaragoza.portal.monitoring.pages.common import (
 )
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["FIGURE_FORMATS", "country_figures", "country_page", "figure_downloads"]
+__all__ = ["PARAMETERS", "country_figures", "country_page", "figure_downloads"]
 
-
-def _derived_gap(
-    group: dict[str, Any], nationals: dict[str, Any], shown: float | None
-) -> dict[str, Any]:
-    """The gap row of two level rows the warehouse has no gap row for (published figures):
-    the difference the profile shows, flagged with both cells' letters, without an
-    interval (Eurostat publishes none)."""
-    out = {c: group.get(c) for c in PUBLISHED_COLUMNS}
-    out |= dict.fromkeys(("se", "ci_lo", "ci_hi", "cv", "n", "n_missing"))
-    out["compare_to"] = "NAT"
-    # the difference shown, rounded off the float noise of 79.2 - 63.0
-    out["value"] = None if shown is None else round(shown, 10)
-    out["flag"] = gap_flag(group.get("flag"), nationals.get("flag"))
-    out["synthetic"] = bool(group.get("synthetic")) or bool(nationals.get("synthetic"))
-    return out
-
-
-#: The formats "download these figures" offers (the API's file formats and JSON).
-FIGURE_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("jsonstat", "JSON-stat"),
-                  ("sdmx-csv", "SDMX-CSV"), ("json", "JSON"))  # fmt: skip
+#: The query parameters of the profile's figures (the page reads ``watch`` too, which
+#: orders its rows and changes no figure).
+PARAMETERS = ("source", "year")
 
 
 def figure_downloads(geo: str, source: str | None, year: int) -> list[dict[str, str]]:
     """The links of the profile's "download these figures": the API's
     ``/api/v1/countries/{geo}/figures``, which serves :func:`country_figures`, for the
     page's source and reference year."""
-    query = urlencode({**({"source": source} if source else {}), "year": year})
-    return [
-        {"format": label, "id": fmt,
-         "url": f"/api/v1/countries/{geo}/figures?" + (f"{query}&" if query else "")
-         + f"format={fmt}"}
-        for fmt, label in FIGURE_FORMATS
-    ]  # fmt: skip
+    return figure_links(f"/api/v1/countries/{geo}/figures", {"source": source, "year": str(year)})
 
 
 def country_figures(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -> pd.DataFrame:
@@ -104,8 +83,7 @@ def country_figures(reader: WarehouseReader, geo: str, params: Mapping[str, Any]
     its year by group, the gap to nationals (the warehouse's gap row, or for published
     figures the difference shown, ``compare_to = NAT`` without an interval) and the EU
     average of the same group and year. "Download these figures" serves these rows."""
-    shown: list[dict[str, Any]] = country_page(reader, geo, params)["figures"]
-    return pd.DataFrame.from_records(shown, columns=PUBLISHED_COLUMNS)
+    return figure_frame(country_page(reader, geo, params)["figures"])
 
 
 def _target_row(
@@ -374,6 +352,7 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             404,
             _("No figures for %(year)s; years with figures: %(years)s.")
             % {"year": year, "years": ", ".join(str(y) for y in years)},
+            "year",
         )
     sections: dict[str, list[dict[str, Any]]] = {}
     target_rows = []
@@ -392,9 +371,7 @@ def country_page(reader: WarehouseReader, geo: str, params: Mapping[str, Any]) -
             gap_row = records(gap_df)[0] if not gap_df.empty else None
             gap = gap_cell(gap_row, cells[main], cells["NAT"], decimals, year)
             main_row, nat_row = rows.get((geo, year, main, "T")), rows.get((geo, year, "NAT", "T"))
-            if gap_row is None and main_row is not None and nat_row is not None:
-                gap_row = _derived_gap(main_row, nat_row, gap["value"])
-            shown_gap = [gap_row] if gap_row is not None and not gap["missing"] else []
+            shown_gap = [gap_figure(gap_row, main_row, nat_row, gap)]
         else:
             shown_gap = []
         eu: dict[str, Any] = (

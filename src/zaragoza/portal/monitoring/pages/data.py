@@ -41,6 +41,7 @@ from zaragoza.portal.monitoring.pages.common import (
     context,
     decimals_for,
     downloads,
+    finer,
     flags_used,
     geo_order,
     indicator_options,
@@ -176,12 +177,6 @@ def _resolve(item: str, options: list[tuple[str, str]]) -> str:
     return item
 
 
-def _finer(decimals: str) -> str:
-    """The ``floatformat`` argument one decimal finer than ``decimals`` ("1" -> "2")."""
-    digits = decimals.rstrip("g")
-    return str(int(digits) + 1) + decimals[len(digits) :] if digits.isdigit() else decimals
-
-
 def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, Any]:
     """Return the data page: the filters, a preview of the cells they select with labels
     beside the codes, and the links that download them in each format."""
@@ -233,7 +228,7 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
                 "gap": bool(rec.get("compare_to")),
                 "cell": cell(rec, decimals),
                 # a standard error is read to one more decimal than its value
-                "se_decimals": _finer(decimals),
+                "se_decimals": finer(decimals),
             }
         )
     options = _options(ctx)

@@ -43,16 +43,18 @@ from zaragoza.portal.monitoring.pages.common import (
     choice,
     context,
     decimals_for,
-    downloads,
+    figure_frame,
+    figure_links,
     flags_used,
     gap_cell,
+    gap_figure,
     gap_unit_name,
     geo_of,
     geo_order,
-    group_filter,
     grouped,
     groups_in,
     indicator_of,
+    interval_note,
     keyed_rows,
     levels,
     main_group,
@@ -72,7 +74,41 @@ from zaragoza.portal.monitoring.pages.regions import map_chart, map_title, regio
 from zaragoza.sources.gisco import is_nuts_id
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
-__all__ = ["indicator_page"]
+__all__ = [
+    "FIGURE_PARTS",
+    "PARAMETERS",
+    "indicator_figures",
+    "indicator_figures_path",
+    "indicator_page",
+]
+
+#: The parts of the indicator page a download can be asked for: ``series`` (the series
+#: table and the gaps to nationals over time) and ``ranking`` (the ranking with its gaps,
+#: the EU figure beside it and the regions' table).
+FIGURE_PARTS = ("series", "ranking")
+#: The query parameters the page reads (its URL state; its figures' endpoint reads them too).
+PARAMETERS = ("source", "by", "geo", "sex", "group", "time")
+
+
+def indicator_figures_path(ident: str) -> str:
+    """The API path that serves :func:`indicator_figures` (the page's downloads)."""
+    return f"/api/v1/indicators/{ident}/figures"
+
+
+def indicator_figures(
+    reader: WarehouseReader, ident: str, params: Mapping[str, Any], part: str | None = None
+) -> pd.DataFrame:
+    """Return exactly the figures the indicator page shows for ``params``, as observation
+    rows (:data:`~zaragoza.observations.PUBLISHED_COLUMNS`), those of one ``part``
+    (:data:`FIGURE_PARTS`) or, without one, of the whole page, each cell once: the
+    series of the chosen country by group and sex, each group's gap to nationals by
+    year, the ranking of the year, group and sex on the map with each country's gap, the
+    EU's figure and the regions. A gap of published figures is the difference shown
+    (``compare_to = NAT``, without an interval). "Download these figures" serves these
+    rows."""
+    shown: dict[str, list[Any]] = indicator_page(reader, ident, params)["figures"]
+    parts = FIGURE_PARTS if part is None else (part,)
+    return figure_frame(row for p in parts for row in shown[p])
 
 
 #: Line style of each sex in the series chart.
@@ -99,7 +135,7 @@ def indicator_page(
     geo = geo_of(ctx, one(params, "geo"), default_geo)
     if geo not in geos_present:
         raise PageError(
-            404, _("There are no figures of this indicator for %(geo)s.") % {"geo": geo}
+            404, _("There are no figures of this indicator for %(geo)s.") % {"geo": geo}, "geo"
         )
     sexes_present = [s for s in SEXES if s in set(df["sex"])]
     sexes = many(params, "sex") or (("T",) if "T" in sexes_present else tuple(sexes_present[:1]))
@@ -115,12 +151,15 @@ def indicator_page(
     series: list[dict[str, Any]] = []
     # Groups with no cell at all for this country are named under the table, not drawn.
     absent: list[str] = []
+    # the warehouse rows behind every figure shown, by part, for "download these figures"
+    figures: dict[str, list[Mapping[str, Any] | None]] = {p: [] for p in FIGURE_PARTS}
     for s in sexes:
         for g in groups:
             cells = [cell(rows.get((geo, y, g, s)), decimals, y) for y in years]
             if all(c["missing"] and not c["flag"] for c in cells):
                 absent.append(f"{group_label(g, by)}, {sex_label(s)}")
                 continue
+            figures["series"].extend(rows.get((geo, y, g, s)) for y in years)
             series.append(
                 {
                     "group": g,
@@ -144,6 +183,7 @@ def indicator_page(
     series_chart["targets"] = target_lines(ind)
     series_chart["breaks"] = break_years(years, [c for s in series for c in s["cells"]])
     over_time = _gap_series(reader, ind, source, geo, by, groups, sexes, years, rows, decimals)
+    figures["series"].extend(over_time["figures"])
 
     # The ranking and the map: one year, one group, sex as the first chosen.
     rank_groups = [g for g in groups if g != "TOTAL"] or groups
@@ -153,12 +193,13 @@ def indicator_page(
     rank_sex = sexes[0]
     with_group = df[(df["_group"] == group) & (df["sex"] == rank_sex)]
     years_with = sorted({int(t) for t in with_group.loc[with_group["value"].notna(), "time"]})
-    time = year_param(one(params, "time")) or (years_with[-1] if years_with else years[-1])
+    time = year_param(one(params, "time"), "time") or (years_with[-1] if years_with else years[-1])
     if time not in years:
         raise PageError(
             404,
             _("No figures for %(year)s; years with figures: %(first)s to %(last)s.")
             % {"year": time, "first": years[0], "last": years[-1]},
+            "time",
         )
     gaps = reader.observations(
         ObservationFilter(
@@ -169,24 +210,25 @@ def indicator_page(
             compare_to=(ref,),
         )
     )
-    gaps = grouped(gaps, by)
+    gaps = grouped(at_age_band(gaps, ind), by)
     gap_rows = {(r["geo"], r["_group"]): r for r in records(gaps)}
     # Countries are ranked here; NUTS regions get their own map and table.
     countries = [g for g in geos_present if not is_aggregate(g) and not is_nuts_id(g)]
     ranking: list[dict[str, Any]] = []
     for g in countries:
-        c = cell(rows.get((g, time, group, rank_sex)), decimals, time)
-        gap = (
-            gap_cell(
-                gap_rows.get((g, group)),
-                c,
-                cell(rows.get((g, time, ref, rank_sex)), decimals, time),
-                decimals,
-                time,
+        mine_row = rows.get((g, time, group, rank_sex))
+        c = cell(mine_row, decimals, time)
+        gap = None
+        if group != ref and ref in groups:
+            nat_row = rows.get((g, time, ref, rank_sex))
+            gap = gap_cell(
+                gap_rows.get((g, group)), c, cell(nat_row, decimals, time), decimals, time
             )
-            if group != ref and ref in groups
-            else None
-        )
+            figures["ranking"].extend(
+                [mine_row, gap_figure(gap_rows.get((g, group)), mine_row, nat_row, gap)]
+            )
+        else:
+            figures["ranking"].append(mine_row)
         ranking.append({"geo": g, "name": country_name(g), "cell": c, "gap": gap})
     ranks = _ranks(df, countries, time, group, rank_sex)
     for r in ranking:
@@ -208,6 +250,7 @@ def indicator_page(
         for g in geos_present
         if g == EU
     ]
+    figures["ranking"].extend(rows.get((a["geo"], time, group, rank_sex)) for a in aggregates)
     on_map = svg.europe_geo_ids()
     values = {r["geo"]: r["cell"]["value"] for r in ranking}
     classes = svg.bins([v for v in values.values() if v is not None])
@@ -222,6 +265,10 @@ def indicator_page(
     regions = regional_map(
         geos_present, rows, time=time, group=group, sex=rank_sex, decimals=decimals
     )
+    if regions:
+        figures["ranking"].extend(
+            rows.get((r["geo"], time, group, rank_sex)) for r in regions["rows"]
+        )
     all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
     all_cells += [c for s in over_time["series"] for c in s["cells"]]
     all_cells += [r["cell"] for r in regions["rows"]] if regions else []
@@ -265,19 +312,19 @@ def indicator_page(
         "gap_chart": over_time["chart"],
         "gap_unit": gap_unit_name(ind.unit),
         "series_absent": absent,
-        "series_downloads": downloads(
-            indicator=[ind.id], geo=[geo], source=source, sex=sexes, **group_filter(by, groups)
+        "series_downloads": figure_links(
+            indicator_figures_path(ind.id), state | {"part": "series"}
         ),
+        # the series table gives each computed figure's interval, SE and n in its cell
+        "series_interval_note": interval_note([source]),
+        "series_no_ci": source == "computed",
         "ranking": ranking,
         "aggregates": aggregates,
         "has_ci": has_ci,
-        "ranking_downloads": downloads(
-            indicator=[ind.id],
-            time=[time],
-            source=source,
-            sex=[rank_sex],
-            **group_filter(by, [group, ref]),
+        "ranking_downloads": figure_links(
+            indicator_figures_path(ind.id), state | {"part": "ranking"}
         ),
+        "figures": figures,
         "map": svg.map_svg(values, titles, classes, label=map_label),
         "map_chart": _map_chart(on_map, values, titles, classes),
         "map_label": map_label,
@@ -349,7 +396,7 @@ def _gap_series(
     the breaks in series."""
     ref = REFERENCES[by]
     if ref not in groups:
-        return {"series": [], "rows": [], "chart": None}
+        return {"series": [], "rows": [], "chart": None, "figures": []}
     found = grouped(
         reader.observations(
             ObservationFilter(
@@ -362,6 +409,7 @@ def _gap_series(
     found = at_age_band(found, ind)
     gap_rows = keyed_rows(found)
     series: list[dict[str, Any]] = []
+    figures: list[Mapping[str, Any] | None] = []
     for s in sexes:
         for g in groups:
             if g in (ref, "TOTAL"):
@@ -380,8 +428,15 @@ def _gap_series(
                 continue
             name = f"{group_label(g, by)}, {sex_label(s)}"
             series.append({"group": g, "sex": s, "name": name, "cells": cells})
+            figures.extend(
+                gap_figure(
+                    gap_rows.get((geo, y, g, s)), rows.get((geo, y, g, s)),
+                    rows.get((geo, y, ref, s)), c,
+                )
+                for y, c in zip(years, cells, strict=True)
+            )  # fmt: skip
     if not series:
-        return {"series": [], "rows": [], "chart": None}
+        return {"series": [], "rows": [], "chart": None, "figures": []}
     if len(years) == 1:
         spec = _bars(series, groups, by, ind)
     else:
@@ -394,7 +449,7 @@ def _gap_series(
     spec["yTitle"] = gap_unit_name(ind.unit) or unit_name(ind.unit)
     spec["zeroLine"] = True
     table = [{"year": y, "cells": [x["cells"][i] for x in series]} for i, y in enumerate(years)]
-    return {"series": series, "rows": table, "chart": spec}
+    return {"series": series, "rows": table, "chart": spec, "figures": figures}
 
 
 def _ranks(
