@@ -71,7 +71,7 @@ _C_BIRTH = {
 #: Labels of the ``mig_bg`` codes: the OECD's categories of PISA's index of immigrant
 #: background (IMMIG) and immigrant students, their sum.
 _MIG_BG = {
-    "TOTAL": gettext_lazy("All students"),
+    "TOTAL": gettext_lazy("All persons"),
     "NATIVE": gettext_lazy("Non-immigrant students"),
     "IMMIGRANT": gettext_lazy("Immigrant students"),
     "SECOND_GEN": gettext_lazy("Second-generation immigrant students"),
