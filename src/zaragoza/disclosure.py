@@ -211,8 +211,20 @@ def tables_of(obs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_mig_bg(obs: pd.DataFrame) -> pd.DataFrame:
-    """``obs`` with a ``mig_bg`` column: ``TOTAL`` for rows made before it was one."""
-    return obs if "mig_bg" in obs.columns else obs.assign(mig_bg="TOTAL")
+    """``obs`` with a ``mig_bg`` column: ``TOTAL`` for rows made before it was one.
+
+    A cell dimension left empty (a missing value) would match no equation, so the cells
+    it should protect would be published: that is refused, naming the column.
+    """
+    out = obs if "mig_bg" in obs.columns else obs.assign(mig_bg="TOTAL")
+    for col in _ADDITIVE:
+        if col in out.columns and out[col].isna().any():
+            raise ValueError(
+                f"disclosure control: column {col!r} has missing values in "
+                f"{int(out[col].isna().sum())} row(s); every cell needs its code "
+                "(TOTAL where the figure is not broken down)"
+            )
+    return out
 
 
 def _tables(levels: pd.DataFrame) -> Iterable[pd.DataFrame]:
