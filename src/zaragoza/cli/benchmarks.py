@@ -13,13 +13,13 @@ from typing import Annotated
 
 import typer
 
-from zaragoza.cli.app import app
+from zaragoza.cli.app import app, command_group
 from zaragoza.cli.common import fail
 from zaragoza.errors import UsageError, ZaragozaError
 
 __all__ = ["benchmarks_app"]
 
-benchmarks_app = typer.Typer(
+benchmarks_app = command_group(
     help="Local integration policy benchmarks: rounds, scores, the example round.",
     no_args_is_help=True,
 )

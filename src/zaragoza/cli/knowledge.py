@@ -16,16 +16,16 @@ import typer
 from rich.console import Console
 
 from zaragoza import settings
-from zaragoza.cli.app import app
+from zaragoza.cli.app import app, command_group
 from zaragoza.cli.common import fail
 from zaragoza.errors import UsageError, ZaragozaError
 
 __all__ = ["first_account_hint", "practices_app", "users_app"]
 
-practices_app = typer.Typer(
+practices_app = command_group(
     help="The knowledge base of practices: seed, import, export.", no_args_is_help=True
 )
-users_app = typer.Typer(help="Accounts and roles of the portal.", no_args_is_help=True)
+users_app = command_group(help="Accounts and roles of the portal.", no_args_is_help=True)
 _err = Console(stderr=True)
 
 WarehouseOpt = Annotated[
