@@ -223,6 +223,7 @@ NEW_PAGES = {
     "report": "/en/benchmarks/rounds/example-intercultural-2026/report/",
     "entity": "/en/benchmarks/entities/EXAMPLE-A/",
     "commitments": "/en/benchmarks/commitments/",
+    "framework-de": "/de/benchmarks/frameworks/intercultural-index@1/",
 }
 
 

@@ -377,3 +377,31 @@ def test_an_invited_city_is_linked_to_a_warehouse_geography(bench: dict[str, Any
     e = Entity.objects.get(code="EXAMPLE-N")
     assert (e.geo, e.example, e.code_system) == ("AT", True, "lau")
     assert bench["round"].assessments.filter(entity=e, state="draft").exists()
+
+
+def test_a_framework_page_reads_as_the_framework_in_the_page_language(
+    portal: Path, db: None
+) -> None:
+    """The bundled intercultural index as a city reads it: every question with its
+    options and scores, core questions marked, the rules, bands and sources; German
+    where the framework has German; an unknown framework is a 404."""
+    from zaragoza.frameworks import bundled_framework
+
+    fw = bundled_framework("intercultural-index")
+    client = Client()
+    index = client.get("/en/benchmarks/").content.decode()
+    assert f'href="/en/benchmarks/frameworks/{fw.key}/"' in index
+    page = client.get(f"/en/benchmarks/frameworks/{fw.key}/").content.decode()
+    questions = [q for _, _, q in fw.questions()]
+    assert page.count("data-question=") == len(questions)
+    assert page.count("data-core") == sum(q.core for q in questions)
+    first = questions[0]
+    assert first.text.replace("'", "&#x27;") in page
+    assert "weighted mean" in page
+    assert all(b.label in page for b in fw.bands)
+    assert fw.sources[0].title.replace('"', "&quot;") in page
+    german = client.get(f"/de/benchmarks/frameworks/{fw.key}/").content.decode()
+    assert fw.text(first.id, "de").replace('"', "&quot;") in german
+    assert first.text not in german
+    assert "data-untranslated" not in german
+    assert client.get("/en/benchmarks/frameworks/no-such@1/").status_code == 404

@@ -9,6 +9,7 @@ from zaragoza.portal.benchmarks import views
 app_name = "benchmarks"
 urlpatterns = [
     path("benchmarks/", views.index, name="index"),
+    path("benchmarks/frameworks/<str:key>/", views.framework_page, name="framework"),
     path("benchmarks/rounds/new/", views.round_create, name="round-create"),
     path("benchmarks/rounds/<slug:slug>/", views.round_page, name="round"),
     path("benchmarks/rounds/<slug:slug>/invite/", views.round_invite, name="round-invite"),

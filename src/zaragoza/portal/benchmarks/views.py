@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zaragoza.errors import CatalogError, InputError
+from zaragoza.frameworks import LEVELS
 from zaragoza.portal.accounts.models import Grant
 from zaragoza.portal.accounts.permissions import Action, Scope, can, grants, require
 from zaragoza.portal.accounts.roles import Role
@@ -96,6 +97,49 @@ def index(request: HttpRequest) -> HttpResponse:
             "example_label": services.EXAMPLE_LABEL,
         },
     )
+
+
+def framework_page(request: HttpRequest, key: str) -> HttpResponse:
+    """One framework as a city reads it: dimensions, standards, questions and their
+    answer options with scores, the aggregation rules, bands and sources, in the page's
+    language where the framework has it."""
+    require(request.user, Action.VIEW, _FRAMEWORKS)
+    try:
+        fw = services.framework(key)
+    except CatalogError:
+        raise Http404("no such framework") from None
+    lang = (request.LANGUAGE_CODE or "en")[:2]
+    dims = [
+        {
+            "node": d,
+            "title": fw.text(d.id, lang),
+            "standards": [
+                {
+                    "node": s,
+                    "title": fw.text(s.id, lang),
+                    "questions": [
+                        {
+                            "node": q,
+                            "text": fw.text(q.id, lang),
+                            "options": [(o, fw.text(f"{q.id}:{o.id}", lang)) for o in q.options],
+                        }
+                        for q in s.questions
+                    ],
+                }
+                for s in d.standards
+            ],
+        }
+        for d in fw.dimensions
+    ]
+    names = {"mean": _("unweighted mean"), "weighted": _("weighted mean"),
+             "geometric": _("weighted geometric mean")}  # fmt: skip
+    rules = [(level, names.get(fw.aggregation[level], fw.aggregation[level])) for level in LEVELS]
+    return render(
+        request,
+        "benchmarks/framework.html",
+        {"fw": fw, "dimensions": dims, "rules": rules,
+         "translated": lang in fw.translations or lang == "en"},
+    )  # fmt: skip
 
 
 def _my_assessments(request: HttpRequest) -> list[Assessment]:
