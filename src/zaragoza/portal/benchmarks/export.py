@@ -31,7 +31,11 @@ def round_table(slug: str) -> pd.DataFrame:
         raise UsageError(
             "no published round has this id",
             value=slug,
-            hint="Published rounds: " + (", ".join(published) or "none"),
+            hint="Published rounds: "
+            + (
+                ", ".join(published)
+                or "none (`zaragoza benchmarks example` loads the example rounds)"
+            ),
         )
     table = pd.DataFrame(round_rows(rnd))
     table.insert(0, "framework", rnd.framework)
