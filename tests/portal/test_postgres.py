@@ -31,7 +31,7 @@ def test_portal_suite_passes_on_postgresql(require: Callable[[bool, str], None])
         cwd=HERE.parent.parent,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,  # the whole portal suite again, on a shared 2-core machine
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "passed" in result.stdout
