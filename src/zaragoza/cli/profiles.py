@@ -95,17 +95,43 @@ def example_profiles(
     typer.echo(f"{count} synthetic profiles added to {organisation}")
 
 
+@profiles_app.command("retention")
+def retention(
+    organisation: Annotated[str, typer.Option(help="The organisation whose period to set.")],
+    days: Annotated[
+        int, typer.Option(help="Retention period: profiles unchanged this many days are erased.")
+    ],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Set an organisation's retention period (what ``purge`` and the server's daily purge
+    use for its profiles)."""
+    try:
+        _django(warehouse)
+        from zaragoza.portal.skills.services import set_retention
+
+        set_retention(organisation, days)
+    except ZaragozaError as exc:
+        _fail(exc)
+    typer.echo(f"profiles of {organisation} are kept {days} days after their last change")
+
+
 @profiles_app.command("purge")
 def purge(
     older_than_days: Annotated[
-        int, typer.Option(help="Retention period: erase profiles unchanged for this many days.")
-    ],
+        int | None,
+        typer.Option(
+            help="Erase profiles unchanged for this many days, whatever their organisation's "
+            "period (default: each organisation's own retention period)."
+        ),
+    ] = None,
     organisation: Annotated[
         str | None, typer.Option(help="Only this organisation's profiles.")
     ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Erase the profiles kept longer than the retention period (run it on a schedule)."""
+    """Erase the profiles kept longer than their retention period (the server also runs
+    this when it starts and once a day). Organisations without a period keep their
+    profiles unless --older-than-days is given."""
     try:
         _django(warehouse)
         from zaragoza.portal.skills.services import purge as run

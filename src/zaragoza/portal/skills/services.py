@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zaragoza.portal.skills.crypto import open_sealed, rotate_token, seal
-from zaragoza.portal.skills.models import AccessLog, Consent, Profile
+from zaragoza.portal.skills.models import AccessLog, Consent, Profile, Retention
 from zaragoza.portal.skills.questions import CONSENT_VERSION
 from zaragoza.skills.profile import SCHEMA_VERSION
 from zaragoza.skills.profile import Profile as Record
@@ -30,8 +30,10 @@ __all__ = [
     "log",
     "open_profile",
     "purge",
+    "retention",
     "rotate",
     "save",
+    "set_retention",
 ]
 
 logger = logging.getLogger("zaragoza.skills")
@@ -139,19 +141,67 @@ def erase(profile: Profile, user: Any, action: str = "erase") -> None:
     logger.info("skills profile %s erased", profile.pk)
 
 
-def purge(days: int, organisation: str | None = None, *, now: dt.datetime | None = None) -> int:
-    """Erase the active profiles not changed for ``days`` days (a retention period);
-    return how many. Each erasure is logged as ``purge``, by nobody."""
+def set_retention(organisation: str, days: int) -> None:
+    """Set ``organisation``'s retention period (days unchanged before a profile is purged)."""
+    from zaragoza.errors import UsageError
+
+    _check_days(days)
+    if not organisation.strip() or len(organisation) > 100:
+        raise UsageError(
+            "invalid organisation for a retention period",
+            value=organisation,
+            hint="an organisation's name, 1 to 100 characters",
+        )
+    Retention.objects.update_or_create(organisation=organisation, defaults={"days": days})
+    logger.info("retention of %s set to %d days", organisation, days)
+
+
+def retention() -> dict[str, int]:
+    """Each organisation's retention period in days (organisations without one absent)."""
+    return dict(Retention.objects.values_list("organisation", "days"))
+
+
+def _check_days(days: object) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         from zaragoza.errors import UsageError
 
         raise UsageError("the retention period is a whole number of days, 1 or more", value=days)
-    limit = (now or timezone.now()) - dt.timedelta(days=days)
-    old = Profile.objects.filter(state="active", updated_at__lt=limit)
-    if organisation is not None:
-        old = old.filter(organisation=organisation)
+
+
+def purge(
+    days: int | None = None, organisation: str | None = None, *, now: dt.datetime | None = None
+) -> int:
+    """Erase the active profiles kept past their retention period; return how many.
+
+    A profile is past it when unchanged for more than its organisation's period
+    (:class:`~zaragoza.portal.skills.models.Retention`), or ``days`` when given (an
+    override for every organisation); an organisation without a period and no ``days``
+    keeps its profiles. Each erasure is logged as ``purge``, by nobody.
+    """
+    if days is not None:
+        _check_days(days)
+        periods = {organisation: days} if organisation is not None else None
+    else:
+        periods = retention()
+        if organisation is not None:
+            periods = {organisation: periods[organisation]} if organisation in periods else {}
+    at = now or timezone.now()
+    if periods is None:  # one period for every organisation
+        assert days is not None
+        old = Profile.objects.filter(state="active", updated_at__lt=at - dt.timedelta(days=days))
+        return _erase_all(old)
     done = 0
-    for profile in old:
+    for org, org_days in periods.items():
+        limit = at - dt.timedelta(days=org_days)
+        done += _erase_all(
+            Profile.objects.filter(state="active", organisation=org, updated_at__lt=limit)
+        )
+    return done
+
+
+def _erase_all(profiles: Any) -> int:
+    done = 0
+    for profile in profiles:
         erase(profile, None, action="purge")
         done += 1
     return done
