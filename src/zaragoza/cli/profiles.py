@@ -42,7 +42,8 @@ def aggregate(
     """Counts and shares of the profiles whose persons consent to statistics, with
     disclosure control (cells under the threshold and those that would reveal them
     blank, flag c): observations with source = profiles, never individual data. The
-    column ``synthetic`` says whether they come from synthetic profiles (--example)."""
+    column ``synthetic`` says whether synthetic profiles were counted (--example, or the
+    examples ``zaragoza init`` and ``zaragoza profiles example`` put in place)."""
     from zaragoza.skills.aggregate import aggregate as run
 
     chosen = [b.strip() for b in by.split(",") if b.strip()]
@@ -53,16 +54,27 @@ def aggregate(
             if example < 1:
                 raise UsageError("--example is a number of profiles, 1 or more", value=example)
             records = synthetic_profiles(example)
+            synthetic = True
         else:
             _django(warehouse)
             from zaragoza.portal.skills.crypto import LostKeyError
-            from zaragoza.portal.skills.services import counted
+            from zaragoza.portal.skills.services import counted_with_origin
 
             try:
-                records = counted()
+                origins = counted_with_origin()
             except LostKeyError as exc:  # names the setting, never a person
                 raise UsageError(str(exc)) from None
-        cells = run(records, by=chosen, threshold=threshold).assign(synthetic=example is not None)
+            records = [record for record, _ in origins]
+            invented = sum(made_up for _, made_up in origins)
+            # any synthetic profile counted makes the figures a demonstration
+            synthetic = invented > 0
+            if invented:
+                typer.echo(
+                    f"{invented} of the {len(records)} profiles counted are synthetic: "
+                    "the figures are a demonstration, not statistics",
+                    err=True,
+                )
+        cells = run(records, by=chosen, threshold=threshold).assign(synthetic=synthetic)
     except ZaragozaError as exc:
         _fail(exc)
     text = cells.to_csv(index=False)
@@ -89,7 +101,14 @@ def example_profiles(
         from zaragoza.skills.synthetic import synthetic_profiles
 
         for record in synthetic_profiles(count):
-            create(organisation, record, {"counsellor": "en", "person": "en"}, True, None)
+            create(
+                organisation,
+                record,
+                {"counsellor": "en", "person": "en"},
+                True,
+                None,
+                synthetic=True,
+            )
     except ZaragozaError as exc:
         _fail(exc)
     typer.echo(f"{count} synthetic profiles added to {organisation}")

@@ -37,6 +37,9 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # an invented profile ("Synthetic person N", zaragoza.skills.synthetic): figures
+    # counting it are marked synthetic
+    synthetic = models.BooleanField(default=False)
     owner_id: int | None
 
     class Meta:

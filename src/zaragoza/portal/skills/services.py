@@ -20,16 +20,20 @@ from zaragoza.portal.skills.questions import CONSENT_VERSION
 from zaragoza.skills.profile import SCHEMA_VERSION
 from zaragoza.skills.profile import Profile as Record
 from zaragoza.skills.rules import next_steps
+from zaragoza.skills.synthetic import EXAMPLE_ORGANISATION
 
 __all__ = [
+    "EXAMPLE_ORGANISATION",
     "consents",
     "counted",
+    "counted_with_origin",
     "create",
     "erase",
     "export",
     "log",
     "open_profile",
     "purge",
+    "put_examples",
     "retention",
     "rotate",
     "save",
@@ -65,9 +69,14 @@ def create(
     languages: dict[str, str],
     statistics: bool,
     user: Any,
+    *,
+    synthetic: bool = False,
 ) -> Profile:
-    """A new profile, with the person's consents (counselling given, statistics as asked)."""
-    profile = Profile.objects.create(organisation=organisation, sealed=_seal(record, languages))
+    """A new profile, with the person's consents (counselling given, statistics as asked);
+    ``synthetic`` marks an invented one (:mod:`zaragoza.skills.synthetic`)."""
+    profile = Profile.objects.create(
+        organisation=organisation, sealed=_seal(record, languages), synthetic=synthetic
+    )
     Consent.objects.create(
         profile=profile, purpose="counselling", given=True, text_version=CONSENT_VERSION
     )
@@ -209,11 +218,35 @@ def _erase_all(profiles: Any) -> int:
 
 def counted() -> list[Record]:
     """The records of active profiles whose person consents to statistics (latest answer)."""
+    return [record for record, _synthetic in counted_with_origin()]
+
+
+def counted_with_origin() -> list[tuple[Record, bool]]:
+    """:func:`counted`, each record with whether it is synthetic."""
     out = []
     for profile in Profile.objects.filter(state="active").exclude(sealed=""):
         if consents(profile).get("statistics"):
-            out.append(open_profile(profile)[0])
+            out.append((open_profile(profile)[0], profile.synthetic))
     return out
+
+
+@transaction.atomic
+def put_examples(count: int = 300, organisation: str = EXAMPLE_ORGANISATION) -> int:
+    """Put ``count`` synthetic profiles ("Synthetic person N", consenting to statistics)
+    in ``organisation`` unless it holds profiles already; return how many were added.
+
+    Once only: a later call (``zaragoza init --force``) leaves them as they are, so
+    ``zaragoza profiles aggregate`` gives the same figures.
+    """
+    from zaragoza.skills.synthetic import synthetic_profiles
+
+    if Profile.objects.filter(organisation=organisation).exists():
+        return 0
+    languages = {"counsellor": "en", "person": "en"}
+    for record in synthetic_profiles(count):
+        create(organisation, record, languages, True, None, synthetic=True)
+    logger.info("%d synthetic example profiles put in %s", count, organisation)
+    return count
 
 
 def rotate() -> int:
