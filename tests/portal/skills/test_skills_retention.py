@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -173,3 +174,23 @@ def test_the_server_starts_the_daily_purge_in_its_master(monkeypatch: pytest.Mon
     cfg = server._Gunicorn(server.options()).cfg
     cfg.when_ready(object())
     assert started == [retention.DAY]
+
+
+def test_the_server_purges_when_it_starts(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zaragoza.portal.knowledge.services as kb
+    import zaragoza.portal.static_files as static
+    from zaragoza.portal import server
+    from zaragoza.portal.skills import retention
+
+    warehouse = tmp_path / "w.duckdb"
+    warehouse.touch()  # an existing warehouse: nothing to build
+    monkeypatch.setenv("ZARAGOZA_WAREHOUSE", str(warehouse))  # (prepare sets it; restored)
+    monkeypatch.setattr(kb, "seed", lambda _content: None)
+    monkeypatch.setattr(static, "collect_static", lambda *_a, **_k: tmp_path)
+    monkeypatch.setattr(static, "use_collected", lambda _path: None)
+    runs: list[str] = []
+    monkeypatch.setattr(retention, "run_purge", lambda: runs.append("purge"))
+    assert server.prepare(warehouse) is False
+    assert runs == ["purge"]
