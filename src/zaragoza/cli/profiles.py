@@ -154,8 +154,15 @@ def purge(
     try:
         _django(warehouse)
         from zaragoza.portal.skills.services import purge as run
+        from zaragoza.portal.skills.services import retention as periods
 
         done = run(older_than_days, organisation)
+        if older_than_days is None and not periods():
+            typer.echo(
+                "no organisation has a retention period (zaragoza profiles retention): "
+                "every profile is kept",
+                err=True,
+            )
     except ZaragozaError as exc:
         _fail(exc)
     typer.echo(f"{done} profiles erased")

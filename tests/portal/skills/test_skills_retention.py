@@ -84,7 +84,20 @@ def test_older_than_days_overrides_every_period(db: None, keys: list[str]) -> No
     assert [_states()[p] for p in (a, b, c)] == ["active", "erased", "active"]
     assert services.purge(50) == 2  # org-a's own year is overridden, org-c has none
     # an organisation's own period, for that organisation only
-    assert services.purge(organisation="org-z") == 0
+    assert services.purge(organisation="org-a") == 0
+    r = runner.invoke(app, ["profiles", "purge", "--organisation", "org-z"])
+    assert r.exit_code != 0
+    assert "org-z" in r.output
+    assert "no retention period" in r.output
+
+
+def test_a_purge_without_any_period_says_so(db: None, keys: list[str]) -> None:
+    p = _profile("org-a", 4000)
+    r = runner.invoke(app, ["profiles", "purge"])
+    assert r.exit_code == 0, r.output
+    assert "no organisation has a retention period" in r.output
+    assert "0 profiles erased" in r.output
+    assert _states()[p] == "active"
 
 
 @pytest.mark.parametrize(

@@ -185,7 +185,8 @@ def purge(
     A profile is past it when unchanged for more than its organisation's period
     (:class:`~zaragoza.portal.skills.models.Retention`), or ``days`` when given (an
     override for every organisation); an organisation without a period and no ``days``
-    keeps its profiles. Each erasure is logged as ``purge``, by nobody.
+    keeps its profiles (naming such an organisation alone is an error). Each erasure is
+    logged as ``purge``, by nobody.
     """
     if days is not None:
         _check_days(days)
@@ -193,7 +194,16 @@ def purge(
     else:
         periods = retention()
         if organisation is not None:
-            periods = {organisation: periods[organisation]} if organisation in periods else {}
+            if organisation not in periods:
+                from zaragoza.errors import UsageError
+
+                raise UsageError(
+                    "the organisation has no retention period",
+                    value=organisation,
+                    hint="Set one (zaragoza profiles retention) or give the period "
+                    "(--older-than-days)",
+                )
+            periods = {organisation: periods[organisation]}
     at = now or timezone.now()
     if periods is None:  # one period for every organisation
         assert days is not None
