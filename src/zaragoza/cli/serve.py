@@ -83,7 +83,13 @@ def _example_profiles_job(path: str) -> int | str:
     """Put the synthetic skills profiles of the example organisation in the portal's
     database beside ``path`` (or ``DATABASE_URL``), once; return how many were added,
     or the message of a bad ZARAGOZA_PROFILE_KEYS."""
+    import os
+
     from zaragoza.cli.knowledge import _django
+
+    # below the build's priority: this process uses the cores the build leaves idle
+    if hasattr(os, "nice"):
+        os.nice(10)
 
     _django(Path(path))
     from django.core.exceptions import ImproperlyConfigured
