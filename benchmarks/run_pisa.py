@@ -21,7 +21,8 @@ Usage::
     uv run python benchmarks/run_pisa.py --students 60000     # a smaller file
     uv run python benchmarks/run_pisa.py --skip-r
 
-Results: ``benchmarks/results/pisa.json`` (and a Markdown table on standard output).
+Results: ``benchmarks/results/pisa.json`` for the full size, ``pisa_<N>.json`` for a
+smaller file of N students (and the JSON on standard output).
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             results["ratio"] = round(r.wall / z.wall, 1)
             results["target_ratio_met"] = results["ratio"] >= TARGET_RATIO
     (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "pisa.json").write_text(json.dumps(results, indent=2) + "\n")
+    name = "pisa.json" if args.students == 600_000 else f"pisa_{args.students}.json"
+    (HERE / "results" / name).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     shutil.rmtree(work, ignore_errors=True)
     return 0 if z.code == 0 else 1

@@ -171,3 +171,20 @@ def test_estimate_suppress_blanks_every_confidential_cell(tmp_path: Path, suffix
     assert df.loc[hidden, ["value", "se", "ci_lo", "ci_hi", "cv", "n"]].isna().all().all()
     assert df.loc[~hidden, "value"].notna().any()
     assert attack(df.assign(source="computed").fillna({"compare_to": ""}), df) == {}
+
+
+def test_a_cell_dimension_left_empty_is_refused_not_published() -> None:
+    # a missing migrant background would match no equation: the small cell's complement
+    # would stay published, so the rows are refused instead
+    rows = pd.DataFrame(
+        {
+            "indicator": "x", "geo": "AT", "time": 2023, "citizen": ["TOTAL", "NAT", "FOR"],
+            "c_birth": "TOTAL", "mig_bg": np.nan, "sex": "T", "age": "Y15-64",
+            "compare_to": "", "value": [38.0, 3.0, 35.0], "se": np.nan, "n": [38, 3, 35],
+            "flag": ["", "c", ""], "source": "computed",
+        }
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="'mig_bg' has missing values in 3 row"):
+        protect(rows)
+    fixed = protect(rows.assign(mig_bg="TOTAL"))
+    assert fixed["value"].isna().sum() >= 2  # NAT and one of TOTAL, FOR hidden

@@ -11,7 +11,9 @@ The attacker modelled (``docs/methodology.md``, "Disclosure control"):
 
 * knows every published cell of a table and how cells add up: ``TOTAL = NAT + FOR``,
   ``FOR = EU27_2020_FOR + NEU27_2020_FOR`` (and the EU28 groups), the same for country
-  of birth, ``T = M + F``, and a country or NUTS region as the sum of its NUTS regions
+  of birth, ``TOTAL = NATIVE + IMMIGRANT`` and ``IMMIGRANT = SECOND_GEN + FIRST_GEN``
+  for the migrant background (PISA's students of unknown background likewise
+  negligible), ``T = M + F``, and a country or NUTS region as the sum of its NUTS regions
   one level down; records of unknown citizenship are taken as negligible, which favours
   the attacker;
 * may know the weights of the sum (the population shares) exactly, whatever they are:
@@ -23,7 +25,9 @@ suppression goes on until no hidden cell is recoverable: for a recoverable cell,
 published cell with the smallest unweighted count ``n`` among those sharing an equation
 with it is hidden too, and the check is repeated. What the published cells then allow is
 a range for each hidden value, never the value. Gap rows (``value = group - NAT``) are
-hidden with either of their levels, since a gap and one level give the other.
+hidden with either of their levels, since a gap and one level give the other (the
+reference level of a gap to native students, ``compare_to = NATIVE``, is the ``NATIVE``
+cell; of a gap to nationals, the ``NAT`` cell of its group dimension).
 
 Published (Eurostat) cells are not touched: Eurostat's own confidentiality applies to
 them, and blanking what Eurostat publishes protects nothing.
@@ -48,7 +52,7 @@ __all__ = [
 ]
 
 #: Changes when the rules change, so that stored suppression patterns are recomputed.
-DISCLOSURE_VERSION = "1"
+DISCLOSURE_VERSION = "2"
 
 #: How migrant groups add up (the margin first). Unknown groups are left out.
 GROUP_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -56,11 +60,15 @@ GROUP_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("FOR", ("EU27_2020_FOR", "NEU27_2020_FOR")),
     ("FOR", ("EU28_FOR", "NEU28_FOR")),
 )
+MIG_BG_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("TOTAL", ("NATIVE", "IMMIGRANT")),
+    ("IMMIGRANT", ("SECOND_GEN", "FIRST_GEN")),
+)
 SEX_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (("T", ("M", "F")),)
 
 # The cells of one table: those sharing everything but the dimensions that add up.
 _TABLE = ["indicator", "time", "age", "source"]
-_ADDITIVE = ["geo", "citizen", "c_birth", "sex"]
+_ADDITIVE = ["geo", "citizen", "c_birth", "mig_bg", "sex"]
 _TOL = 1e-9
 
 
@@ -100,15 +108,16 @@ def _relations(cells: pd.DataFrame) -> list[list[tuple[int, float]]]:
         eqs.append(eq)
 
     geos = set(cells["geo"])
-    for geo, citizen, c_birth, sex in list(index):
-        for dim, sums in ((1, GROUP_SUMS), (2, GROUP_SUMS), (3, SEX_SUMS)):
-            key = (geo, citizen, c_birth, sex)
+    sums_of = ((1, GROUP_SUMS), (2, GROUP_SUMS), (3, MIG_BG_SUMS), (4, SEX_SUMS))
+    for key in list(index):
+        for dim, sums in sums_of:
             for margin, parts in sums:
                 if key[dim] == margin:
                     add(key, [(*key[:dim], p, *key[dim + 1 :]) for p in parts])
+        geo = key[0]
         below = sorted(g for g in geos if len(g) == len(geo) + 1 and g.startswith(geo))
         if below:
-            add((geo, citizen, c_birth, sex), [(g, citizen, c_birth, sex) for g in below])
+            add(key, [(g, *key[1:]) for g in below])
     return eqs
 
 
@@ -201,6 +210,23 @@ def tables_of(obs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _with_mig_bg(obs: pd.DataFrame) -> pd.DataFrame:
+    """``obs`` with a ``mig_bg`` column: ``TOTAL`` for rows made before it was one.
+
+    A cell dimension left empty (a missing value) would match no equation, so the cells
+    it should protect would be published: that is refused, naming the column.
+    """
+    out = obs if "mig_bg" in obs.columns else obs.assign(mig_bg="TOTAL")
+    for col in _ADDITIVE:
+        if col in out.columns and out[col].isna().any():
+            raise ValueError(
+                f"disclosure control: column {col!r} has missing values in "
+                f"{int(out[col].isna().sum())} row(s); every cell needs its code "
+                "(TOTAL where the figure is not broken down)"
+            )
+    return out
+
+
 def _tables(levels: pd.DataFrame) -> Iterable[pd.DataFrame]:
     """The tables of level cells: one per indicator, time, age, source and country."""
     country = levels["geo"].str[:2]
@@ -215,6 +241,7 @@ def secondary_cells(obs: pd.DataFrame) -> pd.Series:
     ``flag`` and ``n``). Primary cells (flag ``c``) are not in the answer; their gap rows
     and the cells hidden to protect them are. Only ``computed`` rows are considered.
     """
+    obs = _with_mig_bg(obs)
     primary = confidential(obs["flag"])
     out = pd.Series(False, index=obs.index)
     computed = obs["source"] == "computed"
@@ -234,9 +261,12 @@ def secondary_cells(obs: pd.DataFrame) -> pd.Series:
         hidden_keys = levels.loc[hidden_levels[levels.index], CELL_KEY].assign(_hidden=True)
         own = gaps[CELL_KEY].assign(compare_to="")
         ref = own.copy()
-        on_citizen = gaps["citizen"] != "TOTAL"
+        on_mig_bg = gaps["compare_to"] == "NATIVE"
+        on_citizen = (gaps["citizen"] != "TOTAL") & ~on_mig_bg
+        on_c_birth = ~on_citizen & ~on_mig_bg
         ref["citizen"] = gaps["citizen"].where(~on_citizen, gaps["compare_to"])
-        ref["c_birth"] = gaps["c_birth"].where(on_citizen, gaps["compare_to"])
+        ref["c_birth"] = gaps["c_birth"].where(~on_c_birth, gaps["compare_to"])
+        ref["mig_bg"] = gaps["mig_bg"].where(~on_mig_bg, gaps["compare_to"])
         hit = pd.Series(False, index=gaps.index)
         for keys in (own, ref):
             found = keys.merge(hidden_keys, on=CELL_KEY, how="left")["_hidden"]
@@ -251,6 +281,7 @@ def recoverable(obs: pd.DataFrame, hidden: pd.Series) -> list[tuple[str, ...]]:
     The audit behind :func:`protect`, open to tests and to users who suppress by other
     means: empty when the suppression pattern holds against the attacker modelled above.
     """
+    obs = _with_mig_bg(obs)
     levels = obs[(obs["source"] == "computed") & (obs["compare_to"] == "")]
     found: list[tuple[str, ...]] = []
     for table in _tables(levels):

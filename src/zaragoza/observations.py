@@ -2,8 +2,10 @@
 
 Every number Zaragoza keeps or publishes is an *observation*, one row of a long table
 (``docs/methodology.md``, "The observation table"): a catalogue indicator for one
-``geo``, ``time``, migrant group (``citizen``, ``c_birth``), ``sex`` and ``age``, a level
-(``compare_to`` empty) or a gap to a reference group (``compare_to = NAT``), with its
+``geo``, ``time``, migrant group (``citizen``, ``c_birth``), migrant background
+(``mig_bg``: PISA's index of immigrant background, ``TOTAL`` on every figure not broken
+down by it), ``sex`` and ``age``, a level (``compare_to`` empty) or a gap to a reference
+group (``compare_to = NAT``, nationals; ``NATIVE``, native students), with its
 ``value``, standard error, 95% interval, coefficient of variation, unweighted count
 ``n``, item non-response ``n_missing`` and Eurostat ``flag``. The engine writes them,
 the warehouse stores them (plus ``source`` and ``run_id``), the portal, the API and
@@ -29,10 +31,12 @@ from zaragoza.errors import InputError, UsageError
 
 __all__ = [
     "CELL_KEY",
+    "COMPARE_TO",
     "CONFIDENTIAL_COLUMNS",
     "ESTIMATE_COLUMNS",
     "FLAG_LETTERS",
     "GROUPS",
+    "MIG_BG",
     "PUBLIC_COLUMNS",
     "PUBLISHED_COLUMNS",
     "SOURCES",
@@ -48,7 +52,7 @@ __all__ = [
 
 #: What ``zaragoza estimate`` writes, in this order.
 ESTIMATE_COLUMNS = [
-    "indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
+    "indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age", "compare_to",
     "value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing", "flag",
 ]  # fmt: skip
 #: What a public client sees: the estimate columns plus where the figure comes from.
@@ -59,12 +63,19 @@ PUBLISHED_COLUMNS = [*PUBLIC_COLUMNS, "synthetic"]
 #: What the warehouse stores: the public columns plus the load that wrote the row.
 STORED_COLUMNS = [*PUBLIC_COLUMNS, "run_id"]
 #: One cell: at most one row per key.
-CELL_KEY = ["indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "compare_to",
-            "source"]  # fmt: skip
+CELL_KEY = ["indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age",
+            "compare_to", "source"]  # fmt: skip
 SOURCES = ("computed", "published")
 GROUPS = frozenset(
     {"TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR", "EU28_FOR", "NEU28_FOR"}
 )
+#: Migrant background (the OECD's PISA index ``IMMIG``): everyone, native students (both
+#: parents born in the country), second-generation (born in the country, parents
+#: abroad), first-generation (born abroad, parents too) and immigrant students (second-
+#: plus first-generation).
+MIG_BG = ("TOTAL", "NATIVE", "IMMIGRANT", "SECOND_GEN", "FIRST_GEN")
+#: The reference group of a gap row: none (a level), nationals, native students.
+COMPARE_TO = ("", "NAT", "NATIVE")
 SEXES = frozenset({"T", "M", "F"})
 #: Reference years an observation may have.
 YEAR_RANGE = (1900, 2100)
@@ -91,7 +102,7 @@ CONFIDENTIAL_COLUMNS = ("value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing")
 
 _NUMBERS = ("value", "se", "ci_lo", "ci_hi", "cv")
 _COUNTS = ("n", "n_missing")
-_TEXT = ("indicator", "geo", "citizen", "c_birth", "sex", "age", "compare_to", "flag")
+_TEXT = ("indicator", "geo", "citizen", "c_birth", "mig_bg", "sex", "age", "compare_to", "flag")
 # Counts are exact integers up to 2**53 as doubles and fit DuckDB's BIGINT.
 _MAX_COUNT = 2**53
 
@@ -193,7 +204,9 @@ def check_observations(
     export keeps it) says which rows are computed and which published. Every code, year,
     number and flag is checked: values, SEs, intervals and CVs are finite numbers or
     empty, SEs and CVs not negative, intervals in order, counts whole numbers of zero or
-    more, years in :data:`YEAR_RANGE`, flags Eurostat's letters (normalised). Rows are
+    more, years in :data:`YEAR_RANGE`, flags Eurostat's letters (normalised). A table
+    without a ``mig_bg`` column (an export or a file of observations written before the
+    migrant background was a dimension) has ``TOTAL`` on every row. Rows are
     counted from 1, the first row after the header, as in every validation report. The
     checks run in DuckDB, one pass over the rows.
 
@@ -205,6 +218,8 @@ def check_observations(
     import duckdb
 
     need = [c for c in PUBLIC_COLUMNS if c != "source"]
+    # optional: a table written before the migrant background was a dimension
+    optional = {"mig_bg"}
     if source is None and "source" not in (
         df.column_names if isinstance(df, pa.Table) else df.columns
     ):
@@ -215,15 +230,18 @@ def check_observations(
         )
     # Arrow tables (files, read as text) and pandas frames (built in memory) alike.
     names = list(df.column_names) if isinstance(df, pa.Table) else list(df.columns)
-    missing = [c for c in need if c not in names]
+    missing = [c for c in need if c not in names and c not in optional]
     if missing:
         raise InputError(
             f"not an observation table: missing column(s) {', '.join(missing)}",
             file=origin,
             hint="Load the output of `zaragoza estimate` or a warehouse export",
         )
-    kinds = _kinds(df, [*need, "source"] if "source" in names else need)
-    text_sql = {c: f"trim(coalesce(CAST(\"{c}\" AS VARCHAR), ''))" for c in _TEXT}
+    kinds = _kinds(df, [c for c in (*need, "source") if c in names])
+    text_sql = {
+        c: f"trim(coalesce(CAST(\"{c}\" AS VARCHAR), ''))" if c in names else "'TOTAL'"
+        for c in _TEXT
+    }
     if source is not None:  # given for every row
         text_sql["source"] = "'" + source.replace("'", "''") + "'"
     else:
@@ -277,8 +295,9 @@ def check_observations(
         ("geo", f"{text_sql['geo']} = ''", "a Eurostat geo code"),
         ("citizen", among("citizen", sorted(GROUPS)), "one of " + ", ".join(sorted(GROUPS))),
         ("c_birth", among("c_birth", sorted(GROUPS)), "one of " + ", ".join(sorted(GROUPS))),
+        ("mig_bg", among("mig_bg", MIG_BG), "one of " + ", ".join(MIG_BG)),
         ("sex", among("sex", sorted(SEXES)), "T, M or F"),
-        ("compare_to", among("compare_to", ["", "NAT"]), "empty or NAT"),
+        ("compare_to", among("compare_to", COMPARE_TO), "empty, NAT or NATIVE"),
         ("source", among("source", SOURCES), "computed or published"),
     ]
     con = duckdb.connect()
@@ -338,7 +357,8 @@ def check_observations(
                 "the same cell appears twice",
                 file=origin,
                 row=int(dup),
-                hint="Each indicator, geo, time, group, sex, age and compare_to "
+                hint="Each indicator, geo, time, group, migrant background, sex, age and "
+                "compare_to "
                 "may appear once per load",
             )
         cols = ", ".join(

@@ -29,9 +29,11 @@ def test_init_builds_published_and_computed(default_wh: Path, tmp_path: Path) ->
         summary = wh.summary()
         runs = wh.runs()
     assert set(summary["source"]) == {"computed", "published"}
-    assert len(runs) == 5  # published; EU-LFS and EU-SILC examples by citizen and c_birth
+    # published; EU-LFS and EU-SILC examples by citizen and c_birth; the PISA example
+    assert len(runs) == 6
     computed = summary[summary.source == "computed"]
-    assert len(computed) == 22 + 17  # every EU-LFS and every computable EU-SILC indicator
+    # every EU-LFS, every computable EU-SILC and every PISA indicator
+    assert len(computed) == 22 + 17 + 9
     res = runner.invoke(app, ["init", "--warehouse", str(default_wh)])
     assert res.exit_code == 2
     assert "exists already" in res.output

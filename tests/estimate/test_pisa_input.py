@@ -51,6 +51,47 @@ def test_a_file_mixing_cycles(tmp_path: Path) -> None:
         estimate_files([write(tmp_path, t)])
 
 
+def test_a_file_without_cyc_takes_the_year_given(tmp_path: Path) -> None:
+    t = pisa_table(**SMALL).drop_columns(["CYC"])
+    path = write(tmp_path, t)
+    with pytest.raises(ValidationError, match=r"missing column.*CYC.*--time"):
+        estimate_files([path], ["mean_score_reading"])
+    obs = estimate_files([path], ["mean_score_reading"], time=2018).observations
+    assert set(obs["time"]) == {2018}
+    with_cyc = estimate_files([write(tmp_path, pisa_table(**SMALL), "c.csv")],
+                              ["mean_score_reading"]).observations  # fmt: skip
+    # the year is all --time changes: the same records give the same figures
+    assert set(with_cyc["time"]) == {2022}
+    cols = ["value", "se", "n"]
+    pd.testing.assert_frame_equal(obs[cols], with_cyc[cols])
+
+
+def test_a_year_given_must_be_the_files_cycle(tmp_path: Path) -> None:
+    path = write(tmp_path, pisa_table(**SMALL))  # CYC 08MS: PISA 2022
+    with pytest.raises(ValidationError, match=r"disagrees with the file's cycle.*--time 2018"):
+        estimate_files([path], ["mean_score_reading"], time=2018)
+    obs = estimate_files([path], ["mean_score_reading"], time=2022).observations
+    assert set(obs["time"]) == {2022}
+
+
+def test_a_year_given_does_not_hide_mixed_cycles(tmp_path: Path) -> None:
+    t = pisa_table(**SMALL)
+    cyc = np.where(np.arange(t.num_rows) % 2 == 0, "07MS", "08MS")
+    t = t.set_column(t.schema.get_field_index("CYC"), "CYC", pa.array(cyc))
+    with pytest.raises(ValidationError, match=r"a file mixing cycles"):
+        estimate_files([write(tmp_path, t)], time=2022)
+
+
+def test_time_is_refused_for_files_that_carry_their_year(tmp_path: Path) -> None:
+    from zaragoza.sources.synthetic import write_lfs
+
+    lfs = write_lfs(tmp_path / "lfs.parquet", 2000)
+    with pytest.raises(ParameterError, match="PISA input without CYC only"):
+        estimate_files([lfs], ["employment_rate"], time=2020)
+    with pytest.raises(ParameterError, match="a year from 1900 to 2100"):
+        estimate_files([lfs], ["employment_rate"], time=20)
+
+
 def test_non_finite_weights_and_scores(tmp_path: Path) -> None:
     t = pisa_table(**SMALL)
     w = t["W_FSTUWT"].to_numpy().copy()
@@ -120,3 +161,19 @@ def test_rubin_pooling_by_hand() -> None:
 def test_plausible_values_need_equal_sets() -> None:
     with pytest.raises(ParameterError, match="same number"):
         PlausibleValues.of({"READ": ["PV1READ", "PV2READ"], "MATH": ["PV1MATH"]})
+
+
+def test_the_command_takes_time_for_a_file_without_cyc(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from zaragoza.cli import app
+
+    path = write(tmp_path, pisa_table(**SMALL).drop_columns(["CYC"]))
+    out = tmp_path / "out.csv"
+    args = ["estimate", str(path), "--indicators", "mean_score_reading", "--out", str(out)]
+    res = CliRunner().invoke(app, [*args, "--time", "2018"])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out)["time"]) == {2018}
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code != 0
+    assert "CYC" in res.output

@@ -13,8 +13,8 @@ from zaragoza.pipeline import build_default_warehouse
 from zaragoza.pipeline.default import _workers
 
 CELLS = (
-    "SELECT indicator, geo, time, citizen, c_birth, sex, age, compare_to, source, flag, n, "
-    "value, se FROM observations ORDER BY ALL"
+    "SELECT indicator, geo, time, citizen, c_birth, mig_bg, sex, age, compare_to, source, "
+    "flag, n, value, se FROM observations ORDER BY ALL"
 )
 
 
@@ -37,8 +37,8 @@ def test_workers_make_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.Mon
     hidden = "SELECT * FROM suppressed ORDER BY ALL"
     assert one.sql(hidden).fetchall() == two.sql(hidden).fetchall()
     assert len(one.sql(hidden).fetchall()) > 0  # the example has cells to protect
-    assert "estimating 4 runs from the examples in this process" in said["1"]
-    assert "estimating 4 runs from the examples in 2 worker processes" in said["2"]
+    assert "estimating 5 runs from the examples in this process" in said["1"]
+    assert "estimating 5 runs from the examples in 2 worker processes" in said["2"]
 
 
 @pytest.mark.parametrize("given", ["0", "two", "-1", "1.5"])

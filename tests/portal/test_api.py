@@ -80,7 +80,7 @@ def test_codes_with_labels(portal: Path, client: Client) -> None:
     geo = {c["code"]: c["label"] for c in codes["geo"]}
     assert geo["AT"] == "Austria"
     assert {c["code"] for c in codes["source"]} == {"computed", "published"}
-    assert {c["code"] for c in codes["compare_to"]} == {"", "NAT"}
+    assert {c["code"] for c in codes["compare_to"]} == {"", "NAT", "NATIVE"}
     assert next(c for c in codes["indicator"] if c["code"] == "employment_rate")["label"] == (
         "Employment rate (20-64)"
     )

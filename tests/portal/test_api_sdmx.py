@@ -40,8 +40,8 @@ def test_dataflow_with_its_structure_codelists_and_concepts(served: Any) -> None
     assert flow.maintainer.id == "ZARAGOZA"
     dims = [d.id for d in dsd.dimensions]
     assert dims == [
-        "freq", "indicator", "unit", "source", "geo", "citizen", "c_birth", "sex", "age",
-        "compare_to", "TIME_PERIOD",
+        "freq", "indicator", "unit", "source", "geo", "citizen", "c_birth", "mig_bg", "sex",
+        "age", "compare_to", "TIME_PERIOD",
     ]  # fmt: skip
     assert [m.id for m in dsd.measures] == ["OBS_VALUE"]
     assert {a.id for a in dsd.attributes} >= {"OBS_FLAG", "CONF_STATUS", "SE", "SYNTHETIC"}
@@ -194,7 +194,7 @@ def test_references_as_the_sdmx_rest_specification_defines_them(
     assert {"codelist:CL_GEO", "codelist:CL_INDICATOR"} <= only_lists
     every_list = _artefacts(client, f"{SDMX}/codelist")
     assert all(a.startswith("codelist:") for a in every_list)
-    assert len(every_list) == 12
+    assert len(every_list) == 13
     assert _artefacts(client, f"{SDMX}/conceptscheme/all/all/latest") == {
         "conceptscheme:CS_MIGRANT_INTEGRATION"
     }

@@ -360,11 +360,11 @@ def test_data_page_shows_se_interval_and_n(
             re.sub(r"<[^>]+>", " ", c).split()
             for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
         ]
-        indicator, geo, year, citizen, c_birth, sex, age = (c[-1] for c in cells[:7])
-        se, ci, n = (" ".join(c) for c in cells[8:11])
+        indicator, geo, year, citizen, c_birth, mig_bg, sex, age = (c[-1] for c in cells[:8])
+        se, ci, n = (" ".join(c) for c in cells[9:12])
         stored = one_row(
             default_warehouse, indicator=indicator, geo=geo, time=int(year), citizen=citizen,
-            c_birth=c_birth, sex=sex, age=age, compare_to="", source="computed",
+            c_birth=c_birth, mig_bg=mig_bg, sex=sex, age=age, compare_to="", source="computed",
         )  # fmt: skip
         se_value, se_half = number(se)
         assert se_value == pytest.approx(stored["se"], abs=se_half)

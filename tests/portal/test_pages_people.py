@@ -46,13 +46,14 @@ def test_labels_beside_codes_in_the_pages_language(portal: Path, client: Client)
     query = "?indicator=employment_rate&geo=AT&time=2023&citizen=NAT&sex=T&source=published"
     rows = rows_of(page(client, DATA + query))
     assert len(rows) == 1
-    indicator, geo, year, citizen, c_birth, sex, age, _value, *_, source = rows[0]
+    indicator, geo, year, citizen, c_birth, mig_bg, sex, age, _value, *_, source = rows[0]
     assert indicator == "Employment rate (20-64) employment_rate"
     assert source == "published"
     assert geo == "Austria AT"
-    assert (year, citizen, c_birth, sex) == (
+    assert (year, citizen, c_birth, mig_bg, sex) == (
         "2023",
         "Nationals NAT",
+        "All persons TOTAL",
         "All persons TOTAL",
         "Total T",
     )
@@ -128,12 +129,12 @@ def test_age_and_gap_filters(portal: Path, client: Client) -> None:
     base = f"{DATA}?indicator=employment_rate,employment_rate_15_64&geo=AT&time=2023&sex=T"
     rows = rows_of(page(client, base + "&age=Y15-64"))
     assert rows
-    assert {r[6] for r in rows} == {"15 to 64 years Y15-64"}
+    assert {r[7] for r in rows} == {"15 to 64 years Y15-64"}
     only = page(client, base + "&source=computed&gap=only")
     assert '<th scope="col">Gap to</th>' in only
     gaps = rows_of(only)
     assert gaps
-    assert {r[7] for r in gaps} == {"Nationals NAT"}
+    assert {r[8] for r in gaps} == {"Nationals NAT"}
     both = rows_of(page(client, base + "&source=computed&gap=true"))
     levels = rows_of(page(client, base + "&source=computed"))
     assert len(both) == len(levels) + len(gaps)
@@ -164,7 +165,7 @@ def test_the_page_shows_the_figures_the_downloads_carry(portal: Path, client: Cl
     query = "?indicator=employment_rate&geo=AT&time=2023&sex=T&source=computed&citizen=NAT,FOR"
     rows = rows_of(page(client, DATA + query))
     api = json.loads(client.get("/api/v1/observations" + query).content)["results"]
-    shown = sorted(r[7].split()[0] for r in rows)
+    shown = sorted(r[8].split()[0] for r in rows)
     assert shown == sorted(f"{r['value']:.1f}" for r in api)
     full = json.loads(client.get("/api/v1/observations" + query + "&precision=full").content)
     assert any(len(repr(r["value"])) > 6 for r in full["results"])

@@ -62,7 +62,10 @@ def cells() -> pd.DataFrame:
          None, ":u", "published"],
     ]  # fmt: skip
     df = pd.DataFrame(rows, columns=columns)
-    df = df.assign(c_birth="TOTAL", sex="T", age="Y20-64", compare_to=df["compare_to"].fillna(""))
+    df = df.assign(
+        c_birth="TOTAL", mig_bg="TOTAL", sex="T", age="Y20-64",
+        compare_to=df["compare_to"].fillna(""),
+    )  # fmt: skip
     df["n"] = df["n"].astype("Int64")
     df["n_missing"] = df["n_missing"].astype("Int64")
     return df[PUBLIC_COLUMNS]
@@ -116,7 +119,8 @@ def test_json_null_for_missing_and_extra_fields(df: pd.DataFrame, meta: Any) -> 
     rows = doc["results"]
     assert rows[0] == {
         "indicator": "employment_rate", "geo": "AT", "time": 2023, "citizen": "NAT",
-        "c_birth": "TOTAL", "sex": "T", "age": "Y20-64", "compare_to": "", "value": 76.25,
+        "c_birth": "TOTAL", "mig_bg": "TOTAL", "sex": "T", "age": "Y20-64", "compare_to": "",
+        "value": 76.25,
         "se": 0.5, "ci_lo": 75.27, "ci_hi": 77.23, "cv": 0.66, "n": 5000, "n_missing": 3,
         "flag": "", "source": "computed",
     }  # fmt: skip
@@ -368,3 +372,90 @@ def test_written_files_follow_the_umask(tmp_path: Path) -> None:
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+def pisa_cells() -> pd.DataFrame:
+    """PISA cells: mean scores by migrant background, a gap to non-immigrant students,
+    one cell not reported (the OECD's rule) and an EU-LFS cell (``mig_bg`` TOTAL)."""
+    base = {"citizen": "TOTAL", "c_birth": "TOTAL", "sex": "T", "source": "computed"}
+    rows = [
+        {"indicator": "mean_score_reading", "geo": "AT", "time": 2022, "mig_bg": "NATIVE",
+         "age": "Y15", "compare_to": "", "value": 492.5, "se": 3.25, "ci_lo": 486.13,
+         "ci_hi": 498.87, "cv": 0.66, "n": 2000, "n_missing": 0, "flag": ""},
+        {"indicator": "mean_score_reading", "geo": "AT", "time": 2022, "mig_bg": "SECOND_GEN",
+         "age": "Y15", "compare_to": "", "value": 451.0, "se": 7.5, "ci_lo": 436.3,
+         "ci_hi": 465.7, "cv": 1.66, "n": 250, "n_missing": 0, "flag": ""},
+        {"indicator": "mean_score_reading", "geo": "AT", "time": 2022, "mig_bg": "SECOND_GEN",
+         "age": "Y15", "compare_to": "NATIVE", "value": -41.5, "se": 8.0, "ci_lo": -57.2,
+         "ci_hi": -25.8, "cv": NAN, "n": 2250, "n_missing": 0, "flag": ""},
+        {"indicator": "mean_score_reading", "geo": "AT", "time": 2022, "mig_bg": "FIRST_GEN",
+         "age": "Y15", "compare_to": "", "value": NAN, "se": NAN, "ci_lo": NAN,
+         "ci_hi": NAN, "cv": NAN, "n": 20, "n_missing": 0, "flag": ":"},
+        {"indicator": "employment_rate", "geo": "AT", "time": 2023, "mig_bg": "TOTAL",
+         "age": "Y20-64", "compare_to": "", "value": 70.5, "se": 0.5, "ci_lo": 69.52,
+         "ci_hi": 71.48, "cv": 0.7, "n": 9000, "n_missing": 0, "flag": ""},
+    ]  # fmt: skip
+    df = pd.DataFrame([{**base, **r} for r in rows])
+    for col in ("n", "n_missing"):
+        df[col] = df[col].astype("Int64")
+    return df[PUBLIC_COLUMNS]
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_keeps_the_migrant_background(name: str) -> None:
+    """``mig_bg`` is a dimension in every format: its codes come back as they went in."""
+    df = pisa_cells()
+    meta = metadata_for(df, updated=UPDATED)
+    data = get_format(name).write(df, meta)
+    want = df["mig_bg"].tolist()
+    if name == "csv":
+        back = pd.read_csv(io.BytesIO(data), keep_default_na=False)
+        assert back["mig_bg"].tolist() == want
+        assert list(back.columns[:9]) == ["indicator", "geo", "time", "citizen", "c_birth",
+                                          "mig_bg", "sex", "age", "compare_to"]  # fmt: skip
+        assert back["compare_to"].tolist()[2] == "NATIVE"
+    elif name == "json":
+        assert [r["mig_bg"] for r in json.loads(data)["results"]] == want
+    elif name == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(data))["data"]
+        rows = list(sheet.values)
+        col = rows[0].index("mig_bg")
+        assert [r[col] for r in rows[1:]] == want
+    elif name == "jsonstat":
+        back, doc = read_jsonstat(data)
+        assert doc["id"].index("mig_bg") == doc["id"].index("c_birth") + 1
+        labels = doc["dimension"]["mig_bg"]["category"]["label"]
+        assert labels["SECOND_GEN"] == "Second-generation immigrant students"
+        assert doc["dimension"]["compare_to"]["category"]["label"]["NATIVE"] == (
+            "Non-immigrant students"
+        )
+        got = back[(back["statistic"] == "value") & back["value"].notna()]
+        assert sorted(set(got["mig_bg"])) == ["NATIVE", "SECOND_GEN", "TOTAL"]
+        gap = got[got["compare_to"] == "NATIVE"]
+        assert gap["mig_bg"].tolist() == ["SECOND_GEN"]
+        assert gap["value"].tolist() == [-41.5]
+    elif name == "sdmx-csv":
+        import sdmx
+
+        header = data.decode().splitlines()[0].split(",")
+        assert header.index("mig_bg") == header.index("c_birth") + 1
+        msg = sdmx.read_sdmx(io.BytesIO(data), format="CSV", structure=sdmx_structure(header))
+        keys = [obs.dimension.values["mig_bg"].value for obs in msg.data[0].obs]
+        assert keys == want
+    else:  # sdmx-ml: every dimension on each observation
+        import re
+
+        text = data.decode()
+        assert re.findall(r'mig_bg="([A-Z_]+)"', text) == want
+        assert 'compare_to="NATIVE"' in text
+
+
+def test_a_table_without_mig_bg_is_written_with_total() -> None:
+    """A table of observations made before the migrant background was a dimension."""
+    df = cells().drop(columns="mig_bg")
+    data = get_format("csv").write(df, metadata_for(df))
+    back = pd.read_csv(io.BytesIO(data), keep_default_na=False)
+    assert set(back["mig_bg"]) == {"TOTAL"}
+    assert list(back.columns).index("mig_bg") == list(back.columns).index("c_birth") + 1

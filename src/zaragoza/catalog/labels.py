@@ -10,9 +10,21 @@ from types import MappingProxyType
 
 from zaragoza.errors import CatalogError
 
-__all__ = ["LABELS_FILE", "code_labels", "label_codes", "normalise_label"]
+__all__ = ["LABELS_FILE", "MIG_BG_LABELS", "code_labels", "label_codes", "normalise_label"]
 
 LABELS_FILE = "eurostat_labels.csv"
+#: The migrant background of PISA's students (not a Eurostat dimension): the OECD's
+#: categories of its index of immigrant background ``IMMIG`` (*PISA 2022 Results*,
+#: Volume I, Annex A1) and their sum, immigrant students.
+MIG_BG_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "TOTAL": "Total",
+        "NATIVE": "Non-immigrant students",
+        "IMMIGRANT": "Immigrant students",
+        "SECOND_GEN": "Second-generation immigrant students",
+        "FIRST_GEN": "First-generation immigrant students",
+    }
+)
 
 
 @cache
@@ -63,7 +75,8 @@ def code_labels() -> Mapping[str, Mapping[str, str]]:
     The inverse of :func:`label_codes` for writers that show labels beside codes
     (JSON-stat ``category.label``, label columns of CSV and Excel files). The
     ``c_birth`` dimension takes the labels of ``citizen`` (Eurostat uses the same codes
-    for the migrant groups by country of birth).
+    for the migrant groups by country of birth); ``mig_bg`` has
+    :data:`MIG_BG_LABELS`.
     """
     source = resources.files("zaragoza.catalog") / "data" / LABELS_FILE
     label_codes()  # validates the file
@@ -74,6 +87,7 @@ def code_labels() -> Mapping[str, Mapping[str, str]]:
                 row["code"].strip(), normalise_label(row["label"])
             )
     out.setdefault("c_birth", dict(out.get("citizen", {})))
+    out.setdefault("mig_bg", dict(MIG_BG_LABELS))
     return MappingProxyType({k: MappingProxyType(v) for k, v in out.items()})
 
 

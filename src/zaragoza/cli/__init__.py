@@ -2,14 +2,15 @@
 
 One module per group of commands (``estimate``, ``warehouse``, ``eurostat``, ``geo``,
 ``synth``, ``serve``, ``catalog``, ``compare``, ``knowledge``: practices and users,
-``toolbox``, ``frameworks``: local policy benchmarks, and ``profiles``: skills profiles);
-``common`` holds the options, defaults and error printer they share; ``app`` the command
-and its groups.
+``toolbox``, ``frameworks``: local policy benchmarks' frameworks, ``benchmarks``: their
+rounds, and ``profiles``: skills profiles); ``common`` holds the options, defaults and
+error printer they share; ``app`` the command and its groups.
 """
 
 from __future__ import annotations
 
 from zaragoza.cli import (
+    benchmarks,
     catalog,
     compare,
     estimate,
@@ -30,6 +31,6 @@ __all__ = ["app", "example_file"]
 
 # the modules register their commands on import
 _COMMANDS = (
-    catalog, compare, estimate, eurostat, frameworks, geo, knowledge, profiles, serve, synth,
-    toolbox, warehouse,
+    benchmarks, catalog, compare, estimate, eurostat, frameworks, geo, knowledge, profiles,
+    serve, synth, toolbox, warehouse,
 )  # fmt: skip

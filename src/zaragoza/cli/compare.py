@@ -16,11 +16,12 @@ import typer
 from rich.console import Console
 
 from zaragoza import settings
+from zaragoza.cli.app import command_group
 from zaragoza.errors import UsageError, ZaragozaError
 
 __all__ = ["compare_app"]
 
-compare_app = typer.Typer(
+compare_app = command_group(
     help="Benchmarking: distance to targets, gaps, ranks with uncertainty, trends, indices.",
     no_args_is_help=True,
 )

@@ -42,7 +42,9 @@ def estimate(
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option(help="Breakdowns: citizen, c_birth, sex, geo (regions from REGION)."),
+        typer.Option(
+            help="Breakdowns: citizen, c_birth, sex, geo (regions from REGION); PISA: mig_bg, sex."
+        ),
     ] = None,
     weight: Annotated[
         str | None,
@@ -75,7 +77,7 @@ def estimate(
     ] = None,
     gap: Annotated[
         str | None,
-        typer.Option(help="Add gap rows: citizen=NAT or c_birth=NAT."),
+        typer.Option(help="Add gap rows: citizen=NAT or c_birth=NAT; PISA: mig_bg=NATIVE."),
     ] = None,
     columns: Annotated[
         Path | None,
@@ -123,6 +125,12 @@ def estimate(
             "(flagged c too): value, SE, interval, CV and counts."
         ),
     ] = False,
+    time: Annotated[
+        int | None,
+        typer.Option(
+            help="PISA: the year of files without CYC (with CYC, it must be the cycle's year)."
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Output .csv or .parquet (default: CSV on standard output)."),
@@ -171,6 +179,7 @@ def estimate(
             rules=rules,
             limits=reliability_limits,
             memory_limit=memory_limit,
+            time=time,
         )
         cat = load_catalog(catalog or [])
         with progress("starting") as say:

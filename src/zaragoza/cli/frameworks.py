@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from zaragoza.cli.app import app
+from zaragoza.cli.app import app, command_group
 from zaragoza.cli.common import fail
 from zaragoza.errors import ZaragozaError
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["frameworks_app"]
 
-frameworks_app = typer.Typer(
+frameworks_app = command_group(
     help="Local integration policy benchmarks: INTI-Cities, DIVE, an intercultural index, "
     "MIPEX-shaped indices, or your own framework file.",
     no_args_is_help=True,

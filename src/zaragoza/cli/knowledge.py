@@ -16,16 +16,16 @@ import typer
 from rich.console import Console
 
 from zaragoza import settings
-from zaragoza.cli.app import app
+from zaragoza.cli.app import app, command_group
 from zaragoza.cli.common import fail
 from zaragoza.errors import UsageError, ZaragozaError
 
 __all__ = ["first_account_hint", "practices_app", "users_app"]
 
-practices_app = typer.Typer(
+practices_app = command_group(
     help="The knowledge base of practices: seed, import, export.", no_args_is_help=True
 )
-users_app = typer.Typer(help="Accounts and roles of the portal.", no_args_is_help=True)
+users_app = command_group(help="Accounts and roles of the portal.", no_args_is_help=True)
 _err = Console(stderr=True)
 
 WarehouseOpt = Annotated[
@@ -195,6 +195,16 @@ def users_add(
         list[str] | None,
         typer.Option(help="Organisation of a counsellor; repeatable or comma-separated."),
     ] = None,
+    entity: Annotated[
+        list[str] | None,
+        typer.Option(help="Entity (LAU or NUTS code) of a city coordinator or respondent."),
+    ] = None,
+    network: Annotated[
+        list[str] | None, typer.Option(help="Network code of a network administrator.")
+    ] = None,
+    review: Annotated[
+        list[str] | None, typer.Option(help="Review-team id of a peer reviewer.")
+    ] = None,
     password_file: Annotated[
         Path | None,
         typer.Option(help=f"Read the password from this file (else ${PASSWORD_ENV} or a prompt)."),
@@ -203,11 +213,23 @@ def users_add(
 ) -> None:
     """Create an account with a role. There is no default password: it comes from a
     prompt, $ZARAGOZA_NEW_PASSWORD or a file, and must pass the site's password rules."""
-    if country and organisation:
-        _fail(UsageError("give --country (a coordinator) or --organisation (a counsellor)"))
-    given = [*(country or []), *(organisation or [])]
-    scopes = [c.strip() for item in given for c in item.split(",") if c.strip()]
+    given = {
+        "country": country, "organisation": organisation, "entity": entity, "network": network,
+        "review": review,
+    }  # fmt: skip
+    scopes = []
     try:
+        from zaragoza.portal.accounts.roles import SCOPE_OF, Role
+
+        kind = SCOPE_OF.get(Role(role)) if role in {r.value for r in Role} else None
+        for name, values in given.items():
+            if values and name != kind:
+                raise UsageError(
+                    f"the {role} role takes no --{name}",
+                    value=",".join(values),
+                    hint=f"Give --{kind}" if kind else "Give no scope",
+                )
+            scopes += [c.strip() for item in values or [] for c in item.split(",") if c.strip()]
         pw = _password(password_file)
         _django(warehouse)
         from zaragoza.portal.accounts.users import add_user

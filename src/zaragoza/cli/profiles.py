@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 
-from zaragoza.cli.app import app
+from zaragoza.cli.app import app, command_group
 from zaragoza.cli.knowledge import WarehouseOpt, _django, _fail
 from zaragoza.errors import UsageError, ZaragozaError
 
 __all__ = ["profiles_app"]
 
-profiles_app = typer.Typer(
+profiles_app = command_group(
     help="Skills profiles: aggregates for the monitoring, retention, key rotation.",
     no_args_is_help=True,
 )

@@ -15,13 +15,13 @@ import typer
 from rich.console import Console
 
 from zaragoza import settings
-from zaragoza.cli.app import app
+from zaragoza.cli.app import app, command_group
 from zaragoza.cli.common import fail
 from zaragoza.errors import ParameterError, UsageError, ZaragozaError
 
 __all__ = ["toolbox_app"]
 
-toolbox_app = typer.Typer(
+toolbox_app = command_group(
     help="The European toolbox: measures chosen by context and by the authority's gaps.",
     no_args_is_help=True,
 )

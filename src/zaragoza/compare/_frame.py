@@ -59,9 +59,13 @@ def prepare(obs: pd.DataFrame, what: str, needed: Sequence[str] = ()) -> pd.Data
     (:class:`InputError` otherwise); ``compare_to``, ``flag``, ``source``, ``se`` and
     ``age`` are filled with their neutral value (empty, empty, ``data``, NaN, ``TOTAL``)
     when absent, so a small hand-made frame can be compared like the warehouse's rows.
+    Comparisons are of migrant groups by citizenship and country of birth: rows of PISA's
+    migrant background other than ``TOTAL`` (``mig_bg``) are left out.
     """
     base = ["indicator", "geo", "time", "citizen", "c_birth", "sex", "value", *needed]
     require_columns(obs, base, what)
+    if "mig_bg" in obs.columns and (obs["mig_bg"] != "TOTAL").any():
+        obs = obs[obs["mig_bg"] == "TOTAL"]
     if _ready(obs):
         # already in shape (e.g. from load_observations): every comparison builds new
         # frames from it and never writes into it, so a copy would only cost time

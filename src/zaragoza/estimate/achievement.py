@@ -42,8 +42,8 @@ __all__ = ["MIN_SCHOOLS", "MIN_STUDENTS", "NATIVE_GAP", "PISA_COLUMNS", "estimat
 #: The OECD's reporting rule for a cell of PISA results.
 MIN_STUDENTS = 30
 MIN_SCHOOLS = 5
-#: What a PISA estimate writes: the observation columns with the migrant background.
-PISA_COLUMNS = [*ESTIMATE_COLUMNS[:5], "mig_bg", *ESTIMATE_COLUMNS[5:]]
+#: What a PISA estimate writes: the observation columns (the migrant background among them).
+PISA_COLUMNS = ESTIMATE_COLUMNS
 #: The gap PISA reports: each migrant-background group minus native students.
 NATIVE_GAP = GapSpec("mig_bg", "NATIVE")
 _SCALE = {"pv_mean": 1.0, "pv_share_below": 100.0, "pv_share_at_least": 100.0}

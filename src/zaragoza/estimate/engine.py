@@ -126,7 +126,12 @@ def finish(
     names = {d.name for d in dims}
     region = out["region"] if "geo" in names else pd.Series("", index=out.index)
     res["geo"] = np.where(region.fillna("") != "", region, out["geo"])
-    for dim, total in (("citizen", "TOTAL"), ("c_birth", "TOTAL"), ("sex", "T")):
+    for dim, total in (
+        ("citizen", "TOTAL"),
+        ("c_birth", "TOTAL"),
+        ("mig_bg", "TOTAL"),
+        ("sex", "T"),
+    ):
         res[dim] = out[dim] if dim in names else total
     res["age"] = out["k"].map(lambda i: ind[i].age_code)
     res["compare_to"] = out["compare_to"]
@@ -147,7 +152,7 @@ def finish(
     if gap is not None:
         # a gap carries the letters of its two cells (observations.gap_flag)
         base = res[res["compare_to"] == ""].assign(flag=flags[res["compare_to"] == ""])
-        key = ["indicator", "geo", "time", "citizen", "c_birth", "sex"]
+        key = ["indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex"]
         gcol = gap.dimension
         gaps = res["compare_to"] != ""
         g = res[gaps][key].merge(base[[*key, "flag"]], on=key, how="left")["flag"].fillna("")

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from zaragoza.errors import ParameterError, UsageError
 from zaragoza.estimate.design import SurveyDesign, one_of
 from zaragoza.estimate.domains import BY_DIMENSIONS, PISA_BY_DIMENSIONS, dimensions_for
+from zaragoza.observations import YEAR_RANGE
 
 __all__ = ["BACKENDS", "SURVEYS", "Backend", "EstimationRequest", "GapSpec", "Survey"]
 
@@ -83,6 +84,8 @@ class EstimationRequest:
     backend: Backend = "duckdb"
     spark_master: str | None = None
     memory_limit: str | None = None
+    #: The reference year of files that do not carry one (PISA files without ``CYC``).
+    time: int | None = None
 
     def __post_init__(self) -> None:
         if not self.inputs:
@@ -96,6 +99,9 @@ class EstimationRequest:
             raise ParameterError("alpha", self.alpha, "a number between 0 and 1")
         if self.spark_master and self.backend != "spark":
             raise ParameterError("spark_master", self.spark_master, "only with backend spark")
+        lo, hi = YEAR_RANGE
+        if self.time is not None and not (isinstance(self.time, int) and lo <= self.time <= hi):
+            raise ParameterError("time", self.time, f"a year from {lo} to {hi}")
 
     @classmethod
     def build(
@@ -148,4 +154,5 @@ class EstimationRequest:
             "backend": self.backend,
             "spark_master": self.spark_master,
             "memory_limit": self.memory_limit,
+            "time": self.time,
         }

@@ -25,6 +25,7 @@ def build_default_warehouse(
     example: str | Path,
     *,
     silc_example: str | Path | bool = True,
+    pisa_example: str | Path | bool = True,
     progress: Callable[[str], Any] | None = None,
 ) -> dict[str, LoadResult]:
     """Build the embedded default: Eurostat's bundled tables plus estimates from the
@@ -33,9 +34,12 @@ def build_default_warehouse(
     ``example`` is the EU-LFS example; ``silc_example`` the EU-SILC one (True: the
     bundled ``example_silc.csv.gz``; False: none), whose EU-SILC indicators are
     estimated by citizenship and by country of birth, with sex and the gaps to
-    nationals, from its strata ``DB050`` and PSUs ``DB060``. The file is built next to
-    ``path`` under a temporary name and renamed into place, so an interrupted build
-    leaves no half-made warehouse.
+    nationals, from its strata ``DB050`` and PSUs ``DB060``; ``pisa_example`` the PISA
+    one (True: the bundled ``example_pisa.parquet``; False: none), whose achievement
+    indicators are estimated by migrant background and sex, with the gaps to native
+    students, on PISA's design (its Fay replicates and plausible values). The file is
+    built next to ``path`` under a temporary name and renamed into place, so an
+    interrupted build leaves no half-made warehouse.
     """
     from zaragoza.warehouse.loads import load_bundled_published
 
@@ -54,13 +58,16 @@ def build_default_warehouse(
                 ("computed", "eu-lfs", Path(example), lfs, "STRATUM", "PSU")
             ]
             if silc_example is not False:
-                silc_file = _bundled_silc_example() if silc_example is True else silc_example
+                silc_file = _bundled_example("silc") if silc_example is True else silc_example
                 jobs.append(("EU-SILC", "eu-silc", Path(silc_file), None, "DB050", "DB060"))
-            runs = [
-                (f"{label} by {group}", (survey, str(file), ids, group, strata, psu))
+            runs: list[tuple[str, Callable[..., EstimateRun], tuple[Any, ...]]] = [
+                (f"{label} by {group}", _estimate_job, (survey, str(file), ids, group, strata, psu))
                 for label, survey, file, ids, strata, psu in jobs
                 for group in ("citizen", "c_birth")
             ]
+            if pisa_example is not False:
+                pisa_file = _bundled_example("pisa") if pisa_example is True else pisa_example
+                runs.append(("PISA by mig_bg", _estimate_pisa_job, (str(pisa_file),)))
             # The estimates are independent: worker processes make them while this one
             # loads the published tables; they are stored in this fixed order, so the
             # warehouse is the same whatever the number of workers.
@@ -68,7 +75,7 @@ def build_default_warehouse(
             where = "this process" if workers == 1 else f"{workers} worker processes"
             say(f"estimating {len(runs)} runs from the examples in {where}")
             with _pool(workers) as pool:
-                pending = [(name, pool.submit(_estimate_job, *args)) for name, args in runs]
+                pending = [(name, pool.submit(fn, *args)) for name, fn, args in runs]
                 say("loading the bundled Eurostat tables")
                 results["published"], _ = load_bundled_published(wh, cat)
                 for name, job in pending:
@@ -88,6 +95,15 @@ def _estimate_job(
     return estimate_files(
         [file], ids, by=[group, "sex"], gap=f"{group}=NAT", strata=strata, psu=psu,
         catalog=load_catalog(), survey=survey,
+    )  # fmt: skip
+
+
+def _estimate_pisa_job(file: str) -> EstimateRun:
+    """The PISA run of the embedded default: every PISA indicator by migrant background
+    and sex, with the gaps to native students (in a worker process)."""
+    return estimate_files(
+        [file], None, by=["mig_bg", "sex"], gap="mig_bg=NATIVE", catalog=load_catalog(),
+        survey="pisa",
     )  # fmt: skip
 
 
@@ -143,8 +159,9 @@ class _Deferred(Future[Any]):
         return super().result(timeout)
 
 
-def _bundled_silc_example() -> Path:
-    """The bundled synthetic EU-SILC example (not real data)."""
+def _bundled_example(survey: str) -> Path:
+    """The bundled synthetic EU-SILC or PISA example (not real data)."""
     from importlib import resources
 
-    return Path(str(resources.files("zaragoza") / "data" / "example_silc.csv.gz"))
+    name = {"silc": "example_silc.csv.gz", "pisa": "example_pisa.parquet"}[survey]
+    return Path(str(resources.files("zaragoza") / "data" / name))

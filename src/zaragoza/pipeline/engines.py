@@ -67,8 +67,18 @@ def _refuse_pisa_dimensions(request: EstimationRequest, survey: str) -> None:
         )
 
 
+def _refuse_time(request: EstimationRequest, survey: str, column: str) -> None:
+    if request.time is not None:
+        raise ParameterError(
+            "time",
+            request.time,
+            f"PISA input without CYC only; {survey} files carry their year ({column})",
+        )
+
+
 def _refuse_lfs(request: EstimationRequest) -> None:
     _refuse_pisa_dimensions(request, "EU-LFS")
+    _refuse_time(request, "EU-LFS", "YEAR")
     if isinstance(request.design.variance, Bootstrap):
         raise ParameterError(
             "bootstrap",
@@ -79,6 +89,7 @@ def _refuse_lfs(request: EstimationRequest) -> None:
 
 def _refuse_silc(request: EstimationRequest) -> None:
     _refuse_pisa_dimensions(request, "EU-SILC")
+    _refuse_time(request, "EU-SILC", "DB010, RB010, PB010 or YEAR")
     if request.backend == "spark":
         raise ParameterError(
             "backend",

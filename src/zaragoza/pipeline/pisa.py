@@ -38,13 +38,15 @@ def _read(request: EstimationRequest, say: Callable[[str], Any]) -> PisaRecords:
         say(f"reading {len(request.inputs)} file(s) with Spark")
         t, files = spark_table(request, colmap)
         say("validating on Spark")
-        return prepare_pisa(t, files)
+        return prepare_pisa(t, files, time=request.time)
     con = duckdb_connection(request.memory_limit)
     say(f"reading {len(request.inputs)} file(s)")
     data = open_microdata(list(request.inputs), columns=colmap or None, con=con)
     say("validating")
     with read_errors(data.files):
-        return prepare_pisa(ibis.duckdb.from_connection(con).table(data.view), data.files)
+        return prepare_pisa(
+            ibis.duckdb.from_connection(con).table(data.view), data.files, time=request.time
+        )
 
 
 def run_pisa(

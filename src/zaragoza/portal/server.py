@@ -50,6 +50,14 @@ def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) ->
     from zaragoza.portal.knowledge.services import seed
 
     seed(load_content())
+    # The example round of local benchmarks (invented cities, labelled as such).
+    from zaragoza.errors import CatalogError
+    from zaragoza.portal.benchmarks.example import seed_example
+
+    try:
+        seed_example()
+    except CatalogError as exc:
+        say(f"the example benchmark round is not loaded: {exc.message}")
     # Skills profiles kept past their organisation's retention period: erased now, and
     # once a day by the master while the server runs (see serve()).
     from zaragoza.portal.skills.retention import run_purge

@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("zaragoza.portal.knowledge.urls")),
     path("", include("zaragoza.portal.toolbox.urls")),
     path("", include("zaragoza.portal.skills.urls")),
+    path("", include("zaragoza.portal.benchmarks.urls")),
     path("", include("zaragoza.portal.accounts.urls")),
     prefix_default_language=True,
 )

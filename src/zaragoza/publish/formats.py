@@ -25,13 +25,15 @@ warehouse reader and stay blank.
     notes. Text beginning with ``=`` stays text, never a formula.
 ``jsonstat``
     A JSON-stat 2.0 ``dataset`` (https://json-stat.org/format/, version 2.0). Dimensions
-    ``indicator, source, geo, time, citizen, c_birth, sex, age, compare_to, statistic``
+    ``indicator, source, geo, time, citizen, c_birth, mig_bg, sex, age, compare_to,
+    statistic``
     in that order (``id``/``size``), each with ``category.index`` and
     ``category.label``; roles ``time``, ``geo`` and ``metric`` (``indicator``, whose
     categories carry their ``unit``, its ``decimals`` the indicator's published
     precision). Level rows have ``compare_to = "_Z"`` (SDMX's code
     for "not applicable"); a gap row has the reference group (``NAT``) and its value is
-    in percentage points. The last dimension, ``statistic``, holds the estimate
+    in percentage points (``NATIVE`` for a gap to non-immigrant students). The last
+    dimension, ``statistic``, holds the estimate
     (``value``) and, when the selection has any, its precision: ``se``, ``ci_lo``,
     ``ci_hi``, ``cv``, ``n``, ``n_missing`` (published Eurostat cells have only
     ``value``). So every reader of JSON-stat (``pyjstat``, JSON-stat Javascript Toolkit)
@@ -48,8 +50,8 @@ warehouse reader and stay blank.
     SDMX-CSV 2.0.0 (SDMX 3.0 technical standard, section 6 "SDMX-CSV"), laid out as
     Eurostat writes it: ``STRUCTURE=dataflow``, ``STRUCTURE_ID`` the dataflow
     ``ZARAGOZA:MIGRANT_INTEGRATION(1.0)``, ``ACTION=I`` (information), the dimensions
-    ``freq, indicator, unit, source, geo, citizen, c_birth, sex, age, compare_to,
-    TIME_PERIOD`` (``unit`` is ``PC``, ``EUR`` or ``PP``, percentage points, for gap
+    ``freq, indicator, unit, source, geo, citizen, c_birth, mig_bg, sex, age,
+    compare_to, TIME_PERIOD`` (``unit`` is ``PC``, ``EUR`` or ``PP``, percentage points, for gap
     rows; level rows have ``compare_to = _Z``), the measure ``OBS_VALUE`` and the
     attributes ``OBS_FLAG`` (the flags but ``c`` and ``:``: as in Eurostat's own files,
     a value not available is an empty ``OBS_VALUE``), ``CONF_STATUS`` (``C`` for a
@@ -81,7 +83,7 @@ import numpy as np
 import pandas as pd
 
 from zaragoza import __version__
-from zaragoza.catalog.labels import code_labels
+from zaragoza.catalog.labels import MIG_BG_LABELS, code_labels
 from zaragoza.errors import UsageError
 
 __all__ = [
@@ -102,7 +104,9 @@ __all__ = [
 ]
 
 #: The dimensions of an observation, in the order of JSON-stat's ``id``.
-DIMENSIONS = ("indicator", "source", "geo", "time", "citizen", "c_birth", "sex", "age")
+DIMENSIONS = (
+    "indicator", "source", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age",
+)  # fmt: skip
 #: The precision statistics beside each value.
 STATISTICS = ("se", "ci_lo", "ci_hi", "cv", "n", "n_missing")
 #: Largest JSON-stat cube written with ``value`` as an array; larger ones are sparse.
@@ -250,7 +254,11 @@ def metadata_for(
         codes = [str(c) for c in pd.unique(df[dim])]
         own = titles if dim == "indicator" else known.get(dim, {})
         if dim == "compare_to":
-            own = {"": "None (level)", **known.get("citizen", {})}
+            own = {
+                "": "None (level)",
+                **known.get("citizen", {}),
+                "NATIVE": MIG_BG_LABELS["NATIVE"],
+            }
         elif dim == "source":
             own = {
                 "computed": "Computed from microdata",
@@ -271,8 +279,11 @@ def add_labels(df: pd.DataFrame, meta: Metadata) -> pd.DataFrame:
 
 
 def _prepared(df: pd.DataFrame) -> pd.DataFrame:
-    """Counts as nullable integers, years as integers, flags as strings."""
+    """Counts as nullable integers, years as integers, flags as strings; ``mig_bg``
+    ``TOTAL`` in a table of observations made before it was a dimension."""
     out = df.copy()
+    if "c_birth" in out.columns and "mig_bg" not in out.columns:
+        out.insert(list(out.columns).index("c_birth") + 1, "mig_bg", "TOTAL")
     for col in ("n", "n_missing"):
         if col in out.columns:
             out[col] = pd.array(out[col].to_numpy(dtype=float, na_value=np.nan)).astype("Int64")
@@ -469,6 +480,7 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
         "time": "Time",
         "citizen": "Country of citizenship",
         "c_birth": "Country of birth",
+        "mig_bg": "Migrant background",
         "sex": "Sex",
         "age": "Age class",
         "compare_to": "Reference group of a gap",
@@ -535,8 +547,8 @@ def write_jsonstat(df: pd.DataFrame, meta: Metadata) -> bytes:
 
 #: The SDMX dimensions, in key order (``TIME_PERIOD`` last).
 SDMX_DIMENSIONS = (
-    "freq", "indicator", "unit", "source", "geo", "citizen", "c_birth", "sex", "age",
-    "compare_to", "TIME_PERIOD",
+    "freq", "indicator", "unit", "source", "geo", "citizen", "c_birth", "mig_bg", "sex",
+    "age", "compare_to", "TIME_PERIOD",
 )  # fmt: skip
 #: The SDMX attributes after ``OBS_FLAG`` and ``CONF_STATUS``.
 SDMX_ATTRIBUTES = ("SE", "CI_LO", "CI_HI", "CV", "N", "N_MISSING", "SYNTHETIC")
@@ -555,20 +567,23 @@ def sdmx_rows(df: pd.DataFrame, meta: Metadata) -> pd.DataFrame:
     ``CONF_STATUS`` and the attributes (:data:`SDMX_ATTRIBUTES`); SDMX-CSV and SDMX-ML
     are written from the same rows.
     """
+    if "mig_bg" not in df.columns:  # observations made before it was a dimension
+        df = df.assign(mig_bg="TOTAL")
     cols = [
-        "indicator", "source", "geo", "citizen", "c_birth", "sex", "age", "compare_to",
-        "time", "value", "flag", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing",
+        "indicator", "source", "geo", "citizen", "c_birth", "mig_bg", "sex", "age",
+        "compare_to", "time", "value", "flag", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing",
     ]  # fmt: skip
     marks = df["synthetic"] if "synthetic" in df.columns else pd.Series(False, index=df.index)
     out = []
     for row, mark in zip(df[cols].itertuples(index=False, name=None), marks, strict=True):
-        ind, src, geo, cit, cob, sex, age, ref, time, value, flag, *precision = row
+        ind, src, geo, cit, cob, mig, sex, age, ref, time, value, flag, *precision = row
         unit = meta.units.get(ind, "")
         if ref and unit == "PC":
             unit = "PP"
         out.append(
             [
-                "A", ind, unit, src, geo, cit, cob, sex, age, ref or NOT_APPLICABLE, str(time),
+                "A", ind, unit, src, geo, cit, cob, mig, sex, age, ref or NOT_APPLICABLE,
+                str(time),
                 _number(value), _obs_flag(flag), "C" if "c" in flag else "",
                 *(_number(v) for v in precision), "true" if mark else "false",
             ]

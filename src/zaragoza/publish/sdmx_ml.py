@@ -8,9 +8,9 @@ already declares in its header:
 
 * dataflow ``ZARAGOZA:MIGRANT_INTEGRATION(1.0)`` (:data:`~zaragoza.publish.formats.SDMX_DATAFLOW`),
   structured by the data structure definition of the same id;
-* dimensions ``freq, indicator, unit, source, geo, citizen, c_birth, sex, age,
-  compare_to`` (each coded by a codelist ``CL_<ID>``; ``citizen``, ``c_birth`` and
-  ``compare_to`` have lists of their own) and the time dimension ``TIME_PERIOD``
+* dimensions ``freq, indicator, unit, source, geo, citizen, c_birth, mig_bg, sex, age,
+  compare_to`` (each coded by a codelist ``CL_<ID>``; ``citizen``, ``c_birth``,
+  ``mig_bg`` and ``compare_to`` have lists of their own) and the time dimension ``TIME_PERIOD``
   (gregorian years);
 * the primary measure ``OBS_VALUE`` (a double);
 * observation-level attributes ``OBS_FLAG`` and ``CONF_STATUS`` (coded), ``SE, CI_LO,
@@ -60,6 +60,7 @@ CODED_DIMENSIONS: dict[str, str] = {
     "geo": "CL_GEO",
     "citizen": "CL_CITIZEN",
     "c_birth": "CL_C_BIRTH",
+    "mig_bg": "CL_MIG_BG",
     "sex": "CL_SEX",
     "age": "CL_AGE",
     "compare_to": "CL_COMPARE_TO",

@@ -236,7 +236,8 @@ def aggregate(
             out.append(
                 {
                     "indicator": ind.id, "geo": geo, "time": year, "citizen": cit,
-                    "c_birth": "TOTAL", "sex": sex, "age": ind.age, "compare_to": "",
+                    "c_birth": "TOTAL", "mig_bg": "TOTAL", "sex": sex, "age": ind.age,
+                    "compare_to": "",
                     "value": value, "se": np.nan, "ci_lo": np.nan, "ci_hi": np.nan,
                     "cv": np.nan, "n": n, "n_missing": pd.NA,
                     "flag": _flag(n, threshold, ind.count), "arrival": arr,

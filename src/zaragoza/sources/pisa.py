@@ -5,8 +5,9 @@ these variables (PISA 2022 Technical Report; *PISA Data Analysis Manual*):
 
 * ``CNT``: the country, ISO 3166-1 alpha-3 (``AUT``), mapped to Eurostat's geo codes
   (``AT``; ``GRC`` -> ``EL``, ``GBR`` -> ``UK``);
-* ``CYC``: the cycle (``08MS`` = PISA 2022, ``07MS`` = 2018, ...), mapped to the year, or a
-  year given by the caller;
+* ``CYC``: the cycle (``08MS`` = PISA 2022, ``07MS`` = 2018, ...), mapped to the year;
+  a file without it takes the year the caller gives (``--time``), and a year given for
+  a file with it must be its cycle's;
 * ``CNTSCHID``: the school; ``W_FSTUWT``: the final student weight;
   ``W_FSTURWT1``-``W_FSTURWT80``: the 80 Fay replicate weights;
 * ``PV1READ``-``PV10READ``, ``PV1MATH``..., ``PV1SCIE``...: the plausible values (5 per
@@ -22,7 +23,7 @@ column, the first offending value and how many rows: a missing variable, a plaus
 value of a set missing (``PV3MATH`` absent while ``PV1MATH``..``PV10MATH`` are expected),
 sets of unequal length, replicate weights that are not ``W_FSTURWT1``..``W_FSTURWT80``,
 non-finite or negative weights, non-finite plausible values, an unknown country or cycle,
-and a file mixing cycles.
+a file mixing cycles, and a year given that is not the file's cycle's.
 """
 
 from __future__ import annotations
@@ -192,6 +193,9 @@ def prepare_pisa(
 ) -> PisaRecords:
     """Validate PISA student records ``t`` (columns upper-cased) and harmonise them.
 
+    ``time``: the reference year of a file without ``CYC``; with ``CYC`` it must be the
+    year of the file's cycle (or None: the year is read from ``CYC``).
+
     Raises :class:`ValidationError` with every problem found, before any estimate.
     """
     cols = list(t.columns)
@@ -217,7 +221,8 @@ def prepare_pisa(
     immig = number(t, "IMMIG")
     items: dict[str, ir.Value] = {
         "cnt": text(t, "CNT"),
-        "cyc": text(t, "CYC") if time is None else ibis.literal(str(time)),
+        # a file's own cycle is always read: a year given beside it must agree with it
+        "cyc": text(t, "CYC") if "CYC" in cols else ibis.literal(None, "string"),
         "school": text(t, "CNTSCHID"),
         "sex": ibis.cases((sex == 1, "F"), (sex == 2, "M"), else_="UNK"),
         "mig_bg": ibis.cases(
@@ -284,7 +289,7 @@ def prepare_pisa(
             )
         )
     years = time
-    if time is None:
+    if "CYC" in cols:
         cycles = sorted(str(v) for v in got["cycles"])
         bad_cycles = [c for c in cycles if c not in CYCLES]
         if bad_cycles:
@@ -301,6 +306,17 @@ def prepare_pisa(
                     ", ".join(cycles),
                     "one PISA cycle per run (the scales and designs of cycles differ): "
                     "estimate each cycle's file on its own",
+                )
+            )
+        elif time is not None and CYCLES[cycles[0]] != time:
+            problems.append(
+                Problem(
+                    "the year given disagrees with the file's cycle",
+                    where,
+                    "CYC",
+                    None,
+                    f"{cycles[0]} (PISA {CYCLES[cycles[0]]}), --time {time}",
+                    f"--time {CYCLES[cycles[0]]}, or no --time (the year is read from CYC)",
                 )
             )
         else:

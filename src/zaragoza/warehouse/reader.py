@@ -12,7 +12,8 @@ suppression, :mod:`zaragoza.disclosure`; flagged ``c`` here), is returned with i
 value, standard error, interval, coefficient of variation and counts empty
 (:func:`zaragoza.observations.blank_confidential`), whatever the warehouse holds. A
 value that is not a finite number (a file written before loads checked them) is
-returned as missing.
+returned as missing. A file of schema version 1 (before the migrant background
+``mig_bg`` was a dimension) is read as it is, ``TOTAL`` on every row.
 """
 
 from __future__ import annotations
@@ -46,16 +47,18 @@ __all__ = [
 
 _NUMBERS = ("value", "se", "ci_lo", "ci_hi", "cv")
 #: Dimensions a query may filter on, each with a list of codes.
-FILTER_DIMENSIONS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source")
-_ORDER = "indicator, source, geo, time, compare_to, citizen, c_birth, sex, age"
+FILTER_DIMENSIONS = (
+    "indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age", "source",
+)  # fmt: skip
+_ORDER = "indicator, source, geo, time, compare_to, citizen, c_birth, mig_bg, sex, age"
 
 
 @dataclass(frozen=True)
 class ObservationFilter:
     """A selection of cells: each dimension a list of codes (empty: every code).
 
-    ``compare_to`` selects level rows (``""``, the default ``("",)``), gap rows (``"NAT"``)
-    or both (``()``).
+    ``compare_to`` selects level rows (``""``, the default ``("",)``), gap rows (``"NAT"``,
+    ``"NATIVE"``) or both (``()``).
     """
 
     indicator: tuple[str, ...] = ()
@@ -63,6 +66,7 @@ class ObservationFilter:
     time: tuple[int, ...] = ()
     citizen: tuple[str, ...] = ()
     c_birth: tuple[str, ...] = ()
+    mig_bg: tuple[str, ...] = ()
     sex: tuple[str, ...] = ()
     age: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
@@ -99,6 +103,21 @@ class WarehouseReader:
         self._version: WarehouseVersion | None = None
         self._cache: dict[str, Any] = {}
         self._has_suppressed_table: bool | None = None
+        self._tables: dict[str, str] | None = None
+
+    def _table(self, cur: duckdb.DuckDBPyConnection, name: str) -> str:
+        """What to read for table ``name`` (``observations``, ``suppressed``): the table,
+        or, in a file of schema version 1, the table with ``mig_bg = TOTAL`` added."""
+        if self._tables is None:
+            rows = cur.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'mig_bg'"
+            ).fetchall()
+            have = {str(r[0]) for r in rows}
+            self._tables = {
+                t: t if t in have else f"(SELECT *, 'TOTAL' AS mig_bg FROM {t})"
+                for t in ("observations", "suppressed")
+            }
+        return self._tables[name]
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         try:
@@ -119,6 +138,7 @@ class WarehouseReader:
                 self._version = None
                 self._cache = {}
                 self._has_suppressed_table = None
+                self._tables = None
             return self._con.cursor()
 
     def _memo(self, key: str, sql: str) -> Any:
@@ -165,13 +185,14 @@ class WarehouseReader:
         where = where.replace(" WHERE ", " WHERE o.", 1).replace(" AND ", " AND o.")
         cur = self._cursor()
         try:
+            obs = self._table(cur, "observations")
             if self._has_suppressed(cur):
                 on = " AND ".join(f"s.{k} = o.{k}" for k in CELL_KEY)
-                secondary = "s.indicator IS NOT NULL AS _secondary FROM observations o " + (
-                    f"LEFT JOIN suppressed s ON {on}"
+                secondary = f"s.indicator IS NOT NULL AS _secondary FROM {obs} o " + (
+                    f"LEFT JOIN {self._table(cur, 'suppressed')} s ON {on}"
                 )
             else:
-                secondary = "false AS _secondary FROM observations o"
+                secondary = f"false AS _secondary FROM {obs} o"
             sql = f"SELECT {cols}, o.run_id AS _run, {secondary}{where} ORDER BY {_ORDER}"
             if limit is not None:
                 sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -220,8 +241,8 @@ class WarehouseReader:
             cur = self._cursor()
             try:
                 cells = cur.execute(
-                    f"SELECT {', '.join(CELL_KEY)}, flag, n FROM observations "
-                    "WHERE source = 'computed'"
+                    f"SELECT {', '.join(CELL_KEY)}, flag, n FROM "
+                    f"{self._table(cur, 'observations')} WHERE source = 'computed'"
                 ).df()
             finally:
                 cur.close()
@@ -236,7 +257,8 @@ class WarehouseReader:
         where, params = selection.where()
         cur = self._cursor()
         try:
-            row = cur.execute(f"SELECT count(*) FROM observations{where}", params).fetchone()
+            obs = self._table(cur, "observations")
+            row = cur.execute(f"SELECT count(*) FROM {obs}{where}", params).fetchone()
         finally:
             cur.close()
         return int(row[0]) if row else 0
@@ -244,10 +266,13 @@ class WarehouseReader:
     def codes(self) -> dict[str, list[Any]]:
         """Return the codes present in each filter dimension (``time`` as integers)."""
         out: dict[str, list[Any]] = {}
+        cur = self._cursor()
+        try:
+            obs = self._table(cur, "observations")
+        finally:
+            cur.close()
         for dim in (*FILTER_DIMENSIONS, "compare_to"):
-            df = self._memo(
-                f"codes:{dim}", f"SELECT DISTINCT {dim} AS code FROM observations ORDER BY 1"
-            )
+            df = self._memo(f"codes:{dim}", f"SELECT DISTINCT {dim} AS code FROM {obs} ORDER BY 1")
             out[dim] = df["code"].tolist()
         return out
 

@@ -4,7 +4,7 @@ One DuckDB file holds
 
 * ``observations``: the observation table of the architecture (the columns of
   ``zaragoza estimate`` plus ``source`` and ``run_id``), one row per indicator, geo,
-  time, citizen, c_birth, sex, age, compare_to and source;
+  time, citizen, c_birth, mig_bg, sex, age, compare_to and source;
 * ``runs``: one record per load: what kind, its inputs with their SHA-256, the options,
   the code and catalogue versions, when, and how many rows it added or replaced;
 * ``suppressed``: the cells hidden to protect confidential ones (secondary suppression,
@@ -15,6 +15,12 @@ One DuckDB file holds
 Loads are atomic (one transaction: an interrupted or failed load leaves the file as it
 was) and idempotent (a load whose content key, made of its inputs' hashes and options,
 was loaded before changes nothing). A newer load of the same cells replaces them.
+
+Schema versions (``meta.schema_version``): 1, the first; 2 adds the migrant background
+``mig_bg`` to the cell key of ``observations`` and ``suppressed``. A file of an older
+version is migrated when it is opened for writing (one transaction: every existing row
+gets ``mig_bg = TOTAL``); opened read-only, it is read as it is (the reader gives
+``TOTAL`` to its rows).
 """
 
 from __future__ import annotations
@@ -46,10 +52,31 @@ __all__ = [
     "sandboxed",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 OBSERVATION_COLUMNS = STORED_COLUMNS
 
-_DDL = """
+_OBSERVATIONS = """
+CREATE TABLE IF NOT EXISTS observations (
+    indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, time INTEGER NOT NULL,
+    citizen VARCHAR NOT NULL, c_birth VARCHAR NOT NULL, mig_bg VARCHAR NOT NULL,
+    sex VARCHAR NOT NULL, age VARCHAR NOT NULL, compare_to VARCHAR NOT NULL,
+    value DOUBLE, se DOUBLE, ci_lo DOUBLE, ci_hi DOUBLE, cv DOUBLE,
+    n BIGINT, n_missing BIGINT, flag VARCHAR NOT NULL,
+    source VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+    PRIMARY KEY (indicator, geo, time, citizen, c_birth, mig_bg, sex, age, compare_to, source)
+);
+"""
+_SUPPRESSED = """
+CREATE TABLE IF NOT EXISTS suppressed (
+    indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, time INTEGER NOT NULL,
+    citizen VARCHAR NOT NULL, c_birth VARCHAR NOT NULL, mig_bg VARCHAR NOT NULL,
+    sex VARCHAR NOT NULL, age VARCHAR NOT NULL, compare_to VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (indicator, geo, time, citizen, c_birth, mig_bg, sex, age, compare_to, source)
+);
+"""
+_DDL = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,
@@ -64,22 +91,10 @@ CREATE TABLE IF NOT EXISTS runs (
     rows_added BIGINT NOT NULL,
     rows_replaced BIGINT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS observations (
-    indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, time INTEGER NOT NULL,
-    citizen VARCHAR NOT NULL, c_birth VARCHAR NOT NULL, sex VARCHAR NOT NULL,
-    age VARCHAR NOT NULL, compare_to VARCHAR NOT NULL,
-    value DOUBLE, se DOUBLE, ci_lo DOUBLE, ci_hi DOUBLE, cv DOUBLE,
-    n BIGINT, n_missing BIGINT, flag VARCHAR NOT NULL,
-    source VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
-    PRIMARY KEY (indicator, geo, time, citizen, c_birth, sex, age, compare_to, source)
-);
-CREATE TABLE IF NOT EXISTS suppressed (
-    indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, time INTEGER NOT NULL,
-    citizen VARCHAR NOT NULL, c_birth VARCHAR NOT NULL, sex VARCHAR NOT NULL,
-    age VARCHAR NOT NULL, compare_to VARCHAR NOT NULL, source VARCHAR NOT NULL,
-    PRIMARY KEY (indicator, geo, time, citizen, c_birth, sex, age, compare_to, source)
-);
 """
+    + _OBSERVATIONS
+    + _SUPPRESSED
+)
 
 
 #: A connection for SQL written by a person: read-only, no file system, no extensions,
@@ -163,6 +178,7 @@ class Warehouse:
         self._touched: list[pd.DataFrame] = []
         if not read_only:
             self.con.execute(_DDL)
+            self._migrate()
             self.con.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
             )
@@ -171,6 +187,39 @@ class Warehouse:
                     self._refresh_suppression(None)
             # a load killed inside its transaction (kill -9) left its blocks behind
             self._give_back_space()
+
+    def _migrate(self) -> None:
+        """Bring a file of an older schema version to :data:`SCHEMA_VERSION`, in one
+        transaction (an interrupted migration leaves the file as it was)."""
+        if self._meta("schema_version") in (None, SCHEMA_VERSION):
+            return
+        with self.transaction():
+            for table, ddl in (("observations", _OBSERVATIONS), ("suppressed", _SUPPRESSED)):
+                if "mig_bg" in self._columns(table):
+                    continue
+                # version 1 -> 2: the migrant background joins the cell key (DuckDB
+                # cannot change a primary key in place, so the table is copied)
+                self.con.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
+                self.con.execute(ddl)
+                new = self._columns(table)
+                picked = ", ".join("'TOTAL'" if c == "mig_bg" else c for c in new)
+                self.con.execute(
+                    f"INSERT INTO {table} ({', '.join(new)}) SELECT {picked} FROM {table}_v1"
+                )
+                self.con.execute(f"DROP TABLE {table}_v1")
+            self.con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+            )
+
+    def _columns(self, table: str) -> list[str]:
+        return [
+            str(r[0])
+            for r in self._rows(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position",
+                [table],
+            )
+        ]
 
     def close(self) -> None:
         self.con.close()
@@ -456,7 +505,7 @@ class Warehouse:
         sql = f"SELECT {', '.join(OBSERVATION_COLUMNS)} FROM observations"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY indicator, source, geo, time, compare_to, citizen, c_birth, sex"
+        sql += " ORDER BY indicator, source, geo, time, compare_to, citizen, c_birth, mig_bg, sex"
         return self.con.execute(sql, params).df()
 
     def runs(self) -> pd.DataFrame:

@@ -192,6 +192,7 @@ def test_the_server_starts_the_daily_purge_in_its_master(monkeypatch: pytest.Mon
 def test_the_server_purges_when_it_starts(
     db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import zaragoza.portal.benchmarks.example as bench
     import zaragoza.portal.knowledge.services as kb
     import zaragoza.portal.static_files as static
     from zaragoza.portal import server
@@ -201,6 +202,7 @@ def test_the_server_purges_when_it_starts(
     warehouse.touch()  # an existing warehouse: nothing to build
     monkeypatch.setenv("ZARAGOZA_WAREHOUSE", str(warehouse))  # (prepare sets it; restored)
     monkeypatch.setattr(kb, "seed", lambda _content: None)
+    monkeypatch.setattr(bench, "seed_example", lambda: None)
     monkeypatch.setattr(static, "collect_static", lambda *_a, **_k: tmp_path)
     monkeypatch.setattr(static, "use_collected", lambda _path: None)
     runs: list[str] = []

@@ -49,6 +49,7 @@ def configure(ns: dict[str, Any]) -> None:
         "zaragoza.portal.knowledge",
         "zaragoza.portal.toolbox",
         "zaragoza.portal.skills",
+        "zaragoza.portal.benchmarks",
     ]
     ns["INSTALLED_APPS"] = apps
     # django-axes: login throttling; its middleware must be the last one.
@@ -79,6 +80,7 @@ def configure(ns: dict[str, Any]) -> None:
         Path(__file__).parent.parent / "knowledge" / "locale",
         Path(__file__).parent.parent / "toolbox" / "locale",
         Path(__file__).parent.parent / "skills" / "locale",
+        Path(__file__).parent.parent / "benchmarks" / "locale",
         Path(__file__).parent / "locale",
     ]
 

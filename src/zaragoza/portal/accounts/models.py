@@ -11,8 +11,8 @@ __all__ = ["Grant", "PublicProfile"]
 
 
 class Grant(models.Model):
-    """A role granted to a user, for one scope (a country, an entity, an organisation or
-    a network) or for everything (an empty scope, for roles without one)."""
+    """A role granted to a user, for one scope (a country, an entity, an organisation, a
+    network or a review team) or for everything (an empty scope, for roles without one)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
@@ -22,18 +22,20 @@ class Grant(models.Model):
     entity = models.CharField(max_length=20, blank=True, default="")
     organisation = models.CharField(max_length=100, blank=True, default="")
     network = models.CharField(max_length=100, blank=True, default="")
+    #: A peer-review team (the id of a benchmark review): a peer reviewer's scope.
+    review = models.CharField(max_length=20, blank=True, default="")
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "country", "entity", "organisation", "network"],
-                name="accounts_grant_unique",
+                fields=["user", "role", "country", "entity", "organisation", "network", "review"],
+                name="accounts_grant_scope_unique",
             )
         ]
 
     def __str__(self) -> str:
-        scope = self.country or self.entity or self.organisation or self.network
+        scope = self.country or self.entity or self.organisation or self.network or self.review
         return f"{self.user} {self.role}" + (f" {scope}" if scope else "")
 
 

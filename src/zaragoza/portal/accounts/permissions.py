@@ -38,6 +38,41 @@ Rules of the skills profiles (``docs/skills.md``): personal data, need to know o
   profile's owner): ``view``, ``export``, ``erase`` and ``consent``, never ``edit``
   (the counsellor's appraisal is the counsellor's).
 * An erased profile (``state="erased"``) holds nothing to read: every action refused.
+
+Rules of the local benchmarks (``docs/benchmarks.md``). Their scopes carry the entity
+(``entity``), the network (``network``), the round's entities (``entities``), the review
+teams that cover the object (``reviews``), the users a question is assigned to
+(``assignees``) and the state. A *city coordinator* and a *respondent* are granted per
+entity, a *network administrator* per network, a *peer reviewer* per review team; an
+admin may do everything below.
+
+* ``frameworks``, ``bench_entity``, ``bench_network``, ``bench_commitments``: ``view``
+  by anyone. ``bench_network``: ``create`` (a round) and ``invite`` (an entity) by its
+  network administrators. ``bench_commitments``: ``edit`` (sign the charter, add
+  commitments and yearly progress reports) by the entity's coordinators.
+* ``bench_round``: ``view`` by anyone once published; before, by its network's
+  administrators and by the coordinators, respondents and reviewers of its entities.
+  ``edit``, ``invite``, ``publish`` (the comparative report): its network's
+  administrators.
+* ``bench_assessment`` (a city's answers, evidence and scores): ``view`` (and its
+  report) by anyone once published; before, only by the entity's coordinators and the
+  reviewers of its review team (answers are private to the city and its reviewers:
+  neither the network administrator nor a respondent reads them). ``assign``,
+  ``submit``: the coordinators while a draft; ``start_review``: the reviewers once
+  submitted; ``publish`` (own results): the coordinators once submitted or in review.
+  ``create`` (a review team): the network's administrators.
+* ``bench_question`` (one question of an assessment): ``view`` by the coordinators, the
+  reviewers and the respondents it is assigned to (and anyone once published);
+  ``answer`` and ``upload`` (evidence) by the coordinators and its assignees while the
+  assessment is a draft.
+* ``bench_review`` (the review team's work): ``view`` findings and recommendations as
+  the assessment; ``edit`` (visit plan, interview notes) and ``write_review`` (findings,
+  recommendations) by the team's reviewers while the assessment is submitted or in
+  review; ``history`` (the interview notes, never public) by the team and the
+  coordinators.
+* ``bench_survey`` (the anonymous resident questionnaire): ``create`` by the
+  coordinators; ``view`` of its tallies as the assessment. Residents answer through the
+  survey's token link, without an account, and nothing personal is kept.
 """
 
 from __future__ import annotations
@@ -74,6 +109,10 @@ class Action(StrEnum):
     EXPORT = "export"
     ERASE = "erase"
     CONSENT = "consent"
+    ASSIGN = "assign"
+    ANSWER = "answer"
+    INVITE = "invite"
+    WRITE_REVIEW = "write_review"
 
 
 @dataclass(frozen=True)
@@ -86,6 +125,11 @@ class Scope:
     state: str | None = None
     geo: str | None = None
     organisation: str | None = None
+    entity: str | None = None
+    network: str | None = None
+    entities: frozenset[str] = field(default_factory=frozenset)
+    reviews: frozenset[str] = field(default_factory=frozenset)
+    assignees: frozenset[int] = field(default_factory=frozenset)
 
 
 class Scoped(Protocol):
@@ -105,13 +149,21 @@ _REVIEW_STATES = frozenset({"submitted", "in_review", "published"})
 
 @dataclass(frozen=True)
 class Grants:
-    """A user's roles: the global ones, the countries of their coordinator grants and the
-    organisations of their counsellor grants."""
+    """A user's roles: the global ones, the countries of their coordinator grants, the
+    organisations of their counsellor grants, and the (role, entity) pairs, networks and
+    review teams of their benchmark grants."""
 
     user_id: int | None
     roles: frozenset[str]
     countries: frozenset[str]
     organisations: frozenset[str] = frozenset()
+    entity_roles: frozenset[tuple[str, str]] = frozenset()
+    networks: frozenset[str] = frozenset()
+    reviews: frozenset[str] = frozenset()
+
+    def has(self, role: Role, entity: str | None) -> bool:
+        """Whether the user holds ``role`` for ``entity``."""
+        return entity is not None and (role.value, entity) in self.entity_roles
 
     @property
     def admin(self) -> bool:
@@ -133,15 +185,24 @@ def grants(user: Any) -> Grants:
     kept = getattr(user, "_zaragoza_grants", None)
     if kept is not None:
         return kept  # type: ignore[no-any-return]
-    rows = list(user.grants.values_list("role", "country", "organisation"))
-    roles = {r for r, _, _ in rows}
+    rows = list(
+        user.grants.values_list("role", "country", "organisation", "entity", "network", "review")
+    )
+    roles = {r for r, *_ in rows}
     if user.is_superuser:
         roles.add(Role.ADMIN)
     found = Grants(
         user.pk,
         frozenset(roles),
-        frozenset(c for r, c, _ in rows if r == Role.COORDINATOR and c),
-        frozenset(o for r, _, o in rows if r == Role.COUNSELLOR and o),
+        frozenset(c for r, c, *_ in rows if r == Role.COORDINATOR and c),
+        organisations=frozenset(o for r, _c, o, *_ in rows if r == Role.COUNSELLOR and o),
+        entity_roles=frozenset(
+            (r, e)
+            for r, _c, _o, e, _n, _v in rows
+            if e and r in (Role.CITY_COORDINATOR, Role.RESPONDENT)
+        ),
+        networks=frozenset(n for r, _c, _o, _e, n, _v in rows if n and r == Role.NETWORK_ADMIN),
+        reviews=frozenset(v for r, _c, _o, _e, _n, v in rows if v and r == Role.PEER_REVIEWER),
     )
     user._zaragoza_grants = found
     return found
@@ -185,6 +246,69 @@ def _skills_profile(g: Grants, action: Action, s: Scope) -> bool:
     return own and action in _PROFILE_PERSON
 
 
+_PUBLIC_KINDS = frozenset({"frameworks", "bench_entity", "bench_network", "bench_commitments"})
+_UNDER_REVIEW = frozenset({"submitted", "in_review"})
+
+
+def _benchmark(g: Grants, action: Action, s: Scope) -> bool:
+    """The local benchmarks' rules; an admin holds every role everywhere."""
+    coordinator = g.admin or g.has(Role.CITY_COORDINATOR, s.entity)
+    reviewer = g.admin or bool(g.reviews & s.reviews)
+    network_admin = g.admin or (s.network is not None and s.network in g.networks)
+    published = s.state == "published"
+    if s.kind in _PUBLIC_KINDS and action is Action.VIEW:
+        return True
+    if s.kind == "bench_network":
+        return network_admin and action in (Action.CREATE, Action.INVITE)
+    if s.kind == "bench_commitments":
+        return coordinator and action is Action.EDIT
+    if s.kind == "bench_round":
+        if action is Action.VIEW:
+            involved = any(
+                (role, e) in g.entity_roles
+                for e in s.entities
+                for role in (Role.CITY_COORDINATOR, Role.RESPONDENT)
+            )
+            return published or network_admin or involved or reviewer
+        return network_admin and action in (Action.EDIT, Action.INVITE, Action.PUBLISH)
+    if s.kind == "bench_assessment":
+        if action is Action.VIEW:
+            return published or coordinator or reviewer
+        if action in (Action.ASSIGN, Action.SUBMIT):
+            return coordinator and s.state == "draft"
+        if action is Action.START_REVIEW:
+            return reviewer and s.state == "submitted"
+        if action is Action.PUBLISH:
+            return coordinator and s.state in _UNDER_REVIEW
+        if action is Action.CREATE:
+            return network_admin
+        return False
+    if s.kind == "bench_question":
+        assignee = (
+            g.user_id is not None and g.user_id in s.assignees and g.has(Role.RESPONDENT, s.entity)
+        )
+        if action is Action.VIEW:
+            return published or coordinator or reviewer or assignee
+        if action in (Action.ANSWER, Action.UPLOAD):
+            return (coordinator or assignee) and s.state == "draft"
+        return False
+    if s.kind == "bench_review":
+        if action is Action.VIEW:
+            return published or coordinator or reviewer
+        if action in (Action.EDIT, Action.WRITE_REVIEW):
+            return reviewer and s.state in _UNDER_REVIEW
+        if action is Action.HISTORY:
+            return reviewer or coordinator
+        return False
+    if s.kind == "bench_survey":
+        if action is Action.CREATE:
+            return coordinator
+        if action is Action.VIEW:
+            return published or coordinator or reviewer
+        return False
+    return False
+
+
 def _rule(g: Grants, action: Action, s: Scope) -> bool:
     if s.kind == "practice":
         return _practice(g, action, s)
@@ -204,6 +328,8 @@ def _rule(g: Grants, action: Action, s: Scope) -> bool:
         return action is Action.VIEW
     if s.kind == "skills_profile":
         return _skills_profile(g, action, s)
+    if s.kind.startswith("bench_") or s.kind == "frameworks":
+        return _benchmark(g, action, s)
     if s.kind == "toolbox_plan":
         if action not in (Action.VIEW, Action.EDIT):
             return False

@@ -8,15 +8,17 @@ The table (``docs/knowledge.md``, after the project's domain model)::
                                        countries; edit their country profiles
     editor            all              what a coordinator may, everywhere; taxonomy
     city_coordinator  one entity       run its assessments, publish its results
-    respondent        one entity       answer assigned questions
-    peer_reviewer     one entity       read answers of their review, write findings
+    respondent        one entity       answer the questions assigned to them
+    peer_reviewer     a review team    read the answers of the entity under review,
+                                       write findings and recommendations
     network_admin     a network        create rounds, invite entities, publish reports
     counsellor        an organisation  create and read that organisation's skills profiles
     admin             all              manage users and roles (and everything above)
 
 The public (no account) reads what is published. The knowledge base uses the first
-three and ``admin``; the others are defined here so that the toolbox, local benchmarks
-and skills profiles grant and check them the same way.
+three and ``admin``; local benchmarks (``docs/benchmarks.md``) the city coordinator,
+respondent, peer reviewer and network administrator; the counsellor is defined here so
+that skills profiles grant and check it the same way.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ SCOPE_OF: dict[Role, str | None] = {
     Role.EDITOR: None,
     Role.CITY_COORDINATOR: "entity",
     Role.RESPONDENT: "entity",
-    Role.PEER_REVIEWER: "entity",
+    Role.PEER_REVIEWER: "review",
     Role.NETWORK_ADMIN: "network",
     Role.COUNSELLOR: "organisation",
     Role.ADMIN: None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,9 +18,14 @@ from zaragoza.portal.accounts.roles import SCOPE_OF, Role
 
 __all__ = ["add_user", "grant"]
 
+#: An entity (LAU or NUTS code), network or review-team code.
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
+
 
 def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
-    """Grant ``role`` to ``user`` for each of ``scopes`` (countries for a coordinator).
+    """Grant ``role`` to ``user`` for each of ``scopes`` (countries for a coordinator;
+    entity codes for a city coordinator or respondent; network codes for a network
+    administrator; review-team ids for a peer reviewer).
 
     Raises
     ------
@@ -37,7 +43,8 @@ def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
     if kind is None and scopes:
         raise UsageError(f"the {r.value} role has no scope", value=",".join(scopes))
     if kind is not None and not scopes:
-        raise UsageError(f"the {r.value} role needs a {kind}", hint=f"Give --{kind}")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise UsageError(f"the {r.value} role needs {article} {kind}", hint=f"Give --{kind}")
     if kind == "country":
         bad = [s for s in scopes if s not in COUNTRIES]
         if bad:
@@ -45,6 +52,14 @@ def grant(user: Any, role: str, scopes: Iterable[str] = ()) -> list[Grant]:
                 "unknown country",
                 value=",".join(bad),
                 hint="Eurostat geo codes: " + " ".join(COUNTRIES),
+            )
+    if kind in ("entity", "network", "review"):
+        bad = [s for s in scopes if not _CODE.match(s)]
+        if bad:
+            raise UsageError(
+                f"invalid {kind} code",
+                value=",".join(bad),
+                hint="Letters, digits, '_', '.', '-', at most 20 characters",
             )
     made = []
     for scope in scopes or [""]:

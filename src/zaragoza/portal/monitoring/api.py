@@ -17,8 +17,8 @@
     published figures is the difference of the two published values shown, computed by
     Zaragoza, without an interval (the files' notes say so).
 ``GET /api/v1/observations``
-    Published cells. Filters ``indicator, geo, time, citizen, c_birth, sex, age, source,
-    compare_to`` each take a comma-separated list or a repeated parameter
+    Published cells. Filters ``indicator, geo, time, citizen, c_birth, mig_bg, sex, age,
+    source, compare_to`` each take a comma-separated list or a repeated parameter
     (``geo=AT,SE`` is ``geo=AT&geo=SE``). ``gap`` chooses level and gap rows:
     ``false`` (the default: level rows only, ``compare_to`` empty), ``true`` (both) or
     ``only`` (gap rows only, value = group minus reference, in percentage points);
@@ -219,6 +219,7 @@ class ObservationOut(Schema):
     time: int
     citizen: str
     c_birth: str
+    mig_bg: str = "TOTAL"
     sex: str
     age: str
     compare_to: str
@@ -444,7 +445,11 @@ def codes(request: HttpRequest) -> HttpResponse:
         own: dict[str, Mapping[str, str]] = {
             "indicator": {i: cat[i].title for i in cat},
             "source": {"computed": "Computed from microdata", "published": "Published by Eurostat"},
-            "compare_to": {"": "None (level)", **labels.get("citizen", {})},
+            "compare_to": {
+                "": "None (level)",
+                **labels.get("citizen", {}),
+                "NATIVE": labels.get("mig_bg", {}).get("NATIVE", "NATIVE"),
+            },
         }
         out = {
             dim: [
@@ -482,7 +487,14 @@ _TIME_DOC = (
     "Years, ranges (2015-2020, both ends included) or open ranges (2015- or -2020), "
     "comma-separated or repeated"
 )
-_COMPARE_DOC = "Reference groups of gap rows (NAT); without gap, implies gap=only"
+_COMPARE_DOC = (
+    "Reference groups of gap rows (NAT nationals, NATIVE non-immigrant students); "
+    "without gap, implies gap=only"
+)
+_MIG_BG_DOC = (
+    "Migrant background of PISA's students: TOTAL, NATIVE, IMMIGRANT, SECOND_GEN, "
+    "FIRST_GEN (TOTAL on every other figure)"
+)
 _GAP_DOC = "false (level rows, the default), true (level and gap rows), only (gap rows)"
 _FORMAT_DOC = "json, csv, xlsx, jsonstat, sdmx-csv, sdmx-ml (default: by Accept, else json)"
 _PRECISION_DOC = (
@@ -517,6 +529,7 @@ def observations(
     time: Annotated[list[str] | None, Query(description=_TIME_DOC, example="2022,2023")] = None,
     citizen: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
     c_birth: Annotated[list[str] | None, Query(description=_FILTER_DOC)] = None,
+    mig_bg: Annotated[list[str] | None, Query(description=_MIG_BG_DOC)] = None,
     sex: Annotated[list[str] | None, Query(description="T, M, F")] = None,
     age: Annotated[list[str] | None, Query(description="Eurostat age codes (Y20-64)")] = None,
     source: Annotated[list[str] | None, Query(description="computed, published")] = None,
@@ -548,7 +561,7 @@ def observations(
     reader = _reader()
     filters = {
         "indicator": indicator, "geo": geo, "time": time, "citizen": citizen,
-        "c_birth": c_birth, "sex": sex, "age": age, "source": source,
+        "c_birth": c_birth, "mig_bg": mig_bg, "sex": sex, "age": age, "source": source,
         "compare_to": compare_to,
     }  # fmt: skip
     req = parse_query(request, reader, filters, gap, limit, offset, format, labels, precision, lang)
@@ -968,6 +981,10 @@ api.add_router("/v1", _knowledge_router)
 from zaragoza.portal.toolbox.api import router as _toolbox_router  # noqa: E402
 
 api.add_router("/v1", _toolbox_router)
+# The local benchmarks' endpoints (frameworks, a published round's scores).
+from zaragoza.portal.benchmarks.api import router as _benchmarks_router  # noqa: E402
+
+api.add_router("/v1", _benchmarks_router)
 
 
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
@@ -995,6 +1012,9 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
                 "/api/v1/countries/{geo}/profile",
                 "/api/v1/toolbox/{modules,measures,recommend}",
                 "/api/v1/toolbox/measures/{id}",
+                "/api/v1/frameworks",
+                "/api/v1/frameworks/{id}",
+                "/api/v1/benchmarks/{round}/scores",
                 "/api/docs",
                 "/api/openapi.json",
             ],

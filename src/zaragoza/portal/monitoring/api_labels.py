@@ -3,7 +3,8 @@
 The API's labels are Eurostat's English ones by default (its catalogue is data, in
 English). With ``lang`` the label columns (``labels=true``) and JSON-stat's category
 labels use the portal's own names, as its pages show them: country names from
-pycountry's ISO 3166 catalogues, indicator titles, migrant groups, sexes and age bands
+pycountry's ISO 3166 catalogues, indicator titles, migrant groups and backgrounds, sexes
+and age bands
 translated in ``locale/``.
 """
 
@@ -16,7 +17,13 @@ from django.utils.translation import override
 
 from zaragoza.catalog.loader import load_catalog
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
-from zaragoza.portal.monitoring.labels import age_label, country_name, group_label, sex_label
+from zaragoza.portal.monitoring.labels import (
+    age_label,
+    country_name,
+    group_label,
+    reference_label,
+    sex_label,
+)
 
 __all__ = ["LANGUAGES", "localised_labels"]
 
@@ -35,7 +42,8 @@ def localised_labels(
             "geo": lambda c: country_name(c, lang),
             "citizen": lambda c: group_label(c, "citizen"),
             "c_birth": lambda c: group_label(c, "c_birth"),
-            "compare_to": lambda c: group_label(c, "citizen") if c else _("none (a level)"),
+            "mig_bg": lambda c: group_label(c, "mig_bg"),
+            "compare_to": lambda c: reference_label(c) if c else _("none (a level)"),
             "sex": sex_label,
             "age": age_label,
             "source": lambda c: _("published") if c == "published" else _("computed"),

@@ -19,6 +19,7 @@ from ninja import Schema
 from zaragoza.catalog.codes import CITIZEN_GROUPS, ISO_TO_EUROSTAT
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.observations import COMPARE_TO, MIG_BG
 from zaragoza.portal.monitoring import years
 from zaragoza.publish.formats import FORMATS
 from zaragoza.publish.precision import PRECISIONS
@@ -144,7 +145,12 @@ def valid_codes(reader: WarehouseReader) -> dict[str, set[str]]:
         valid[dim] |= set(labels.get(dim, {}))
     valid["c_birth"] |= set(CITIZEN_GROUPS)
     valid["citizen"] |= set(CITIZEN_GROUPS)
-    valid["compare_to"] = {str(c) for c in present.get("compare_to", []) if c} | set(CITIZEN_GROUPS)
+    valid["mig_bg"] |= set(MIG_BG)
+    valid["compare_to"] = (
+        {str(c) for c in present.get("compare_to", []) if c}
+        | set(CITIZEN_GROUPS)
+        | {c for c in COMPARE_TO if c}
+    )
     return valid
 
 

@@ -19,8 +19,9 @@ value). Other parameters are refused.
 
 The codelists hold the codes the warehouse has (and every catalogue indicator and
 unit), named in English, French and German: countries from ISO 3166 (pycountry),
-migrant groups, sexes, flags and units from the portal's translated messages,
-indicators from the catalogue's translated titles. NUTS regions keep their code as
+migrant groups and backgrounds (``CL_MIG_BG``: every code), sexes, flags and units
+from the portal's translated messages, indicators from the catalogue's translated
+titles. NUTS regions keep their code as
 their name. The same structure describes the SDMX-CSV and SDMX-ML answers of
 ``/api/v1/observations``, so ``sdmx1`` reads them with nothing built by hand.
 """
@@ -38,9 +39,16 @@ from ninja import Router
 
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.observations import MIG_BG
 from zaragoza.portal.monitoring.api_query import ApiError, ErrorOut, refuse_unknown_parameters
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
-from zaragoza.portal.monitoring.labels import FLAG_MEANINGS, country_name, group_label, sex_label
+from zaragoza.portal.monitoring.labels import (
+    FLAG_MEANINGS,
+    country_name,
+    group_label,
+    reference_label,
+    sex_label,
+)
 from zaragoza.publish import sdmx_ml
 from zaragoza.publish.formats import NOT_APPLICABLE
 from zaragoza.warehouse.reader import WarehouseReader
@@ -67,6 +75,7 @@ _NAMES: dict[str, Any] = {
     "geo": gettext_lazy("Geopolitical entity (reporting)"),
     "citizen": gettext_lazy("Country of citizenship"),
     "c_birth": gettext_lazy("Country of birth"),
+    "mig_bg": gettext_lazy("Migrant background"),
     "sex": gettext_lazy("Sex"),
     "age": gettext_lazy("Age class"),
     "compare_to": gettext_lazy("Reference group of a gap"),
@@ -94,6 +103,7 @@ _CODES: dict[str, dict[str, Any]] = {
         "EUR": gettext_lazy("Euro"),
         "RT": gettext_lazy("Rate"),
         "COEF": gettext_lazy("Coefficient"),
+        "PTS": gettext_lazy("Score points"),
     },
     "source": {
         "computed": gettext_lazy("Computed from microdata"),
@@ -124,13 +134,13 @@ def label(what: str, code: str | None, lang: str) -> str:
             return indicator_title(cat[code]) if code in cat.indicators else code
         if what == "geo":
             return country_name(code, lang)
-        if what in ("citizen", "c_birth"):
+        if what in ("citizen", "c_birth", "mig_bg"):
             return group_label(code, what)
         if what == "compare_to":
             return (
                 str(gettext_lazy("Not applicable (a level, not a gap)"))
                 if (code == NOT_APPLICABLE)
-                else group_label(code, "citizen")
+                else reference_label(code)
             )
         if what == "sex":
             return sex_label(code)
@@ -155,6 +165,8 @@ def structure_codes(reader: WarehouseReader) -> dict[str, list[str]]:
         "unit": list(units),
         "source": ["computed", "published"],
         **{d: [str(c) for c in present.get(d, [])] for d in ("geo", "citizen", "c_birth")},
+        # every code of the migrant background, whatever the warehouse holds (PISA's)
+        "mig_bg": list(dict.fromkeys([*MIG_BG, *map(str, present.get("mig_bg", []))])),
         "sex": [str(c) for c in present.get("sex", [])],
         "age": [str(c) for c in present.get("age", [])],
         "compare_to": [NOT_APPLICABLE, *refs],

@@ -27,6 +27,7 @@ __all__ = [
     "flag_text",
     "group_label",
     "is_aggregate",
+    "reference_label",
     "sex_label",
 ]
 
@@ -66,6 +67,15 @@ _C_BIRTH = {
     "NEU27_2020_FOR": gettext_lazy("Born outside the EU"),
     "EU28_FOR": gettext_lazy("Born in another EU country (EU28)"),
     "NEU28_FOR": gettext_lazy("Born outside the EU (EU28)"),
+}
+#: Labels of the ``mig_bg`` codes: the OECD's categories of PISA's index of immigrant
+#: background (IMMIG) and immigrant students, their sum.
+_MIG_BG = {
+    "TOTAL": gettext_lazy("All persons"),
+    "NATIVE": gettext_lazy("Non-immigrant students"),
+    "IMMIGRANT": gettext_lazy("Immigrant students"),
+    "SECOND_GEN": gettext_lazy("Second-generation immigrant students"),
+    "FIRST_GEN": gettext_lazy("First-generation immigrant students"),
 }
 _SEX = {
     "T": pgettext_lazy("sex", "Total"),
@@ -121,9 +131,16 @@ def country_name(geo: str, lang: str | None = None) -> str:
 
 
 def group_label(code: str, by: str = "citizen") -> str:
-    """Return the label of a migrant-group code of the ``citizen`` or ``c_birth`` dimension."""
-    table = _C_BIRTH if by == "c_birth" else _CITIZEN
+    """Return the label of a migrant-group code of the ``citizen``, ``c_birth`` or
+    ``mig_bg`` dimension."""
+    table = _C_BIRTH if by == "c_birth" else _MIG_BG if by == "mig_bg" else _CITIZEN
     return str(table[code]) if code in table else code
+
+
+def reference_label(code: str) -> str:
+    """Return the label of a gap's reference group (``compare_to``): ``NAT`` nationals,
+    ``NATIVE`` non-immigrant students."""
+    return group_label(code, "mig_bg" if code == "NATIVE" else "citizen")
 
 
 def sex_label(code: str) -> str:

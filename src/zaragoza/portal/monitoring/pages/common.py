@@ -21,7 +21,7 @@ from zaragoza.catalog.codes import CITIZEN_GROUPS
 from zaragoza.catalog.loader import Catalog, load_catalog
 from zaragoza.catalog.schema import Indicator
 from zaragoza.catalog.targets import targets_for
-from zaragoza.observations import CELL_KEY, PUBLISHED_COLUMNS, gap_flag
+from zaragoza.observations import CELL_KEY, MIG_BG, PUBLISHED_COLUMNS, gap_flag
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import (
     country_name,
@@ -32,10 +32,14 @@ from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader, parse_
 
 EU = "EU27_2020"
 SOURCES = ("published", "computed")
-BREAKDOWNS = ("citizen", "c_birth")
+#: The dimensions migrant groups are in: citizenship, country of birth, and PISA's
+#: migrant background of students.
+BREAKDOWNS = ("citizen", "c_birth", "mig_bg")
+#: The reference group of each breakdown's gaps: nationals, non-immigrant students.
+REFERENCES = {"citizen": "NAT", "c_birth": "NAT", "mig_bg": "NATIVE"}
 SEXES = ("T", "M", "F")
 #: The migrant group a single headline figure is about, in order of preference.
-MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR")
+MAIN_GROUPS = ("NEU27_2020_FOR", "FOR", "EU27_2020_FOR", "IMMIGRANT")
 
 
 class PageError(Exception):
@@ -163,7 +167,7 @@ def derived_gap_row(
     interval (Eurostat publishes none); computed by Zaragoza from two published values."""
     out = {c: group.get(c) for c in PUBLISHED_COLUMNS}
     out |= dict.fromkeys(("se", "ci_lo", "ci_hi", "cv", "n", "n_missing"))
-    out["compare_to"] = "NAT"
+    out["compare_to"] = "NATIVE" if group.get("mig_bg", "TOTAL") != "TOTAL" else "NAT"
     # the difference shown, rounded off the float noise of 79.2 - 63.0
     out["value"] = None if shown is None else round(shown, 10)
     out["flag"] = gap_flag(group.get("flag"), nationals.get("flag"))
@@ -292,9 +296,9 @@ def api_url(fmt: str, **filters: Iterable[Any] | str | None) -> str:
 
 
 def group_filter(by: str, groups: Sequence[str]) -> dict[str, list[str]]:
-    """The API filter of migrant groups in ``by``, the other breakdown at its total."""
-    other = "c_birth" if by == "citizen" else "citizen"
-    return {by: list(dict.fromkeys(groups)), other: ["TOTAL"]}
+    """The API filter of migrant groups in ``by``, the other breakdowns at their total."""
+    others = {o: ["TOTAL"] for o in BREAKDOWNS if o != by}
+    return {by: list(dict.fromkeys(groups)), **others}
 
 
 def downloads(**filters: Iterable[Any] | str | None) -> list[dict[str, str]]:
@@ -409,15 +413,19 @@ def geo_of(ctx: Context, geo: str | None, default: str) -> str:
 
 
 def breakdown(df: pd.DataFrame) -> str:
-    """The dimension the migrant groups are in: citizenship unless only birth varies."""
+    """The dimension the migrant groups are in: citizenship unless only birth varies, or
+    only the migrant background (PISA's students)."""
     if (df["citizen"] != "TOTAL").any():
         return "citizen"
+    births = (df["c_birth"] != "TOTAL").any()
+    if "mig_bg" in df.columns and (df["mig_bg"] != "TOTAL").any() and not births:
+        return "mig_bg"
     return "c_birth"
 
 
 def groups_in(df: pd.DataFrame, by: str) -> list[str]:
     present = set(df[by])
-    ordered = [g for g in CITIZEN_GROUPS if g in present]
+    ordered = [g for g in (MIG_BG if by == "mig_bg" else CITIZEN_GROUPS) if g in present]
     return ordered + sorted(present - set(ordered))
 
 
@@ -440,8 +448,12 @@ def at_age_band(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
 
 
 def by_slice(df: pd.DataFrame, by: str) -> pd.DataFrame:
-    other = "c_birth" if by == "citizen" else "citizen"
-    return df[df[other] == "TOTAL"]
+    """The rows of the groups in ``by``: the other breakdowns at their total."""
+    keep = pd.Series(True, index=df.index)
+    for other in BREAKDOWNS:
+        if other != by and other in df.columns:
+            keep &= df[other] == "TOTAL"
+    return df[keep]
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from zaragoza.portal.monitoring.labels import (
     age_label,
     country_name,
     group_label,
+    reference_label,
     sex_label,
 )
 from zaragoza.portal.monitoring.pages.common import (
@@ -59,9 +60,10 @@ __all__ = [
     "data_page",
 ]
 
-_CODE_DIMS = ("indicator", "geo", "citizen", "c_birth", "sex", "age", "source")
-_DATA_DIMS = ("indicator", "geo", "time", "citizen", "c_birth", "sex", "age", "source")
-#: ``gap``: level rows (the default), gap rows to nationals, or both.
+_CODE_DIMS = ("indicator", "geo", "citizen", "c_birth", "mig_bg", "sex", "age", "source")
+_DATA_DIMS = ("indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age", "source")
+#: ``gap``: level rows (the default), gap rows (to nationals, or to non-immigrant
+#: students for PISA's figures), or both.
 GAP_CHOICES = ("false", "only", "true")
 #: The query parameters the data page reads.
 DATA_PARAMETERS = (*_DATA_DIMS, "gap")
@@ -83,6 +85,7 @@ def _options(ctx: Any) -> dict[str, list[tuple[str, str]]]:
         "time": [(str(t), str(t)) for t in sorted(ctx.codes["time"], reverse=True)],
         "citizen": [(c, group_label(c, "citizen")) for c in ctx.codes["citizen"]],
         "c_birth": [(c, group_label(c, "c_birth")) for c in ctx.codes["c_birth"]],
+        "mig_bg": [(c, group_label(c, "mig_bg")) for c in ctx.codes["mig_bg"]],
         "sex": [(s, sex_label(s)) for s in ctx.codes["sex"]],
         "age": [(a, age_label(a)) for a in ctx.codes["age"]],
         "source": [(s, _source_label(s)) for s in ctx.codes["source"]],
@@ -189,11 +192,11 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
         if unknown:
             raise _unknown(dim, unknown)
     years = _years(chosen["time"], ctx.codes["time"])
-    compare_to = {"false": ("",), "only": ("NAT",), "true": ()}[gap]
+    compare_to = {"false": ("",), "only": ("NAT", "NATIVE"), "true": ()}[gap]
     sel = ObservationFilter(
         indicator=chosen["indicator"], geo=chosen["geo"], time=years,
-        citizen=chosen["citizen"], c_birth=chosen["c_birth"], sex=chosen["sex"],
-        age=chosen["age"], source=chosen["source"], compare_to=compare_to,
+        citizen=chosen["citizen"], c_birth=chosen["c_birth"], mig_bg=chosen["mig_bg"],
+        sex=chosen["sex"], age=chosen["age"], source=chosen["source"], compare_to=compare_to,
     )  # fmt: skip
     total = reader.count(sel)
     preview = reader.observations(sel, limit=_PREVIEW)
@@ -212,14 +215,14 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
                 "citizen_label": group_label(rec["citizen"], "citizen"),
                 "c_birth": rec["c_birth"],
                 "c_birth_label": group_label(rec["c_birth"], "c_birth"),
+                "mig_bg": rec["mig_bg"],
+                "mig_bg_label": group_label(rec["mig_bg"], "mig_bg"),
                 "sex": rec["sex"],
                 "sex_label": sex_label(rec["sex"]),
                 "age": rec["age"],
                 "age_label": age_label(rec["age"]),
                 "compare_to": rec["compare_to"],
-                "compare_to_label": group_label(rec["compare_to"], "citizen")
-                if rec["compare_to"]
-                else "",
+                "compare_to_label": reference_label(rec["compare_to"]) if rec["compare_to"] else "",
                 "source": rec["source"],
                 "synthetic": ctx.demonstration(rec["source"]),
                 "gap": bool(rec.get("compare_to")),
@@ -246,7 +249,7 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
         "gap": gap,
         "gap_choices": [
             ("false", _("Levels")),
-            ("only", _("Gaps to nationals")),
+            ("only", _("Gaps to nationals (PISA: to non-immigrant students)")),
             ("true", _("Both")),
         ],
         "options": options,

@@ -1,4 +1,9 @@
-"""The indicator page: one country's series by group and sex, the map and the ranking."""
+"""The indicator page: one country's series by group and sex, the map and the ranking.
+
+Groups are those of citizenship, country of birth or, for PISA's achievement indicators,
+the migrant background of students (``mig_bg``); gaps are to each breakdown's reference
+group: nationals (``NAT``), or non-immigrant students (``NATIVE``).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from zaragoza.portal.monitoring.labels import (
 from zaragoza.portal.monitoring.pages.common import (
     BREAKDOWNS,
     EU,
+    REFERENCES,
     SEXES,
     PageError,
     at_age_band,
@@ -136,6 +142,7 @@ def indicator_page(
     for s in sexes:
         choice(s, sexes_present, "sex", "T")
     groups = groups_in(df, by)
+    ref = REFERENCES[by]
     years = sorted({int(t) for t in df["time"]})
     decimals = decimals_for(ind, df["value"].dropna())
     rows = keyed_rows(df)
@@ -200,7 +207,7 @@ def indicator_page(
             source=(source,),
             time=(time,),
             sex=(rank_sex,),
-            compare_to=("NAT",),
+            compare_to=(ref,),
         )
     )
     gaps = grouped(at_age_band(gaps, ind), by)
@@ -212,8 +219,8 @@ def indicator_page(
         mine_row = rows.get((g, time, group, rank_sex))
         c = cell(mine_row, decimals, time)
         gap = None
-        if group != "NAT" and "NAT" in groups:
-            nat_row = rows.get((g, time, "NAT", rank_sex))
+        if group != ref and ref in groups:
+            nat_row = rows.get((g, time, ref, rank_sex))
             gap = gap_cell(
                 gap_rows.get((g, group)), c, cell(nat_row, decimals, time), decimals, time
             )
@@ -283,7 +290,7 @@ def indicator_page(
         "source_note": source_note(ctx, source),
         "synthetic": ctx.demonstration(source),
         "by": by,
-        "bys": [(b, _("citizenship") if b == "citizen" else _("country of birth")) for b in bys],
+        "bys": [(b, _breakdown_name(b)) for b in bys],
         "geo": geo,
         "geo_name": country_name(geo),
         "geos": [(g, country_name(g)) for g in geo_order(geos_present)],
@@ -329,6 +336,15 @@ def indicator_page(
         "state": state,
         "targets": [{"target": t, "citation": target_source(t)} for t in targets_for(ind.id)],
     }
+
+
+def _breakdown_name(by: str) -> str:
+    names = {
+        "citizen": _("citizenship"),
+        "c_birth": _("country of birth"),
+        "mig_bg": _("migrant background"),
+    }
+    return names[by]
 
 
 def _map_title(geo: str, c: Mapping[str, Any] | None) -> str:
@@ -378,13 +394,14 @@ def _gap_series(
     gap rows (with their intervals) where it has them, else the difference of the two
     levels; a line chart over the years (bars for a single year) with a zero line and
     the breaks in series."""
-    if "NAT" not in groups:
+    ref = REFERENCES[by]
+    if ref not in groups:
         return {"series": [], "rows": [], "chart": None, "figures": []}
     found = grouped(
         reader.observations(
             ObservationFilter(
                 indicator=(ind.id,), source=(source,), geo=(geo,), sex=tuple(sexes),
-                compare_to=("NAT",),
+                compare_to=(ref,),
             )
         ),
         by,
@@ -395,13 +412,13 @@ def _gap_series(
     figures: list[Mapping[str, Any] | None] = []
     for s in sexes:
         for g in groups:
-            if g in ("NAT", "TOTAL"):
+            if g in (ref, "TOTAL"):
                 continue
             cells = [
                 gap_cell(
                     gap_rows.get((geo, y, g, s)),
                     cell(rows.get((geo, y, g, s)), decimals, y),
-                    cell(rows.get((geo, y, "NAT", s)), decimals, y),
+                    cell(rows.get((geo, y, ref, s)), decimals, y),
                     decimals,
                     y,
                 )
@@ -414,7 +431,7 @@ def _gap_series(
             figures.extend(
                 gap_figure(
                     gap_rows.get((geo, y, g, s)), rows.get((geo, y, g, s)),
-                    rows.get((geo, y, "NAT", s)), c,
+                    rows.get((geo, y, ref, s)), c,
                 )
                 for y, c in zip(years, cells, strict=True)
             )  # fmt: skip
