@@ -42,7 +42,8 @@ def aggregate(
     """Counts and shares of the profiles whose persons consent to statistics, with
     disclosure control (cells under the threshold and those that would reveal them
     blank, flag c): observations with source = profiles, never individual data. The
-    column ``synthetic`` says whether they come from synthetic profiles (--example)."""
+    column ``synthetic`` says whether synthetic profiles were counted (--example, or the
+    examples ``zaragoza init`` and ``zaragoza profiles example`` put in place)."""
     from zaragoza.skills.aggregate import aggregate as run
 
     chosen = [b.strip() for b in by.split(",") if b.strip()]
@@ -53,16 +54,27 @@ def aggregate(
             if example < 1:
                 raise UsageError("--example is a number of profiles, 1 or more", value=example)
             records = synthetic_profiles(example)
+            synthetic = True
         else:
             _django(warehouse)
             from zaragoza.portal.skills.crypto import LostKeyError
-            from zaragoza.portal.skills.services import counted
+            from zaragoza.portal.skills.services import counted_with_origin
 
             try:
-                records = counted()
+                origins = counted_with_origin()
             except LostKeyError as exc:  # names the setting, never a person
                 raise UsageError(str(exc)) from None
-        cells = run(records, by=chosen, threshold=threshold).assign(synthetic=example is not None)
+            records = [record for record, _ in origins]
+            invented = sum(made_up for _, made_up in origins)
+            # any synthetic profile counted makes the figures a demonstration
+            synthetic = invented > 0
+            if invented:
+                typer.echo(
+                    f"{invented} of the {len(records)} profiles counted are synthetic: "
+                    "the figures are a demonstration, not statistics",
+                    err=True,
+                )
+        cells = run(records, by=chosen, threshold=threshold).assign(synthetic=synthetic)
     except ZaragozaError as exc:
         _fail(exc)
     text = cells.to_csv(index=False)
@@ -89,28 +101,68 @@ def example_profiles(
         from zaragoza.skills.synthetic import synthetic_profiles
 
         for record in synthetic_profiles(count):
-            create(organisation, record, {"counsellor": "en", "person": "en"}, True, None)
+            create(
+                organisation,
+                record,
+                {"counsellor": "en", "person": "en"},
+                True,
+                None,
+                synthetic=True,
+            )
     except ZaragozaError as exc:
         _fail(exc)
     typer.echo(f"{count} synthetic profiles added to {organisation}")
 
 
+@profiles_app.command("retention")
+def retention(
+    organisation: Annotated[str, typer.Option(help="The organisation whose period to set.")],
+    days: Annotated[
+        int, typer.Option(help="Retention period: profiles unchanged this many days are erased.")
+    ],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Set an organisation's retention period (what ``purge`` and the server's daily purge
+    use for its profiles)."""
+    try:
+        _django(warehouse)
+        from zaragoza.portal.skills.services import set_retention
+
+        set_retention(organisation, days)
+    except ZaragozaError as exc:
+        _fail(exc)
+    typer.echo(f"profiles of {organisation} are kept {days} days after their last change")
+
+
 @profiles_app.command("purge")
 def purge(
     older_than_days: Annotated[
-        int, typer.Option(help="Retention period: erase profiles unchanged for this many days.")
-    ],
+        int | None,
+        typer.Option(
+            help="Erase profiles unchanged for this many days, whatever their organisation's "
+            "period (default: each organisation's own retention period)."
+        ),
+    ] = None,
     organisation: Annotated[
         str | None, typer.Option(help="Only this organisation's profiles.")
     ] = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Erase the profiles kept longer than the retention period (run it on a schedule)."""
+    """Erase the profiles kept longer than their retention period (the server also runs
+    this when it starts and once a day). Organisations without a period keep their
+    profiles unless --older-than-days is given."""
     try:
         _django(warehouse)
         from zaragoza.portal.skills.services import purge as run
+        from zaragoza.portal.skills.services import retention as periods
 
         done = run(older_than_days, organisation)
+        if older_than_days is None and not periods():
+            typer.echo(
+                "no organisation has a retention period (zaragoza profiles retention): "
+                "every profile is kept",
+                err=True,
+            )
     except ZaragozaError as exc:
         _fail(exc)
     typer.echo(f"{done} profiles erased")

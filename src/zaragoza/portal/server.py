@@ -2,7 +2,9 @@
 
 gunicorn (threaded workers, one per core by default) is the production-grade WSGI server;
 Django's ``runserver`` is never used. Before the workers start, Django's own tables are
-migrated (SQLite beside the warehouse, or ``DATABASE_URL``).
+migrated (SQLite beside the warehouse, or ``DATABASE_URL``) and the skills profiles past
+their organisation's retention period are purged; the master purges again once a day
+(:mod:`zaragoza.portal.skills.retention`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-__all__ = ["prepare", "serve"]
+__all__ = ["options", "prepare", "serve"]
 
 
 def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) -> bool:
@@ -56,6 +58,11 @@ def prepare(warehouse: Path, *, progress: Callable[[str], Any] | None = None) ->
         seed_example()
     except CatalogError as exc:
         say(f"the example benchmark round is not loaded: {exc.message}")
+    # Skills profiles kept past their organisation's retention period: erased now, and
+    # once a day by the master while the server runs (see serve()).
+    from zaragoza.portal.skills.retention import run_purge
+
+    run_purge()
     # Static files with their gzip and brotli twins (plotly.js included), made once.
     from zaragoza.portal.static_files import collect_static, use_collected
     from zaragoza.settings import cache_dir
@@ -91,7 +98,22 @@ def serve(
     access_log: bool = False,
 ) -> None:
     """Run the portal under gunicorn until interrupted (call :func:`prepare` first)."""
-    options: dict[str, Any] = {
+    settings = options(
+        host=host, port=port, workers=workers, threads=threads, access_log=access_log
+    )
+    _Gunicorn(settings).run()
+
+
+def options(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int | None = None,
+    threads: int = 8,
+    access_log: bool = False,
+) -> dict[str, Any]:
+    """gunicorn's settings for the portal."""
+    return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or max(os.cpu_count() or 1, 1),
         "worker_class": "gthread",
@@ -103,5 +125,12 @@ def serve(
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "zaragoza-portal",
+        "when_ready": _start_daily_purge,
     }
-    _Gunicorn(options).run()
+
+
+def _start_daily_purge(_server: Any) -> None:
+    """gunicorn's ``when_ready`` hook, in the master: the retention purge once a day."""
+    from zaragoza.portal.skills.retention import DailyPurge
+
+    DailyPurge().start()

@@ -203,6 +203,12 @@ LOGGING = {
     "loggers": {
         # a request for a host not in ALLOWED_HOSTS is the client's error: one line each
         "django.security": {"handlers": ["one_line"], "level": "WARNING", "propagate": False},
+        # the skills profiles' retention purge: how many were erased (never who)
+        "zaragoza.skills.retention": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
 

@@ -13,9 +13,11 @@ import random
 from zaragoza.skills.classifications import CEFR_LEVELS, CEFR_SKILLS, occupations
 from zaragoza.skills.profile import Profile
 
-__all__ = ["SYNTHETIC_NAME", "synthetic_profiles"]
+__all__ = ["EXAMPLE_ORGANISATION", "SYNTHETIC_NAME", "synthetic_profiles"]
 
 SYNTHETIC_NAME = "Synthetic person"
+EXAMPLE_ORGANISATION = "example-counselling-service"
+"""The organisation of the synthetic example profiles: an example, not a real service."""
 # invented weights, for variety only
 _CITIZENSHIPS = {"SY": 6, "AF": 4, "UA": 5, "IQ": 2, "ER": 1, "TR": 2, "RO": 2, "PL": 1,
                  "NG": 1, "stateless": 1}  # fmt: skip

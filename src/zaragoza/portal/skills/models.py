@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from zaragoza.portal.accounts.permissions import Scope
 
-__all__ = ["AccessLog", "Consent", "Profile"]
+__all__ = ["AccessLog", "Consent", "Profile", "Retention"]
 
 
 class Profile(models.Model):
@@ -36,6 +37,9 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # an invented profile ("Synthetic person N", zaragoza.skills.synthetic): figures
+    # counting it are marked synthetic
+    synthetic = models.BooleanField(default=False)
     owner_id: int | None
 
     class Meta:
@@ -83,3 +87,23 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class Retention(models.Model):
+    """How long an organisation keeps its profiles: those unchanged for ``days`` days are
+    erased by the purge (``zaragoza profiles purge``, also run daily by the server).
+
+    An organisation without a period keeps its profiles until they are erased by hand
+    or purged with an explicit period. Set by an admin (the admin site) or with
+    ``zaragoza profiles retention --organisation ORG --days N``.
+    """
+
+    organisation = models.CharField(max_length=100, unique=True)
+    days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.days} days"

@@ -15,23 +15,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from zaragoza.portal.skills.crypto import open_sealed, rotate_token, seal
-from zaragoza.portal.skills.models import AccessLog, Consent, Profile
+from zaragoza.portal.skills.models import AccessLog, Consent, Profile, Retention
 from zaragoza.portal.skills.questions import CONSENT_VERSION
 from zaragoza.skills.profile import SCHEMA_VERSION
 from zaragoza.skills.profile import Profile as Record
 from zaragoza.skills.rules import next_steps
+from zaragoza.skills.synthetic import EXAMPLE_ORGANISATION
 
 __all__ = [
+    "EXAMPLE_ORGANISATION",
     "consents",
     "counted",
+    "counted_with_origin",
     "create",
     "erase",
     "export",
     "log",
     "open_profile",
     "purge",
+    "put_examples",
+    "retention",
     "rotate",
     "save",
+    "set_retention",
 ]
 
 logger = logging.getLogger("zaragoza.skills")
@@ -63,9 +69,14 @@ def create(
     languages: dict[str, str],
     statistics: bool,
     user: Any,
+    *,
+    synthetic: bool = False,
 ) -> Profile:
-    """A new profile, with the person's consents (counselling given, statistics as asked)."""
-    profile = Profile.objects.create(organisation=organisation, sealed=_seal(record, languages))
+    """A new profile, with the person's consents (counselling given, statistics as asked);
+    ``synthetic`` marks an invented one (:mod:`zaragoza.skills.synthetic`)."""
+    profile = Profile.objects.create(
+        organisation=organisation, sealed=_seal(record, languages), synthetic=synthetic
+    )
     Consent.objects.create(
         profile=profile, purpose="counselling", given=True, text_version=CONSENT_VERSION
     )
@@ -139,19 +150,77 @@ def erase(profile: Profile, user: Any, action: str = "erase") -> None:
     logger.info("skills profile %s erased", profile.pk)
 
 
-def purge(days: int, organisation: str | None = None, *, now: dt.datetime | None = None) -> int:
-    """Erase the active profiles not changed for ``days`` days (a retention period);
-    return how many. Each erasure is logged as ``purge``, by nobody."""
+def set_retention(organisation: str, days: int) -> None:
+    """Set ``organisation``'s retention period (days unchanged before a profile is purged)."""
+    from zaragoza.errors import UsageError
+
+    _check_days(days)
+    if not organisation.strip() or len(organisation) > 100:
+        raise UsageError(
+            "invalid organisation for a retention period",
+            value=organisation,
+            hint="an organisation's name, 1 to 100 characters",
+        )
+    Retention.objects.update_or_create(organisation=organisation, defaults={"days": days})
+    logger.info("retention of %s set to %d days", organisation, days)
+
+
+def retention() -> dict[str, int]:
+    """Each organisation's retention period in days (organisations without one absent)."""
+    return dict(Retention.objects.values_list("organisation", "days"))
+
+
+def _check_days(days: object) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         from zaragoza.errors import UsageError
 
         raise UsageError("the retention period is a whole number of days, 1 or more", value=days)
-    limit = (now or timezone.now()) - dt.timedelta(days=days)
-    old = Profile.objects.filter(state="active", updated_at__lt=limit)
-    if organisation is not None:
-        old = old.filter(organisation=organisation)
+
+
+def purge(
+    days: int | None = None, organisation: str | None = None, *, now: dt.datetime | None = None
+) -> int:
+    """Erase the active profiles kept past their retention period; return how many.
+
+    A profile is past it when unchanged for more than its organisation's period
+    (:class:`~zaragoza.portal.skills.models.Retention`), or ``days`` when given (an
+    override for every organisation); an organisation without a period and no ``days``
+    keeps its profiles (naming such an organisation alone is an error). Each erasure is
+    logged as ``purge``, by nobody.
+    """
+    if days is not None:
+        _check_days(days)
+        periods = {organisation: days} if organisation is not None else None
+    else:
+        periods = retention()
+        if organisation is not None:
+            if organisation not in periods:
+                from zaragoza.errors import UsageError
+
+                raise UsageError(
+                    "the organisation has no retention period",
+                    value=organisation,
+                    hint="Set one (zaragoza profiles retention) or give the period "
+                    "(--older-than-days)",
+                )
+            periods = {organisation: periods[organisation]}
+    at = now or timezone.now()
+    if periods is None:  # one period for every organisation
+        assert days is not None
+        old = Profile.objects.filter(state="active", updated_at__lt=at - dt.timedelta(days=days))
+        return _erase_all(old)
     done = 0
-    for profile in old:
+    for org, org_days in periods.items():
+        limit = at - dt.timedelta(days=org_days)
+        done += _erase_all(
+            Profile.objects.filter(state="active", organisation=org, updated_at__lt=limit)
+        )
+    return done
+
+
+def _erase_all(profiles: Any) -> int:
+    done = 0
+    for profile in profiles:
         erase(profile, None, action="purge")
         done += 1
     return done
@@ -159,11 +228,35 @@ def purge(days: int, organisation: str | None = None, *, now: dt.datetime | None
 
 def counted() -> list[Record]:
     """The records of active profiles whose person consents to statistics (latest answer)."""
+    return [record for record, _synthetic in counted_with_origin()]
+
+
+def counted_with_origin() -> list[tuple[Record, bool]]:
+    """:func:`counted`, each record with whether it is synthetic."""
     out = []
     for profile in Profile.objects.filter(state="active").exclude(sealed=""):
         if consents(profile).get("statistics"):
-            out.append(open_profile(profile)[0])
+            out.append((open_profile(profile)[0], profile.synthetic))
     return out
+
+
+@transaction.atomic
+def put_examples(count: int = 300, organisation: str = EXAMPLE_ORGANISATION) -> int:
+    """Put ``count`` synthetic profiles ("Synthetic person N", consenting to statistics)
+    in ``organisation`` unless it holds profiles already; return how many were added.
+
+    Once only: a later call (``zaragoza init --force``) leaves them as they are, so
+    ``zaragoza profiles aggregate`` gives the same figures.
+    """
+    from zaragoza.skills.synthetic import synthetic_profiles
+
+    if Profile.objects.filter(organisation=organisation).exists():
+        return 0
+    languages = {"counsellor": "en", "person": "en"}
+    for record in synthetic_profiles(count):
+        create(organisation, record, languages, True, None, synthetic=True)
+    logger.info("%d synthetic example profiles put in %s", count, organisation)
+    return count
 
 
 def rotate() -> int:
