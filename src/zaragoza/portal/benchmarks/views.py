@@ -48,7 +48,7 @@ from zaragoza.portal.benchmarks.models import (
     Signatory,
 )
 from zaragoza.portal.benchmarks.residents import RESIDENT_OPTIONS, resident_questions, tallies
-from zaragoza.portal.benchmarks.uploads import UploadRefusedError, checked_upload
+from zaragoza.portal.knowledge.uploads import UploadRefusedError, checked_upload
 
 _FRAMEWORKS = Scope("frameworks")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import duckdb
-import filetype
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,23 +23,14 @@ from zaragoza.errors import ZaragozaError
 from zaragoza.knowledge.rules import RUBRIC_CRITERIA, TRANSITIONS, Rubric, State, WorkflowAction
 from zaragoza.knowledge.search import FACETS, SearchError, SearchQuery
 from zaragoza.knowledge.taxonomy import COUNTRIES
-from zaragoza.portal.accounts.conf import MAX_UPLOAD_BYTES
 from zaragoza.portal.accounts.permissions import Action, can, grants, require
 from zaragoza.portal.knowledge import display, services
 from zaragoza.portal.knowledge.forms import PracticeForm, StepForm, UploadForm
 from zaragoza.portal.knowledge.models import CountryProfile, Document, Organisation, Practice
 from zaragoza.portal.knowledge.searching import content_version, search
+from zaragoza.portal.knowledge.uploads import UploadRefusedError, checked_upload
 from zaragoza.portal.monitoring.caching import remember_shared
 from zaragoza.warehouse.reader import reader_for
-
-#: What an upload may be, by the type its bytes show (never by its name).
-UPLOAD_TYPES = {
-    "application/pdf": "pdf",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-}
 
 
 def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -226,29 +216,17 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "; ".join(str(m) for errs in form.errors.values() for m in errs))
         return redirect("knowledge:practice", slug=slug)
-    f = form.cleaned_data["file"]
-    if f.size > MAX_UPLOAD_BYTES:
-        messages.error(request, _("The file is larger than 10 MB."))
+    try:
+        checked = checked_upload(form.cleaned_data["file"], obj.slug)
+    except UploadRefusedError as exc:
+        messages.error(request, str(exc))
         return redirect("knowledge:practice", slug=slug)
-    head = f.read(8192)
-    f.seek(0)
-    kind = filetype.guess(head)
-    mime = kind.mime if kind else ""
-    if mime == "application/zip" and f.read().find(b"word/document.xml") >= 0:
-        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    f.seek(0)
-    if mime not in UPLOAD_TYPES:
-        messages.error(
-            request, _("This type of file is not accepted: PDF, PNG, JPEG, ODT or DOCX only.")
-        )
-        return redirect("knowledge:practice", slug=slug)
-    f.name = f"{obj.slug}.{UPLOAD_TYPES[mime]}"
     Document.objects.create(
         practice=obj,
-        file=f,
+        file=checked.file,
         title=form.cleaned_data["title"],
-        media_type=mime,
-        size=f.size,
+        media_type=checked.media_type,
+        size=checked.size,
         uploaded_by=request.user,
     )
     messages.success(request, _("Document added."))

@@ -1,5 +1,6 @@
-"""Documents of evidence: the type read from the file's bytes (never its name or the
-browser's word), the size limited, the name made by the portal."""
+"""Uploaded documents (a practice's documents, a benchmark answer's evidence): the type
+read from the file's bytes (never its name or the browser's word), the size limited, the
+name made by the portal."""
 
 from __future__ import annotations
 
