@@ -441,7 +441,8 @@ def regional_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     hand-made NUTS fixture (never GISCO's data)."""
     import json
 
-    from conftest import serving
+    from portal_server import serving
+
     from zaragoza.sources.gisco import reduce_nuts
     from zaragoza.warehouse.loads import load_observation_files
     from zaragoza.warehouse.store import Warehouse

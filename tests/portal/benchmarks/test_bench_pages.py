@@ -233,7 +233,16 @@ def test_an_answer_is_checked_by_the_engine_and_its_document_by_its_bytes(
     got = client.get(f"/en/benchmarks/assessments/{bench['a'].pk}/documents/{doc.pk}/")
     assert got["X-Content-Type-Options"] == "nosniff"
     assert b"".join(got.streaming_content) == PNG
-    got.close()
+    # closing the response fires request_finished, whose close_old_connections would
+    # close the test's database connection (on PostgreSQL) before the queries below
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        got.close()
+    finally:
+        request_finished.connect(close_old_connections)
     r = client.post(url, {"question": "wel1", "value": "yes", "links": "javascript:alert(1)"})
     assert r.status_code == 400
     # the completeness view counts the answer
