@@ -35,7 +35,8 @@ def answer_for(question: Any, city: str, level: float, missing: float) -> Any:
     """The example answer of ``city`` at ``level`` to ``question`` (None: unanswered)."""
     if _draw(city, question.id, "missing") < missing:
         return None
-    step = round(3 * _draw(city, question.id, "step")) - 1  # -1, 0, 0 or +1 ...
+    # one step down, none or one step up, each as likely (u is uniform on [0, 1))
+    step = min(int(3 * _draw(city, question.id, "step")), 2) - 1
     level = min(max(level, 0.0), 1.0)
     if question.type == "text":
         return "Example answer (invented)."
