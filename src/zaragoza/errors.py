@@ -89,6 +89,10 @@ class DesignError(ZaragozaError):
     """The survey design cannot be used as given."""
 
 
+class ResourceError(ZaragozaError):
+    """The work needs more memory than it was given."""
+
+
 class ContentError(ZaragozaError):
     """Knowledge-base content is invalid; ``problems`` lists every problem found.
 

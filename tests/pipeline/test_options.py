@@ -158,3 +158,18 @@ def test_suppress_blanks_a_cd_flag(tmp_path: Path) -> None:
     cd = got[got["flag"].str.contains("c") & got["flag"].str.contains("d")]
     assert len(cd) > 0
     assert cd[["value", "se", "ci_lo", "ci_hi", "cv", "n"]].isna().all().all()
+
+
+def test_a_memory_limit_too_small_is_a_clear_error(tmp_path: Path) -> None:
+    """DuckDB running out of memory within the user's limit: the limit named, the flags
+    that would help, no traceback, and no output file."""
+    out = tmp_path / "o.csv"
+    design = ["--strata", "STRATUM", "--psu", "PSU"]
+    res = runner.invoke(app, ["estimate", *design, "--memory-limit", "1MB", "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    text = said(res)
+    assert "DuckDB ran out of memory within its limit of 1MB" in text
+    assert "(--memory-limit)" in text
+    assert "(--backend)" in text
+    assert "Traceback" not in text
+    assert not out.exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from zaragoza.catalog.loader import Catalog, load_catalog
-from zaragoza.errors import ParameterError
+from zaragoza.errors import ParameterError, ResourceError
 from zaragoza.estimate.design import (
     Bootstrap,
     Linearisation,
@@ -80,11 +80,32 @@ def estimate(
     engine.refuse(request)
     if request.indicators:
         engine.check_indicators(cat.select(request.indicators))
-    run = engine.run(request, cat, say)
+    run = _run_within_memory(engine, request, cat, say)
     # provenance says whether the figures come from synthetic records, so that every
     # page, file and API answer can say so too
     run.options["synthetic"] = any(is_synthetic(f) for f in run.files if "://" not in f)
     run.seconds = time.perf_counter() - started
+    return run
+
+
+def _run_within_memory(
+    engine: Any, request: EstimationRequest, cat: Catalog, say: Callable[[str], Any]
+) -> EstimateRun:
+    """The engine's run; DuckDB running out of memory is the user's limit to change, said
+    as such, not a traceback (DuckDB spills joins, sorts and aggregates to disk, but a
+    result the engine takes into memory must fit)."""
+    import duckdb
+
+    try:
+        run: EstimateRun = engine.run(request, cat, say)
+    except duckdb.OutOfMemoryException as exc:
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        limit = request.memory_limit or "DuckDB's default, 80% of the machine's memory"
+        raise ResourceError(
+            f"DuckDB ran out of memory within its limit of {limit}",
+            hint="Give a larger limit (memory_limit), or run on Spark (backend). "
+            f"DuckDB said: {said}",
+        ) from None
     return run
 
 
