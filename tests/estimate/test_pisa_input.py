@@ -177,3 +177,24 @@ def test_the_command_takes_time_for_a_file_without_cyc(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, args)
     assert res.exit_code != 0
     assert "CYC" in res.output
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", " ", "1", "-1", " 1.5 ", "\t2\n", "\r7\r", "nan", "NaN", "inf", "-inf", "1e400",
+     "infinity", "abc", "1,5", "0x10", "+3", ".5", "5.", "1e5", " - 1", "\u00a01", "1 2"],
+)  # fmt: skip
+def test_duckdb_parses_numbers_as_the_engine_does(raw: str) -> None:
+    # the PISA reader casts DuckDB's text as it is (no trimming): it must read every
+    # value as ``number`` does, blanks, NaN and infinity included
+    import duckdb
+    import ibis
+
+    from zaragoza.sources.lfs import number
+    from zaragoza.sources.pisa import _parsed
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT ?::VARCHAR AS x", [raw])
+    t = ibis.duckdb.from_connection(con).table("t")
+    got = t.select(a=_parsed(t, "x"), b=number(t, "x")).to_pandas().iloc[0]
+    assert (pd.isna(got["a"]) and pd.isna(got["b"])) or got["a"] == got["b"]

@@ -175,6 +175,17 @@ def _replicates(cols: Sequence[str], files: str) -> list[str]:
     return [f"W_FSTURWT{n}" for n in expected]
 
 
+def _parsed(t: ir.Table, col: str) -> ir.FloatingValue:
+    """``lfs.number`` of a column, written for the backend: DuckDB's cast from text
+    already skips the blanks around a number and reads a blank value as no number, so
+    there the text is cast as it is (trimming first would cost more than the cast)."""
+    value = t[col]
+    if value.type().is_string() and t.get_backend().name == "duckdb":
+        x = value.try_cast("float64")
+        return ibis.ifelse(x.abs() <= _MAX, x, ibis.null("float64"))
+    return number(t, col)
+
+
 def _kept(records: ir.Table, name: str | None) -> ir.Table:
     """The harmonised records kept once: a temporary table in DuckDB's memory (a view
     would parse the file again at every pass), a view on Spark (which reads in parallel)."""
@@ -217,8 +228,8 @@ def prepare_pisa(
     countries = _country_map()
     numeric = ["W_FSTUWT", *reps, *(c for _, cs in pvs.domains for c in cs)]
     # harmonised first, kept once: validation and every plausible value's pass read it
-    sex = number(t, "ST004D01T")
-    immig = number(t, "IMMIG")
+    sex = _parsed(t, "ST004D01T")
+    immig = _parsed(t, "IMMIG")
     items: dict[str, ir.Value] = {
         "cnt": text(t, "CNT"),
         # a file's own cycle is always read: a year given beside it must agree with it
@@ -231,16 +242,16 @@ def prepare_pisa(
             (immig == 3, "FIRST_GEN"),
             else_="UNK",
         ),
-        "w": number(t, "W_FSTUWT"),
+        "w": _parsed(t, "W_FSTUWT"),
     }
     names = {"W_FSTUWT": "w"}
     for i, rep in enumerate(reps):
         names[rep] = f"r{i}"
-        items[f"r{i}"] = number(t, rep)
+        items[f"r{i}"] = _parsed(t, rep)
     for dom, cs in pvs.domains:
         for m, c in enumerate(cs):
             names[c] = f"pv{m + 1}_{dom}"
-            items[names[c]] = number(t, c)
+            items[names[c]] = _parsed(t, c)
     h = _kept(t.select(**items), view)
 
     def invalid(x: ir.FloatingValue, weight: bool) -> ir.BooleanValue:
