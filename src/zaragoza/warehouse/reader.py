@@ -213,13 +213,15 @@ class WarehouseReader:
         return blank_confidential(df)
 
     def synthetic_runs(self) -> frozenset[str]:
-        """The loads whose figures come from synthetic records: their provenance says so,
-        or their inputs are named as synthetic files are (loads made before it did)."""
+        """The loads whose figures come from synthetic records (computed) or count a
+        synthetic profile (profiles): their provenance says so, or their inputs are
+        named as synthetic files are (loads made before it did)."""
         if "synthetic_runs" not in self._cache:
             runs = self._memo(
                 "runs_options",
                 "SELECT run_id, CAST(inputs AS VARCHAR) AS inputs, "
-                "CAST(options AS VARCHAR) AS options FROM runs WHERE source LIKE '%computed%'",
+                "CAST(options AS VARCHAR) AS options FROM runs "
+                "WHERE source LIKE '%computed%' OR source LIKE '%profiles%'",
             )
             marked = runs["options"].str.contains('"synthetic": true', regex=False)
             named = runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
