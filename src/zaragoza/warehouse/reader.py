@@ -219,7 +219,7 @@ class WarehouseReader:
         if "synthetic_runs" not in self._cache:
             runs = self._memo(
                 "runs_options",
-                "SELECT run_id, CAST(inputs AS VARCHAR) AS inputs, "
+                "SELECT run_id, source, CAST(inputs AS VARCHAR) AS inputs, "
                 "CAST(options AS VARCHAR) AS options FROM runs "
                 "WHERE source LIKE '%computed%' OR source LIKE '%profiles%'",
             )
@@ -228,6 +228,13 @@ class WarehouseReader:
             self._cache["synthetic_runs"] = frozenset(runs.loc[marked | named, "run_id"])
         found: frozenset[str] = self._cache["synthetic_runs"]
         return found
+
+    def synthetic_sources(self) -> frozenset[str]:
+        """The sources some of whose loads are synthetic (``computed``, ``profiles``)."""
+        synthetic = self.synthetic_runs()
+        runs = self._memo("runs_options", "")
+        held = runs.loc[runs["run_id"].isin(synthetic), "source"]
+        return frozenset(s for text in held for s in str(text).split(","))
 
     def _has_suppressed(self, cur: duckdb.DuckDBPyConnection) -> bool:
         if self._has_suppressed_table is None:
