@@ -55,13 +55,14 @@ def test_aggregates_counting_synthetic_profiles_say_so(db: None, keys: list[str]
         }
     )
     services.create("org-a", record, {"counsellor": "en", "person": "en"}, True, None)
-    real = runner.invoke(app, ["profiles", "aggregate"])
+    # --no-load: the cells as CSV on standard output, the warehouse left alone
+    real = runner.invoke(app, ["profiles", "aggregate", "--no-load"])
     assert real.exit_code == 0, real.output
     assert real.output.startswith("indicator,")  # no warning first
     cells = pd.read_csv(io.StringIO(real.output), keep_default_na=False)
     assert set(cells["synthetic"]) == {False}
     services.put_examples(30)
-    mixed = runner.invoke(app, ["profiles", "aggregate"])
+    mixed = runner.invoke(app, ["profiles", "aggregate", "--no-load"])
     assert mixed.exit_code == 0, mixed.output
     first, rest = mixed.output.split("\n", 1)
     assert first == (
