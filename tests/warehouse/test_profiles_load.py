@@ -29,15 +29,13 @@ def cells() -> pd.DataFrame:
 
 
 def _load(wh: Warehouse, rows: pd.DataFrame, by: tuple[str, ...] = ("citizen", "sex")) -> object:
-    return load_profiles(
-        wh, rows, by=by, threshold=10, profiles=300, synthetic_profiles=300
-    )
+    return load_profiles(wh, rows, by=by, threshold=10, profiles=300, synthetic_profiles=300)
 
 
 def _computed_levels() -> pd.DataFrame:
     """A small computed table with one confidential cell, whose secondary suppression the
     warehouse works out (NAT + FOR = TOTAL, so hiding FOR alone reveals nothing)."""
-    base = {c: "" for c in PUBLIC_COLUMNS}
+    base = dict.fromkeys(PUBLIC_COLUMNS, "")
     rows = []
     for citizen, value, n, flag in (
         ("TOTAL", 70.0, 500, ""), ("NAT", 72.0, 480, ""), ("FOR", 40.0, 20, "c"),
@@ -75,7 +73,8 @@ def test_the_loaded_rows_are_the_aggregates_cells(tmp_path: Path, cells: pd.Data
     # the provenance: breakdowns, threshold, persons counted, synthetic; nothing personal
     run = runs[runs["kind"] == "skills-profiles"].iloc[0]
     assert run["source"] == "profiles"
-    assert '"threshold": 10' in run["options"] and '"synthetic": true' in run["options"]
+    assert '"threshold": 10' in run["options"]
+    assert '"synthetic": true' in run["options"]
     assert '"by": ["citizen", "sex"]' in run["options"]
     assert '"skills_profiles": 300' in run["inputs"]
     assert "Synthetic person" not in run["inputs"] + run["options"]
@@ -101,14 +100,16 @@ def test_a_rerun_changes_nothing_and_another_snapshot_replaces_the_whole_source(
     with Warehouse(tmp_path / "w.duckdb") as wh:
         first = _load(wh, cells)
         again = _load(wh, cells)
-        assert again.already_loaded and again.run_id == first.run_id
+        assert again.already_loaded
+        assert again.run_id == first.run_id
         assert len(wh.runs()) == 1
         by_citizen = observations(aggregate(synthetic_profiles(300), by=("citizen",)))
         other = _load(wh, by_citizen, by=("citizen",))
         stored = wh.observations(source=["profiles"])
         # no row of the first snapshot is left beside the second: their suppression
         # patterns differ, and side by side they could reveal by subtraction
-        assert len(stored) == len(by_citizen) and set(stored["sex"]) == {"T"}
+        assert len(stored) == len(by_citizen)
+        assert set(stored["sex"]) == {"T"}
         assert other.removed == len(cells) - len(by_citizen)
         assert set(stored["run_id"]) == {other.run_id}
         # the first snapshot, loaded again, comes back whole

@@ -76,7 +76,8 @@ def test_aggregate_loads_the_cells_into_an_initialised_warehouse(
     assert f"105 profiles cells loaded into {warehouse}" in r.output
     assert "synthetic profiles counted" in r.output
     cells = pd.read_csv(out, keep_default_na=False, dtype=str)
-    assert "arrival" in cells.columns and (cells["arrival"] != "").any()
+    assert "arrival" in cells.columns
+    assert (cells["arrival"] != "").any()
     # the warehouse holds the CSV's cells of all periods of arrival, exactly
     wanted = cells[cells["arrival"] == ""].sort_values(CELL_KEY).reset_index(drop=True)
     stored = _profiles_rows(warehouse).sort_values(CELL_KEY).reset_index(drop=True)
@@ -86,7 +87,8 @@ def test_aggregate_loads_the_cells_into_an_initialised_warehouse(
     as_text = stored["value"].map(lambda v: "" if pd.isna(v) else repr(float(v)))
     assert as_text.tolist() == wanted["value"].map(lambda v: v and repr(float(v))).tolist()
     hidden = confidential(stored["flag"])
-    assert hidden.any() and stored.loc[hidden, ["value", "n"]].isna().all(axis=None)
+    assert hidden.any()
+    assert stored.loc[hidden, ["value", "n"]].isna().all(axis=None)
     # the survey's figures are as they were
     with Warehouse(warehouse, read_only=True) as wh:
         after = wh.summary().groupby("source")["rows"].sum().to_dict()
@@ -102,22 +104,27 @@ def test_aggregate_refuses_combinations_that_make_no_sense(
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
     r = runner.invoke(app, ["profiles", "aggregate", "--example", "50", "--load"])
-    assert r.exit_code != 0 and "--warehouse" in r.output
+    assert r.exit_code != 0
+    assert "--warehouse" in r.output
     r = runner.invoke(
         app,
         ["profiles", "aggregate", "--example", "50", "--no-load", "--warehouse", str(warehouse)],
     )
-    assert r.exit_code != 0 and "--no-load" in r.output
+    assert r.exit_code != 0
+    assert "--no-load" in r.output
     assert not warehouse.exists()
     # --example alone: CSV on standard output, no warehouse touched
     r = runner.invoke(app, ["profiles", "aggregate", "--example", "50"])
-    assert r.exit_code == 0 and "indicator,geo,time" in r.output and "loaded" not in r.output
+    assert r.exit_code == 0
+    assert "indicator,geo,time" in r.output
+    assert "loaded" not in r.output
     # --example with a warehouse named: loaded, the CSV to standard output only on '-'
     r = runner.invoke(
         app, ["profiles", "aggregate", "--example", "50", "--warehouse", str(warehouse), "-o", "-"]
     )
     assert r.exit_code == 0, r.output
-    assert "indicator,geo,time" in r.output and "profiles cells loaded" in r.output
+    assert "indicator,geo,time" in r.output
+    assert "profiles cells loaded" in r.output
     assert len(_profiles_rows(warehouse)) > 0
 
 
@@ -125,7 +132,8 @@ def test_the_api_filters_and_marks_the_profiles_figures(site: Path, client: Clie
     r = client.get("/api/v1/observations?source=profiles&format=csv&limit=1000")
     assert r.status_code == 200
     df = pd.read_csv(io.StringIO(r.content.decode()), keep_default_na=False)
-    assert len(df) == 105 and set(df["source"]) == {"profiles"}
+    assert len(df) == 105
+    assert set(df["source"]) == {"profiles"}
     assert set(df["synthetic"]) == {True}
     hidden = df[df["flag"].str.contains("c")]
     assert len(hidden) > 0
@@ -140,7 +148,8 @@ def test_the_api_filters_and_marks_the_profiles_figures(site: Path, client: Clie
     # comparisons are of survey figures only
     assert client.get("/api/v1/compare/gaps?source=profiles").status_code == 400
     gaps = client.get("/api/v1/compare/gaps?indicator=overqualification_rate&format=csv")
-    assert gaps.status_code == 200 and "profiles" not in gaps.content.decode()
+    assert gaps.status_code == 200
+    assert "profiles" not in gaps.content.decode()
 
 
 def test_the_indicator_page_sets_them_apart_in_every_language(site: Path, client: Client) -> None:
@@ -148,7 +157,8 @@ def test_the_indicator_page_sets_them_apart_in_every_language(site: Path, client
         html = client.get(f"/{lang}/indicators/overqualification_rate/").content.decode()
         section = html[html.index('id="profiles"') :]
         assert label in section
-        assert 'data-table="profiles"' in section and "data-synthetic" in section
+        assert 'data-table="profiles"' in section
+        assert "data-synthetic" in section
     html = client.get("/en/indicators/overqualification_rate/").content.decode()
     # the survey's series, ranking and map hold none of them
     survey = html[html.index('id="series"') : html.index('<section aria-labelledby="h-profiles"')]
@@ -158,7 +168,8 @@ def test_the_indicator_page_sets_them_apart_in_every_language(site: Path, client
 def test_the_data_page_labels_them(site: Path, client: Client) -> None:
     for lang, label in LABEL.items():
         html = client.get(f"/{lang}/data/?source=profiles").content.decode()
-        assert label in html and 'data-source="profiles"' in html
+        assert label in html
+        assert 'data-source="profiles"' in html
         assert 'data-source="computed"' not in html
     html = client.get("/en/data/?source=profiles").content.decode()
     assert "none: not a survey" in html  # no SE, no interval
@@ -171,9 +182,11 @@ def test_the_page_downloads_carry_the_source_and_keep_suppressed_cells_blank(
     base = "/api/v1/indicators/overqualification_rate/figures?part=profiles&format="
     csv = pd.read_csv(io.StringIO(client.get(base + "csv").content.decode()), dtype=str,
                       keep_default_na=False)  # fmt: skip
-    assert len(csv) == 15 and set(csv["source"]) == {"profiles"}
+    assert len(csv) == 15
+    assert set(csv["source"]) == {"profiles"}
     hidden = csv[csv["flag"].str.contains("c")]
-    assert len(hidden) and (hidden[["value", "n"]] == "").all(axis=None)
+    assert len(hidden)
+    assert (hidden[["value", "n"]] == "").all(axis=None)
     book = openpyxl.load_workbook(io.BytesIO(client.get(base + "xlsx").content))
     sheet = list(book.worksheets[0].values)
     head = list(sheet[0])
