@@ -41,6 +41,7 @@ __all__ = [
     "PUBLISHED_COLUMNS",
     "SOURCES",
     "STORED_COLUMNS",
+    "SURVEY_SOURCES",
     "YEAR_RANGE",
     "blank_confidential",
     "check_observations",
@@ -65,7 +66,14 @@ STORED_COLUMNS = [*PUBLIC_COLUMNS, "run_id"]
 #: One cell: at most one row per key.
 CELL_KEY = ["indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age",
             "compare_to", "source"]  # fmt: skip
-SOURCES = ("computed", "published")
+#: Where a figure comes from: ``computed`` by Zaragoza from survey microdata,
+#: ``published`` by Eurostat, ``profiles``: counted from the portal's skills profiles
+#: (records of people counselled, not a sample: no standard error or interval, and
+#: never to be compared with a survey's figure of the same indicator).
+SOURCES = ("computed", "published", "profiles")
+#: The sources whose figures are estimates of a population (a survey's, Eurostat's);
+#: ``profiles`` describes only those profiled.
+SURVEY_SOURCES = ("computed", "published")
 GROUPS = frozenset(
     {"TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR", "EU28_FOR", "NEU28_FOR"}
 )
@@ -201,7 +209,8 @@ def check_observations(
     """Return ``df`` as stored observations (no ``run_id``), or raise naming the first bad cell.
 
     ``source`` given: every row gets it; otherwise the table's own ``source`` column (an
-    export keeps it) says which rows are computed and which published. Every code, year,
+    export keeps it) says which rows are computed, which published and which counted
+    from skills profiles. Every code, year,
     number and flag is checked: values, SEs, intervals and CVs are finite numbers or
     empty, SEs and CVs not negative, intervals in order, counts whole numbers of zero or
     more, years in :data:`YEAR_RANGE`, flags Eurostat's letters (normalised). A table
@@ -226,7 +235,7 @@ def check_observations(
         raise UsageError(
             "the observations do not say their source",
             file=origin,
-            hint="Give the source (--source computed or --source published)",
+            hint="Give the source (--source computed, published or profiles)",
         )
     # Arrow tables (files, read as text) and pandas frames (built in memory) alike.
     names = list(df.column_names) if isinstance(df, pa.Table) else list(df.columns)
@@ -298,7 +307,7 @@ def check_observations(
         ("mig_bg", among("mig_bg", MIG_BG), "one of " + ", ".join(MIG_BG)),
         ("sex", among("sex", sorted(SEXES)), "T, M or F"),
         ("compare_to", among("compare_to", COMPARE_TO), "empty, NAT or NATIVE"),
-        ("source", among("source", SOURCES), "computed or published"),
+        ("source", among("source", SOURCES), "computed, published or profiles"),
     ]
     con = duckdb.connect()
     try:

@@ -13,6 +13,7 @@ import typer
 from zaragoza.cli.app import app, command_group
 from zaragoza.cli.knowledge import WarehouseOpt, _django, _fail
 from zaragoza.errors import UsageError, ZaragozaError
+from zaragoza.observations import confidential
 
 __all__ = ["profiles_app"]
 
@@ -31,7 +32,21 @@ def aggregate(
         int, typer.Option(help="Fewest persons a published cell may hold (3 or more).")
     ] = 10,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="CSV file (default: standard output).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also write the cells as CSV to this file ('-': standard output). Without "
+            "loading, the CSV goes to standard output unless a file is given.",
+        ),
+    ] = None,
+    load: Annotated[
+        bool | None,
+        typer.Option(
+            "--load/--no-load",
+            help="Load the cells into the warehouse as source = profiles (default: yes "
+            "for the portal's profiles; with --example only when --warehouse is given).",
+        ),
     ] = None,
     example: Annotated[
         int | None,
@@ -41,20 +56,38 @@ def aggregate(
 ) -> None:
     """Counts and shares of the profiles whose persons consent to statistics, with
     disclosure control (cells under the threshold and those that would reveal them
-    blank, flag c): observations with source = profiles, never individual data. The
-    column ``synthetic`` says whether synthetic profiles were counted (--example, or the
-    examples ``zaragoza init`` and ``zaragoza profiles example`` put in place)."""
+    blank, flag c), loaded into the warehouse as observations with source = profiles
+    (replacing the previous ones), never individual data. The column ``synthetic`` of
+    the CSV, and the load's provenance, say whether synthetic profiles were counted
+    (--example, or the examples ``zaragoza init`` and ``zaragoza profiles example`` put
+    in place). The warehouse holds the cells of all periods of arrival; the CSV also
+    those by period (--by arrival)."""
+    from zaragoza.settings import warehouse_path
     from zaragoza.skills.aggregate import aggregate as run
+    from zaragoza.skills.aggregate import observations
 
     chosen = [b.strip() for b in by.split(",") if b.strip()]
     try:
+        if load is None:
+            load = example is None or warehouse is not None
+        if example is not None and load and warehouse is None:
+            raise UsageError(
+                "--example --load needs --warehouse: synthetic profiles are loaded only "
+                "into a warehouse named on purpose",
+                hint="Add --warehouse FILE, or leave --load out to write CSV only",
+            )
+        if not load and warehouse is not None and example is not None:
+            raise UsageError(
+                "--no-load with --example and --warehouse: nothing reads the warehouse",
+                hint="Leave --warehouse out to write CSV only, or --no-load out to load",
+            )
         if example is not None:
             from zaragoza.skills.synthetic import synthetic_profiles
 
             if example < 1:
                 raise UsageError("--example is a number of profiles, 1 or more", value=example)
             records = synthetic_profiles(example)
-            synthetic = True
+            invented = example
         else:
             _django(warehouse)
             from zaragoza.portal.skills.crypto import LostKeyError
@@ -66,23 +99,47 @@ def aggregate(
                 raise UsageError(str(exc)) from None
             records = [record for record, _ in origins]
             invented = sum(made_up for _, made_up in origins)
-            # any synthetic profile counted makes the figures a demonstration
-            synthetic = invented > 0
-            if invented:
-                typer.echo(
-                    f"{invented} of the {len(records)} profiles counted are synthetic: "
-                    "the figures are a demonstration, not statistics",
-                    err=True,
-                )
+        # any synthetic profile counted makes the figures a demonstration
+        synthetic = invented > 0
+        if invented:
+            typer.echo(
+                f"{invented} of the {len(records)} profiles counted are synthetic: "
+                "the figures are a demonstration, not statistics",
+                err=True,
+            )
         cells = run(records, by=chosen, threshold=threshold).assign(synthetic=synthetic)
+        if load:
+            from zaragoza.warehouse.loads import load_profiles
+            from zaragoza.warehouse.store import Warehouse
+
+            target = warehouse or warehouse_path()
+            rows = observations(cells)
+            typer.echo(f"loading {len(rows)} profiles cells into {target}", err=True)
+            with Warehouse(target) as wh:
+                done = load_profiles(
+                    wh, rows, by=chosen, threshold=threshold,
+                    profiles=len(records), synthetic_profiles=invented,
+                )  # fmt: skip
     except ZaragozaError as exc:
         _fail(exc)
     text = cells.to_csv(index=False)
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
+    if output is not None and str(output) != "-":
         output.write_text(text, encoding="utf-8")
         typer.echo(f"{len(cells)} cells written to {output}", err=True)
+    elif output is not None or not load:
+        typer.echo(text, nl=False)
+    if load:
+        hidden = int(confidential(rows["flag"]).sum())
+        what = (
+            f"already in {target} as run {done.run_id}: nothing changed"
+            if done.already_loaded
+            else f"{len(rows)} profiles cells loaded into {target} as run {done.run_id} "
+            f"({done.added} added, {done.replaced} replaced, {done.removed} of the previous "
+            f"snapshot removed; {hidden} confidential, blank)"
+        )
+        # on standard error when the CSV goes to standard output
+        on_stdout = output is not None and str(output) == "-"
+        typer.echo(what + (" - synthetic profiles counted" if synthetic else ""), err=on_stdout)
 
 
 @profiles_app.command("example")

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from zaragoza.errors import InputError
+from zaragoza.errors import InputError, UsageError
+from zaragoza.observations import SURVEY_SOURCES
+
+PROFILES = "profiles"
 
 __all__ = [
     "CELL",
@@ -105,7 +108,8 @@ def load_observations(
 ) -> pd.DataFrame:
     """Return the warehouse's observation rows, filtered, suppressed cells blanked.
 
-    Reads through :class:`zaragoza.warehouse.store.Warehouse` on a read-only connection;
+    Survey figures only (``computed`` and ``published``; asking for ``profiles`` is an
+    error). Reads through :class:`zaragoza.warehouse.store.Warehouse` on a read-only connection;
     a cell flagged ``c`` (confidential) loses its value and SE, as the public reader does.
     """
     from zaragoza.warehouse.store import Warehouse
@@ -117,8 +121,17 @@ def load_observations(
             file=str(path),
             hint="Build it with `zaragoza init --warehouse FILE`",
         )
+    if PROFILES in source:
+        raise UsageError(
+            "comparisons are of survey figures: the skills profiles (source profiles) "
+            "describe those profiled, not a population",
+            value=PROFILES,
+            hint="Use source computed or published",
+        )
     with Warehouse(path, read_only=True) as wh:
-        obs = wh.observations(indicator=indicator, geo=geo, time=time, source=source)
+        obs = wh.observations(
+            indicator=indicator, geo=geo, time=time, source=source or SURVEY_SOURCES
+        )
     obs["compare_to"] = obs["compare_to"].fillna("")
     obs["flag"] = obs["flag"].fillna("")
     hidden = obs["flag"].str.contains("c", regex=False)

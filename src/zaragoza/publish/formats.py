@@ -139,6 +139,13 @@ FULL_PRECISION_NOTE = (
     "Figures carry every digit of the computation: their precision is "
     "that of the survey, as the standard errors say, not that of the digits."
 )
+PROFILES_NOTE = (
+    "source = profiles marks a figure counted from skills profiles, not a representative "
+    "survey: it describes the persons profiled who consent to statistics, carries no "
+    "standard error or interval, and is not comparable with a survey's figure of the "
+    "same indicator. Its confidential cells (flag c) are blank; synthetic = true on it: "
+    "synthetic example profiles were counted (they describe nobody)."
+)
 SYNTHETIC_NOTE = (
     "This selection holds figures computed from synthetic records (synthetic = true): "
     "a demonstration of the method, not statistics."
@@ -263,9 +270,15 @@ def metadata_for(
             own = {
                 "computed": "Computed from microdata",
                 "published": "Published by Eurostat",
+                "profiles": "Counted from skills profiles (not a representative survey: "
+                "no standard error)",
             }
         labels[dim] = {c: own.get(c, c) for c in codes}
-    return Metadata(updated=updated, units=dict(units), labels=labels, extra=dict(extra or {}))
+    profiles = "source" in df.columns and bool((df["source"] == "profiles").any())
+    return Metadata(
+        updated=updated, units=dict(units), labels=labels, extra=dict(extra or {}),
+        notes=(*_DEFAULT_NOTES, PROFILES_NOTE) if profiles else _DEFAULT_NOTES,
+    )  # fmt: skip
 
 
 def add_labels(df: pd.DataFrame, meta: Metadata) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from zaragoza.compare._frame import is_country
 from zaragoza.compare.gaps import gaps
+from zaragoza.observations import SURVEY_SOURCES
 from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader, reader_for
 
 __all__ = [
@@ -112,6 +113,8 @@ def read_observations(
             sex=("T",),
             citizen=("NAT", *GROUPS),
             compare_to=(),
+            # the skills profiles describe those profiled, not a population
+            source=SURVEY_SOURCES,
         )
     )
 

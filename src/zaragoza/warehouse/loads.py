@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 
 from zaragoza.catalog.loader import Catalog
 from zaragoza.errors import InputError
+from zaragoza.observations import CELL_KEY
 from zaragoza.sources.eurostat_bundled import bundled_files
 from zaragoza.sources.readers import csv_source, quote, read_errors
 from zaragoza.warehouse.published import (
@@ -26,6 +28,7 @@ __all__ = [
     "is_observation_file",
     "load_bundled_published",
     "load_observation_files",
+    "load_profiles",
     "load_published",
     "read_observation_file",
 ]
@@ -192,3 +195,50 @@ def load_bundled_published(
 ) -> tuple[LoadResult, PublishedSet]:
     """Load the real Eurostat tables bundled with Zaragoza (credits in NOTICE)."""
     return load_published(wh, [(f.path, f.read()) for f in bundled_files()], catalog, force=force)
+
+
+def load_profiles(
+    wh: Warehouse,
+    observations: pd.DataFrame,
+    *,
+    by: Sequence[str],
+    threshold: int,
+    profiles: int,
+    synthetic_profiles: int,
+) -> LoadResult:
+    """Load the aggregates of the skills profiles as ``profiles`` observations.
+
+    ``observations`` are the rows of :func:`zaragoza.skills.aggregate.observations`
+    (already disclosure-controlled). The load is a snapshot: it replaces every earlier
+    profiles row (:meth:`Warehouse.load`, ``whole_source``), and loading the same cells
+    again changes nothing. The provenance records the breakdowns, the threshold, the
+    disclosure rules, how many profiles were counted and how many of them are synthetic;
+    one synthetic profile makes the whole load synthetic (``options.synthetic``), as
+    the computed loads from synthetic records are, and every page and answer says so.
+    Cells, not persons, enter the content key (a SHA-256 of the cells as CSV): nothing
+    personal is stored.
+    """
+    from zaragoza.disclosure import DISCLOSURE_VERSION
+
+    cells = observations.sort_values(CELL_KEY).to_csv(index=False)
+    digest = hashlib.sha256(cells.encode()).hexdigest()
+    return wh.load(
+        observations,
+        source="profiles",
+        kind="skills-profiles",
+        inputs=[
+            {
+                "skills_profiles": profiles,
+                "synthetic_profiles": synthetic_profiles,
+                "cells_sha256": digest,
+            }
+        ],
+        options={
+            "by": list(by),
+            "threshold": threshold,
+            "disclosure": DISCLOSURE_VERSION,
+            "synthetic": synthetic_profiles > 0,
+        },
+        origin="the skills profiles",
+        whole_source=True,
+    )

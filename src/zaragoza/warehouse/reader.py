@@ -213,19 +213,28 @@ class WarehouseReader:
         return blank_confidential(df)
 
     def synthetic_runs(self) -> frozenset[str]:
-        """The loads whose figures come from synthetic records: their provenance says so,
-        or their inputs are named as synthetic files are (loads made before it did)."""
+        """The loads whose figures come from synthetic records (computed) or count a
+        synthetic profile (profiles): their provenance says so, or their inputs are
+        named as synthetic files are (loads made before it did)."""
         if "synthetic_runs" not in self._cache:
             runs = self._memo(
                 "runs_options",
-                "SELECT run_id, CAST(inputs AS VARCHAR) AS inputs, "
-                "CAST(options AS VARCHAR) AS options FROM runs WHERE source LIKE '%computed%'",
+                "SELECT run_id, source, CAST(inputs AS VARCHAR) AS inputs, "
+                "CAST(options AS VARCHAR) AS options FROM runs "
+                "WHERE source LIKE '%computed%' OR source LIKE '%profiles%'",
             )
             marked = runs["options"].str.contains('"synthetic": true', regex=False)
             named = runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
             self._cache["synthetic_runs"] = frozenset(runs.loc[marked | named, "run_id"])
         found: frozenset[str] = self._cache["synthetic_runs"]
         return found
+
+    def synthetic_sources(self) -> frozenset[str]:
+        """The sources some of whose loads are synthetic (``computed``, ``profiles``)."""
+        synthetic = self.synthetic_runs()
+        runs = self._memo("runs_options", "")
+        held = runs.loc[runs["run_id"].isin(synthetic), "source"]
+        return frozenset(s for text in held for s in str(text).split(","))
 
     def _has_suppressed(self, cur: duckdb.DuckDBPyConnection) -> bool:
         if self._has_suppressed_table is None:

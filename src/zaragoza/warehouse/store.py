@@ -16,6 +16,18 @@ Loads are atomic (one transaction: an interrupted or failed load leaves the file
 was) and idempotent (a load whose content key, made of its inputs' hashes and options,
 was loaded before changes nothing). A newer load of the same cells replaces them.
 
+Sources (:data:`zaragoza.observations.SOURCES`): ``computed``, ``published`` and
+``profiles``, the disclosure-controlled counts of the portal's skills profiles
+(:mod:`zaragoza.skills.aggregate`). A profiles load is a snapshot of every profile
+counted: it replaces *all* earlier profiles rows (``whole_source``), since rows of two
+snapshots side by side (other breakdowns, another threshold, other profiles) could
+give away by subtraction what each one hides. Its cells arrive protected (flag ``c``,
+value and counts blank) and the load refuses them unless the suppression holds
+(:func:`zaragoza.disclosure.recoverable` finds no hidden cell); the secondary
+suppression the warehouse keeps for ``computed`` rows never reads or writes them.
+The ``source`` column is free text in every schema version, so the third source needs
+no migration.
+
 Schema versions (``meta.schema_version``): 1, the first; 2 adds the migrant background
 ``mig_bg`` to the cell key of ``observations`` and ``suppressed``. A file of an older
 version is migrated when it is opened for writing (one transaction: every existing row
@@ -38,9 +50,15 @@ import duckdb
 import pandas as pd
 
 from zaragoza import __version__
-from zaragoza.disclosure import DISCLOSURE_VERSION, secondary_cells, tables_of
+from zaragoza.disclosure import DISCLOSURE_VERSION, recoverable, secondary_cells, tables_of
 from zaragoza.errors import InputError, UsageError
-from zaragoza.observations import CELL_KEY, SOURCES, STORED_COLUMNS, check_observations
+from zaragoza.observations import (
+    CELL_KEY,
+    SOURCES,
+    STORED_COLUMNS,
+    check_observations,
+    confidential,
+)
 
 __all__ = [
     "CELL_KEY",
@@ -53,6 +71,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "2"
+PROFILES = "profiles"
 OBSERVATION_COLUMNS = STORED_COLUMNS
 
 _OBSERVATIONS = """
@@ -147,6 +166,9 @@ class LoadResult:
     added: int
     replaced: int
     already_loaded: bool
+    #: rows of an earlier snapshot of the source that the new one no longer holds
+    #: (``whole_source`` loads only)
+    removed: int = 0
 
 
 class Warehouse:
@@ -281,6 +303,7 @@ class Warehouse:
         catalog_version: str | None = None,
         origin: str = "(observations)",
         force: bool = False,
+        whole_source: bool = False,
         before_commit: Callable[[], None] | None = None,
     ) -> LoadResult:
         """Load observations in one transaction (or the caller's); return what changed.
@@ -294,6 +317,10 @@ class Warehouse:
         export loads back as it was. ``before_commit`` runs inside the transaction,
         after every row is written (tests use it to interrupt a load).
 
+        ``whole_source``: the observations are a snapshot of everything ``source`` holds
+        (the ``profiles`` source is loaded so, and only so): every earlier row of that
+        source goes, and loading a superseded snapshot again loads it anew.
+
         Raises
         ------
         InputError
@@ -302,8 +329,12 @@ class Warehouse:
             The same content was loaded before and has since been superseded.
         """
         if source is not None and source not in SOURCES:
-            raise UsageError("unknown source", value=source, hint="computed or published")
+            raise UsageError("unknown source", value=source, hint=", ".join(SOURCES))
+        if whole_source and source is None:
+            raise UsageError("a snapshot load names its source", hint=", ".join(SOURCES))
         obs = check_observations(observations, origin, source)
+        if (obs["source"] == PROFILES).any():
+            self._check_profiles(obs, origin, whole_source)
         content = json.dumps(
             {
                 "kind": kind,
@@ -320,6 +351,10 @@ class Warehouse:
         earlier = self._earlier_run(content_key)
         if earlier is not None:
             run_id, total, current = earlier
+            if whole_source and current == total == self._count_source(str(source)):
+                return LoadResult(run_id, 0, 0, True)
+            if whole_source:  # a snapshot replaces whatever the source holds
+                force = True
             if not force and current == total:
                 return LoadResult(run_id, 0, 0, True)
             if not force:
@@ -343,6 +378,10 @@ class Warehouse:
                     f"SELECT count(*) FROM observations o JOIN _incoming i ON {keys}"
                 ).fetchall()[0][0]
                 self.con.execute(f"DELETE FROM observations o USING _incoming i WHERE {keys}")
+                removed = 0
+                if whole_source:  # the rest of the earlier snapshot
+                    removed = self._count_source(str(source))
+                    self.con.execute("DELETE FROM observations WHERE source = ?", [source])
                 cols = ", ".join(OBSERVATION_COLUMNS)
                 self.con.execute(f"INSERT INTO observations SELECT {cols} FROM _incoming")
                 self.con.execute(
@@ -373,7 +412,39 @@ class Warehouse:
                     before_commit()
             finally:
                 self.con.unregister("_incoming")
-        return LoadResult(run_id, len(obs) - replaced, replaced, False)
+        return LoadResult(run_id, len(obs) - replaced, replaced, False, removed)
+
+    def _count_source(self, source: str) -> int:
+        found = self._rows("SELECT count(*) FROM observations WHERE source = ?", [source])
+        return int(found[0][0])
+
+    @staticmethod
+    def _check_profiles(obs: pd.DataFrame, origin: str, whole_source: bool) -> None:
+        """Refuse profiles rows that did not come as one protected snapshot.
+
+        Only :func:`zaragoza.warehouse.loads.load_profiles` (``zaragoza profiles
+        aggregate``) loads them: a file claiming ``source = profiles`` could hold
+        figures no disclosure control has seen, or mix with another snapshot.
+        """
+        if not whole_source or set(obs["source"]) != {PROFILES}:
+            raise UsageError(
+                "observations with source = profiles are loaded only as a snapshot of "
+                "the skills profiles",
+                file=origin,
+                hint="Run `zaragoza profiles aggregate --warehouse FILE`",
+            )
+        hidden = confidential(obs["flag"])
+        if obs.loc[hidden, ["value", "se", "ci_lo", "ci_hi", "cv", "n"]].notna().any(axis=None):
+            raise UsageError("a confidential profiles cell holds a value", file=origin)
+        # the attacker of zaragoza.disclosure, on these cells as if computed
+        found = recoverable(obs.assign(source="computed"), hidden)
+        if found:
+            raise UsageError(
+                f"{len(found)} confidential profiles cell(s) could be rebuilt from the "
+                "published ones",
+                file=origin,
+                hint="Aggregate with zaragoza.skills.aggregate, which protects them",
+            )
 
     def _earlier_run(self, content_key: str) -> tuple[str, int, int] | None:
         """The latest run of this content: its id, its cells, and how many are still its."""

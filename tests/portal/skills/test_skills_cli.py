@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
@@ -35,13 +36,20 @@ def _profiles(n: int, statistics: bool, counsellor: Any) -> None:
 
 
 def test_aggregate_counts_only_those_who_consent(
-    people: dict[str, Any], keys: list[str], tmp_path: Path
+    people: dict[str, Any], keys: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _profiles(12, True, people["counsellor_a"])
     _profiles(5, False, people["counsellor_a"])
     out = tmp_path / "cells.csv"
-    r = runner.invoke(app, ["profiles", "aggregate", "-o", str(out)], catch_exceptions=False)
+    warehouse = tmp_path / "w.duckdb"
+    monkeypatch.setenv("ZARAGOZA_WAREHOUSE", str(warehouse))  # restored after the test
+    r = runner.invoke(
+        app, ["profiles", "aggregate", "--warehouse", str(warehouse), "-o", str(out)],
+        catch_exceptions=False,
+    )  # fmt: skip
     assert r.exit_code == 0, r.output
+    assert f"105 profiles cells loaded into {warehouse}" in r.output
+    assert "synthetic" not in r.output
     cells = pd.read_csv(out, keep_default_na=False)
     assert set(cells["source"]) == {"profiles"}
     total = cells[(cells.indicator == "profiles_persons") & (cells.citizen == "TOTAL")

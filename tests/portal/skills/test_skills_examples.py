@@ -55,13 +55,14 @@ def test_aggregates_counting_synthetic_profiles_say_so(db: None, keys: list[str]
         }
     )
     services.create("org-a", record, {"counsellor": "en", "person": "en"}, True, None)
-    real = runner.invoke(app, ["profiles", "aggregate"])
+    # --no-load: the cells as CSV on standard output, the warehouse left alone
+    real = runner.invoke(app, ["profiles", "aggregate", "--no-load"])
     assert real.exit_code == 0, real.output
     assert real.output.startswith("indicator,")  # no warning first
     cells = pd.read_csv(io.StringIO(real.output), keep_default_na=False)
     assert set(cells["synthetic"]) == {False}
     services.put_examples(30)
-    mixed = runner.invoke(app, ["profiles", "aggregate"])
+    mixed = runner.invoke(app, ["profiles", "aggregate", "--no-load"])
     assert mixed.exit_code == 0, mixed.output
     first, rest = mixed.output.split("\n", 1)
     assert first == (
@@ -85,7 +86,10 @@ def test_init_puts_examples_that_aggregate_counts_right_after(
     import zaragoza.pipeline
 
     def build(path: Path, example: Path, *, progress: Any = None) -> dict[str, Any]:
-        Path(path).touch()  # the warehouse itself is not what this test is about
+        # the survey's figures are not what this test is about: an empty warehouse
+        from zaragoza.warehouse.store import Warehouse
+
+        Warehouse(path).close()
         return {}
 
     # the examples go to the portal database beside the warehouse, never another one
@@ -111,6 +115,12 @@ def test_init_puts_examples_that_aggregate_counts_right_after(
     )
     assert done.returncode == 0, done.stderr
     assert "300 of the 300 profiles counted are synthetic" in done.stderr
+    assert f"105 profiles cells loaded into {warehouse}" in done.stdout
+    from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
+
+    loaded = WarehouseReader(warehouse).observations(ObservationFilter(source=("profiles",)))
+    assert len(loaded) == 105
+    assert loaded["synthetic"].all()
     cells = pd.read_csv(out, keep_default_na=False)
     assert set(cells["synthetic"]) == {True}
     assert set(cells["source"]) == {"profiles"}

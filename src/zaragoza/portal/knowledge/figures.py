@@ -16,6 +16,7 @@ from django.conf import settings
 
 from zaragoza.compare.gaps import gaps
 from zaragoza.errors import ZaragozaError
+from zaragoza.observations import SURVEY_SOURCES
 from zaragoza.portal.monitoring.caching import remember
 from zaragoza.warehouse.reader import ObservationFilter, reader_for
 
@@ -39,7 +40,8 @@ _GROUPS = ("NEU27_2020_FOR", "FOR")
 def _all_gaps() -> dict[tuple[str, str], dict[str, Any]]:
     """The latest gap of every (indicator, geo) of the warehouse, computed in one pass."""
     reader = reader_for(settings.ZARAGOZA_WAREHOUSE)
-    obs = reader.observations(ObservationFilter(sex=("T",), compare_to=()))
+    # survey figures only: the skills profiles describe those profiled, not a country
+    obs = reader.observations(ObservationFilter(sex=("T",), compare_to=(), source=SURVEY_SOURCES))
     if obs.empty:
         return {}
     table = gaps(obs, kinds=("migrant_native",))

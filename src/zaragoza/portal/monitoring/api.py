@@ -93,6 +93,7 @@ from zaragoza.portal.monitoring.api_query import (
     refuse_unknown_parameters,
 )
 from zaragoza.portal.monitoring.caching import BusyError, canonical_query, heavy, remember
+from zaragoza.portal.monitoring.labels import PROFILES_TITLES, profiles_title
 from zaragoza.publish.formats import (
     FORMATS,
     SDMX_ML_MAX_ROWS,
@@ -164,7 +165,7 @@ _PARAMETER_SCHEMAS: dict[tuple[str | None, bool | str], dict[str, Any]] = {
     ("source", "figures"): {"enum": ["published", "computed"]},
     ("sex", "figures"): api_compare.SEX_LIST,
     ("by", "figures"): {"enum": ["citizen", "c_birth"]},
-    ("part", "figures"): {"enum": ["series", "ranking"]},
+    ("part", "figures"): {"enum": ["series", "ranking", "profiles"]},
 }
 
 api = _API(
@@ -443,8 +444,16 @@ def codes(request: HttpRequest) -> HttpResponse:
         cat = load_catalog()
         labels = code_labels()
         own: dict[str, Mapping[str, str]] = {
-            "indicator": {i: cat[i].title for i in cat},
-            "source": {"computed": "Computed from microdata", "published": "Published by Eurostat"},
+            "indicator": {
+                **{i: profiles_title(i) for i in PROFILES_TITLES},
+                **{i: cat[i].title for i in cat},
+            },
+            "source": {
+                "computed": "Computed from microdata",
+                "published": "Published by Eurostat",
+                "profiles": "Counted from skills profiles (not a representative survey: "
+                "no standard error)",
+            },
             "compare_to": {
                 "": "None (level)",
                 **labels.get("citizen", {}),
@@ -672,6 +681,8 @@ INDICATOR_NOTES = {
     "to nationals by year",
     "ranking": "the ranking of the year, group and sex on the map with each country's gap "
     "to nationals, the EU's figure beside it and the regions' table",
+    "profiles": "the figures counted from the skills profiles (source profiles: skills "
+    "profiles, not a representative survey; no standard error or interval)",
 }
 _FIGURE_OPTIONS = ("format", "labels", "precision")
 _FIGURES_RESPONSES = {
@@ -920,8 +931,9 @@ def indicator_figures(
     part: Annotated[
         str | None,
         Query(
-            description="series (the series and gap tables) or ranking (the ranking, the EU "
-            "figure and the regions); default the whole page"
+            description="series (the series and gap tables), ranking (the ranking, the EU "
+            "figure and the regions) or profiles (the figures counted from the skills "
+            "profiles, not a representative survey); default the whole page"
         ),
     ] = None,
     format: Annotated[str | None, Query(description=_FORMAT_DOC)] = None,

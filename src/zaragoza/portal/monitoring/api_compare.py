@@ -33,6 +33,7 @@ import pandas as pd
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from zaragoza.observations import SURVEY_SOURCES
 from zaragoza.portal.monitoring.api_query import (
     ApiError,
     ErrorOut,
@@ -153,6 +154,15 @@ def compare_response(
     chosen: dict[str, tuple[Any, ...]] = {}
     for dim in ("indicator", "geo", "citizen", "c_birth", "sex", "age", "source"):
         chosen[dim] = check_codes(dim, parse_codes(dim, filters.get(dim)), valid[dim])
+    if set(chosen["source"]) - set(SURVEY_SOURCES):
+        raise ApiError(
+            400,
+            "comparisons are of survey figures: the skills profiles describe those "
+            "profiled, not a population",
+            parameter="source", value=",".join(chosen["source"]), valid=list(SURVEY_SOURCES),
+        )  # fmt: skip
+    # gaps, ranks, trends and targets never read the skills profiles' figures
+    chosen["source"] = chosen["source"] or SURVEY_SOURCES
     years = check_years(parse_codes("time", filters.get("time")), reader.codes()["time"])
     compute, whole_series = KINDS[kind]
     selection = ObservationFilter(

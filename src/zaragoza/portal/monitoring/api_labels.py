@@ -21,8 +21,10 @@ from zaragoza.portal.monitoring.labels import (
     age_label,
     country_name,
     group_label,
+    profiles_title,
     reference_label,
     sex_label,
+    source_label,
 )
 
 __all__ = ["LANGUAGES", "localised_labels"]
@@ -38,7 +40,9 @@ def localised_labels(
     cat = load_catalog()
     with override(lang):
         namers: dict[str, Callable[[str], str]] = {
-            "indicator": lambda c: indicator_title(cat[c]) if c in cat.indicators else c,
+            "indicator": lambda c: (
+                indicator_title(cat[c]) if c in cat.indicators else profiles_title(c)
+            ),
             "geo": lambda c: country_name(c, lang),
             "citizen": lambda c: group_label(c, "citizen"),
             "c_birth": lambda c: group_label(c, "c_birth"),
@@ -46,7 +50,7 @@ def localised_labels(
             "compare_to": lambda c: reference_label(c) if c else _("none (a level)"),
             "sex": sex_label,
             "age": age_label,
-            "source": lambda c: _("published") if c == "published" else _("computed"),
+            "source": source_label,
         }
         return {
             dim: {code: str(namers[dim](code)) if dim in namers else label

@@ -19,7 +19,7 @@ from ninja import Schema
 from zaragoza.catalog.codes import CITIZEN_GROUPS, ISO_TO_EUROSTAT
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
-from zaragoza.observations import COMPARE_TO, MIG_BG
+from zaragoza.observations import COMPARE_TO, MIG_BG, SOURCES
 from zaragoza.portal.monitoring import years
 from zaragoza.publish.formats import FORMATS
 from zaragoza.publish.precision import PRECISIONS
@@ -140,7 +140,7 @@ def valid_codes(reader: WarehouseReader) -> dict[str, set[str]]:
     labels = code_labels()
     valid = {dim: {str(c) for c in present.get(dim, [])} for dim in FILTER_DIMENSIONS}
     valid["indicator"] |= set(load_catalog())
-    valid["source"] |= {"computed", "published"}
+    valid["source"] |= set(SOURCES)
     for dim in ("geo", "citizen", "c_birth", "sex", "age"):
         valid[dim] |= set(labels.get(dim, {}))
     valid["c_birth"] |= set(CITIZEN_GROUPS)

@@ -39,7 +39,7 @@ from ninja import Router
 
 from zaragoza.catalog.labels import code_labels
 from zaragoza.catalog.loader import load_catalog
-from zaragoza.observations import MIG_BG
+from zaragoza.observations import MIG_BG, SOURCES
 from zaragoza.portal.monitoring.api_query import ApiError, ErrorOut, refuse_unknown_parameters
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import (
@@ -108,6 +108,9 @@ _CODES: dict[str, dict[str, Any]] = {
     "source": {
         "computed": gettext_lazy("Computed from microdata"),
         "published": gettext_lazy("Published by Eurostat"),
+        "profiles": gettext_lazy(
+            "Counted from skills profiles (not a representative survey: no standard error)"
+        ),
     },
     "CONF_STATUS": {"C": pgettext_lazy("confidentiality", "Confidential")},
 }
@@ -163,7 +166,7 @@ def structure_codes(reader: WarehouseReader) -> dict[str, list[str]]:
         "freq": ["A"],
         "indicator": list(dict.fromkeys([*cat, *map(str, present.get("indicator", []))])),
         "unit": list(units),
-        "source": ["computed", "published"],
+        "source": list(SOURCES),
         **{d: [str(c) for c in present.get(d, [])] for d in ("geo", "citizen", "c_birth")},
         # every code of the migrant background, whatever the warehouse holds (PISA's)
         "mig_bg": list(dict.fromkeys([*MIG_BG, *map(str, present.get("mig_bg", []))])),

@@ -22,13 +22,17 @@ from zaragoza.catalog.codes import EU27_2020, ISO_TO_EUROSTAT
 __all__ = [
     "AGGREGATES",
     "FLAG_MEANINGS",
+    "PROFILES_NOTE",
+    "PROFILES_TITLES",
     "age_label",
     "country_name",
     "flag_text",
     "group_label",
     "is_aggregate",
+    "profiles_title",
     "reference_label",
     "sex_label",
+    "source_label",
 ]
 
 _EUROSTAT_TO_ISO = {v: k for k, v in ISO_TO_EUROSTAT.items()}
@@ -177,3 +181,44 @@ def age_label(code: str) -> str:
     if under:
         return _("under %(hi)s years") % {"hi": under[1]}
     return code
+
+
+#: What every page says beside figures counted from the skills profiles.
+PROFILES_NOTE = gettext_lazy("Skills profiles, not a representative survey")
+
+
+def source_label(code: str) -> str:
+    """The short name of a source: published, computed, or skills profiles (with what they
+    are not)."""
+    if code == "published":
+        return _("published")
+    if code == "profiles":
+        return _("skills profiles (not a representative survey)")
+    return _("computed")
+
+
+#: Titles of the skills profiles' own indicators (``zaragoza.skills.aggregate``), which
+#: are not catalogue entries: no survey measures them. ``overqualification_rate`` is the
+#: catalogue's, counted with its definition.
+PROFILES_TITLES = {
+    "profiles_persons": gettext_lazy("Skills profiles: persons profiled"),
+    "profiles_attainment_low": gettext_lazy(
+        "Skills profiles: low educational attainment (ISCED 0-2)"
+    ),
+    "profiles_attainment_medium": gettext_lazy(
+        "Skills profiles: medium educational attainment (ISCED 3-4)"
+    ),
+    "profiles_attainment_high": gettext_lazy(
+        "Skills profiles: high educational attainment (ISCED 5-8)"
+    ),
+    "profiles_host_language_b1": gettext_lazy("Skills profiles: host language at CEFR B1 or above"),
+    "profiles_recognition_granted": gettext_lazy(
+        "Skills profiles: tertiary diplomas recognised, of those decided"
+    ),
+}
+
+
+def profiles_title(code: str) -> str:
+    """The title of a skills-profiles indicator, or ``code`` when it is none of them."""
+    title = PROFILES_TITLES.get(code)
+    return code if title is None else str(title)

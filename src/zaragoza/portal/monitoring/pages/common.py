@@ -366,10 +366,14 @@ class Context:
     coverage: pd.DataFrame
     codes: dict[str, list[Any]]
     synthetic: bool
+    #: whether the skills profiles' figures count synthetic profiles
+    synthetic_profiles: bool = False
 
     def demonstration(self, source: str) -> bool:
         """Return whether figures of ``source`` are a demonstration (computed from
-        synthetic records)."""
+        synthetic records, or counted from synthetic profiles)."""
+        if source == "profiles":
+            return self.synthetic_profiles
         return source == "computed" and self.synthetic
 
 
@@ -377,8 +381,11 @@ def context(reader: WarehouseReader) -> Context:
     """Return the shared :class:`Context` of the warehouse ``reader`` reads."""
     # The embedded default computes from the bundled synthetic example; those figures are
     # a demonstration and every page says so.
-    synthetic = bool(reader.synthetic_runs())
-    return Context(load_catalog(), reader.coverage(), reader.codes(), synthetic)
+    sources = reader.synthetic_sources()
+    return Context(
+        load_catalog(), reader.coverage(), reader.codes(), "computed" in sources,
+        "profiles" in sources,
+    )  # fmt: skip
 
 
 def indicator_of(ctx: Context, ident: str | None) -> Indicator:

@@ -30,8 +30,10 @@ from zaragoza.portal.monitoring.labels import (
     age_label,
     country_name,
     group_label,
+    profiles_title,
     reference_label,
     sex_label,
+    source_label,
 )
 from zaragoza.portal.monitoring.pages.common import (
     EU,
@@ -74,7 +76,7 @@ _NAMED_CODE = re.compile(r"\(([^()]+)\)\s*$")  # "Austria (AT)": the code in bra
 
 
 def _source_label(code: str) -> str:
-    return _("published") if code == "published" else _("computed")
+    return source_label(code)
 
 
 def _options(ctx: Any) -> dict[str, list[tuple[str, str]]]:
@@ -207,7 +209,10 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
         rows.append(
             {
                 "indicator": rec["indicator"],
-                "indicator_title": indicator_title(ind) if ind is not None else rec["indicator"],
+                "indicator_title": indicator_title(ind)
+                if ind is not None
+                else profiles_title(str(rec["indicator"])),
+                "indicator_page": ind is not None,
                 "geo": rec["geo"],
                 "geo_name": country_name(rec["geo"]),
                 "time": rec["time"],
@@ -269,8 +274,11 @@ def data_page(reader: WarehouseReader, params: Mapping[str, Any]) -> dict[str, A
             if i in ctx.catalog.indicators
         ],
         "flags_used": flags_used(r["cell"] for r in rows),
-        "synthetic": any(r["synthetic"] for r in rows),
-        "interval_note": interval_note(r["source"] for r in rows),
+        "synthetic": any(r["synthetic"] and r["source"] != "profiles" for r in rows),
+        # the skills profiles' figures are set apart: no interval, no survey
+        "profiles_shown": any(r["source"] == "profiles" for r in rows),
+        "profiles_synthetic": any(r["synthetic"] and r["source"] == "profiles" for r in rows),
+        "interval_note": interval_note(r["source"] for r in rows if r["source"] != "profiles"),
         "downloads": [
             *links.values(),
             {"format": "JSON", "url": api_url("json", **labelled), "id": "json"},

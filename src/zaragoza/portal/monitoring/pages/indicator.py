@@ -83,9 +83,10 @@ __all__ = [
 ]
 
 #: The parts of the indicator page a download can be asked for: ``series`` (the series
-#: table and the gaps to nationals over time) and ``ranking`` (the ranking with its gaps,
-#: the EU figure beside it and the regions' table).
-FIGURE_PARTS = ("series", "ranking")
+#: table and the gaps to nationals over time), ``ranking`` (the ranking with its gaps,
+#: the EU figure beside it and the regions' table) and ``profiles`` (the figures counted
+#: from the skills profiles, shown apart: not a representative survey).
+FIGURE_PARTS = ("series", "ranking", "profiles")
 #: The query parameters the page reads (its URL state; its figures' endpoint reads them too).
 PARAMETERS = ("source", "by", "geo", "sex", "group", "time")
 
@@ -269,7 +270,9 @@ def indicator_page(
         figures["ranking"].extend(
             rows.get((r["geo"], time, group, rank_sex)) for r in regions["rows"]
         )
+    profiles, figures["profiles"] = _profiles(reader, ind)
     all_cells = [c for s in series for c in s["cells"]] + [r["cell"] for r in ranking]
+    all_cells += [r["cell"] for r in profiles]
     all_cells += [c for s in over_time["series"] for c in s["cells"]]
     all_cells += [r["cell"] for r in regions["rows"]] if regions else []
     state = {
@@ -335,7 +338,43 @@ def indicator_page(
         "flags_used": flags_used(all_cells),
         "state": state,
         "targets": [{"target": t, "citation": target_source(t)} for t in targets_for(ind.id)],
+        "profiles": profiles,
+        "profiles_downloads": figure_links(
+            indicator_figures_path(ind.id), state | {"part": "profiles"}
+        )
+        if profiles
+        else [],
+        "profiles_synthetic": ctx.demonstration("profiles"),
     }
+
+
+def _profiles(reader: WarehouseReader, ind: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The figures of ``ind`` counted from the skills profiles (``source = profiles``):
+    template rows, and the observation rows behind them.
+
+    Shown apart from the survey's, never in its series, map, ranking or gaps: they describe
+    the persons profiled, who are no sample of a population, and carry no standard error
+    or interval. Confidential cells come blank (flag ``c``), as everywhere.
+    """
+    df = reader.observations(ObservationFilter(indicator=(ind.id,), source=("profiles",)))
+    if df.empty:
+        return [], []
+    obs = records(df)
+    rows = [
+        {
+            "geo": r["geo"],
+            "name": country_name(str(r["geo"])),
+            "time": int(r["time"]),
+            "group": group_label(str(r["citizen"]), "citizen"),
+            "citizen": r["citizen"],
+            "sex": sex_label(str(r["sex"])),
+            "sex_code": r["sex"],
+            "cell": cell(r, decimals_for(ind), int(r["time"])),
+            "synthetic": bool(r.get("synthetic")),
+        }
+        for r in obs
+    ]
+    return rows, obs
 
 
 def _breakdown_name(by: str) -> str:
