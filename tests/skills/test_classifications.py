@@ -102,3 +102,49 @@ def test_an_exact_label_comes_first() -> None:
     assert "civil engineer" in found[0].alternatives["en"]
     assert found[0].isco_group == "2164"
     assert [o.isco_group for o in found[1:]].count("9312") == 1
+
+
+def test_labels_in_every_bundled_language() -> None:
+    kinds = {
+        "isced2011_level": c.ISCED_LEVELS,
+        "iscedf2013_field": c.ISCED_FIELDS,
+        "digcomp_level": c.DIGCOMP_LEVELS,
+        "digcomp_area": c.DIGCOMP_AREAS,
+        "isco08_major_group": c.ISCO_MAJOR_GROUPS,
+    }
+    for kind, codes in kinds.items():
+        for code in codes:
+            english = c.label(kind, code, "en")
+            assert english == codes[code]  # type: ignore[index]
+            for lang in c.LABEL_LANGUAGES[1:]:
+                text = c.label(kind, code, lang)
+                # a translation, not the English left in place (the ICT acronym aside)
+                assert text, (kind, code, lang)
+                assert text != english or kind == "iscedf2013_field", (kind, code, lang)
+    assert c.label("isced2011_level", 6, "uk").startswith("Бакалавр ")
+    assert c.label("isco08_major_group", "9", "de") == "Hilfsarbeitskräfte"
+    assert c.label("digcomp_area", "4", "fa") == "Safety"  # not bundled: English
+    with pytest.raises(UsageError, match="isced2011_level"):
+        c.label("isced2011_level", "9", "uk")
+    with pytest.raises(UsageError, match="classification"):
+        c.label("isced1997_level", "1", "uk")
+
+
+def test_a_missing_or_unknown_label_row_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zaragoza.errors import ContentError
+
+    good = c._rows("classification_labels.csv")
+    broken = [r for r in good if (r["classification"], r["code"]) != ("isco08_major_group", "9")]
+    broken.append({**good[0], "code": "9", "uk": ""})
+    monkeypatch.setattr(c, "_rows", lambda name: broken)
+    c._translated.cache_clear()
+    try:
+        with pytest.raises(ContentError) as exc:
+            c._translated()
+        text = str(exc.value) + " ".join(getattr(exc.value, "problems", []))
+        assert "no row for isco08_major_group 9" in text
+        assert "'isced2011_level' has no code '9'" in text
+        assert "column uk: empty" in text
+    finally:
+        monkeypatch.undo()
+        c._translated.cache_clear()

@@ -40,7 +40,7 @@ def test_tertiary_wish_at_that_level_no_recognition_gives_recognition() -> None:
     assert len(recognition) == 1
     assert recognition[0].step == "recognition"
     assert recognition[0].measures == ("recognition-advice-and-procedure",)
-    assert set(recognition[0].reason) == {"en", "fr", "de"}
+    assert set(recognition[0].reason) == {"en", "fr", "de", "ar", "uk"}
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_a_bad_rule_file_names_file_rule_and_field(tmp_path: Path) -> None:
     bad.write_text(
         "version: 1\nchecked: 2026-01-01\nrules:\n"
         "  - id: odd\n    step: recognition\n    when: {shoe_size_min: 40}\n"
-        "    reason: {en: a, fr: b, de: c}\n    sources: [x]\n",
+        "    reason: {en: a, fr: b, de: c, ar: d, uk: e}\n    sources: [x]\n",
         encoding="utf-8",
     )
     with pytest.raises(ContentError) as err:

@@ -12,6 +12,9 @@
 * DigComp proficiency levels 1-8 in four bands and five competence areas (Carretero,
   Vuorikari and Punie, *DigComp 2.1*, JRC, 2017; kept in DigComp 2.2, 2022).
 * ISCO-08 major groups with their skill levels (ILO, *ISCO-08*, 2012, vol. 1, table 1).
+* The labels of the classifications above in French, German, Arabic and Ukrainian
+  (``content/classification_labels.csv``, :func:`label`), so that the interview shows
+  them in the counsellor's and the person's language.
 * ESCO occupations (European Commission, ESCO v1.0), one per ISCO-08 unit group, with
   the ESCO URI and the preferred and alternative labels in English and French
   (``scripts/make_esco_occupations.py``; ``content/SOURCES.md``).
@@ -37,10 +40,12 @@ __all__ = [
     "ISCED_FIELDS",
     "ISCED_LEVELS",
     "ISCO_MAJOR_GROUPS",
+    "LABEL_LANGUAGES",
     "Occupation",
     "attainment_aggregate",
     "cefr_rank",
     "fold",
+    "label",
     "occupation",
     "occupations",
     "search_occupations",
@@ -79,6 +84,61 @@ DIGCOMP_AREAS: dict[str, str] = _column("digcomp_areas.csv", "area", "label_en")
 ISCO_MAJOR_GROUPS: dict[str, str] = _column(
     "isco08_major_groups.csv", "isco08_major_group", "label_en"
 )
+
+#: The languages every classification label is bundled in (English from each file).
+LABEL_LANGUAGES = ("en", "fr", "de", "ar", "uk")
+_ENGLISH: dict[str, dict[str, str]] = {
+    "isced2011_level": ISCED_LEVELS,
+    "iscedf2013_field": ISCED_FIELDS,
+    "digcomp_level": {str(k): v for k, v in DIGCOMP_LEVELS.items()},
+    "digcomp_area": DIGCOMP_AREAS,
+    "isco08_major_group": ISCO_MAJOR_GROUPS,
+}
+
+
+@cache
+def _translated() -> dict[tuple[str, str], dict[str, str]]:
+    """The translated labels by (classification, code), checked once against the English
+    files: every code of each classification, no other, every language filled in."""
+    name = "classification_labels.csv"
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    problems = []
+    for i, row in enumerate(_rows(name), start=1):
+        kind, code = row["classification"], row["code"]
+        if code not in _ENGLISH.get(kind, {}):
+            problems.append(f"{name}, row {i}: {kind!r} has no code {code!r}")
+        if (kind, code) in out:
+            problems.append(f"{name}, row {i}: {kind} {code} twice")
+        texts = {lang: (row.get(lang) or "").strip() for lang in LABEL_LANGUAGES[1:]}
+        problems += [f"{name}, row {i}, column {lang}: empty" for lang, t in texts.items() if not t]
+        out[(kind, code)] = texts
+    for kind, codes in _ENGLISH.items():
+        problems += [f"{name}: no row for {kind} {c}" for c in codes if (kind, c) not in out]
+    if problems:
+        raise ContentError("the bundled classification labels are malformed", problems)
+    return out
+
+
+def label(classification: str, code: str | int, lang: str) -> str:
+    """The label of a code in ``lang``; English for a language not bundled.
+
+    ``classification`` is one of ``isced2011_level``, ``iscedf2013_field``,
+    ``digcomp_level``, ``digcomp_area``, ``isco08_major_group``; an unknown one or code
+    is an error naming it.
+    """
+    english = _ENGLISH.get(classification)
+    if english is None:
+        raise UsageError(
+            "not a classification with labels",
+            value=classification,
+            hint="Valid: " + ", ".join(_ENGLISH),
+        )
+    key = str(code)
+    if key not in english:
+        raise UsageError(f"not a code of {classification}", value=key)
+    if lang == "en" or lang not in LABEL_LANGUAGES:
+        return english[key]
+    return _translated()[(classification, key)][lang]
 
 
 def attainment_aggregate(level: int) -> str:

@@ -156,10 +156,12 @@ class _Texts(BaseModel):
     en: _Text
     fr: _Text
     de: _Text
+    ar: _Text
+    uk: _Text
 
 
 class Rule(BaseModel):
-    """One rule: the step it suggests, when, why (en/fr/de), toolbox measures, sources."""
+    """One rule: the step it suggests, when, why (en/fr/de/ar/uk), toolbox measures, sources."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]

@@ -87,6 +87,28 @@ def test_interview_in_english_and_arabic_right_to_left(
     assert "a course from A1" in page
 
 
+def test_interview_in_english_and_ukrainian(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    client = _counsellor(people)
+    start = client.get("/en/skills/new/").content.decode()
+    assert '<option value="uk" lang="uk">Українська</option>' in start  # complete now
+    assert '<div lang="uk" dir="ltr">' in start
+    assert "Я погоджуюся, щоб ця служба зберігала мій профіль навичок" in start
+    url = _start(client, "uk")
+    r = client.post(url, _interview())
+    assert r.status_code == 302
+    page = client.get(url).content.decode()
+    assert '<span class="second" lang="uk" dir="ltr">Рік народження</span>' in page
+    assert '<span class="second" lang="uk" dir="ltr">Монологічне мовлення</span>' in page
+    # the classifications' labels in both languages, the next steps' reasons too
+    assert "ISCED 7: Master&#x27;s or equivalent level · Магістр " in page
+    assert "073 Architecture and construction · Архітектура та будівництво" in page
+    assert '<span class="second" lang="uk" dir="ltr">Створення цифрового контенту</span>' in page
+    assert "Базовий (рівень 1)" in page
+    assert '<span class="second" lang="uk" dir="ltr">Вища освіта, здобута за кордоном' in page
+
+
 def test_french_and_german_pages(portal: Any, people: dict[str, Any], keys: list[str]) -> None:
     client = _counsellor(people)
     url = _start(client, "fr")

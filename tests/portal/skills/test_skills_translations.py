@@ -1,5 +1,6 @@
-"""The skills pages' catalogues: French and German complete and compiled; a person's
-language (Arabic) offered because every question and consent text is translated."""
+"""The skills pages' catalogues: French, German and Ukrainian complete and compiled; a
+person's language (Arabic, Ukrainian) offered because every question and consent text is
+translated."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _mo(lang: str) -> gettext.GNUTranslations:
         return gettext.GNUTranslations(fh)
 
 
-@pytest.mark.parametrize("lang", ["fr", "de"])
+@pytest.mark.parametrize("lang", ["fr", "de", "uk"])
 def test_page_languages_are_complete_and_compiled(lang: str) -> None:
     entries = _entries(LOCALE / lang / "LC_MESSAGES" / "django.po")
     assert len(entries) > 80
@@ -45,10 +46,10 @@ def test_page_languages_are_complete_and_compiled(lang: str) -> None:
 def test_interview_languages_offered_only_when_complete() -> None:
     from zaragoza.portal.skills.questions import CONSENT_TEXTS, QUESTIONS, complete_languages
 
-    mo = _mo("ar")
-    for message in [*QUESTIONS.values(), *CONSENT_TEXTS.values()]:
-        assert mo.gettext(message) != message, message
+    for lang in ("ar", "uk"):
+        mo = _mo(lang)
+        for message in [*QUESTIONS.values(), *CONSENT_TEXTS.values()]:
+            assert mo.gettext(message) != message, (lang, message)
     offered = complete_languages()
-    assert {"en", "fr", "de", "ar"} <= set(offered)
-    assert "uk" not in offered  # no Ukrainian catalogue yet
-    assert "fa" not in offered
+    assert {"en", "fr", "de", "ar", "uk"} <= set(offered)
+    assert "fa" not in offered  # no Persian catalogue yet

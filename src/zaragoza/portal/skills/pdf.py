@@ -11,14 +11,7 @@ from django.template.loader import render_to_string
 
 from zaragoza.portal.monitoring.factsheet import render_pdf
 from zaragoza.portal.skills import questions
-from zaragoza.skills.classifications import (
-    CEFR_SKILLS,
-    DIGCOMP_AREAS,
-    ESCO_LANGUAGES,
-    ISCED_FIELDS,
-    ISCED_LEVELS,
-    occupation,
-)
+from zaragoza.skills.classifications import ESCO_LANGUAGES, label, occupation
 from zaragoza.skills.profile import Profile as Record
 from zaragoza.skills.rules import next_steps
 
@@ -31,6 +24,14 @@ def _occupation(uri: str, first: str, second: str) -> str:
     if second in ESCO_LANGUAGES and occ.label(second) not in names:
         names.append(occ.label(second))
     return " / ".join(names) + f" (ISCO-08 {occ.isco_group}, ESCO)"
+
+
+def _both(kind: str, code: str | int, first: str, second: str) -> str:
+    """A classification label in the two languages ("label / label" when they differ)."""
+    names = [label(kind, code, first)]
+    if label(kind, code, second) not in names:
+        names.append(label(kind, code, second))
+    return " / ".join(names)
 
 
 def profile_pdf(record: Record, first: str, second: str) -> bytes:
@@ -50,8 +51,8 @@ def profile_pdf(record: Record, first: str, second: str) -> bytes:
     education = [
         (
             q("education"),
-            f"ISCED {e.isced_level} ({ISCED_LEVELS[str(e.isced_level)]})"
-            + (f", {ISCED_FIELDS[e.field]}" if e.field else "")
+            f"ISCED {e.isced_level} ({_both('isced2011_level', e.isced_level, first, second)})"
+            + (f", {_both('iscedf2013_field', e.field, first, second)}" if e.field else "")
             + (f", {e.country}" if e.country else "")
             + (f", {e.year}" if e.year else "")
             + ("" if e.completed else ", not completed")
@@ -74,12 +75,16 @@ def profile_pdf(record: Record, first: str, second: str) -> bytes:
         if lang.native:
             text = "C2 (mother tongue)"
         else:
-            text = ", ".join(f"{CEFR_SKILLS[s]} {v}" for s, v in lang.levels.items())
+            text = ", ".join(f"{q(s)[0]} {v}" for s, v in lang.levels.items())
             if lang.certificate:
                 text += f"; certificate {lang.certificate}"
         languages.append(((lang.language, lang.language), text or "-"))
     digital = [
-        ((DIGCOMP_AREAS[a], DIGCOMP_AREAS[a]), f"DigComp {v}") for a, v in record.digital.items()
+        (
+            (label("digcomp_area", a, first), label("digcomp_area", a, second)),
+            f"DigComp {v}",
+        )
+        for a, v in record.digital.items()
     ]
     steps = [
         (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -30,6 +31,7 @@ from zaragoza.skills.classifications import (
     ESCO_LANGUAGES,
     ISCED_FIELDS,
     ISCED_LEVELS,
+    label,
     occupations,
     search_occupations,
 )
@@ -210,14 +212,19 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "skills/new.html", context, status=400 if problems else 200)
 
 
-def _choices() -> dict[str, Any]:
+def _labels(kind: str, codes: Iterable[str | int], first: str, second: str) -> list[Any]:
+    """(code, (label in ``first``, label in ``second``)) for every code of a classification."""
+    return [(c, (label(kind, c, first), label(kind, c, second))) for c in codes]
+
+
+def _choices(first: str, second: str) -> dict[str, Any]:
     return {
-        "isced_levels": list(ISCED_LEVELS.items()),
-        "isced_fields": list(ISCED_FIELDS.items()),
+        "isced_levels": _labels("isced2011_level", ISCED_LEVELS, first, second),
+        "isced_fields": _labels("iscedf2013_field", ISCED_FIELDS, first, second),
         "cefr": CEFR_LEVELS,
         "cefr_skills": list(CEFR_SKILLS),
-        "digcomp_areas": list(DIGCOMP_AREAS.items()),
-        "digcomp_levels": list(DIGCOMP_LEVELS.items()),
+        "digcomp_areas": _labels("digcomp_area", DIGCOMP_AREAS, first, second),
+        "digcomp_levels": _labels("digcomp_level", DIGCOMP_LEVELS, first, second),
         "legal_statuses": LEGAL_STATUSES,
         "recognition_statuses": RECOGNITION_STATUSES,
         "rows": range(ROWS),
@@ -270,7 +277,7 @@ def profile(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "occupation_labels": sorted(o.label(label_lang) for o in occupations().values()),
         "may_edit": can(request.user, Action.EDIT, p),
         "saved": request.method == "GET" and request.GET.get("saved") == "1",
-        **_choices(),
+        **_choices(first, second),
     }
     return render(request, "skills/profile.html", context, status=400 if problems else 200)
 
