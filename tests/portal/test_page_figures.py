@@ -448,4 +448,4 @@ def test_openapi_describes_the_page_figures(portal: Path, client: Client) -> Non
         assert "text/csv" in operation["responses"]["200"]["content"], path
     part = schema["paths"]["/api/v1/indicators/{indicator_id}/figures"]["get"]["parameters"]
     enums = [b.get("enum") for p in part if p["name"] == "part" for b in p["schema"]["anyOf"]]
-    assert ["series", "ranking"] in enums
+    assert ["series", "ranking", "profiles"] in enums
