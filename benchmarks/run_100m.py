@@ -219,6 +219,17 @@ def compare(duck: Path, spark: Path) -> dict[str, Any]:
     }
 
 
+def _progress(log: Path) -> list[str]:
+    """The command's last progress lines, without Spark's warnings, the list of inputs
+    (``files`` counts them) or this checkout's location."""
+    lines = [
+        ln.replace(f"{HERE.parent}/", "")
+        for ln in log.read_text().splitlines()
+        if not ln.startswith("WARN") and " WARN " not in ln and not ln.lstrip().startswith("inputs")
+    ]
+    return lines[-12:]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -256,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [*common, "--memory-limit", args.memory_limit, "--out", str(duck_out)]
             print(f"DuckDB, --memory-limit {args.memory_limit} ...", flush=True)
             result["duckdb"] = timed(cmd, env, tmp / "duckdb.log")
-            result["duckdb"]["progress"] = (tmp / "duckdb.log").read_text().splitlines()[-12:]
+            result["duckdb"]["progress"] = _progress(tmp / "duckdb.log")
             print(json.dumps(result["duckdb"], indent=2), flush=True)
         if not args.skip_spark:
             cluster = None if args.spark_master else Cluster(tmp)
@@ -273,8 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                 result["spark"] = timed(cmd, spark_env, tmp / "spark.log")
                 result["spark"]["master"] = "standalone, 2 workers x 1 core, loopback"
                 result["spark"]["driver_memory"] = args.driver_memory
-                log = (tmp / "spark.log").read_text().splitlines()
-                result["spark"]["progress"] = [ln for ln in log if not ln.startswith("WARN")][-12:]
+                result["spark"]["progress"] = _progress(tmp / "spark.log")
                 print(json.dumps(result["spark"], indent=2), flush=True)
             finally:
                 if cluster:
