@@ -78,7 +78,13 @@ def test_the_pages_per_role(
         assert (b"Amina" in caseload.content or b"Changed" in caseload.content) is (
             name == "counsellor_a"
         )
-    else:
-        assert caseload.status_code == 403
+    else:  # anyone else signed in: the profiles linked to their own account only
+        assert caseload.status_code == 200
+        assert b"Amina" not in caseload.content
+        assert (f"/skills/p/{p.pk}/".encode() in caseload.content) is (name == "person")
+    for step in ("link-code", "unlink"):
+        r = client.post(f"/en/skills/p/{p.pk}/{step}/")
+        expected = {"link-code": 200, "unlink": 302}[step] if "edit" in allowed else 404
+        assert r.status_code == expected, (name, step)
     erase = client.post(f"/en/skills/p/{p.pk}/erase/", {"confirm": "1"})
     assert erase.status_code == (200 if "erase" in allowed else 404), name

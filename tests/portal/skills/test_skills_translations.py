@@ -44,12 +44,33 @@ def test_page_languages_are_complete_and_compiled(lang: str) -> None:
 
 
 def test_interview_languages_offered_only_when_complete() -> None:
-    from zaragoza.portal.skills.questions import CONSENT_TEXTS, QUESTIONS, complete_languages
+    from zaragoza.portal.skills.questions import (
+        ANSWERS,
+        CONSENT_TEXTS,
+        QUESTIONS,
+        complete_languages,
+    )
 
+    answers = [m for labels in ANSWERS.values() for m in labels.values()]
     for lang in ("ar", "uk"):
         mo = _mo(lang)
-        for message in [*QUESTIONS.values(), *CONSENT_TEXTS.values()]:
+        for message in [*QUESTIONS.values(), *CONSENT_TEXTS.values(), *answers]:
             assert mo.gettext(message) != message, (lang, message)
     offered = complete_languages()
     assert {"en", "fr", "de", "ar", "uk"} <= set(offered)
     assert "fa" not in offered  # no Persian catalogue yet
+
+
+def test_every_coded_answer_has_a_label() -> None:
+    from zaragoza.portal.skills.questions import ANSWERS, answer
+    from zaragoza.skills.profile import LEGAL_STATUSES, RECOGNITION_STATUSES
+    from zaragoza.skills.rules import STEPS
+
+    assert tuple(ANSWERS["legal_status"]) == LEGAL_STATUSES
+    assert tuple(ANSWERS["recognition"]) == RECOGNITION_STATUSES
+    assert tuple(ANSWERS["step"]) == STEPS
+    assert answer("recognition", "partial", "en", "de") == (
+        "Partly recognised",
+        "Teilweise anerkannt",
+    )
+    assert answer("legal_status", "temporary_protection", "en", "uk")[1] == "Тимчасовий захист"

@@ -10,7 +10,7 @@ from django.db import models
 
 from zaragoza.portal.accounts.permissions import Scope
 
-__all__ = ["AccessLog", "Consent", "Profile", "Retention"]
+__all__ = ["AccessLog", "Consent", "LinkCode", "Profile", "Retention"]
 
 
 class Profile(models.Model):
@@ -107,3 +107,24 @@ class Retention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.days} days"
+
+
+class LinkCode(models.Model):
+    """A one-time code with which the person links their own account to their profile.
+
+    A counsellor makes it and hands it to the person (printed or read out); the person
+    enters it on the claim page, signed in or creating their account there. Only its
+    SHA-256 digest is kept: the database never holds a usable code. A code is valid once
+    and until ``expires_at``; a new code for the same profile replaces the unused ones.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="link_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]

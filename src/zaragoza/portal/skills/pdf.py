@@ -40,6 +40,15 @@ def profile_pdf(record: Record, first: str, second: str) -> bytes:
     def q(key: str) -> tuple[str, str]:
         return questions.both(key, first, second)
 
+    def slash(pair: tuple[str, str]) -> str:
+        return pair[0] if pair[0] == pair[1] else f"{pair[0]} / {pair[1]}"
+
+    def a(kind: str, code: str) -> str:
+        return slash(questions.answer(kind, code, first, second))
+
+    def w(word: str) -> str:
+        return a("word", word)
+
     p = record.person
     person: list[tuple[tuple[str, str], Any]] = [
         (q("name"), p.name),
@@ -55,25 +64,25 @@ def profile_pdf(record: Record, first: str, second: str) -> bytes:
             + (f", {_both('iscedf2013_field', e.field, first, second)}" if e.field else "")
             + (f", {e.country}" if e.country else "")
             + (f", {e.year}" if e.year else "")
-            + ("" if e.completed else ", not completed")
-            + f"; recognition: {e.recognition.replace('_', ' ')}",
+            + ("" if e.completed else f", {w('not_completed')}")
+            + f"; {slash(q('recognition'))}: {a('recognition', e.recognition)}",
         )
         for e in record.education
     ]
     work = [
         (
             q("occupation"),
-            _occupation(w.occupation, first, second)
-            + f", {w.years:g} y"
-            + (f", {w.country}" if w.country else "")
-            + (" (current)" if w.current else ""),
+            _occupation(job.occupation, first, second)
+            + f", {job.years:g} {w('years')}"
+            + (f", {job.country}" if job.country else "")
+            + (f" ({w('current')})" if job.current else ""),
         )
-        for w in record.work
+        for job in record.work
     ]
     languages = []
     for lang in record.languages:
         if lang.native:
-            text = "C2 (mother tongue)"
+            text = f"C2 ({w('mother_tongue')})"
         else:
             text = ", ".join(f"{q(s)[0]} {v}" for s, v in lang.levels.items())
             if lang.certificate:
@@ -89,7 +98,7 @@ def profile_pdf(record: Record, first: str, second: str) -> bytes:
     steps = [
         (
             (s.reason.get(first, s.reason["en"]), s.reason.get(second, "")),
-            s.step.replace("_", " ") + (f" ({s.language_level})" if s.language_level else ""),
+            a("step", s.step) + (f" ({s.language_level})" if s.language_level else ""),
         )
         for s in next_steps(record)
     ]

@@ -18,6 +18,7 @@ __all__ = [
     "CONSENT_TEXTS",
     "CONSENT_VERSION",
     "QUESTIONS",
+    "answer",
     "both",
     "complete_languages",
     "is_rtl",
@@ -72,6 +73,60 @@ QUESTIONS: dict[str, str] = {
     "skills_profile": gettext_noop("Skills profile"),
 }
 
+#: The labels of coded answers (residence and recognition statuses, next steps) and the
+#: words the PDF adds to answers, shown in both languages like the questions. The codes
+#: are :data:`~zaragoza.skills.profile.LEGAL_STATUSES`,
+#: :data:`~zaragoza.skills.profile.RECOGNITION_STATUSES` and
+#: :data:`~zaragoza.skills.rules.STEPS` (a test checks that every code has a label).
+ANSWERS: dict[str, dict[str, str]] = {
+    "legal_status": {
+        "international_protection": gettext_noop(
+            "International protection (refugee or subsidiary)"
+        ),
+        "temporary_protection": gettext_noop("Temporary protection"),
+        "asylum_seeker": gettext_noop("Asylum seeker"),
+        "family": gettext_noop("Family reasons"),
+        "work": gettext_noop("Work"),
+        "study": gettext_noop("Study"),
+        "eu_citizen": gettext_noop("Citizen of another EU country"),
+        "host_citizen": gettext_noop("Citizen of this country"),
+        "other": gettext_noop("Other"),
+        "not_stated": gettext_noop("Not stated"),
+    },
+    "recognition": {
+        "not_applied": gettext_noop("Not applied for"),
+        "pending": gettext_noop("Pending"),
+        "recognised": gettext_noop("Recognised"),
+        "partial": gettext_noop("Partly recognised"),
+        "refused": gettext_noop("Not recognised"),
+        "not_needed": gettext_noop("Not needed"),
+    },
+    "step": {
+        "recognition": gettext_noop("Recognition of qualifications"),
+        "language_course": gettext_noop("Language course"),
+        "bridging_course": gettext_noop("Bridging or up-skilling course"),
+        "validation": gettext_noop("Validation of non-formal learning"),
+        "job_search": gettext_noop("Job search"),
+        "business_start_up": gettext_noop("Business start-up"),
+        "over_qualification_risk": gettext_noop("Risk of over-qualification"),
+    },
+    "word": {
+        "not_completed": gettext_noop("not completed"),
+        "current": gettext_noop("current"),
+        "mother_tongue": gettext_noop("mother tongue"),
+        "years": gettext_noop("years"),
+    },
+    # the sheet a counsellor hands over with a link code, read by the person
+    "link": {
+        "how": gettext_noop(
+            "To see, download or erase your profile yourself, open this address, enter "
+            "the code, and sign in or create your account there. The code works once."
+        ),
+        "code": gettext_noop("Your code"),
+        "until": gettext_noop("Valid until"),
+    },
+}
+
 #: Changes whenever a consent text changes; every consent records the version shown.
 CONSENT_VERSION = "2026-12-1"
 CONSENT_TEXTS: dict[str, str] = {
@@ -97,8 +152,10 @@ def _in(lang: str, message: str) -> str:
 
 @cache
 def complete_languages() -> tuple[str, ...]:
-    """The candidate languages with every question and consent text translated."""
+    """The candidate languages with every question, answer label and consent text
+    translated."""
     messages = [*QUESTIONS.values(), *CONSENT_TEXTS.values()]
+    messages += [m for labels in ANSWERS.values() for m in labels.values()]
     out = []
     for lang in CANDIDATE_LANGUAGES:
         if lang == "en" or all(_in(lang, m) != m for m in messages):
@@ -109,4 +166,10 @@ def complete_languages() -> tuple[str, ...]:
 def both(key: str, first: str, second: str) -> tuple[str, str]:
     """A question in the counsellor's language and in the person's."""
     message = QUESTIONS.get(key) or CONSENT_TEXTS[key]
+    return _in(first, message), _in(second, message)
+
+
+def answer(kind: str, code: str, first: str, second: str) -> tuple[str, str]:
+    """The label of a coded answer (``kind`` a key of :data:`ANSWERS`) in both languages."""
+    message = ANSWERS[kind][code]
     return _in(first, message), _in(second, message)

@@ -8,14 +8,16 @@ and errors name the profile's random id, never the person.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import secrets
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from zaragoza.portal.skills.crypto import open_sealed, rotate_token, seal
-from zaragoza.portal.skills.models import AccessLog, Consent, Profile, Retention
+from zaragoza.portal.skills.models import AccessLog, Consent, LinkCode, Profile, Retention
 from zaragoza.portal.skills.questions import CONSENT_VERSION
 from zaragoza.skills.profile import SCHEMA_VERSION
 from zaragoza.skills.profile import Profile as Record
@@ -24,12 +26,16 @@ from zaragoza.skills.synthetic import EXAMPLE_ORGANISATION
 
 __all__ = [
     "EXAMPLE_ORGANISATION",
+    "LINK_CODE_DAYS",
+    "claim",
+    "claimable",
     "consents",
     "counted",
     "counted_with_origin",
     "create",
     "erase",
     "export",
+    "link_code",
     "log",
     "open_profile",
     "purge",
@@ -38,6 +44,7 @@ __all__ = [
     "rotate",
     "save",
     "set_retention",
+    "unlink",
 ]
 
 logger = logging.getLogger("zaragoza.skills")
@@ -146,8 +153,81 @@ def erase(profile: Profile, user: Any, action: str = "erase") -> None:
     profile.erased_at = timezone.now()
     profile.save()
     Consent.objects.filter(profile=profile).delete()
+    LinkCode.objects.filter(profile=profile).delete()
     log(profile, user, action)
     logger.info("skills profile %s erased", profile.pk)
+
+
+#: How long a link code stays valid.
+LINK_CODE_DAYS = 14
+# Crockford's base32: no I, L, O or U, so a code read out or copied by hand survives;
+# 12 symbols are 60 random bits, beyond guessing within a code's 14 days.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_LENGTH = 12
+_CODE_READS_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def _digest(code: str) -> str | None:
+    """The digest of a code as typed (case, spaces, dashes and look-alikes forgiven);
+    ``None`` when it cannot be a code."""
+    text = "".join(code.upper().split()).replace("-", "").translate(_CODE_READS_AS)
+    if len(text) != _CODE_LENGTH or any(c not in _CODE_ALPHABET for c in text):
+        return None
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+@transaction.atomic
+def link_code(profile: Profile, user: Any) -> tuple[str, dt.datetime]:
+    """A new one-time code for the person to link their account to ``profile``, and
+    when it expires. Earlier unused codes of the profile stop working. The code itself
+    is returned once and never stored."""
+    LinkCode.objects.filter(profile=profile).delete()
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    expires = timezone.now() + dt.timedelta(days=LINK_CODE_DAYS)
+    digest = _digest(raw)
+    assert digest is not None
+    LinkCode.objects.create(
+        profile=profile,
+        digest=digest,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        expires_at=expires,
+    )
+    log(profile, user, "link_code")
+    return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4)), expires
+
+
+def claimable(code: str) -> LinkCode | None:
+    """The unexpired code's record for an active profile, or ``None``."""
+    digest = _digest(code)
+    if digest is None:
+        return None
+    return (
+        LinkCode.objects.select_related("profile")
+        .filter(digest=digest, expires_at__gt=timezone.now(), profile__state="active")
+        .first()
+    )
+
+
+@transaction.atomic
+def claim(found: LinkCode, user: Any) -> Profile:
+    """Link ``user``'s account to the profile of ``found`` (from :func:`claimable`) and
+    use the code up. The profile's earlier owner, if any, loses it."""
+    profile: Profile = found.profile
+    profile.owner = user
+    profile.save(update_fields=["owner"])
+    LinkCode.objects.filter(profile=profile).delete()
+    log(profile, user, "link")
+    logger.info("skills profile %s linked to an account", profile.pk)
+    return profile
+
+
+@transaction.atomic
+def unlink(profile: Profile, user: Any) -> None:
+    """Take the profile away from the account linked to it; unused codes stop working."""
+    profile.owner = None
+    profile.save(update_fields=["owner"])
+    LinkCode.objects.filter(profile=profile).delete()
+    log(profile, user, "unlink")
 
 
 def set_retention(organisation: str, days: int) -> None:

@@ -11,6 +11,7 @@ app_name = "skills"
 urlpatterns = [
     path("skills/", views.index, name="index"),
     path("skills/new/", views.new, name="new"),
+    path("skills/claim/", views.claim, name="claim"),
     path("skills/caseload.csv", views.caseload_csv, name="caseload-csv"),
     path("skills/occupations.json", views.occupation_search, name="occupations"),
     path("skills/p/<uuid:pk>/", views.profile, name="profile"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("skills/p/<uuid:pk>/profile.pdf", views.export_pdf, name="pdf"),
     path("skills/p/<uuid:pk>/erase/", views.erase, name="erase"),
     path("skills/p/<uuid:pk>/consent/", views.consent, name="consent"),
+    path("skills/p/<uuid:pk>/link-code/", views.link_code, name="link-code"),
+    path("skills/p/<uuid:pk>/unlink/", views.unlink, name="unlink"),
 ]

@@ -37,7 +37,7 @@ from zaragoza.skills.classifications import (
 )
 from zaragoza.skills.profile import LEGAL_STATUSES, RECOGNITION_STATUSES
 from zaragoza.skills.profile import Profile as Record
-from zaragoza.skills.rules import next_steps
+from zaragoza.skills.rules import STEPS, next_steps
 
 _COUNTRY_LEN = 2
 
@@ -79,10 +79,14 @@ def _profile(request: HttpRequest, pk: uuid.UUID, action: Action) -> Profile:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """A counsellor's caseload: the profiles of their organisations."""
+    """A counsellor's caseload: the profiles of their organisations. For anyone else
+    signed in: the profiles linked to their account, and the form to link one."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _organisations(request):
+        return _own_profiles(request)
     gate = _gate(request)
-    if isinstance(gate, HttpResponse):
-        return gate
+    assert not isinstance(gate, HttpResponse)
     rows = []
     for p in Profile.objects.filter(organisation__in=gate, state="active"):
         if not can(request.user, Action.VIEW, p):
@@ -96,6 +100,15 @@ def index(request: HttpRequest) -> HttpResponse:
             services.log(p, request.user, "list")  # the caseload reads each name
         rows.append({"profile": p, "name": name})
     return render(request, "skills/index.html", {"rows": rows, "organisations": gate})
+
+
+def _own_profiles(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for p in Profile.objects.filter(owner=request.user, state="active"):
+        if can(request.user, Action.VIEW, p):
+            services.log(p, request.user, "list")
+            rows.append(p)
+    return render(request, "skills/mine.html", {"rows": rows})
 
 
 def caseload_csv(request: HttpRequest) -> HttpResponse:
@@ -225,8 +238,13 @@ def _choices(first: str, second: str) -> dict[str, Any]:
         "cefr_skills": list(CEFR_SKILLS),
         "digcomp_areas": _labels("digcomp_area", DIGCOMP_AREAS, first, second),
         "digcomp_levels": _labels("digcomp_level", DIGCOMP_LEVELS, first, second),
-        "legal_statuses": LEGAL_STATUSES,
-        "recognition_statuses": RECOGNITION_STATUSES,
+        "legal_statuses": [
+            (c, questions.answer("legal_status", c, first, second)) for c in LEGAL_STATUSES
+        ],
+        "recognition_statuses": [
+            (c, questions.answer("recognition", c, first, second)) for c in RECOGNITION_STATUSES
+        ],
+        "step_labels": [(c, questions.answer("step", c, first, second)) for c in STEPS],
         "rows": range(ROWS),
     }
 
@@ -353,3 +371,78 @@ def occupation_search(request: HttpRequest) -> JsonResponse:
             ]
         }
     )
+
+
+@require_POST
+def link_code(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A one-time code for the person to link their account to the profile (counsellors)."""
+    p = _profile(request, pk, Action.EDIT)
+    try:
+        _record, langs = services.open_profile(p)
+    except LostKeyError as exc:
+        return _error(request, 503, str(exc))
+    code, expires = services.link_code(p, request.user)
+    first = langs.get("counsellor", "en")
+    second = langs.get("person", first)
+    context = {
+        "p": p,
+        "code": code,
+        "expires": expires,
+        "claim_url": request.build_absolute_uri(reverse("skills:claim")),
+        "linked": p.owner_id is not None,
+        "title": questions.both("skills_profile", first, second),
+        "sheet": {k: questions.answer("link", k, first, second) for k in questions.ANSWERS["link"]},
+        "first": first,
+        "second": second,
+        "first_dir": "rtl" if questions.is_rtl(first) else "ltr",
+        "second_dir": "rtl" if questions.is_rtl(second) else "ltr",
+    }
+    response = render(request, "skills/link_code.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def unlink(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Take the profile away from the account linked to it (counsellors)."""
+    p = _profile(request, pk, Action.EDIT)
+    services.unlink(p, request.user)
+    return redirect(reverse("skills:profile", kwargs={"pk": p.pk}) + "#account")
+
+
+def claim(request: HttpRequest) -> HttpResponse:
+    """Link one's account to a profile with the counsellor's code; without an account,
+    create it here (the code is the only way to one: there is no open sign-up)."""
+    from django.contrib.auth import login
+    from django.contrib.auth.forms import UserCreationForm
+    from django.db import transaction
+
+    form: UserCreationForm[Any] | None = None
+    if not request.user.is_authenticated:
+        form = UserCreationForm(request.POST or None)
+    problem = None
+    if request.method == "POST":
+        found = services.claimable(request.POST.get("code", ""))
+        if found is None:
+            # the same answer for a mistyped, used, expired or erased profile's code
+            problem = _(
+                "This code does not work: it may be mistyped, used already or expired. "
+                "Ask your counsellor for a new one."
+            )
+        elif form is not None and not form.is_valid():
+            pass  # the form shows what to change; the code stays unused
+        else:
+            with transaction.atomic():
+                if form is None:
+                    profile = services.claim(found, request.user)
+                else:
+                    user = form.save()
+                    profile = services.claim(found, user)
+                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("skills:profile", pk=profile.pk)
+    status = 400 if problem or (form is not None and form.errors) else 200
+    response = render(
+        request, "skills/claim.html", {"form": form, "problem": problem}, status=status
+    )
+    response["Cache-Control"] = "no-store"
+    return response
