@@ -132,13 +132,87 @@ def test_an_interview_in_english_and_arabic(
         assert page.evaluate("Object.keys(sessionStorage).length") == 0
         require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
         assert axe is not None
-        page.add_script_tag(path=str(axe))
-        found = page.evaluate(
-            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-            ".map(v => ({id: v.id, nodes: v.nodes.length, target: v.nodes[0].target}))"
-        )
+        found = _axe_violations(page, axe)
         assert found == [], found
         assert errors == [], errors
     finally:
         ctx.close()
+
+
+def _axe_violations(page: Any, axe: Path) -> Any:
+    page.add_script_tag(path=str(axe))
+    return page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => ({id: v.id, nodes: v.nodes.length, target: v.nodes[0].target}))"
+    )
+
+
+def test_the_person_links_their_account_with_the_code(
+    browser: Any,
+    live_portal: str,
+    default_warehouse: Path,
+    screenshots: Path,
+    require: Callable[[bool, str], None],
+) -> None:
+    name, password = f"example-counsellor-{secrets.token_hex(3)}", secrets.token_urlsafe(14)
+    _zaragoza(
+        default_warehouse,
+        "users", "add", name, "--role", "counsellor", "--organisation", "example-service",
+        password=password,
+    )  # fmt: skip
+    axe = _axe()
+    require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
+    assert axe is not None
+    desk = browser.new_context(
+        base_url=live_portal, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    phone = browser.new_context(
+        base_url=live_portal, viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
+    try:
+        page = desk.new_page()
+        page.goto("/en/login/")
+        page.fill("#id_username", name)
+        page.fill("#id_password", password)
+        page.click("form.practice-form button[type=submit]")
+        page.wait_for_load_state()
+        page.goto("/en/skills/new/")
+        page.fill("#f-geo", "AT")
+        page.fill("#f-host", "de")
+        page.select_option("#f-cl", "en")
+        page.select_option("#f-pl", "uk")
+        page.fill("#f-name", "Example person (synthetic)")
+        page.check("#f-c1")
+        page.click("form.practice-form button[type=submit]")
+        page.wait_for_selector("#interview")
+        profile_url = page.url
+        assert page.evaluate("document.querySelector('[data-linked]').dataset.linked") == "no"
+        page.click("[data-link-code-button]")
+        page.wait_for_selector("[data-link-code]")
+        code = page.inner_text("[data-link-code]")
+        assert page.locator('.link-sheet span[lang="uk"]').count() >= 3
+        page.screenshot(path=str(screenshots / "skills-link-code.png"))
+        assert _axe_violations(page, axe) == []
+        # the person, on a phone, without an account yet
+        person = phone.new_page()
+        person.goto("/en/skills/claim/")
+        assert person.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert _axe_violations(person, axe) == []
+        person.goto("/en/skills/claim/")
+        person.fill("#f-code", code.lower())
+        person.fill("#id_username", f"sunrise-{secrets.token_hex(3)}")
+        person_password = secrets.token_urlsafe(14)
+        person.fill("#id_password1", person_password)
+        person.fill("#id_password2", person_password)
+        person.click("form.practice-form button[type=submit]")
+        person.wait_for_selector("#interview")
+        assert person.url == profile_url
+        assert person.locator("#interview fieldset[disabled]").count() >= 1  # read only
+        assert person.locator("[data-link-code-button]").count() == 0
+        person.screenshot(path=str(screenshots / "skills-person-own-profile.png"))
+        page.goto(profile_url)
+        assert page.evaluate("document.querySelector('[data-linked]').dataset.linked") == "yes"
+    finally:
+        desk.close()
+        phone.close()
