@@ -45,6 +45,7 @@ from zaragoza.observations import CELL_KEY, blank_confidential, confidential, no
 __all__ = [
     "DISCLOSURE_VERSION",
     "GROUP_SUMS",
+    "differencing_risks",
     "protect",
     "recoverable",
     "secondary_cells",
@@ -295,6 +296,41 @@ def recoverable(obs: pd.DataFrame, hidden: pd.Series) -> list[tuple[str, ...]]:
         keys = table[CELL_KEY].itertuples(index=False, name=None)
         found += [k for i, k in enumerate(keys) if i in fixed]
     return found
+
+
+def differencing_risks(obs: pd.DataFrame, earlier: pd.DataFrame, threshold: int) -> pd.Series:
+    """Return, per row of ``obs``, whether publishing its count would reveal a handful of
+    persons by subtraction from a count published before.
+
+    A snapshot of counts (the skills profiles') is published again and again. Whoever
+    kept an earlier download and compares it with a later one learns about the persons
+    who joined or left a cell in between: 12 persons in a cell, then 14, says that two
+    persons of that description came, and their shares say what they are like. So a
+    cell is confidential, like one of fewer than ``threshold`` persons, when its count
+    ``n`` differs from any count of the same cell published earlier (``earlier``: the
+    cell key without ``source``, and ``n``; one row per count published) by 1 to
+    ``threshold - 1``. Rows already confidential, and rows whose cell was never
+    published, are not at risk.
+
+    Hiding these cells (with their secondary cells, :func:`protect`) also protects the
+    table of differences: its published cells are those published in both snapshots,
+    and its equations are the levels' own, so a difference it hides is no more
+    determined than the level the new snapshot hides (fewer known cells fix fewer
+    unknowns; ``docs/methodology.md``, "Disclosure control").
+    """
+    out = pd.Series(False, index=obs.index)
+    if earlier.empty or obs.empty:
+        return out
+    key = [k for k in CELL_KEY if k != "source"]
+    shown = ~confidential(obs["flag"]) & obs["n"].notna()
+    new = obs.loc[shown, key].astype(str).assign(_n=obs.loc[shown, "n"].astype(float))
+    new["_row"] = new.index
+    old = earlier[key].astype(str).assign(_old=earlier["n"].astype(float))
+    both = new.merge(old, on=key, how="inner")
+    gap = (both["_n"] - both["_old"]).abs()
+    hit = both.loc[(gap > 0) & (gap < threshold), "_row"].unique()
+    out[hit] = True
+    return out
 
 
 def protect(obs: pd.DataFrame) -> pd.DataFrame:

@@ -169,7 +169,8 @@ def _determined_counts(table: pd.DataFrame) -> list[tuple[str, str, str]]:
     for g in ("TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR"):
         eqs.append([(g, "T", ""), (g, "M", ""), (g, "F", "")])
     periods = sorted({a for a in table.arrival if a})
-    eqs.append([("TOTAL", "T", ""), *[("TOTAL", "T", p) for p in periods]])
+    if periods:
+        eqs.append([("TOTAL", "T", ""), *[("TOTAL", "T", p) for p in periods]])
     unknown = sorted(hidden)
     if not unknown:
         return []
@@ -256,3 +257,95 @@ def test_a_higher_threshold_hides_more() -> None:
     strict = aggregate(caseload(), threshold=20)
     c = strict[(strict.indicator == "profiles_persons") & (strict.citizen == "EU27_2020_FOR")]
     assert c.flag.str.contains("c").all() or (c.n == 0).any()
+
+
+# ---------------------------------------------------------------- successive snapshots
+
+
+def _published_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """What a snapshot published, as the warehouse keeps it: the cells of all periods
+    of arrival with their count, confidential ones left out."""
+    rows = observations(cells)
+    shown = rows[~rows.flag.str.contains("c") & rows.n.notna()]
+    return shown.drop(columns=["source"], errors="ignore")
+
+
+def _persons(cells: pd.DataFrame, citizen: str, sex: str) -> pd.Series:
+    return cell(cells, "profiles_persons", citizen, sex)
+
+
+def _more_syrian_women(n: int) -> list[Profile]:
+    f_sy = {"sex": "F", "citizenship": "SY", "year_of_arrival": 2016, "year_of_birth": 1990}
+    return group(n, person=f_sy, education=[Education(isced_level=3)])
+
+
+def test_a_second_snapshot_cannot_reveal_a_handful_by_subtraction() -> None:
+    first = aggregate(caseload())
+    assert published(_persons(first, "NEU27_2020_FOR", "F"))[1] == 12
+    later = caseload() + _more_syrian_women(2)
+    # without the earlier counts the two snapshots together say: two Syrian women came
+    naive = aggregate(later)
+    assert published(_persons(naive, "NEU27_2020_FOR", "F"))[1] == 14
+    second = aggregate(later, earlier=_published_counts(first))
+    for citizen in ("NEU27_2020_FOR", "FOR", "TOTAL"):
+        hidden = _persons(second, citizen, "F")
+        assert "c" in hidden.flag, citizen
+        assert pd.isna(hidden.n), citizen
+        assert pd.isna(hidden.value), citizen
+    # every cell both snapshots publish differs by 0 or by the threshold or more
+    both = observations(first).merge(
+        observations(second), on=["indicator", "citizen", "sex"], suffixes=("_1", "_2")
+    )
+    shown = both[~both.flag_1.str.contains("c") & ~both.flag_2.str.contains("c")]
+    gap = (shown.n_2.astype(float) - shown.n_1.astype(float)).abs()
+    assert not ((gap > 0) & (gap < 10)).any()
+    # an unchanged cell stays published
+    assert published(_persons(second, "EU27_2020_FOR", "M"))[1] == 0
+
+
+def _difference_table(hidden: pd.Series) -> pd.DataFrame:
+    """The differences' table for the audit: ``hidden`` by (citizen, sex)."""
+    return pd.DataFrame(
+        {
+            "citizen": [k[0] for k in hidden.index],
+            "sex": [k[1] for k in hidden.index],
+            "arrival": "",
+            "flag": np.where(hidden, "c", ""),
+        }
+    )
+
+
+def test_the_table_of_differences_reveals_no_hidden_difference() -> None:
+    """The independent audit on the differences of the counts: a difference is known
+    where both snapshots publish the cell; no other difference may be determined."""
+    first = aggregate(caseload())
+    second = aggregate(caseload() + _more_syrian_women(2), earlier=_published_counts(first))
+    a = observations(first)
+    b = observations(second)
+    for ind in ("profiles_persons", "profiles_attainment_medium"):
+        one = a[a.indicator == ind].set_index(["citizen", "sex"])
+        two = b[b.indicator == ind].set_index(["citizen", "sex"])
+        hidden = one.flag.str.contains("c") | two.flag.str.contains("c")
+        assert _determined_counts(_difference_table(hidden)) == [], ind
+    # the audit can fail: publish the Syrian women's count again and their difference shows
+    one = a[a.indicator == "profiles_persons"].set_index(["citizen", "sex"])
+    two = b[b.indicator == "profiles_persons"].set_index(["citizen", "sex"])
+    hidden = one.flag.str.contains("c") | two.flag.str.contains("c")
+    hidden[("NEU27_2020_FOR", "T")] = False
+    hidden[("NEU27_2020_FOR", "M")] = False
+    assert ("NEU27_2020_FOR", "F", "") in _determined_counts(_difference_table(hidden))
+
+
+def test_enough_new_persons_are_published_and_every_earlier_count_is_compared() -> None:
+    first = aggregate(caseload())
+    second = aggregate(caseload() + _more_syrian_women(12), earlier=_published_counts(first))
+    assert published(_persons(second, "NEU27_2020_FOR", "F"))[1] == 24  # 12 more: shown
+    # a third snapshot one person from the first and eleven from the second: hidden,
+    # since someone may have kept the first download
+    earlier = pd.concat([_published_counts(first), _published_counts(second)])
+    third = aggregate(caseload() + _more_syrian_women(1), earlier=earlier)
+    assert "c" in _persons(third, "NEU27_2020_FOR", "F").flag
+    against_second_only = aggregate(
+        caseload() + _more_syrian_women(1), earlier=_published_counts(second)
+    )
+    assert published(_persons(against_second_only, "NEU27_2020_FOR", "F"))[1] == 13

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from zaragoza.compare._frame import load_observations
+from zaragoza.disclosure import recoverable
 from zaragoza.errors import UsageError
 from zaragoza.observations import CELL_KEY, PUBLIC_COLUMNS, confidential
 from zaragoza.skills.aggregate import aggregate, observations
@@ -173,3 +174,67 @@ def test_comparisons_read_survey_figures_only(tmp_path: Path, cells: pd.DataFram
     assert set(obs["source"]) == {"computed"}
     with pytest.raises(UsageError, match="survey figures"):
         load_observations(path, source=["profiles"])
+
+
+def test_a_snapshot_a_handful_of_persons_from_an_earlier_one_is_refused(
+    tmp_path: Path, cells: pd.DataFrame
+) -> None:
+    """Two more synthetic profiles (the first 300 are the same, one seed): cells that
+    grow by one or two persons would give those two away beside the earlier download."""
+    later = synthetic_profiles(302)
+    naive = observations(aggregate(later, by=("citizen", "sex")))
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        first = _load(wh, cells)
+        with pytest.raises(UsageError, match="fewer than 10 persons"):
+            load_profiles(
+                wh, naive, by=("citizen", "sex"), threshold=10, profiles=302,
+                synthetic_profiles=302,
+            )  # fmt: skip
+        assert set(wh.observations(source=["profiles"])["run_id"]) == {first.run_id}
+        earlier = wh.published_profiles()
+        guarded = observations(aggregate(later, by=("citizen", "sex"), earlier=earlier))
+        second = load_profiles(
+            wh, guarded, by=("citizen", "sex"), threshold=10, profiles=302,
+            synthetic_profiles=302,
+        )  # fmt: skip
+        kept = wh.con.execute(
+            "SELECT run_id, count(*) FROM profiles_published GROUP BY run_id"
+        ).fetchall()
+    assert not second.already_loaded
+    shown_first = int((~confidential(cells["flag"])).sum())
+    assert dict(kept) == {
+        first.run_id: shown_first,
+        second.run_id: int((~confidential(guarded["flag"])).sum()),
+    }
+    # the cells the two snapshots both publish differ by 0 or by 10 persons or more
+    key = [k for k in CELL_KEY if k != "source"]
+    both = cells.merge(guarded, on=key, suffixes=("_1", "_2"))
+    shown = both[~confidential(both["flag_1"]) & ~confidential(both["flag_2"])]
+    gap = (shown["n_2"].astype(float) - shown["n_1"].astype(float)).abs()
+    assert len(shown) > 0
+    assert not ((gap > 0) & (gap < 10)).any()
+    assert (gap == 0).any()  # most cells did not change and stay published
+    # the table of differences, audited as the levels are: no hidden difference is
+    # determined by the published ones
+    delta = both.assign(
+        n=both["n_2"].astype(float) - both["n_1"].astype(float), source="computed",
+        flag=np.where(confidential(both["flag_1"]) | confidential(both["flag_2"]), "c", ""),
+    )  # fmt: skip
+    assert recoverable(delta, pd.Series(delta["flag"] == "c", index=delta.index)) == []
+
+
+def test_a_warehouse_without_the_history_compares_with_its_snapshot(
+    tmp_path: Path, cells: pd.DataFrame
+) -> None:
+    """A warehouse made before the counts were kept: the snapshot in place is what it
+    published, so a handful of persons more is refused all the same."""
+    naive = observations(aggregate(synthetic_profiles(302), by=("citizen", "sex")))
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        _load(wh, cells)
+        wh.con.execute("DROP TABLE profiles_published")
+        assert len(wh.published_profiles()) == int((~confidential(cells["flag"])).sum())
+        with pytest.raises(UsageError, match="by subtraction"):
+            load_profiles(
+                wh, naive, by=("citizen", "sex"), threshold=10, profiles=302,
+                synthetic_profiles=302,
+            )  # fmt: skip

@@ -107,19 +107,32 @@ def aggregate(
                 "the figures are a demonstration, not statistics",
                 err=True,
             )
-        cells = run(records, by=chosen, threshold=threshold).assign(synthetic=synthetic)
         if load:
             from zaragoza.warehouse.loads import load_profiles
             from zaragoza.warehouse.store import Warehouse
 
             target = warehouse or warehouse_path()
-            rows = observations(cells)
-            typer.echo(f"loading {len(rows)} profiles cells into {target}", err=True)
             with Warehouse(target) as wh:
+                # cells that differ from an earlier snapshot's by a handful of persons
+                # are hidden too: the two downloads would reveal them by subtraction
+                earlier = wh.published_profiles()
+                if len(earlier):
+                    typer.echo(
+                        f"compared with {len(earlier)} counts published before: a cell "
+                        f"within 1 to {threshold - 1} persons of one of them is hidden",
+                        err=True,
+                    )
+                cells = run(records, by=chosen, threshold=threshold, earlier=earlier).assign(
+                    synthetic=synthetic
+                )
+                rows = observations(cells)
+                typer.echo(f"loading {len(rows)} profiles cells into {target}", err=True)
                 done = load_profiles(
                     wh, rows, by=chosen, threshold=threshold,
                     profiles=len(records), synthetic_profiles=invented,
                 )  # fmt: skip
+        else:
+            cells = run(records, by=chosen, threshold=threshold).assign(synthetic=synthetic)
     except ZaragozaError as exc:
         _fail(exc)
     text = cells.to_csv(index=False)

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from zaragoza.catalog.codes import EU27_2020
-from zaragoza.disclosure import protect
+from zaragoza.disclosure import differencing_risks, protect
 from zaragoza.errors import ParameterError, UsageError
 from zaragoza.observations import PUBLIC_COLUMNS
 from zaragoza.skills.classifications import cefr_rank
@@ -191,6 +191,7 @@ def aggregate(
     *,
     by: Sequence[str] = ("citizen", "sex"),
     threshold: int = DEFAULT_THRESHOLD,
+    earlier: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the disclosure-controlled aggregates of ``profiles``.
 
@@ -198,6 +199,13 @@ def aggregate(
     sex and period of arrival (column ``arrival``, empty for all periods): the columns
     of :data:`~zaragoza.observations.PUBLIC_COLUMNS` plus ``arrival``. Confidential
     cells keep their key and flag ``c``, with value and counts blank.
+
+    ``earlier``: the counts earlier snapshots published
+    (:meth:`~zaragoza.warehouse.store.Warehouse.published_profiles`). A cell whose count
+    differs from one of them by 1 to ``threshold - 1`` persons is confidential too
+    (:func:`zaragoza.disclosure.differencing_risks`), and protected like the others.
+    Only the cells of all periods of arrival are compared: the warehouse holds only
+    those, so only those were published by it.
     """
     unknown = [b for b in by if b not in BREAKDOWNS]
     if unknown:
@@ -246,6 +254,10 @@ def aggregate(
     frame = pd.DataFrame(out, columns=[*PUBLIC_COLUMNS, "arrival"])
     if frame.empty:
         return frame
+    if earlier is not None:
+        whole = frame[frame["arrival"] == ""]
+        risky = differencing_risks(whole.assign(source=SOURCE), earlier, threshold)
+        frame.loc[risky[risky].index, "flag"] = "c"
     return _protect(frame)
 
 

@@ -26,7 +26,12 @@ value and counts blank) and the load refuses them unless the suppression holds
 (:func:`zaragoza.disclosure.recoverable` finds no hidden cell); the secondary
 suppression the warehouse keeps for ``computed`` rows never reads or writes them.
 The ``source`` column is free text in every schema version, so the third source needs
-no migration.
+no migration. ``profiles_published`` keeps the count ``n`` of every cell each profiles
+snapshot published: a new snapshot is refused when a cell it publishes differs from an
+earlier published count of that cell by 1 to threshold - 1 persons, since the two
+downloads would give that handful of persons away by subtraction
+(:func:`zaragoza.disclosure.differencing_risks`; :func:`zaragoza.skills.aggregate.aggregate`
+hides such cells, with their secondary cells, before they get here).
 
 Schema versions (``meta.schema_version``): 1, the first; 2 adds the migrant background
 ``mig_bg`` to the cell key of ``observations`` and ``suppressed``. A file of an older
@@ -50,7 +55,13 @@ import duckdb
 import pandas as pd
 
 from zaragoza import __version__
-from zaragoza.disclosure import DISCLOSURE_VERSION, recoverable, secondary_cells, tables_of
+from zaragoza.disclosure import (
+    DISCLOSURE_VERSION,
+    differencing_risks,
+    recoverable,
+    secondary_cells,
+    tables_of,
+)
 from zaragoza.errors import InputError, UsageError
 from zaragoza.observations import (
     CELL_KEY,
@@ -72,6 +83,7 @@ __all__ = [
 
 SCHEMA_VERSION = "2"
 PROFILES = "profiles"
+_PROFILE_CELL = [k for k in CELL_KEY if k != "source"]
 OBSERVATION_COLUMNS = STORED_COLUMNS
 
 _OBSERVATIONS = """
@@ -94,6 +106,17 @@ CREATE TABLE IF NOT EXISTS suppressed (
     PRIMARY KEY (indicator, geo, time, citizen, c_birth, mig_bg, sex, age, compare_to, source)
 );
 """
+# The counts of every profiles cell each snapshot published (the cell key without its
+# source, and the load's run): kept after the snapshot itself is replaced, because a
+# user who kept an earlier download can subtract it from a later one.
+_PROFILES_PUBLISHED = """
+CREATE TABLE IF NOT EXISTS profiles_published (
+    indicator VARCHAR NOT NULL, geo VARCHAR NOT NULL, time INTEGER NOT NULL,
+    citizen VARCHAR NOT NULL, c_birth VARCHAR NOT NULL, mig_bg VARCHAR NOT NULL,
+    sex VARCHAR NOT NULL, age VARCHAR NOT NULL, compare_to VARCHAR NOT NULL,
+    n BIGINT NOT NULL, run_id VARCHAR NOT NULL
+);
+"""
 _DDL = (
     """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -113,6 +136,7 @@ CREATE TABLE IF NOT EXISTS runs (
 """
     + _OBSERVATIONS
     + _SUPPRESSED
+    + _PROFILES_PUBLISHED
 )
 
 
@@ -334,7 +358,7 @@ class Warehouse:
             raise UsageError("a snapshot load names its source", hint=", ".join(SOURCES))
         obs = check_observations(observations, origin, source)
         if (obs["source"] == PROFILES).any():
-            self._check_profiles(obs, origin, whole_source)
+            self._check_profiles(obs, origin, whole_source, options.get("threshold"))
         content = json.dumps(
             {
                 "kind": kind,
@@ -405,6 +429,8 @@ class Warehouse:
                         "INSERT OR REPLACE INTO meta VALUES ('catalog_version', ?)",
                         [catalog_version],
                     )
+                if whole_source and source == PROFILES:
+                    self._record_published_profiles(run_id)
                 computed = obs[obs["source"] == "computed"]
                 if len(computed):  # its tables' suppression is refreshed before the commit
                     self._touched.append(computed[CELL_KEY])
@@ -418,8 +444,30 @@ class Warehouse:
         found = self._rows("SELECT count(*) FROM observations WHERE source = ?", [source])
         return int(found[0][0])
 
-    @staticmethod
-    def _check_profiles(obs: pd.DataFrame, origin: str, whole_source: bool) -> None:
+    def published_profiles(self) -> pd.DataFrame:
+        """Every count ``n`` a profiles snapshot has published, one row per cell and
+        distinct count (the cell key without ``source``, and ``n``).
+
+        The rows of the snapshot in place count too, so a warehouse made before
+        ``profiles_published`` existed still knows what its snapshot published.
+        """
+        key = ", ".join(_PROFILE_CELL)
+        current = f"SELECT {key}, n FROM observations WHERE source = '{PROFILES}' AND n IS NOT NULL"
+        if "n" in self._columns("profiles_published"):
+            current += f" UNION SELECT {key}, n FROM profiles_published"
+        return self.con.execute(f"SELECT DISTINCT * FROM ({current})").df()
+
+    def _record_published_profiles(self, run_id: str) -> None:
+        key = ", ".join(_PROFILE_CELL)
+        self.con.execute(
+            f"INSERT INTO profiles_published SELECT {key}, n, run_id FROM observations "
+            f"WHERE source = '{PROFILES}' AND run_id = ? AND n IS NOT NULL",
+            [run_id],
+        )
+
+    def _check_profiles(
+        self, obs: pd.DataFrame, origin: str, whole_source: bool, threshold: object
+    ) -> None:
         """Refuse profiles rows that did not come as one protected snapshot.
 
         Only :func:`zaragoza.warehouse.loads.load_profiles` (``zaragoza profiles
@@ -444,6 +492,18 @@ class Warehouse:
                 "published ones",
                 file=origin,
                 hint="Aggregate with zaragoza.skills.aggregate, which protects them",
+            )
+        if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 3:
+            raise UsageError("a profiles snapshot names its disclosure threshold", value=threshold)
+        risky = differencing_risks(obs, self.published_profiles(), threshold)
+        if risky.any():
+            raise UsageError(
+                f"{int(risky.sum())} profiles cell(s) differ from a count published "
+                f"before by fewer than {threshold} persons: the two would reveal them "
+                "by subtraction",
+                file=origin,
+                hint="Aggregate with the warehouse's earlier counts "
+                "(zaragoza profiles aggregate --warehouse does so)",
             )
 
     def _earlier_run(self, content_key: str) -> tuple[str, int, int] | None:

@@ -128,6 +128,22 @@ def test_aggregate_refuses_combinations_that_make_no_sense(
     assert len(_profiles_rows(warehouse)) > 0
 
 
+def test_a_later_snapshot_hides_what_subtraction_would_reveal(tmp_path: Path) -> None:
+    """The command compares with the counts the warehouse published before: two more
+    profiles hide the cells they changed, and the load passes the warehouse's audit."""
+    warehouse = tmp_path / "w.duckdb"
+    base = ["profiles", "aggregate", "--warehouse", str(warehouse), "--example"]
+    first = runner.invoke(app, [*base, "300"])
+    assert first.exit_code == 0, first.output
+    assert "compared with" not in first.output  # nothing published before
+    hidden_first = (_profiles_rows(warehouse)["flag"] == "c").sum()
+    second = runner.invoke(app, [*base, "302"])
+    assert second.exit_code == 0, second.output
+    assert "compared with 79 counts published before" in second.output
+    assert "within 1 to 9 persons" in second.output
+    assert (_profiles_rows(warehouse)["flag"] == "c").sum() > hidden_first
+
+
 def test_the_api_filters_and_marks_the_profiles_figures(site: Path, client: Client) -> None:
     r = client.get("/api/v1/observations?source=profiles&format=csv&limit=1000")
     assert r.status_code == 200
