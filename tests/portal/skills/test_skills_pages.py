@@ -110,6 +110,7 @@ def test_interview_in_english_and_ukrainian(
     # coded answers (statuses, steps) by their labels in both languages, not their codes
     assert ">Not applied for · Не подано заяву</option>" in page  # noqa: RUF001
     assert ">Temporary protection · Тимчасовий захист</option>" in page
+    assert ">Female · Жіноча</option>" in page
     assert "<strong>Recognition of qualifications · Визнання кваліфікацій</strong>" in page
 
 

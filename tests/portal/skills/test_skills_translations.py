@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -63,12 +64,13 @@ def test_interview_languages_offered_only_when_complete() -> None:
 
 def test_every_coded_answer_has_a_label() -> None:
     from zaragoza.portal.skills.questions import ANSWERS, answer
-    from zaragoza.skills.profile import LEGAL_STATUSES, RECOGNITION_STATUSES
+    from zaragoza.skills.profile import LEGAL_STATUSES, RECOGNITION_STATUSES, Person
     from zaragoza.skills.rules import STEPS
 
     assert tuple(ANSWERS["legal_status"]) == LEGAL_STATUSES
     assert tuple(ANSWERS["recognition"]) == RECOGNITION_STATUSES
     assert tuple(ANSWERS["step"]) == STEPS
+    assert set(ANSWERS["sex"]) == set(typing.get_args(Person.model_fields["sex"].annotation))
     assert answer("recognition", "partial", "en", "de") == (
         "Partly recognised",
         "Teilweise anerkannt",

@@ -73,7 +73,7 @@ QUESTIONS: dict[str, str] = {
     "skills_profile": gettext_noop("Skills profile"),
 }
 
-#: The labels of coded answers (residence and recognition statuses, next steps) and the
+#: The labels of coded answers (sex, residence and recognition statuses, next steps) and the
 #: words the PDF adds to answers, shown in both languages like the questions. The codes
 #: are :data:`~zaragoza.skills.profile.LEGAL_STATUSES`,
 #: :data:`~zaragoza.skills.profile.RECOGNITION_STATUSES` and
@@ -92,6 +92,12 @@ ANSWERS: dict[str, dict[str, str]] = {
         "host_citizen": gettext_noop("Citizen of this country"),
         "other": gettext_noop("Other"),
         "not_stated": gettext_noop("Not stated"),
+    },
+    "sex": {
+        "not_stated": gettext_noop("Not stated"),
+        "F": gettext_noop("Female"),
+        "M": gettext_noop("Male"),
+        "X": gettext_noop("Other"),
     },
     "recognition": {
         "not_applied": gettext_noop("Not applied for"),

@@ -238,6 +238,7 @@ def _choices(first: str, second: str) -> dict[str, Any]:
         "cefr_skills": list(CEFR_SKILLS),
         "digcomp_areas": _labels("digcomp_area", DIGCOMP_AREAS, first, second),
         "digcomp_levels": _labels("digcomp_level", DIGCOMP_LEVELS, first, second),
+        "sexes": [(c, questions.answer("sex", c, first, second)) for c in questions.ANSWERS["sex"]],
         "legal_statuses": [
             (c, questions.answer("legal_status", c, first, second)) for c in LEGAL_STATUSES
         ],
