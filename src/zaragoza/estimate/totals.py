@@ -17,6 +17,7 @@ tables, made in ``variance``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ __all__ = [
     "IndicatorColumns",
     "Totals",
     "indicator_columns",
+    "psu_slices",
     "stratum_sizes",
     "sufficient_totals",
 ]
@@ -187,7 +189,6 @@ def sufficient_totals(
         return Totals(out.drop(columns=quad), pairs, keys, n_h)
 
     linear_aggs: dict[str, ir.Scalar] = {}
-    psu_aggs: dict[str, ir.Scalar] = {}
     for i, c in enumerate(cols):
         y, x = t.w * t[c.y], t.w * t[c.x]
         linear_aggs |= {
@@ -196,10 +197,34 @@ def sufficient_totals(
             f"N{i}": t[c.x].sum(),
             f"M{i}": t[c.m].sum(),
         }
-        psu_aggs |= {f"Y{i}": y.sum(), f"X{i}": x.sum()}
+    linear_aggs["_records"] = t.count()
     linear = t.group_by(keys).aggregate(**linear_aggs).to_pandas()
+    slices = psu_slices(t, int(linear.pop("_records").sum()), n)
+    pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
+    parts = [
+        _pair_sums(
+            t if slices == 1 else t.filter((t.psu.hash() % slices).abs() == k), keys, cols
+        ).to_pandas()
+        for k in range(slices)
+    ]
+    # a stratum's PSUs may fall in several slices: their sums add up
+    pairs = (
+        parts[0]
+        if slices == 1
+        else pd.concat(parts).groupby(pair_keys, as_index=False, sort=False).sum()
+    )
+    return Totals(linear, pairs, keys, stratum_sizes(t, design))
+
+
+def _pair_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]) -> ir.Table:
+    """The sums over PSUs of products of PSU totals, per stratum and pair of fine cells
+    found in a common PSU (``Totals.pairs``), of the records ``t``."""
     cell_keys = keys[len(BASE_KEYS) :]
-    psu = t.group_by([*keys, "psu"]).aggregate(**psu_aggs)
+    n = len(cols)
+    sums: dict[str, ir.Scalar] = {}
+    for i, c in enumerate(cols):
+        sums |= {f"Y{i}": (t.w * t[c.y]).sum(), f"X{i}": (t.w * t[c.x]).sum()}
+    psu = t.group_by([*keys, "psu"]).aggregate(**sums)
     right = psu.select(
         *BASE_KEYS,
         "psu",
@@ -213,8 +238,45 @@ def sufficient_totals(
         y2, x2 = j[f"Y{i}{PAIR_SUFFIX}"], j[f"X{i}{PAIR_SUFFIX}"]
         prods |= {f"YY{i}": (y * y2).sum(), f"YX{i}": (y * x2).sum(), f"XX{i}": (x * x2).sum()}
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
-    pairs = j.group_by(pair_keys).aggregate(**prods).to_pandas()
-    return Totals(linear, pairs, keys, stratum_sizes(t, design))
+    return j.group_by(pair_keys).aggregate(**prods)
+
+
+#: Bytes a PSU x fine cell row of the pair query may take in DuckDB's hash tables, per
+#: indicator (two sums) and for its keys, and the rows assumed per record: each PSU x
+#: cell total adds up at least three records (12 in the synthetic EU-LFS files, a
+#: household's members or more in the survey's own).
+_ROW_BYTES_PER_INDICATOR = 16
+_ROW_BYTES_KEYS = 64
+_ROWS_PER_RECORD = 1 / 3
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}  # fmt: skip
+
+
+def psu_slices(t: ir.Table, records: int, indicators: int) -> int:
+    """How many slices of PSUs the pair sums are made in, one query each.
+
+    The pair query (PSU totals per fine cell, joined with themselves within each PSU)
+    holds every PSU x cell row twice, in the aggregate and in the join's hash table. On
+    DuckDB, when that would take more than half its memory limit
+    (``--memory-limit``, by default 80% of the machine's memory), the PSUs are split by
+    a hash of their code into slices that each fit, and the slices' sums are added:
+    a PSU lies in one slice whole, so every product of its totals is made once. Each
+    slice reads the records again, which costs time but not memory. Other backends
+    (Spark) spread the query over their executors themselves: one slice.
+    """
+    backend = t._find_backend()
+    if backend.name != "duckdb" or records == 0:
+        return 1
+    # fetchall: DuckDB keeps a result not fetched to its end open on the connection
+    setting = backend.con.execute("SELECT current_setting('memory_limit')").fetchall()
+    number, _, unit = str(setting[0][0] if setting else "").partition(" ")
+    try:
+        limit = float(number) * _UNITS[unit]
+    except (KeyError, ValueError):  # a setting in a form not known here: no slicing
+        return 1
+    per_row = _ROW_BYTES_PER_INDICATOR * indicators + _ROW_BYTES_KEYS
+    need = 2 * records * _ROWS_PER_RECORD * per_row
+    return max(1, math.ceil(need / (limit / 2)))
 
 
 def stratum_sizes(t: ir.Table, design: Design) -> pd.DataFrame:
