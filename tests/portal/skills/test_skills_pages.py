@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
@@ -293,3 +294,107 @@ def test_the_pdf_holds_both_languages(portal: Any, people: dict[str, Any], keys:
     # Arabic letters (basic block or presentation forms, as the PDF's shaped text gives them)
     assert any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
     assert AccessLog.objects.filter(action="export_pdf").count() == 1
+
+
+# ---------------------------------------------------------------- importing an export
+# A person brings their profile to another service: the JSON export, imported there,
+# gives the same record under a new id, with that service's own consents; a file that is
+# not such an export is refused with where and what, never its values.
+
+
+def _import(client: Client, raw: bytes, **form: str) -> Any:
+    data = {"organisation": "org-b", "consent_counselling": "1", **form}
+    data["file"] = SimpleUploadedFile("profile.json", raw, content_type="application/json")
+    return client.post("/en/skills/import/", data)
+
+
+def test_an_export_imported_elsewhere_is_the_same_profile(
+    portal: Any, people: dict[str, Any], keys: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from zaragoza.portal.skills import services
+    from zaragoza.portal.skills.models import AccessLog, Profile
+
+    caplog.set_level(logging.DEBUG)
+    a = _counsellor(people)
+    url = _start(a, "uk", statistics=True)
+    assert a.post(url, _interview()).status_code == 302
+    exported = a.get(url + "export.json").content
+    b = Client()
+    b.force_login(people["counsellor_b"])
+    page = b.get("/en/skills/new/").content.decode()
+    assert 'action="/en/skills/import/"' in page
+    r = _import(b, exported)  # statistics not ticked at the new service
+    assert r.status_code == 302, r.content[:800]
+    new = Profile.objects.get(pk=r["Location"].split("/skills/p/")[1].strip("/"))
+    old = Profile.objects.get(pk=url.split("/skills/p/")[1].strip("/"))
+    assert new.pk != old.pk
+    assert new.organisation == "org-b"
+    assert new.owner is None
+    record, langs = services.open_profile(new)
+    assert record == services.open_profile(old)[0]
+    assert langs == {"counsellor": "en", "person": "uk"}
+    # the consents are the new service's own
+    assert services.consents(new) == {"counselling": True, "statistics": False}
+    assert "import" in AccessLog.objects.filter(profile_id=new.pk).values_list("action", flat=True)
+    # the new service's counsellor reads it; the first service's does not
+    assert b.get(r["Location"]).status_code == 200
+    assert a.get(r["Location"]).status_code == 404
+    assert NAME not in caplog.text
+
+
+_BAD_YEAR = {
+    "schema": "zaragoza-skills-profile",
+    "schema_version": "1",
+    "profile": {
+        "geo": "AT",
+        "host_language": "de",
+        "interview_date": "2026-03-01",
+        "person": {"name": "Secret Name", "year_of_birth": 1700},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        (b"\xff\xfe{", "file"),
+        (b"{not json", "line 1"),
+        (b'{"schema": "something else"}', "schema"),
+        (b'{"schema": "zaragoza-skills-profile", "schema_version": "9"}', "schema_version"),
+        (json.dumps(_BAD_YEAR).encode(), "profile.person.year_of_birth"),
+    ],
+)
+def test_a_file_that_is_not_an_export_is_refused(
+    portal: Any, people: dict[str, Any], keys: list[str], raw: bytes, where: str
+) -> None:
+    from zaragoza.portal.skills.models import Profile
+
+    b = Client()
+    b.force_login(people["counsellor_b"])
+    r = _import(b, raw)
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert f"<code>{where}</code>" in html
+    assert "Secret Name" not in html
+    assert "1700" not in html
+    assert not Profile.objects.exists()
+
+
+def test_the_import_needs_consent_an_organisation_of_ones_own_and_a_counsellor(
+    portal: Any, people: dict[str, Any], keys: list[str]
+) -> None:
+    from zaragoza.portal.skills.models import Profile
+
+    a = _counsellor(people)
+    url = _start(a)
+    exported = a.get(url + "export.json").content
+    b = Client()
+    b.force_login(people["counsellor_b"])
+    assert _import(b, exported, consent_counselling="").status_code == 400
+    assert _import(b, exported, organisation="org-a").status_code == 400  # not theirs
+    assert _import(b, b"x" * 1_000_001).status_code == 400
+    plain = Client()
+    plain.force_login(people["plain"])
+    assert _import(plain, exported).status_code == 403
+    assert Client().post("/en/skills/import/").status_code == 302  # to the sign-in
+    assert Profile.objects.count() == 1

@@ -35,6 +35,7 @@ __all__ = [
     "create",
     "erase",
     "export",
+    "from_export",
     "link_code",
     "log",
     "open_profile",
@@ -142,6 +143,57 @@ def export(profile: Profile) -> dict[str, Any]:
             for s in next_steps(record)
         ],
     }
+
+
+#: The largest JSON export a profile is imported from (a profile is a few kilobytes).
+EXPORT_MAX_BYTES = 1_000_000
+
+
+def from_export(
+    raw: bytes, organisation: str, statistics: bool, user: Any
+) -> tuple[Profile | None, list[tuple[str, str]]]:
+    """A new profile of ``organisation`` from a JSON export (:func:`export`), which the
+    person brings from another service; or the problems that stop it, each (where,
+    what), never the file's values (they are personal).
+
+    The record and the interview's languages are taken; the consents are not: they
+    were given to the other service, so this one records its own (counselling given,
+    statistics as asked), like a profile started here. The new profile has its own id,
+    and the import is in the access log.
+    """
+    import json
+
+    import pydantic
+
+    from zaragoza.portal.skills.questions import complete_languages
+
+    if len(raw) > EXPORT_MAX_BYTES:
+        return None, [("file", f"larger than {EXPORT_MAX_BYTES:,} bytes")]
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else "file"
+        return None, [(where, "not JSON in UTF-8")]
+    if not isinstance(data, dict) or data.get("schema") != "zaragoza-skills-profile":
+        return None, [("schema", "not a skills profile exported by Zaragoza")]
+    if str(data.get("schema_version")) != SCHEMA_VERSION:
+        return None, [("schema_version", f"this portal reads version {SCHEMA_VERSION}")]
+    try:
+        record = Record.model_validate(data.get("profile"))
+    except pydantic.ValidationError as exc:
+        return None, [
+            (".".join(["profile", *(str(p) for p in e["loc"])]), e["msg"]) for e in exc.errors()
+        ]
+    offered = complete_languages()
+    given = data.get("languages")
+    chosen: dict[str, Any] = given if isinstance(given, dict) else {}
+    languages = {
+        role: str(chosen[role]) if chosen.get(role) in offered else "en"
+        for role in ("counsellor", "person")
+    }
+    profile = create(organisation, record, languages, statistics, user)
+    log(profile, user, "import")
+    return profile, []
 
 
 @transaction.atomic

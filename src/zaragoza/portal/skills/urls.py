@@ -12,6 +12,7 @@ urlpatterns = [
     path("skills/", views.index, name="index"),
     path("skills/new/", views.new, name="new"),
     path("skills/claim/", views.claim, name="claim"),
+    path("skills/import/", views.import_profile, name="import"),
     path("skills/caseload.csv", views.caseload_csv, name="caseload-csv"),
     path("skills/occupations.json", views.occupation_search, name="occupations"),
     path("skills/p/<uuid:pk>/", views.profile, name="profile"),

@@ -447,3 +447,30 @@ def claim(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+def import_profile(request: HttpRequest) -> HttpResponse:
+    """Start a profile from the JSON export a person brings from another service."""
+    gate = _gate(request)
+    if isinstance(gate, HttpResponse):
+        return gate
+    problems: list[tuple[str, str]] = []
+    org = request.POST.get("organisation", "")
+    upload = request.FILES.get("file")
+    if org not in gate:
+        problems.append(("organisation", _("Choose one of your organisations.")))
+    if upload is None:
+        problems.append(("file", _("Choose the JSON file of the profile.")))
+    if not request.POST.get("consent_counselling"):
+        problems.append(("consent", _("Without the person's consent no profile is kept.")))
+    if not problems and upload is not None:
+        raw = upload.read(services.EXPORT_MAX_BYTES + 1)
+        made, problems = services.from_export(
+            raw, org, bool(request.POST.get("consent_statistics")), request.user
+        )
+        if made is not None:
+            return redirect("skills:profile", pk=made.pk)
+    response = render(request, "skills/import_problems.html", {"problems": problems}, status=400)
+    response["Cache-Control"] = "no-store"
+    return response
