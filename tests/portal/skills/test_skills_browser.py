@@ -61,6 +61,33 @@ def _edits(warehouse: Path, profile_id: str) -> int | None:
     return int(n)
 
 
+def _start_interview(page: Any, name: str, password: str, person_language: str) -> None:
+    """Sign the counsellor in and start a profile held in English and ``person_language``."""
+    page.goto("/en/login/")
+    page.fill("#id_username", name)
+    page.fill("#id_password", password)
+    page.click("form.practice-form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto("/en/skills/new/")
+    page.fill("#f-geo", "AT")
+    page.fill("#f-host", "de")
+    page.select_option("#f-cl", "en")
+    page.select_option("#f-pl", person_language)
+    page.fill("#f-name", "Example person (synthetic)")
+    page.check("#f-c1")
+    page.click("form.practice-form button[type=submit]")
+    page.wait_for_selector("#interview")
+
+
+def _axe_violations(page: Any, axe: Path) -> Any:
+    page.add_script_tag(path=str(axe))
+    return page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => ({id: v.id, nodes: v.nodes.length, target: v.nodes[0].target}))"
+    )
+
+
 def test_an_interview_in_english_and_arabic(
     browser: Any,
     live_portal: str,
@@ -82,20 +109,7 @@ def test_an_interview_in_english_and_arabic(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto("/en/login/")
-        page.fill("#id_username", name)
-        page.fill("#id_password", password)
-        page.click("form.practice-form button[type=submit]")
-        page.wait_for_load_state()
-        page.goto("/en/skills/new/")
-        page.fill("#f-geo", "AT")
-        page.fill("#f-host", "de")
-        page.select_option("#f-cl", "en")
-        page.select_option("#f-pl", "ar")
-        page.fill("#f-name", "Example person (synthetic)")
-        page.check("#f-c1")
-        page.click("form.practice-form button[type=submit]")
-        page.wait_for_selector("#interview")
+        _start_interview(page, name, password, "ar")
         assert "Example" not in page.url
         arabic = page.locator('label[for="f-yob"] span[lang="ar"]')
         assert arabic.inner_text() == "سنة الميلاد"
@@ -139,15 +153,6 @@ def test_an_interview_in_english_and_arabic(
         ctx.close()
 
 
-def _axe_violations(page: Any, axe: Path) -> Any:
-    page.add_script_tag(path=str(axe))
-    return page.evaluate(
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-        ".map(v => ({id: v.id, nodes: v.nodes.length, target: v.nodes[0].target}))"
-    )
-
-
 def test_the_person_links_their_account_with_the_code(
     browser: Any,
     live_portal: str,
@@ -172,20 +177,7 @@ def test_the_person_links_their_account_with_the_code(
     )
     try:
         page = desk.new_page()
-        page.goto("/en/login/")
-        page.fill("#id_username", name)
-        page.fill("#id_password", password)
-        page.click("form.practice-form button[type=submit]")
-        page.wait_for_load_state()
-        page.goto("/en/skills/new/")
-        page.fill("#f-geo", "AT")
-        page.fill("#f-host", "de")
-        page.select_option("#f-cl", "en")
-        page.select_option("#f-pl", "uk")
-        page.fill("#f-name", "Example person (synthetic)")
-        page.check("#f-c1")
-        page.click("form.practice-form button[type=submit]")
-        page.wait_for_selector("#interview")
+        _start_interview(page, name, password, "uk")
         profile_url = page.url
         assert page.evaluate("document.querySelector('[data-linked]').dataset.linked") == "no"
         page.click("[data-link-code-button]")
