@@ -61,6 +61,17 @@ def _edits(warehouse: Path, profile_id: str) -> int | None:
     return int(n)
 
 
+def _new_counsellor(warehouse: Path) -> tuple[str, str]:
+    """A counsellor of the example service, made with the command; name and password."""
+    name, password = f"example-counsellor-{secrets.token_hex(3)}", secrets.token_urlsafe(14)
+    _zaragoza(
+        warehouse,
+        "users", "add", name, "--role", "counsellor", "--organisation", "example-service",
+        password=password,
+    )  # fmt: skip
+    return name, password
+
+
 def _start_interview(page: Any, name: str, password: str, person_language: str) -> None:
     """Sign the counsellor in and start a profile held in English and ``person_language``."""
     page.goto("/en/login/")
@@ -95,12 +106,7 @@ def test_an_interview_in_english_and_arabic(
     screenshots: Path,
     require: Callable[[bool, str], None],
 ) -> None:
-    name, password = f"example-counsellor-{secrets.token_hex(3)}", secrets.token_urlsafe(14)
-    _zaragoza(
-        default_warehouse,
-        "users", "add", name, "--role", "counsellor", "--organisation", "example-service",
-        password=password,
-    )  # fmt: skip
+    name, password = _new_counsellor(default_warehouse)
     axe = _axe()
     ctx = browser.new_context(
         base_url=live_portal, viewport={"width": 390, "height": 844}, bypass_csp=axe is not None
@@ -160,12 +166,7 @@ def test_the_person_links_their_account_with_the_code(
     screenshots: Path,
     require: Callable[[bool, str], None],
 ) -> None:
-    name, password = f"example-counsellor-{secrets.token_hex(3)}", secrets.token_urlsafe(14)
-    _zaragoza(
-        default_warehouse,
-        "users", "add", name, "--role", "counsellor", "--organisation", "example-service",
-        password=password,
-    )  # fmt: skip
+    name, password = _new_counsellor(default_warehouse)
     axe = _axe()
     require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
     assert axe is not None
