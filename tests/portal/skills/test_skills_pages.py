@@ -362,6 +362,11 @@ _BAD_YEAR = {
         (b'{"schema": "something else"}', "schema"),
         (b'{"schema": "zaragoza-skills-profile", "schema_version": "9"}', "schema_version"),
         (json.dumps(_BAD_YEAR).encode(), "profile.person.year_of_birth"),
+        # JSON's NaN, which Python's reader takes, is bad input like any other
+        (
+            json.dumps(_BAD_YEAR).replace('"year_of_birth": 1700', '"year_of_birth": NaN').encode(),
+            "profile.person.year_of_birth",
+        ),
     ],
 )
 def test_a_file_that_is_not_an_export_is_refused(
