@@ -25,6 +25,7 @@ from zaragoza.estimate.totals import (
     GapSpec,
     indicator_columns,
     sufficient_totals,
+    summed_records,
 )
 from zaragoza.estimate.variance import cell_estimates, gap_estimates, long_by_indicator
 from zaragoza.observations import ESTIMATE_COLUMNS, gap_flags
@@ -75,7 +76,8 @@ def estimate(
         dims = dimensions_for([*by, gap.dimension])
     sets = level_sets(dims)
     t, cols = indicator_columns(records, indicators)
-    totals = sufficient_totals(t, cols, dims, design)
+    summed, _ = indicator_columns(summed_records(records, indicators, dims, design), indicators)
+    totals = sufficient_totals(t, cols, dims, design, summed=summed)
     cells = stratum_cells(totals, dims, sets, gap, len(cols))
     nrep = design.replicates.n if design.replicates is not None else 0
     long = long_by_indicator(cells, len(cols), totals.keys, nrep)

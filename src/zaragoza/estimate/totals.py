@@ -25,12 +25,13 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from zaragoza.catalog.schema import Indicator
+from zaragoza.catalog.schema import AgeBand, Indicator
 from zaragoza.errors import CatalogError
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension
 from zaragoza.estimate.request import GapSpec
+from zaragoza.sources.variables import VAR_PREFIX
 
 __all__ = [
     "BASE_KEYS",
@@ -42,6 +43,7 @@ __all__ = [
     "psu_slices",
     "stratum_sizes",
     "sufficient_totals",
+    "summed_records",
 ]
 
 BASE_KEYS = ("geo", "time", "strata")
@@ -68,8 +70,7 @@ def indicator_columns(
     new: dict[str, ir.Value] = {}
     cols = []
     for i, ind in enumerate(indicators):
-        band = ind.population.age
-        pop = t.age >= band.min if band.max is None else t.age.between(band.min, band.max)
+        pop = _in_band(t, ind.population.age)
         for cond in (ind.population.filter, ind.denominator):
             if cond is not None:
                 pop = pop & compile_condition(t, cond)
@@ -89,6 +90,44 @@ def indicator_columns(
         new[c.m] = (pop_i.isnull() | (inpop & num_i.isnull())).cast("int8")
         cols.append(c)
     return t.mutate(**new), cols
+
+
+def _band_column(band: AgeBand) -> str:
+    return f"_age{band.min}_{'' if band.max is None else band.max}"
+
+
+def _in_band(t: ir.Table, band: AgeBand) -> ir.BooleanValue:
+    """Whether a record's age is in ``band``: its own column in summed records."""
+    name = _band_column(band)
+    if name in t.columns:
+        return t[name]
+    return t.age >= band.min if band.max is None else t.age.between(band.min, band.max)
+
+
+def summed_records(
+    t: ir.Table, indicators: Sequence[Indicator], dims: Sequence[Dimension], design: Design
+) -> ir.Table:
+    """The records ``t`` summed over those alike in all that the totals read.
+
+    Records of one fine cell and stratum that agree on every variable the indicators
+    read, and on each age band they test, enter every total below the same way, so
+    they are replaced by one row holding the sums of their weight ``w``, of its square
+    ``ww`` and of each replicate weight ``r{k}``, and their number ``_n``. Every linear
+    total and, without PSUs, every sum of squares is then a weighted sum over these
+    rows: the same numbers, up to the order of the additions, from a table many times
+    shorter, on which the indicators' conditions are evaluated (in the synthetic EU-LFS
+    files, 10M records become about a million rows without strata). PSU totals need
+    each PSU apart and are made from the records themselves.
+    """
+    t = _fine_keys(t, dims, design)
+    keys = [*BASE_KEYS, *(d.column for d in dims)]
+    bands = {_band_column(i.population.age): i.population.age for i in indicators}
+    t = t.mutate(**{name: _in_band(t, band) for name, band in bands.items()})
+    variables = sorted(VAR_PREFIX + v for v in set().union(*(i.variables() for i in indicators)))
+    sums: dict[str, ir.Scalar] = {"w": t.w.sum(), "ww": (t.w * t.w).sum(), "_n": t.count()}
+    if design.replicates is not None:
+        sums |= {f"r{r}": t[f"r{r}"].sum() for r in range(design.replicates.n)}
+    return t.group_by([*keys, *bands, *variables]).aggregate(**sums)
 
 
 def _fine_keys(t: ir.Table, dims: Sequence[Dimension], design: Design) -> ir.Table:
@@ -129,8 +168,12 @@ def sufficient_totals(
     cols: Sequence[IndicatorColumns],
     dims: Sequence[Dimension],
     design: Design,
+    summed: ir.Table | None = None,
 ) -> Totals:
     """Return the linear and pair sums of the records ``t`` (see ``Totals``).
+
+    ``summed``, the same records as ``summed_records`` makes them (with their indicator
+    columns), gives every sum that does not need the PSUs: the same totals, faster.
 
     Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
     diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
@@ -141,9 +184,12 @@ def sufficient_totals(
     t = _fine_keys(t, dims, design)
     keys = [*BASE_KEYS, *(d.column for d in dims)]
     n = len(cols)
+    # a row of the summed records stands for _n records, with sums of w, w*w and r{k}
+    s = t if summed is None else _fine_keys(summed, dims, design)
+    if "_n" not in s.columns:
+        s = s.mutate(ww=s.w * s.w, _n=ibis.literal(1, type="int64"))
     if not design.psu or design.replicates is not None:
-        t = t.mutate(ww=t.w * t.w)
-        aggs: dict[str, ir.Scalar] = {"_records": t.count()}
+        aggs: dict[str, ir.Scalar] = {"_records": s._n.sum()}
         # indicators sharing a column (PISA's denominators: every student) share its sums:
         # each distinct (weight, column) sum is computed once and copied afterwards
         first: dict[tuple[str, str], str] = {}
@@ -158,20 +204,20 @@ def sufficient_totals(
                 aggs[name] = value
 
         for i, c in enumerate(cols):
-            y, x = t[c.y], t[c.x]
-            add(f"Y{i}", "w", c.y, (t.w * y).sum())
-            add(f"X{i}", "w", c.x, (t.w * x).sum())
-            add(f"N{i}", "", c.x, x.sum())
-            add(f"M{i}", "", c.m, t[c.m].sum())
+            y, x = s[c.y], s[c.x]
+            add(f"Y{i}", "w", c.y, (s.w * y).sum())
+            add(f"X{i}", "w", c.x, (s.w * x).sum())
+            add(f"N{i}", "", c.x, (s._n * x).sum())
+            add(f"M{i}", "", c.m, (s._n * s[c.m]).sum())
             if design.replicates is not None:
                 for r in range(design.replicates.n):
-                    add(f"Yr{i}_{r}", f"r{r}", c.y, (t[f"r{r}"] * y).sum())
-                    add(f"Xr{i}_{r}", f"r{r}", c.x, (t[f"r{r}"] * x).sum())
+                    add(f"Yr{i}_{r}", f"r{r}", c.y, (s[f"r{r}"] * y).sum())
+                    add(f"Xr{i}_{r}", f"r{r}", c.x, (s[f"r{r}"] * x).sum())
             else:
                 # y and x are 0/1 with y <= x, so y*y = y*x = y and x*x = x
-                add(f"YY{i}", "ww", c.y, (t.ww * y).sum())
-                add(f"XX{i}", "ww", c.x, (t.ww * x).sum())
-        out: pd.DataFrame = t.group_by(keys).aggregate(**aggs).to_pandas()
+                add(f"YY{i}", "ww", c.y, (s.ww * y).sum())
+                add(f"XX{i}", "ww", c.x, (s.ww * x).sum())
+        out: pd.DataFrame = s.group_by(keys).aggregate(**aggs).to_pandas()
         if copies:
             shared = pd.DataFrame({name: out[src] for name, src in copies.items()}, index=out.index)
             out = pd.concat([out, shared], axis=1)
@@ -190,15 +236,15 @@ def sufficient_totals(
 
     linear_aggs: dict[str, ir.Scalar] = {}
     for i, c in enumerate(cols):
-        y, x = t.w * t[c.y], t.w * t[c.x]
+        y, x = s.w * s[c.y], s.w * s[c.x]
         linear_aggs |= {
             f"Y{i}": y.sum(),
             f"X{i}": x.sum(),
-            f"N{i}": t[c.x].sum(),
-            f"M{i}": t[c.m].sum(),
+            f"N{i}": (s._n * s[c.x]).sum(),
+            f"M{i}": (s._n * s[c.m]).sum(),
         }
-    linear_aggs["_records"] = t.count()
-    linear = t.group_by(keys).aggregate(**linear_aggs).to_pandas()
+    linear_aggs["_records"] = s._n.sum()
+    linear = s.group_by(keys).aggregate(**linear_aggs).to_pandas()
     slices = psu_slices(t, int(linear.pop("_records").sum()), n)
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
     parts = [
