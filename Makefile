@@ -9,8 +9,12 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet "uv>=0.5"
 
+# --compile-bytecode compiles the installed packages; the project itself is installed
+# editable, so its own modules are compiled here: where Python writes no bytecode
+# (PYTHONDONTWRITEBYTECODE), every command would otherwise compile them at each start.
 sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --locked --all-extras --compile-bytecode --quiet
+	$(UV) run --no-sync python -m compileall -q src
 
 # The main job on the embedded default: the monitoring portal and its open-data API on
 # http://127.0.0.1:8000/ (the embedded default warehouse is built on the first start).

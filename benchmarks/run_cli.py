@@ -79,7 +79,12 @@ def main() -> None:
         cases["init"] = []
         for _ in range(args.init_repeat):
             cases["init"].append(run([exe, "init", "--warehouse", str(target), "--force"]))
-    steps = [ln for ln in cases["init"][-1]["stderr"].splitlines() if ln.startswith("[")]
+    # the temporary folder's name is of this run only: the records keep the file's name
+    steps = [
+        ln.replace(str(target), target.name)
+        for ln in cases["init"][-1]["stderr"].splitlines()
+        if ln.startswith("[")
+    ]
     for r in cases["init"]:
         r.pop("stderr")
 

@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "input": str(csv.relative_to(eng.ROOT)),
         "indicators": list(INDICATORS),
-        "zaragoza_command": " ".join(zaragoza_command(csv, Path("OUT.parquet"))[1:]),
+        "zaragoza_command": " ".join(
+            zaragoza_command(csv.relative_to(eng.ROOT), Path("OUT.parquet"))[1:]
+        ),
         "runs": runs,
         "median_wall_seconds": med,
         "ratio": ratio,
