@@ -14,6 +14,7 @@ from zaragoza.estimate.domains import dimensions_for
 from zaragoza.estimate.totals import (
     Totals,
     indicator_columns,
+    looked_up_columns,
     sufficient_totals,
     summed_records,
 )
@@ -58,9 +59,7 @@ def _records(seed: int = 5) -> pd.DataFrame:
     return d
 
 
-def _both(design: Design, by: list[str]) -> tuple[Totals, Totals, int]:
-    catalog = load_catalog()
-    inds = [i for i in catalog.values() if i.survey == "EU-LFS" and i.estimator == "ratio"]
+def _records_table() -> ibis.Table:
     con = duckdb.connect()
     # each record twice, in another PSU and with another weight: the sums must merge them
     first = _records()
@@ -69,7 +68,13 @@ def _both(design: Design, by: list[str]) -> tuple[Totals, Totals, int]:
     frame = pd.concat([first, again], ignore_index=True)
     con.register("frame", frame)
     con.execute("CREATE TABLE records AS SELECT * FROM frame")
-    records = ibis.duckdb.from_connection(con).table("records")
+    return ibis.duckdb.from_connection(con).table("records")
+
+
+def _both(design: Design, by: list[str]) -> tuple[Totals, Totals, int]:
+    catalog = load_catalog()
+    inds = [i for i in catalog.values() if i.survey == "EU-LFS" and i.estimator == "ratio"]
+    records = _records_table()
     dims = dimensions_for(by)
     t, cols = indicator_columns(records, inds)
     plain = sufficient_totals(t, cols, dims, design)
@@ -132,3 +137,33 @@ def test_summing_really_merges_alike_records() -> None:
     assert int(got["_n"].sum()) == N
     assert got["w"].sum() == pytest.approx(records["w"].sum(), rel=1e-12)
     assert got["ww"].sum() == pytest.approx((records["w"] ** 2).sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("most", [None, 5])
+@pytest.mark.parametrize("by", [["citizen", "sex"], ["geo", "sex"]])
+def test_looked_up_columns_give_the_same_totals(
+    by: list[str], most: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indicator columns looked up per pattern of the variables read (or, with more
+    patterns than allowed, evaluated per record) give every total the columns evaluated
+    on each record give, NULLs included."""
+    if most is not None:
+        monkeypatch.setattr("zaragoza.estimate.totals.MAX_PATTERNS", most)
+    inds = [i for i in load_catalog().values() if i.survey == "EU-LFS" and i.estimator == "ratio"]
+    records = _records_table()
+    dims = dimensions_for(by)
+    design = Design(strata=True, psu=True)
+    t, cols = indicator_columns(records, inds)
+    plain = sufficient_totals(t, cols, dims, design)
+    t2, cols2 = looked_up_columns(records, inds)
+    assert cols2 == cols
+    looked_up = sufficient_totals(t2, cols2, dims, design)
+    _same(plain.linear, looked_up.linear, plain.keys)
+    assert plain.pairs is not None
+    pair_keys = [c for c in plain.pairs.columns if c[:2] not in ("YY", "YX", "XX")]
+    _same(plain.pairs, looked_up.pairs, pair_keys)
+    _same(plain.n_h, looked_up.n_h, ["geo", "time", "strata"])
+    # the records' missing values: some left out, all counted
+    assert int(looked_up.linear[[f"M{i}" for i in range(len(cols))]].to_numpy().sum()) > 0
+    frame = records.to_pandas()
+    assert int(looked_up.n_h["n_h"].sum()) == len(frame[["geo", "strata", "psu"]].drop_duplicates())

@@ -9,6 +9,7 @@ table of the architecture, with Eurostat codes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from statistics import NormalDist
 
 import ibis.expr.types as ir
@@ -24,6 +25,7 @@ from zaragoza.estimate.margins import stratum_cells
 from zaragoza.estimate.totals import (
     GapSpec,
     indicator_columns,
+    looked_up_columns,
     sufficient_totals,
     summed_records,
 )
@@ -75,8 +77,15 @@ def estimate(
     if gap is not None and gap.dimension not in {d.name for d in dims}:
         dims = dimensions_for([*by, gap.dimension])
     sets = level_sets(dims)
-    t, cols = indicator_columns(records, indicators)
-    summed, _ = indicator_columns(summed_records(records, indicators, dims, design), indicators)
+    if design.psu and design.replicates is None:
+        # PSU totals need every record: its indicator columns are looked up, and only
+        # the counts come from alike records summed, over the strata too
+        t, cols = looked_up_columns(records, indicators)
+        alike = summed_records(records, indicators, dims, replace(design, strata=False))
+    else:
+        t, cols = indicator_columns(records, indicators)
+        alike = summed_records(records, indicators, dims, design)
+    summed, _ = indicator_columns(alike, indicators)
     totals = sufficient_totals(t, cols, dims, design, summed=summed)
     cells = stratum_cells(totals, dims, sets, gap, len(cols))
     nrep = design.replicates.n if design.replicates is not None else 0

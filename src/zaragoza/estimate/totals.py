@@ -20,9 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from zaragoza.catalog.schema import AgeBand, Indicator
@@ -35,13 +38,14 @@ from zaragoza.sources.variables import VAR_PREFIX
 
 __all__ = [
     "BASE_KEYS",
+    "MAX_PATTERNS",
     "PAIR_SUFFIX",
     "GapSpec",
     "IndicatorColumns",
     "Totals",
     "indicator_columns",
+    "looked_up_columns",
     "psu_slices",
-    "stratum_sizes",
     "sufficient_totals",
     "summed_records",
 ]
@@ -90,6 +94,53 @@ def indicator_columns(
         new[c.m] = (pop_i.isnull() | (inpop & num_i.isnull())).cast("int8")
         cols.append(c)
     return t.mutate(**new), cols
+
+
+#: Most distinct patterns looked up: beyond, the table of patterns would approach the
+#: records in size (a condition on a continuous variable), and each record's columns
+#: are evaluated instead (about 600 bytes a pattern for the 22 EU-LFS indicators).
+MAX_PATTERNS = 1_000_000
+
+
+def looked_up_columns(
+    t: ir.Table, indicators: Sequence[Indicator]
+) -> tuple[ir.Table, list[IndicatorColumns]]:
+    """Return ``t`` with the columns of ``indicator_columns``, looked up rather than
+    evaluated record by record.
+
+    A record's ``y``/``x``/``m`` depend only on the variables the indicators read and on
+    the age bands they test: the conditions are evaluated once for each distinct such
+    pattern (about 220,000 in 10M synthetic EU-LFS records, far fewer in a survey's
+    coded answers) and joined to the records, a NULL matching a NULL. This costs one
+    pass over the records to find the patterns. With more than ``MAX_PATTERNS`` the
+    columns are evaluated record by record, as ``indicator_columns`` does.
+    """
+    bands = {_band_column(i.population.age): i.population.age for i in indicators}
+    t = t.mutate(**{name: _in_band(t, band) for name, band in bands.items()})
+    variables = sorted(VAR_PREFIX + v for v in set().union(*(i.variables() for i in indicators)))
+    pattern = [*bands, *variables]
+    p, cols = indicator_columns(t.select(*pattern).distinct(), indicators)
+    # as doubles, made once here: multiplying a weight by a small integer casts it
+    # for every record, which took DuckDB about as long as the sums themselves
+    p = p.mutate(**{k: p[k].cast("float64") for c in cols for k in (c.y, c.x)})
+    # fetched, so that the engine joins a table rather than re-deriving it per record
+    # (DuckDB moves an expression's projections past the join)
+    backend = t._find_backend()
+    if backend.name != "duckdb":
+        # measured on DuckDB only; Spark's memtables come from pandas, with NaN where
+        # the records hold NULL, and NaN is not NULL to a join
+        return indicator_columns(t, indicators)
+    found = p.limit(MAX_PATTERNS + 1).to_pyarrow()
+    limit = _memory_limit(backend)
+    held = _HELD_FACTOR * found.nbytes
+    if found.num_rows > MAX_PATTERNS or (limit is not None and held > limit / 4):
+        # a continuous variable (nothing to share), or a table too large for the
+        # memory limit beside the PSU totals
+        return indicator_columns(t, indicators)
+    p = ibis.memtable(found)
+    p = p.rename({f"{k}_p": k for k in pattern})
+    j = t.join(p, [t[k].identical_to(p[f"{k}_p"]) for k in pattern])
+    return j.drop(*(f"{k}_p" for k in pattern)), cols
 
 
 def _band_column(band: AgeBand) -> str:
@@ -234,43 +285,82 @@ def sufficient_totals(
             pairs[f"YX{i}"] = pairs[f"YY{i}"]
         return Totals(out.drop(columns=quad), pairs, keys, n_h)
 
-    linear_aggs: dict[str, ir.Scalar] = {}
+    # with PSUs: N and M from the rows alike records make (no PSU needed), everything
+    # else from the PSU totals
+    count_keys = [k for k in keys if k != "strata"]
+    count_aggs: dict[str, ir.Scalar] = {"_records": s._n.sum()}
     for i, c in enumerate(cols):
-        y, x = s.w * s[c.y], s.w * s[c.x]
-        linear_aggs |= {
-            f"Y{i}": y.sum(),
-            f"X{i}": x.sum(),
-            f"N{i}": (s._n * s[c.x]).sum(),
-            f"M{i}": (s._n * s[c.m]).sum(),
-        }
-    linear_aggs["_records"] = s._n.sum()
-    linear = s.group_by(keys).aggregate(**linear_aggs).to_pandas()
-    slices = psu_slices(t, int(linear.pop("_records").sum()), n)
-    pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
+        count_aggs |= {f"N{i}": (s._n * s[c.x]).sum(), f"M{i}": (s._n * s[c.m]).sum()}
+    counts = s.group_by(count_keys).aggregate(**count_aggs).to_pandas()
+    records = int(counts.pop("_records").sum())
+    slices = psu_slices(t, records, n)
     parts = [
-        _pair_sums(
+        _psu_sums(
             t if slices == 1 else t.filter((t.psu.hash() % slices).abs() == k), keys, cols
         ).to_pandas()
         for k in range(slices)
     ]
     # a stratum's PSUs may fall in several slices: their sums add up
-    pairs = (
-        parts[0]
-        if slices == 1
-        else pd.concat(parts).groupby(pair_keys, as_index=False, sort=False).sum()
-    )
-    return Totals(linear, pairs, keys, stratum_sizes(t, design))
+    got = pd.concat(parts, ignore_index=True) if slices > 1 else parts[0]
+    part = got.pop("_part")
+    pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
+    prods = [f"{s}{i}" for i in range(n) for s in ("YY", "YX", "XX")]
+    sums = [f"{s}{i}" for i in range(n) for s in "YX"]
+    pairs = got.loc[part == _PAIRS, [*pair_keys, *prods]]
+    cells = got.loc[part == _CELLS, [*keys, *sums, "_n"]]
+    n_h = got.loc[part == _STRATA, [*BASE_KEYS, "n_h"]]
+    if slices > 1:
+        pairs = pairs.groupby(pair_keys, as_index=False, sort=False).sum()
+        cells = cells.groupby(keys, as_index=False, sort=False).sum()
+        n_h = n_h.groupby(list(BASE_KEYS), as_index=False, sort=False).sum()
+    n_h = n_h.astype({"n_h": "int64"})
+    reached = int(cells.pop("_n").sum())
+    if reached != records:  # a record lost on the way (a lookup's join) would bias all
+        raise RuntimeError(f"{reached:,} of {records:,} records reached the PSU totals")
+    return Totals(_with_counts(cells, counts, keys, n), pairs, keys, n_h)
 
 
-def _pair_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]) -> ir.Table:
-    """The sums over PSUs of products of PSU totals, per stratum and pair of fine cells
-    found in a common PSU (``Totals.pairs``), of the records ``t``."""
+def _with_counts(
+    cells: pd.DataFrame, counts: pd.DataFrame, keys: list[str], n: int
+) -> pd.DataFrame:
+    """The linear sums per stratum ``cells`` with the counts ``N`` and ``M`` of each
+    cell's country-year (``counts``), in the columns of ``Totals.linear``.
+
+    The estimators only ever add counts over strata (a cell's ``n`` is its records'
+    number, whatever their stratum), so each cell's counts are carried by its first
+    stratum and the other strata hold zero.
+    """
+    count_keys = [k for k in keys if k != "strata"]
+    cells = cells.sort_values(keys, kind="stable").reset_index(drop=True)
+    first = ~cells.duplicated(count_keys)
+    carried = cells.loc[first, count_keys].merge(counts, on=count_keys, how="left")
+    names = [f"{s}{i}" for i in range(n) for s in "NM"]
+    values = np.zeros((len(cells), len(names)))
+    values[first.to_numpy()] = carried[names].fillna(0).to_numpy(dtype=float)
+    out = pd.concat([cells, pd.DataFrame(values, columns=names, index=cells.index)], axis=1)
+    order = [*keys, *(f"{s}{i}" for i in range(n) for s in "YXNM")]
+    return out[order]
+
+
+# the three parts of a PSU query's answer, told apart by its column ``_part``
+_PAIRS, _CELLS, _STRATA = 0, 1, 2
+
+
+def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]) -> ir.Table:
+    """Everything the records ``t`` give through their PSU totals, in one query.
+
+    Three parts, stacked (``_part``): the sums over PSUs of products of PSU totals per
+    stratum and pair of fine cells found in a common PSU (``Totals.pairs``); the
+    weighted totals ``Y``, ``X`` of each fine cell and stratum, the sums of its PSU
+    totals; and the number of PSUs ``n_h`` of each stratum. One query, so that the PSU
+    totals are made once (DuckDB materialises them for their three consumers).
+    """
     cell_keys = keys[len(BASE_KEYS) :]
     n = len(cols)
     sums: dict[str, ir.Scalar] = {}
     for i, c in enumerate(cols):
         sums |= {f"Y{i}": (t.w * t[c.y]).sum(), f"X{i}": (t.w * t[c.x]).sum()}
-    psu = t.group_by([*keys, "psu"]).aggregate(**sums)
+    psu = t.group_by([*keys, "psu"]).aggregate(**sums, _n=t.count())
     right = psu.select(
         *BASE_KEYS,
         "psu",
@@ -284,7 +374,19 @@ def _pair_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns
         y2, x2 = j[f"Y{i}{PAIR_SUFFIX}"], j[f"X{i}{PAIR_SUFFIX}"]
         prods |= {f"YY{i}": (y * y2).sum(), f"YX{i}": (y * x2).sum(), f"XX{i}": (x * x2).sum()}
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
-    return j.group_by(pair_keys).aggregate(**prods)
+    pairs = j.group_by(pair_keys).aggregate(**prods)
+    cells = psu.group_by(list(keys)).aggregate(**{k: psu[k].sum() for k in [*sums, "_n"]})
+    strata = psu.group_by(list(BASE_KEYS)).aggregate(n_h=psu.psu.nunique().cast("float64"))
+    # one schema for the three parts: each lacks the others' columns (NULL there)
+    schema = {**pairs.schema(), **cells.schema(), **strata.schema()}
+
+    def widened(part: ir.Table, kind: int) -> ir.Table:
+        return part.select(
+            *(part[c] if c in part.columns else ibis.null(ty).name(c) for c, ty in schema.items()),
+            _part=ibis.literal(kind, type="int8"),
+        )
+
+    return widened(pairs, _PAIRS).union(widened(cells, _CELLS)).union(widened(strata, _STRATA))
 
 
 #: Bytes a PSU x fine cell row of the pair query may take in DuckDB's hash tables, per
@@ -299,6 +401,8 @@ _ROWS_PER_RECORD = 1 / 3
 # while one needing 7 times the limit ran out of memory at 100M records and 4GB. Slices
 # aim at 1.5 times the limit: no slicing (and no re-reading) where spilling is enough.
 _SPILL_FACTOR = 1.5
+# a table joined from this process: its copy in DuckDB and the join's hash table
+_HELD_FACTOR = 3
 _UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
           "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}  # fmt: skip
 
@@ -317,27 +421,25 @@ def psu_slices(t: ir.Table, records: int, indicators: int) -> int:
     (Spark) spread the query over their executors themselves: one slice.
     """
     backend = t._find_backend()
-    if backend.name != "duckdb" or records == 0:
+    limit = _memory_limit(backend) if backend.name == "duckdb" else None
+    if limit is None or records == 0:
         return 1
+    # tables joined from this process (looked-up indicator columns) are held whole
+    held: int = sum(
+        _HELD_FACTOR * int(node.data.to_pyarrow(node.schema).nbytes)
+        for node in t.op().find(ops.InMemoryTable)
+    )
+    per_row = _ROW_BYTES_PER_INDICATOR * indicators + _ROW_BYTES_KEYS
+    need = 2 * records * _ROWS_PER_RECORD * per_row
+    return max(1, math.ceil(need / (_SPILL_FACTOR * max(limit - held, limit / 2))))
+
+
+def _memory_limit(backend: Any) -> float | None:
+    """DuckDB's memory limit in bytes, ``None`` in a form not known here."""
     # fetchall: DuckDB keeps a result not fetched to its end open on the connection
     setting = backend.con.execute("SELECT current_setting('memory_limit')").fetchall()
     number, _, unit = str(setting[0][0] if setting else "").partition(" ")
     try:
-        limit = float(number) * _UNITS[unit]
-    except (KeyError, ValueError):  # a setting in a form not known here: no slicing
-        return 1
-    per_row = _ROW_BYTES_PER_INDICATOR * indicators + _ROW_BYTES_KEYS
-    need = 2 * records * _ROWS_PER_RECORD * per_row
-    return max(1, math.ceil(need / (_SPILL_FACTOR * limit)))
-
-
-def stratum_sizes(t: ir.Table, design: Design) -> pd.DataFrame:
-    """Return the number of PSUs ``n_h`` in each (geo, time, stratum) of the full design."""
-    strata = t.strata if design.strata else ibis.literal("")
-    t = t.mutate(strata=strata)
-    if design.psu:
-        agg = t.group_by(list(BASE_KEYS)).aggregate(n_h=t.psu.nunique())
-    else:
-        agg = t.group_by(list(BASE_KEYS)).aggregate(n_h=t.count())
-    sizes: pd.DataFrame = agg.to_pandas()
-    return sizes
+        return float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        return None
