@@ -206,6 +206,9 @@ class Totals:
     of cross-products: one engine pass serves all domains. ``pairs`` is ``None`` with
     replicate weights, which need no PSU sums. ``n_h`` is the number of PSUs in each
     (geo, time, stratum) of the full design (empty with replicate weights).
+
+    The counts ``N{i}``, ``M{i}`` are only ever added over strata; with PSUs a cell's
+    counts over its whole country-year are carried by its first stratum's row.
     """
 
     linear: pd.DataFrame
@@ -230,7 +233,9 @@ def sufficient_totals(
     diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
     included, comes from one grouped pass. With PSUs, PSU totals per fine cell are
     joined with themselves within each PSU (PSUs hold few fine cells, so the join stays
-    near the size of the data).
+    near the size of the data), and the same query sums them into each cell's totals
+    per stratum and counts each stratum's PSUs; only the counts ``N``, ``M`` come from
+    ``summed`` (made without strata: see ``Totals``), or from ``t``.
     """
     t = _fine_keys(t, dims, design)
     keys = [*BASE_KEYS, *(d.column for d in dims)]
