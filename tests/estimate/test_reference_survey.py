@@ -145,8 +145,8 @@ def test_pair_sums_made_in_slices_of_psus_match_r_survey(
 
 
 def test_the_slices_follow_the_memory_limit() -> None:
-    """The number of slices, worked out by hand: 100M records of 22 indicators make
-    about 100M / 3 PSU x cell rows of 16 x 22 + 64 = 416 bytes, held twice, and a slice
+    """The number of slices, worked out by hand: 100M records of 22 indicators (44
+    sums) make about 100M / 3 PSU x cell rows of 8 x 44 + 64 = 416 bytes, held twice, and a slice
     may need 1.5 times the limit (DuckDB spills the rest). DuckDB's 4GB is 3.7 GiB:
     2 x 1e8 / 3 x 416 / (1.5 x 3.7 x 2^30) = 4.65, so 5 slices; 1M records fit in one;
     500MB is 476.8 MiB, and 10M records need 2 x 1e7 / 3 x 416 / (1.5 x 476.8 x 2^20)
@@ -160,7 +160,7 @@ def test_the_slices_follow_the_memory_limit() -> None:
     con.execute("SET memory_limit = '4GB'")
     con.execute("CREATE TABLE r AS SELECT 'p' AS psu")
     t = ibis.duckdb.from_connection(con).table("r")
-    assert psu_slices(t, 100_000_000, 22) == 5
-    assert psu_slices(t, 1_000_000, 22) == 1
+    assert psu_slices(t, 100_000_000, 44) == 5
+    assert psu_slices(t, 1_000_000, 44) == 1
     con.execute("SET memory_limit = '500MB'")
-    assert psu_slices(t, 10_000_000, 22) == 4
+    assert psu_slices(t, 10_000_000, 44) == 4

@@ -156,7 +156,14 @@ def test_looked_up_columns_give_the_same_totals(
     t, cols = indicator_columns(records, inds)
     plain = sufficient_totals(t, cols, dims, design)
     t2, cols2 = looked_up_columns(records, inds)
-    assert cols2 == cols
+    # an indicator's column may name an earlier one, where they are equal on every record
+    evaluated = t.to_pandas()
+    for c, c2 in zip(cols, cols2, strict=True):
+        assert c2.m == c.m
+        for k, k2 in ((c.y, c2.y), (c.x, c2.x)):
+            assert k2 == k or evaluated[k].equals(evaluated[k2]), (k, k2)
+    if most is None:
+        assert any(c2 != c for c, c2 in zip(cols, cols2, strict=True)), "nothing shared"
     looked_up = sufficient_totals(t2, cols2, dims, design)
     _same(plain.linear, looked_up.linear, plain.keys)
     assert plain.pairs is not None

@@ -85,8 +85,8 @@ def estimate(
     else:
         t, cols = indicator_columns(records, indicators)
         alike = summed_records(records, indicators, dims, design)
-    summed, _ = indicator_columns(alike, indicators)
-    totals = sufficient_totals(t, cols, dims, design, summed=summed)
+    summed, summed_cols = indicator_columns(alike, indicators)
+    totals = sufficient_totals(t, cols, dims, design, summed=summed, summed_cols=summed_cols)
     cells = stratum_cells(totals, dims, sets, gap, len(cols))
     nrep = design.replicates.n if design.replicates is not None else 0
     long = long_by_indicator(cells, len(cols), totals.keys, nrep)

@@ -27,6 +27,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from zaragoza.catalog.schema import AgeBand, Indicator
 from zaragoza.errors import CatalogError
@@ -137,10 +138,32 @@ def looked_up_columns(
         # a continuous variable (nothing to share), or a table too large for the
         # memory limit beside the PSU totals
         return indicator_columns(t, indicators)
+    found, cols = _shared_columns(found, cols)
     p = ibis.memtable(found)
     p = p.rename({f"{k}_p": k for k in pattern})
     j = t.join(p, [t[k].identical_to(p[f"{k}_p"]) for k in pattern])
     return j.drop(*(f"{k}_p" for k in pattern)), cols
+
+
+def _shared_columns(
+    found: pa.Table, cols: Sequence[IndicatorColumns]
+) -> tuple[pa.Table, list[IndicatorColumns]]:
+    """The patterns ``found`` without the ``y``/``x`` columns equal to an earlier one,
+    and the indicators' columns naming the one kept.
+
+    A column equal to another on every pattern is equal on every record, so the PSU
+    totals are summed once for both: indicators share denominators (the employment
+    rates' population) and one's numerator may be another's denominator (the employed,
+    in the temporary employment share). In the 22 EU-LFS indicators 44 columns are 39.
+    """
+    kept: list[str] = []
+    same: dict[str, str] = {}
+    for name in dict.fromkeys(k for c in cols for k in (c.y, c.x)):
+        same[name] = next((k for k in kept if found[k].equals(found[name])), name)
+        if same[name] == name:
+            kept.append(name)
+    found = found.drop_columns([k for k, v in same.items() if k != v])
+    return found, [IndicatorColumns(same[c.y], same[c.x], c.m) for c in cols]
 
 
 def _band_column(band: AgeBand) -> str:
@@ -223,11 +246,13 @@ def sufficient_totals(
     dims: Sequence[Dimension],
     design: Design,
     summed: ir.Table | None = None,
+    summed_cols: Sequence[IndicatorColumns] | None = None,
 ) -> Totals:
     """Return the linear and pair sums of the records ``t`` (see ``Totals``).
 
     ``summed``, the same records as ``summed_records`` makes them (with their indicator
-    columns), gives every sum that does not need the PSUs: the same totals, faster.
+    columns ``summed_cols``, by default ``cols``), gives every sum that does not need
+    the PSUs: the same totals, faster.
 
     Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
     diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
@@ -294,11 +319,12 @@ def sufficient_totals(
     # else from the PSU totals
     count_keys = [k for k in keys if k != "strata"]
     count_aggs: dict[str, ir.Scalar] = {"_records": s._n.sum()}
-    for i, c in enumerate(cols):
+    for i, c in enumerate(cols if summed is None else summed_cols or cols):
         count_aggs |= {f"N{i}": (s._n * s[c.x]).sum(), f"M{i}": (s._n * s[c.m]).sum()}
     counts = s.group_by(count_keys).aggregate(**count_aggs).to_pandas()
     records = int(counts.pop("_records").sum())
-    slices = psu_slices(t, records, n)
+    names, products = _summed_names(cols)
+    slices = psu_slices(t, records, len(names))
     parts = [
         _psu_sums(
             t if slices == 1 else t.filter((t.psu.hash() % slices).abs() == k), keys, cols
@@ -309,10 +335,9 @@ def sufficient_totals(
     got = pd.concat(parts, ignore_index=True) if slices > 1 else parts[0]
     part = got.pop("_part")
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
-    prods = [f"{s}{i}" for i in range(n) for s in ("YY", "YX", "XX")]
-    sums = [f"{s}{i}" for i in range(n) for s in "YX"]
+    prods = [f"P_{a}_{b}" for a, b in products]
     pairs = got.loc[part == _PAIRS, [*pair_keys, *prods]]
-    cells = got.loc[part == _CELLS, [*keys, *sums, "_n"]]
+    cells = got.loc[part == _CELLS, [*keys, *(f"S_{k}" for k in names), "_n"]]
     n_h = got.loc[part == _STRATA, [*BASE_KEYS, "n_h"]]
     if slices > 1:
         pairs = pairs.groupby(pair_keys, as_index=False, sort=False).sum()
@@ -322,7 +347,8 @@ def sufficient_totals(
     reached = int(cells.pop("_n").sum())
     if reached != records:  # a record lost on the way (a lookup's join) would bias all
         raise RuntimeError(f"{reached:,} of {records:,} records reached the PSU totals")
-    return Totals(_with_counts(cells, counts, keys, n), pairs, keys, n_h)
+    linear = _with_counts(_per_indicator(cells, keys, cols, "YX"), counts, keys, n)
+    return Totals(linear, _per_indicator(pairs, pair_keys, cols, "P"), keys, n_h)
 
 
 def _with_counts(
@@ -351,33 +377,38 @@ def _with_counts(
 _PAIRS, _CELLS, _STRATA = 0, 1, 2
 
 
+def _summed_names(cols: Sequence[IndicatorColumns]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The distinct record columns whose PSU totals are summed, and the distinct pairs
+    (left, right) whose products are: indicators sharing a column share its sums."""
+    names = list(dict.fromkeys(k for c in cols for k in (c.y, c.x)))
+    pairs = list(dict.fromkeys(p for c in cols for p in ((c.y, c.y), (c.y, c.x), (c.x, c.x))))
+    return names, pairs
+
+
 def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]) -> ir.Table:
     """Everything the records ``t`` give through their PSU totals, in one query.
 
     Three parts, stacked (``_part``): the sums over PSUs of products of PSU totals per
     stratum and pair of fine cells found in a common PSU (``Totals.pairs``); the
-    weighted totals ``Y``, ``X`` of each fine cell and stratum, the sums of its PSU
-    totals; and the number of PSUs ``n_h`` of each stratum. One query, so that the PSU
-    totals are made once (DuckDB materialises them for their three consumers).
+    weighted totals of each fine cell and stratum, the sums of its PSU totals; and the
+    number of PSUs ``n_h`` of each stratum. One query, so that the PSU totals are made
+    once (DuckDB materialises them for their three consumers). Sums are named by the
+    record columns they add up (``S_{column}``, products ``P_{left}_{right}``), each
+    made once however many indicators read it; ``_per_indicator`` names them by
+    indicator.
     """
     cell_keys = keys[len(BASE_KEYS) :]
-    n = len(cols)
-    sums: dict[str, ir.Scalar] = {}
-    for i, c in enumerate(cols):
-        sums |= {f"Y{i}": (t.w * t[c.y]).sum(), f"X{i}": (t.w * t[c.x]).sum()}
+    names, products = _summed_names(cols)
+    sums = {f"S_{k}": (t.w * t[k]).sum() for k in names}
     psu = t.group_by([*keys, "psu"]).aggregate(**sums, _n=t.count())
     right = psu.select(
         *BASE_KEYS,
         "psu",
         *(psu[k].name(k + PAIR_SUFFIX) for k in cell_keys),
-        *(psu[f"{s}{i}"].name(f"{s}{i}{PAIR_SUFFIX}") for i in range(n) for s in "YX"),
+        *(psu[f"S_{k}"].name(f"S_{k}{PAIR_SUFFIX}") for k in names),
     )
     j = psu.join(right, [*BASE_KEYS, "psu"])
-    prods: dict[str, ir.Scalar] = {}
-    for i in range(n):
-        y, x = j[f"Y{i}"], j[f"X{i}"]
-        y2, x2 = j[f"Y{i}{PAIR_SUFFIX}"], j[f"X{i}{PAIR_SUFFIX}"]
-        prods |= {f"YY{i}": (y * y2).sum(), f"YX{i}": (y * x2).sum(), f"XX{i}": (x * x2).sum()}
+    prods = {f"P_{a}_{b}": (j[f"S_{a}"] * j[f"S_{b}{PAIR_SUFFIX}"]).sum() for a, b in products}
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
     pairs = j.group_by(pair_keys).aggregate(**prods)
     cells = psu.group_by(list(keys)).aggregate(**{k: psu[k].sum() for k in [*sums, "_n"]})
@@ -394,11 +425,27 @@ def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]
     return widened(pairs, _PAIRS).union(widened(cells, _CELLS)).union(widened(strata, _STRATA))
 
 
+def _per_indicator(
+    frame: pd.DataFrame, keys: Sequence[str], cols: Sequence[IndicatorColumns], kinds: str
+) -> pd.DataFrame:
+    """``frame``'s keys and its sums by record column (``_psu_sums``) as the sums of
+    each indicator: ``kinds`` ``"YX"`` for totals ``Y{i} X{i}``, ``"P"`` for products
+    ``YY{i} YX{i} XX{i}``."""
+    out: dict[str, pd.Series] = {k: frame[k] for k in keys}
+    for i, c in enumerate(cols):
+        if kinds == "P":
+            for name, (a, b) in (("YY", (c.y, c.y)), ("YX", (c.y, c.x)), ("XX", (c.x, c.x))):
+                out[f"{name}{i}"] = frame[f"P_{a}_{b}"]
+        else:
+            out |= {f"Y{i}": frame[f"S_{c.y}"], f"X{i}": frame[f"S_{c.x}"]}
+    return pd.DataFrame(out, index=frame.index)
+
+
 #: Bytes a PSU x fine cell row of the pair query may take in DuckDB's hash tables, per
-#: indicator (two sums) and for its keys, and the rows assumed per record: each PSU x
-#: cell total adds up at least three records (12 in the synthetic EU-LFS files, a
-#: household's members or more in the survey's own).
-_ROW_BYTES_PER_INDICATOR = 16
+#: sum (one double) and for its keys, and the rows assumed per record: each PSU x cell
+#: total adds up at least three records (3.2 in the synthetic EU-LFS files, whose PSUs
+#: hold 12; a household's members or more in the survey's own).
+_ROW_BYTES_PER_SUM = 8
 _ROW_BYTES_KEYS = 64
 _ROWS_PER_RECORD = 1 / 3
 # DuckDB spills what exceeds its limit to temporary files: a pair query needing about
@@ -412,7 +459,7 @@ _UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
           "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}  # fmt: skip
 
 
-def psu_slices(t: ir.Table, records: int, indicators: int) -> int:
+def psu_slices(t: ir.Table, records: int, sums: int) -> int:
     """How many slices of PSUs the pair sums are made in, one query each.
 
     The pair query (PSU totals per fine cell, joined with themselves within each PSU)
@@ -423,7 +470,8 @@ def psu_slices(t: ir.Table, records: int, indicators: int) -> int:
     a hash of their code into slices that each fit, and the slices' sums are added:
     a PSU lies in one slice whole, so every product of its totals is made once. Each
     slice reads the records again, which costs time but not memory. Other backends
-    (Spark) spread the query over their executors themselves: one slice.
+    (Spark) spread the query over their executors themselves: one slice. ``sums`` is
+    the number of distinct PSU totals per row (``_summed_names``).
     """
     backend = t._find_backend()
     limit = _memory_limit(backend) if backend.name == "duckdb" else None
@@ -434,7 +482,7 @@ def psu_slices(t: ir.Table, records: int, indicators: int) -> int:
         _HELD_FACTOR * int(node.data.to_pyarrow(node.schema).nbytes)
         for node in t.op().find(ops.InMemoryTable)
     )
-    per_row = _ROW_BYTES_PER_INDICATOR * indicators + _ROW_BYTES_KEYS
+    per_row = _ROW_BYTES_PER_SUM * sums + _ROW_BYTES_KEYS
     need = 2 * records * _ROWS_PER_RECORD * per_row
     return max(1, math.ceil(need / (_SPILL_FACTOR * max(limit - held, limit / 2))))
 
