@@ -24,6 +24,8 @@ from zaragoza.estimate.flags import ReliabilityRules, apply_flags
 from zaragoza.estimate.margins import stratum_cells
 from zaragoza.estimate.totals import (
     GapSpec,
+    cell_counts,
+    held,
     indicator_columns,
     looked_up_columns,
     sufficient_totals,
@@ -79,14 +81,19 @@ def estimate(
     sets = level_sets(dims)
     if design.psu and design.replicates is None:
         # PSU totals need every record: its indicator columns are looked up, and only
-        # the counts come from alike records summed, over the strata too
-        t, cols = looked_up_columns(records, indicators)
+        # the counts come from alike records summed, over the strata too; those rows,
+        # made once, also hold every pattern the lookup needs
         alike = summed_records(records, indicators, dims, replace(design, strata=False))
+        with held(alike) as alike:
+            t, cols = looked_up_columns(records, indicators, patterns=alike)
+            summed, summed_cols = indicator_columns(alike, indicators)
+            counts = cell_counts(summed, summed_cols, dims, design)
+        totals = sufficient_totals(t, cols, dims, design, counts=counts)
     else:
         t, cols = indicator_columns(records, indicators)
         alike = summed_records(records, indicators, dims, design)
-    summed, summed_cols = indicator_columns(alike, indicators)
-    totals = sufficient_totals(t, cols, dims, design, summed=summed, summed_cols=summed_cols)
+        summed, summed_cols = indicator_columns(alike, indicators)
+        totals = sufficient_totals(t, cols, dims, design, summed=summed)
     cells = stratum_cells(totals, dims, sets, gap, len(cols))
     nrep = design.replicates.n if design.replicates is not None else 0
     long = long_by_indicator(cells, len(cols), totals.keys, nrep)

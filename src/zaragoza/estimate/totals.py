@@ -18,7 +18,8 @@ tables, made in ``variance``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,9 +42,12 @@ __all__ = [
     "BASE_KEYS",
     "MAX_PATTERNS",
     "PAIR_SUFFIX",
+    "Counts",
     "GapSpec",
     "IndicatorColumns",
     "Totals",
+    "cell_counts",
+    "held",
     "indicator_columns",
     "looked_up_columns",
     "psu_slices",
@@ -104,7 +108,7 @@ MAX_PATTERNS = 1_000_000
 
 
 def looked_up_columns(
-    t: ir.Table, indicators: Sequence[Indicator]
+    t: ir.Table, indicators: Sequence[Indicator], patterns: ir.Table | None = None
 ) -> tuple[ir.Table, list[IndicatorColumns]]:
     """Return ``t`` with the columns of ``indicator_columns``, looked up rather than
     evaluated record by record.
@@ -114,13 +118,16 @@ def looked_up_columns(
     pattern (about 220,000 in 10M synthetic EU-LFS records, far fewer in a survey's
     coded answers) and joined to the records, a NULL matching a NULL. This costs one
     pass over the records to find the patterns. With more than ``MAX_PATTERNS`` the
-    columns are evaluated record by record, as ``indicator_columns`` does.
+    columns are evaluated record by record, as ``indicator_columns`` does. ``patterns``,
+    a table holding the same patterns (``summed_records`` of ``t``, made once), saves
+    that pass.
     """
     bands = {_band_column(i.population.age): i.population.age for i in indicators}
     t = t.mutate(**{name: _in_band(t, band) for name, band in bands.items()})
     variables = sorted(VAR_PREFIX + v for v in set().union(*(i.variables() for i in indicators)))
     pattern = [*bands, *variables]
-    p, cols = indicator_columns(t.select(*pattern).distinct(), indicators)
+    source = t if patterns is None else patterns
+    p, cols = indicator_columns(source.select(*pattern).distinct(), indicators)
     # as doubles, made once here: multiplying a weight by a small integer casts it
     # for every record, which took DuckDB about as long as the sums themselves
     p = p.mutate(**{k: p[k].cast("float64") for c in cols for k in (c.y, c.x)})
@@ -247,12 +254,14 @@ def sufficient_totals(
     design: Design,
     summed: ir.Table | None = None,
     summed_cols: Sequence[IndicatorColumns] | None = None,
+    counts: Counts | None = None,
 ) -> Totals:
     """Return the linear and pair sums of the records ``t`` (see ``Totals``).
 
     ``summed``, the same records as ``summed_records`` makes them (with their indicator
     columns ``summed_cols``, by default ``cols``), gives every sum that does not need
-    the PSUs: the same totals, faster.
+    the PSUs: the same totals, faster. With PSUs, ``counts`` (``cell_counts``) saves
+    that pass when the caller has made them.
 
     Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
     diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
@@ -317,12 +326,9 @@ def sufficient_totals(
 
     # with PSUs: N and M from the rows alike records make (no PSU needed), everything
     # else from the PSU totals
-    count_keys = [k for k in keys if k != "strata"]
-    count_aggs: dict[str, ir.Scalar] = {"_records": s._n.sum()}
-    for i, c in enumerate(cols if summed is None else summed_cols or cols):
-        count_aggs |= {f"N{i}": (s._n * s[c.x]).sum(), f"M{i}": (s._n * s[c.m]).sum()}
-    counts = s.group_by(count_keys).aggregate(**count_aggs).to_pandas()
-    records = int(counts.pop("_records").sum())
+    if counts is None:
+        counts = cell_counts(s, cols if summed is None else summed_cols or cols, dims, design)
+    records = counts.records
     names, products = _summed_names(cols)
     slices = psu_slices(t, records, len(names))
     parts = [
@@ -347,8 +353,48 @@ def sufficient_totals(
     reached = int(cells.pop("_n").sum())
     if reached != records:  # a record lost on the way (a lookup's join) would bias all
         raise RuntimeError(f"{reached:,} of {records:,} records reached the PSU totals")
-    linear = _with_counts(_per_indicator(cells, keys, cols, "YX"), counts, keys, n)
+    linear = _with_counts(_per_indicator(cells, keys, cols, "YX"), counts.cells, keys, n)
     return Totals(linear, _per_indicator(pairs, pair_keys, cols, "P"), keys, n_h)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The unweighted counts ``N{i}``, ``M{i}`` of each fine cell over its country-year
+    (``cells``, no stratum) and the number of records counted (``records``)."""
+
+    cells: pd.DataFrame
+    records: int
+
+
+def cell_counts(
+    s: ir.Table, cols: Sequence[IndicatorColumns], dims: Sequence[Dimension], design: Design
+) -> Counts:
+    """Count the records ``s`` (or the rows of ``summed_records``, each standing for its
+    ``_n`` records) in each fine cell's denominator and left out for a missing value."""
+    s = _fine_keys(s, dims, design)
+    n = s._n if "_n" in s.columns else ibis.literal(1, type="int64")
+    keys = ["geo", "time", *(d.column for d in dims)]
+    aggs: dict[str, ir.Scalar] = {"_records": n.sum()}
+    for i, c in enumerate(cols):
+        aggs |= {f"N{i}": (n * s[c.x]).sum(), f"M{i}": (n * s[c.m]).sum()}
+    got = s.group_by(keys).aggregate(**aggs).to_pandas()
+    return Counts(got, int(got.pop("_records").sum()))
+
+
+@contextmanager
+def held(t: ir.Table) -> Iterator[ir.Table]:
+    """``t`` made once and held by the backend while in use, for queries that read it
+    several times (DuckDB: a temporary table, dropped on leaving); elsewhere ``t``."""
+    backend = t._find_backend()
+    if backend.name != "duckdb":
+        yield t
+        return
+    name = ibis.util.gen_name("held")
+    table = backend.create_table(name, t, temp=True)
+    try:
+        yield table
+    finally:
+        backend.con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _with_counts(
