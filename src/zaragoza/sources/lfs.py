@@ -317,9 +317,12 @@ def _broken_rules(
     for i, r in enumerate(rows):
         aggs[f"_r{i}"] = r.invalid(t).cast("int64").sum()
     texts = _text_columns(data.columns, spec)
+    # a text column with a code rule is judged on its distinct values (collected
+    # below), any other (strata, PSUs, regions) row by row
+    coded = {c.column for c in codes if t[c.column].type().is_string()}
     for i, name in enumerate(texts):
-        plain = text(t, name, clean=(name,))
-        aggs[f"_t{i}"] = (~plain.identical_to(text(t, name))).cast("int64").max()
+        if name not in coded:
+            aggs[f"_t{i}"] = _changed(t, name).cast("int64").max()
     for i, c in enumerate(codes):
         col = t[c.column]
         # an integer column's distinct values are collected as they are and written as
@@ -333,11 +336,13 @@ def _broken_rules(
     n_rows = int(got["_n"])
     broken = [(r, int(got[f"_r{i}"] or 0)) for i, r in enumerate(rows) if got[f"_r{i}"]]
     found = []
+    distinct_values: list[list[str | None]] = []
     for i, rule in enumerate(codes):
         seen = got[f"_d{i}"] if got[f"_d{i}"] is not None else []
         values: list[str | None] = [None if v is None else str(v) for v in seen]
         if got[f"_z{i}"]:
             values.append(None)
+        distinct_values.append(values)
         bad = [v for v in dict.fromkeys(values) if not rule.valid(v)]
         if bad:
             found.append(rule.as_row_rule(bad))
@@ -346,8 +351,31 @@ def _broken_rules(
             **{f"_c{i}": r.invalid(t).cast("int64").sum() for i, r in enumerate(found)}
         ).to_pandas()
         broken += [(r, int(counts[f"_c{i}"].iloc[0])) for i, r in enumerate(found)]
-    clean = frozenset(name for i, name in enumerate(texts) if not got[f"_t{i}"])
-    return n_rows, broken, clean
+    changed = {name for i, name in enumerate(texts) if name not in coded and got[f"_t{i}"] != 0}
+    distinct = {c.column: distinct_values[i] for i, c in enumerate(codes) if c.column in coded}
+    changed |= _changed_codes(t, {k: v for k, v in distinct.items() if k in texts})
+    return n_rows, broken, frozenset(texts) - changed
+
+
+def _changed(t: ir.Table, name: str) -> ir.BooleanValue:
+    """Whether ``text`` changes the value of column ``name`` (a blank becomes NULL)."""
+    return ~text(t, name, clean=(name,)).identical_to(text(t, name))
+
+
+def _changed_codes(t: ir.Table, values: dict[str, list[str | None]]) -> set[str]:
+    """The columns among ``values`` (each with its distinct values) in which ``text``
+    changes some value: one small query on the records' own backend, so that trimming
+    and upper-casing mean what they mean to the engine."""
+    rows = [(c, v) for c, vs in values.items() for v in vs]
+    if not rows:
+        return set()
+    m = ibis.memtable(
+        {"c": [c for c, _ in rows], "v": [v for _, v in rows]},
+        schema={"c": "string", "v": "string"},
+    )
+    got = m.group_by("c").aggregate(changed=_changed(m, "v").cast("int64").max())
+    frame = t._find_backend().execute(got)
+    return {str(c) for c, x in zip(frame["c"], frame["changed"], strict=True) if x != 0}
 
 
 def _needed_columns(spec: InputSpec) -> list[str]:
