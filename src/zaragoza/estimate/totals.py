@@ -341,7 +341,7 @@ def sufficient_totals(
     got = pd.concat(parts, ignore_index=True) if slices > 1 else parts[0]
     part = got.pop("_part")
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
-    prods = [f"P_{a}_{b}" for a, b in products]
+    prods = [f"P_{a}_{b}" for a, b in _with_transposes(products)]
     pairs = got.loc[part == _PAIRS, [*pair_keys, *prods]]
     cells = got.loc[part == _CELLS, [*keys, *(f"S_{k}" for k in names), "_n"]]
     n_h = got.loc[part == _STRATA, [*BASE_KEYS, "n_h"]]
@@ -353,6 +353,13 @@ def sufficient_totals(
     reached = int(cells.pop("_n").sum())
     if reached != records:  # a record lost on the way (a lookup's join) would bias all
         raise RuntimeError(f"{reached:,} of {records:,} records reached the PSU totals")
+    cell_keys = keys[len(BASE_KEYS) :]
+    diagonal = (pairs[cell_keys].to_numpy() == pairs[pair_keys[len(keys) :]].to_numpy()).all(1)
+    if int(diagonal.sum()) != len(cells):  # a key the order cannot compare (NULL)
+        raise RuntimeError(
+            f"{int(diagonal.sum()):,} of {len(cells):,} cells paired with themselves"
+        )
+    pairs = _both_orders(pairs, cell_keys, products)
     linear = _with_counts(_per_indicator(cells, keys, cols, "YX"), counts.cells, keys, n)
     return Totals(linear, _per_indicator(pairs, pair_keys, cols, "P"), keys, n_h)
 
@@ -435,7 +442,8 @@ def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]
     """Everything the records ``t`` give through their PSU totals, in one query.
 
     Three parts, stacked (``_part``): the sums over PSUs of products of PSU totals per
-    stratum and pair of fine cells found in a common PSU (``Totals.pairs``); the
+    stratum and pair of fine cells ``d <= d'`` found in a common PSU (``Totals.pairs``
+    holds both orders: ``_both_orders``); the
     weighted totals of each fine cell and stratum, the sums of its PSU totals; and the
     number of PSUs ``n_h`` of each stratum. One query, so that the PSU totals are made
     once (DuckDB materialises them for their three consumers). Sums are named by the
@@ -453,8 +461,18 @@ def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]
         *(psu[k].name(k + PAIR_SUFFIX) for k in cell_keys),
         *(psu[f"S_{k}"].name(f"S_{k}{PAIR_SUFFIX}") for k in names),
     )
-    j = psu.join(right, [*BASE_KEYS, "psu"])
-    prods = {f"P_{a}_{b}": (j[f"S_{a}"] * j[f"S_{b}{PAIR_SUFFIX}"]).sum() for a, b in products}
+    # one order of each pair: (d, d') with d <= d'; the other is the same sums, the two
+    # sides of each product swapped (``_both_orders``)
+    on: list[str | ir.BooleanValue] = [*BASE_KEYS, "psu"]
+    if cell_keys:
+        on.append(
+            _not_after([psu[k] for k in cell_keys], [right[k + PAIR_SUFFIX] for k in cell_keys])
+        )
+    j = psu.join(right, on)
+    prods = {
+        f"P_{a}_{b}": (j[f"S_{a}"] * j[f"S_{b}{PAIR_SUFFIX}"]).sum()
+        for a, b in _with_transposes(products)
+    }
     pair_keys = [*keys, *(k + PAIR_SUFFIX for k in cell_keys)]
     pairs = j.group_by(pair_keys).aggregate(**prods)
     cells = psu.group_by(list(keys)).aggregate(**{k: psu[k].sum() for k in [*sums, "_n"]})
@@ -469,6 +487,39 @@ def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]
         )
 
     return widened(pairs, _PAIRS).union(widened(cells, _CELLS)).union(widened(strata, _STRATA))
+
+
+def _not_after(a: Sequence[ir.Value], b: Sequence[ir.Value]) -> ir.BooleanValue:
+    """Whether the key ``a`` comes before ``b`` or equals it, column by column."""
+    if len(a) == 1:
+        return a[0] <= b[0]
+    return (a[0] < b[0]) | ((a[0] == b[0]) & _not_after(a[1:], b[1:]))
+
+
+def _with_transposes(products: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``products`` and each with its two sides swapped: a pair ``(d', d)``'s product
+    ``(a, b)`` is the product ``(b, a)`` of the pair ``(d, d')``."""
+    return list(dict.fromkeys([*products, *((b, a) for a, b in products)]))
+
+
+def _both_orders(
+    pairs: pd.DataFrame, cell_keys: Sequence[str], products: Sequence[tuple[str, str]]
+) -> pd.DataFrame:
+    """The pair sums of every ordered pair of fine cells, from ``pairs`` of ``d <= d'``.
+
+    For ``d != d'`` the sums of ``(d', d)`` are those of ``(d, d')`` with each product's
+    sides swapped, ``sum_j A_d'j B_dj = sum_j B_dj A_d'j``: the same numbers, made once.
+    """
+    left = list(cell_keys)
+    right = [k + PAIR_SUFFIX for k in cell_keys]
+    same = (pairs[left].to_numpy() == pairs[right].to_numpy()).all(axis=1)
+    swap = {**dict(zip(left, right, strict=True)), **dict(zip(right, left, strict=True))}
+    swap |= {f"P_{a}_{b}": f"P_{b}_{a}" for a, b in _with_transposes(products)}
+    mirrored = pairs.loc[~same].rename(columns=swap)
+    columns = [c for c in pairs.columns if not c.startswith("P_")]
+    columns += [f"P_{a}_{b}" for a, b in products]
+    both: pd.DataFrame = pd.concat([pairs[columns], mirrored[columns]], ignore_index=True)
+    return both
 
 
 def _per_indicator(
