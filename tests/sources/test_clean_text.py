@@ -101,3 +101,34 @@ def test_a_blank_is_not_clean(
     _estimate(path)
     assert "NACE1D" not in seen[0]
     assert "COUNTRY" in seen[0]
+
+
+@pytest.mark.spark
+def test_messy_text_on_spark_gives_the_numbers_of_clean_text_on_duckdb(
+    clean_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spark_cluster: str
+) -> None:
+    """On Spark too, clean columns are found by the cluster's own trimming and
+    upper-casing (a blank NACE section included), and messy ones are harmonised."""
+    seen = _spy(monkeypatch)
+    expected = _estimate(clean_file)
+    frame = _messy(pd.read_parquet(clean_file), ["NATIONAL", "PSU"], slice(0, 50))
+    frame.loc[frame.index[3], "NACE1D"] = "  "
+    messy = tmp_path / "messy.parquet"
+    frame.to_parquet(messy, index=False)
+    run = estimate_files(
+        [messy],
+        INDICATORS,
+        by=["geo", "citizen", "sex"],
+        gap="citizen=NAT",
+        strata="STRATUM",
+        psu="PSU",
+        backend="spark",
+        spark_master=spark_cluster,
+    )
+    assert seen[1] == seen[0] - {"NATIONAL", "PSU", "NACE1D"}
+    # the blank NACE section is missing, not clean text: the other indicators' numbers
+    key = ["indicator", "geo", "citizen", "sex", "compare_to"]
+    others = [i for i in INDICATORS if i != "public_sector_employment_share"]
+    got = run.observations.set_index(key).loc[others]
+    want = expected.set_index(key).loc[others]
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=1e-12)
