@@ -45,7 +45,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
     return seen
 
 
-def _estimate(path: Path) -> pd.DataFrame:
+def _estimate(path: Path, **backend: str) -> pd.DataFrame:
     run = estimate_files(
         [path],
         INDICATORS,
@@ -53,6 +53,7 @@ def _estimate(path: Path) -> pd.DataFrame:
         gap="citizen=NAT",
         strata="STRATUM",
         psu="PSU",
+        **backend,  # type: ignore[arg-type]
     )
     return run.observations
 
@@ -115,20 +116,11 @@ def test_messy_text_on_spark_gives_the_numbers_of_clean_text_on_duckdb(
     frame.loc[frame.index[3], "NACE1D"] = "  "
     messy = tmp_path / "messy.parquet"
     frame.to_parquet(messy, index=False)
-    run = estimate_files(
-        [messy],
-        INDICATORS,
-        by=["geo", "citizen", "sex"],
-        gap="citizen=NAT",
-        strata="STRATUM",
-        psu="PSU",
-        backend="spark",
-        spark_master=spark_cluster,
-    )
+    observations = _estimate(messy, backend="spark", spark_master=spark_cluster)
     assert seen[1] == seen[0] - {"NATIONAL", "PSU", "NACE1D"}
     # the blank NACE section is missing, not clean text: the other indicators' numbers
     key = ["indicator", "geo", "citizen", "sex", "compare_to"]
     others = [i for i in INDICATORS if i != "public_sector_employment_share"]
-    got = run.observations.set_index(key).loc[others]
+    got = observations.set_index(key).loc[others]
     want = expected.set_index(key).loc[others]
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=1e-12)

@@ -92,7 +92,7 @@ def estimate(
     else:
         t, cols = indicator_columns(records, indicators)
         alike = summed_records(records, indicators, dims, design)
-        summed, summed_cols = indicator_columns(alike, indicators)
+        summed, _ = indicator_columns(alike, indicators)
         totals = sufficient_totals(t, cols, dims, design, summed=summed)
     cells = stratum_cells(totals, dims, sets, gap, len(cols))
     nrep = design.replicates.n if design.replicates is not None else 0

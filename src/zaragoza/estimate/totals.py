@@ -443,10 +443,10 @@ def _psu_sums(t: ir.Table, keys: Sequence[str], cols: Sequence[IndicatorColumns]
 
     Three parts, stacked (``_part``): the sums over PSUs of products of PSU totals per
     stratum and pair of fine cells ``d <= d'`` found in a common PSU (``Totals.pairs``
-    holds both orders: ``_both_orders``); the
-    weighted totals of each fine cell and stratum, the sums of its PSU totals; and the
-    number of PSUs ``n_h`` of each stratum. One query, so that the PSU totals are made
-    once (DuckDB materialises them for their three consumers). Sums are named by the
+    holds both orders: ``_both_orders``); the weighted totals of each fine cell and
+    stratum, the sums of its PSU totals; and the number of PSUs ``n_h`` of each stratum.
+    One query, so that the PSU totals are made once (DuckDB materialises them for their
+    three consumers). Sums are named by the
     record columns they add up (``S_{column}``, products ``P_{left}_{right}``), each
     made once however many indicators read it; ``_per_indicator`` names them by
     indicator.
