@@ -3,23 +3,13 @@ through ``services``, search through ``searching``, figures through ``figures``.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from typing import Any
-from urllib.parse import urlencode
-
-import duckdb
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zaragoza.errors import ZaragozaError
 from zaragoza.knowledge.rules import RUBRIC_CRITERIA, TRANSITIONS, Rubric, State, WorkflowAction
 from zaragoza.knowledge.search import FACETS, SearchError, SearchQuery
 from zaragoza.knowledge.taxonomy import COUNTRIES
@@ -27,10 +17,9 @@ from zaragoza.portal.accounts.permissions import Action, can, grants, require
 from zaragoza.portal.knowledge import display, services
 from zaragoza.portal.knowledge.forms import PracticeForm, StepForm, UploadForm
 from zaragoza.portal.knowledge.models import CountryProfile, Document, Organisation, Practice
-from zaragoza.portal.knowledge.searching import content_version, search
+from zaragoza.portal.knowledge.pagecache import public_cache
+from zaragoza.portal.knowledge.searching import search
 from zaragoza.portal.knowledge.uploads import UploadRefusedError, checked_upload
-from zaragoza.portal.monitoring.caching import remember_shared
-from zaragoza.warehouse.reader import reader_for
 
 
 def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -39,55 +28,7 @@ def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
     )
 
 
-class _NotKeptError(Exception):
-    """A page not to keep in the cache (not a success), carried to the reader."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-def _public_cache(view: Any) -> Any:
-    """Keep the pages anonymous readers get in the worker's memory and in the page cache
-    the workers share (``caching.remember_shared``): the key holds the knowledge base's
-    version, the warehouse's version, the language and the URL, so a publication, an
-    edit of published content or a new warehouse is never answered from an old entry.
-    Signed-in users (their pages show their own actions) are never cached, and only
-    successful pages are kept (a draft's page is a 404 for the public, never kept)."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if (
-            request.method != "GET"
-            or request.user.is_authenticated
-            or len(messages.get_messages(request))  # a message is for this reader alone
-        ):
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
-        try:
-            warehouse = reader_for(settings.ZARAGOZA_WAREHOUSE).version().tag
-        except (ZaragozaError, OSError, duckdb.Error):
-            warehouse = "none"
-        raw = f"{content_version()}|{warehouse}|{get_language()}|{request.get_full_path()}"
-        key = "kb-page:" + hashlib.sha256(raw.encode()).hexdigest()
-
-        def render_it() -> tuple[bytes, int, str]:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200:
-                raise _NotKeptError(response)  # errors are not kept: no cache filled by bad URLs
-            return response.content, response.status_code, response["Content-Type"]
-
-        try:
-            content, status, content_type = remember_shared(key, render_it)
-        except _NotKeptError as answer:
-            return answer.response
-        response = HttpResponse(content, status=status, content_type=content_type)
-        response["Cache-Control"] = "public, max-age=0, must-revalidate"
-        return response
-
-    return wrapped
-
-
-@_public_cache
+@public_cache
 def practices(request: HttpRequest) -> HttpResponse:
     """Search: full text, facets with counts, sort, pages, map; all state in the URL."""
     try:
@@ -98,7 +39,7 @@ def practices(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/practices.html", display.search_page(request, query, result))
 
 
-@_public_cache
+@public_cache
 def practice(request: HttpRequest, slug: str) -> HttpResponse:
     """One practice: its record, its countries' current gaps on its indicators, and the
     workflow steps this user may take."""
@@ -289,7 +230,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/profiles.html", {"profiles": display.profile_list(latest)})
 
 
-@_public_cache
+@public_cache
 def profile(request: HttpRequest, geo: str) -> HttpResponse:
     """One country's governance profile (``?as_of=`` for an earlier version), with live
     figures from the warehouse."""
@@ -305,10 +246,6 @@ def profile(request: HttpRequest, geo: str) -> HttpResponse:
     if chosen is None:
         return _error(request, 404, _("No version of this profile is dated %(d)s.") % {"d": asked})
     return render(request, "knowledge/profile.html", display.profile_page(chosen, versions))
-
-
-def _qs(**params: Any) -> str:
-    return urlencode(params, doseq=True)
 
 
 __all__ = [
@@ -331,4 +268,3 @@ __all__ = [
     "upload",
     "work",
 ]
-_unused = (settings, get_language, PermissionDenied, _qs)

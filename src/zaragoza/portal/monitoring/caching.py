@@ -43,6 +43,8 @@ __all__ = [
     "clear",
     "content_stamp",
     "heavy",
+    "keep_shared",
+    "recall_shared",
     "remember",
     "remember_shared",
     "shared_cache",
@@ -165,6 +167,33 @@ def remember_shared(key: str, make: Callable[[], T]) -> T:
         return value
 
     return remember(key, from_shared)
+
+
+def recall_shared(key: str) -> Any | None:
+    """Return the answer kept under ``key`` in this worker's memory or in the cache the
+    workers share (copied into memory when found there), or ``None``: nothing computed."""
+    store = _store()
+    with _GUARD:
+        value = store.get(key)
+    if value is not None:
+        return value
+    shared = shared_cache()
+    value = shared.get(key) if shared is not None else None
+    if value is not None and size_of(value) <= store.maxsize // 8:
+        with _GUARD:
+            store[key] = value
+    return value
+
+
+def keep_shared(key: str, value: Any) -> None:
+    """Keep ``value`` under ``key`` in this worker's memory and in the shared cache."""
+    store = _store()
+    if size_of(value) <= store.maxsize // 8:
+        with _GUARD:
+            store[key] = value
+    shared = shared_cache()
+    if shared is not None:
+        shared.set(key, value)
 
 
 @contextmanager
