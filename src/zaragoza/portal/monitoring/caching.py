@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import threading
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -53,9 +52,10 @@ __all__ = [
 
 T = TypeVar("T")
 
-# A fixed set of locks, chosen by the key's checksum: bounded memory, and two keys rarely
-# share one.
-_LOCKS = [threading.Lock() for _ in range(64)]
+# One lock per key being computed, dropped when no thread waits for it: a page computing
+# another kept value (a search page and its gap table) takes two different locks, where
+# locks shared by checksum could be the same one and the thread would wait for itself.
+_PENDING: dict[str, list[Any]] = {}
 _GUARD = threading.Lock()
 _cache: LRUCache[str, Any] | None = None
 _shared: FileBasedCache | None = None
@@ -130,6 +130,22 @@ def content_stamp() -> str:
     return "|".join(stamp() for stamp in STAMPS)
 
 
+@contextmanager
+def _computing(key: str) -> Iterator[None]:
+    """Hold the lock of ``key``: one thread computes it, the others wait for it."""
+    with _GUARD:
+        entry = _PENDING.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _GUARD:
+            entry[1] -= 1
+            if entry[1] == 0:
+                _PENDING.pop(key, None)
+
+
 def remember(key: str, make: Callable[[], T]) -> T:
     """Return the kept answer of ``key``, computing it with ``make()`` only once."""
     store = _store()
@@ -137,7 +153,7 @@ def remember(key: str, make: Callable[[], T]) -> T:
         value: T | None = store.get(key)
     if value is not None:
         return value
-    with _LOCKS[zlib.crc32(key.encode()) % len(_LOCKS)]:
+    with _computing(key):
         with _GUARD:
             value = store.get(key)
         if value is None:
