@@ -49,31 +49,60 @@ def _wrk(base: str, paths: list[str], duration: int, tmp: Path) -> dict[str, Any
     return res
 
 
-def one(label: str, src: Path, args: argparse.Namespace) -> dict[str, Any]:
-    warehouse = args.home / "zaragoza.duckdb"
+def start(
+    label: str, src: Path, home: Path, database: str | None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``zaragoza serve`` with the code of ``src`` on the database of ``home`` (or
+    ``database``), with a page cache of its own; its process and base URL, once up."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(src), str(Path(__file__).parent)]),
-        "ZARAGOZA_WAREHOUSE": str(warehouse),
+        "ZARAGOZA_WAREHOUSE": str(home / "zaragoza.duckdb"),
         "DJANGO_SECRET_KEY": "benchmark-only",
-        "ZARAGOZA_PAGE_CACHE": str(args.home / f"pages-{label}-{int(time.time())}"),
+        "ZARAGOZA_PAGE_CACHE": str(home / f"pages-{label}-{int(time.time())}"),
     }
     env.pop("DATABASE_URL", None)
-    if args.database:
-        env["DATABASE_URL"] = args.database
+    if database:
+        env["DATABASE_URL"] = database
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [sys.executable, "-c", "from zaragoza.cli import app; app()", "serve",
-         "--port", str(port), "--warehouse", str(warehouse)],
-        cwd=args.home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--port", str(port), "--warehouse", str(home / "zaragoza.duckdb")],
+        cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         _wait(base, proc, timeout=600)
-        queries = _queries(2000)[: args.queries]
-        rng = random.Random(11)
-        pages = [f"/en/practices/synthetic-{rng.randint(1, 50000):06d}/" for _ in range(5000)]
-        pages = pages[: args.pages]
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, base
+
+
+def paths(queries: int, pages: int) -> tuple[list[str], list[str]]:
+    """The first ``queries`` searches and ``pages`` practice pages of ``run_knowledge.py``."""
+    rng = random.Random(11)
+    page_paths = [f"/en/practices/synthetic-{rng.randint(1, 50000):06d}/" for _ in range(5000)]
+    return _queries(2000)[:queries], page_paths[:pages]
+
+
+def arguments(description: str, duration: int) -> argparse.ArgumentParser:
+    """The options this script and ``run_knowledge_warm.py`` share."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--home", type=Path, required=True, help="folder of the warehouse")
+    p.add_argument("--database", default=None, help="a PostgreSQL URL (default SQLite)")
+    p.add_argument("--src", action="append", required=True, help="LABEL=PATH, baseline first")
+    p.add_argument("--duration", type=int, default=duration)
+    p.add_argument("--queries", type=int, default=400)
+    p.add_argument("--pages", type=int, default=1000)
+    p.add_argument("--out", type=Path, default=None)
+    return p
+
+
+def one(label: str, src: Path, args: argparse.Namespace) -> dict[str, Any]:
+    proc, base = start(label, src, args.home, args.database)
+    try:
+        queries, pages = paths(args.queries, args.pages)
         t0 = time.perf_counter()
         for _ in range(4):
             for path in ["/en/practices/", "/en/practices/synthetic-000001/"]:
@@ -100,15 +129,7 @@ def one(label: str, src: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--home", type=Path, required=True, help="folder of the warehouse")
-    p.add_argument("--database", default=None, help="a PostgreSQL URL (default SQLite)")
-    p.add_argument("--src", action="append", required=True, help="LABEL=PATH, baseline first")
-    p.add_argument("--duration", type=int, default=15)
-    p.add_argument("--queries", type=int, default=400)
-    p.add_argument("--pages", type=int, default=1000)
-    p.add_argument("--out", type=Path, default=None)
-    args = p.parse_args()
+    args = arguments(__doc__.split("\n\n")[0], duration=15).parse_args()
     runs = []
     for item in args.src:
         label, _, path = item.partition("=")

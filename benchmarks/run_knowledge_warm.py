@@ -16,72 +16,39 @@ that a drift in the machine's load falls on both.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import random
 import subprocess
-import sys
-import time
 from pathlib import Path
+from typing import Any
 
-from run_knowledge import _fill, _queries
-from run_knowledge_ab import _wrk
-from run_portal import _free_port, _stop, _wait
+from run_knowledge import _fill
+from run_knowledge_ab import _wrk, arguments, paths, start
+from run_portal import _stop
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--home", type=Path, required=True, help="folder of the warehouse")
-    p.add_argument("--database", default=None, help="a PostgreSQL URL (default SQLite)")
-    p.add_argument("--src", action="append", required=True, help="LABEL=PATH, baseline first")
-    p.add_argument("--duration", type=int, default=10)
-    p.add_argument("--queries", type=int, default=400)
-    p.add_argument("--pages", type=int, default=1000)
-    p.add_argument("--out", type=Path, default=None)
-    args = p.parse_args()
+    args = arguments(__doc__.split("\n\n")[0], duration=10).parse_args()
     home = args.home.absolute()
-    warehouse = home / "zaragoza.duckdb"
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    bases: dict[str, str] = {}
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     try:
-        for item in args.src:
+        for item in args.src:  # one at a time: each migrates the database when it starts
             label, _, src = item.partition("=")
-            env = {
-                **os.environ,
-                "PYTHONPATH": str(Path(src).absolute()),
-                "ZARAGOZA_WAREHOUSE": str(warehouse),
-                "DJANGO_SECRET_KEY": "benchmark-only",
-                "ZARAGOZA_PAGE_CACHE": str(home / f"pages-{label}-{int(time.time())}"),
-            }
-            env.pop("DATABASE_URL", None)
-            if args.database:
-                env["DATABASE_URL"] = args.database
-            port = _free_port()
-            procs[label] = subprocess.Popen(
-                [sys.executable, "-c", "from zaragoza.cli import app; app()", "serve",
-                 "--port", str(port), "--warehouse", str(warehouse)],
-                cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            bases[label] = f"http://127.0.0.1:{port}"
-            _wait(bases[label], procs[label], timeout=600)  # one at a time: migrations
-        queries = _queries(2000)[: args.queries]
-        rng = random.Random(11)
-        pages = [f"/en/practices/synthetic-{rng.randint(1, 50000):06d}/" for _ in range(5000)]
-        pages = pages[: args.pages]
-        runs = []
-        for label, base in bases.items():
+            servers[label] = start(label, Path(src).absolute(), home, args.database)
+        queries, pages = paths(args.queries, args.pages)
+        runs: list[dict[str, Any]] = []
+        for label, (_proc, base) in servers.items():
             runs.append({"label": label, "fill": [_fill(base, queries), _fill(base, pages)]})
-        labels = list(bases)
+        labels = list(servers)
         for order in (labels, labels[::-1]):
             for label in order:
-                for kind, paths in (("search", queries), ("page", pages)):
-                    res = _wrk(bases[label], paths, args.duration, home)
+                for kind, asked in (("search", queries), ("page", pages)):
+                    res = _wrk(servers[label][1], asked, args.duration, home)
                     res |= {"label": label, "kind": kind, "load_1min": round(os.getloadavg()[0], 2)}
                     print(json.dumps(res), flush=True)
                     runs.append(res)
     finally:
-        for proc in procs.values():
+        for proc, _base in servers.values():
             _stop(proc)
     if args.out:
         args.out.write_text(json.dumps(runs, indent=1) + "\n")

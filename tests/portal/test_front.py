@@ -162,3 +162,20 @@ def test_without_the_front_layer_nothing_is_asked_of_it(
     response = client.get(PAGE)
     assert response.status_code == 200
     assert KEEP not in {k.lower() for k in response.headers}
+
+
+def test_a_database_error_while_asking_the_versions_leaves_the_answer_to_django() -> None:
+    from django.db import DatabaseError
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"Django's own answer"]
+
+    def failing(language: str, path: str) -> str:
+        raise DatabaseError("the server is gone")
+
+    django = Counted(app)
+    status, _headers, body = call(FrontCache(django, failing), PAGE)
+    assert status.startswith("503")
+    assert body == b"Django's own answer"
+    assert django.calls == 1

@@ -71,9 +71,11 @@ class FrontCache:
         try:
             key = self.key_of(language, request.get_full_path())
         except DatabaseError:
-            return self.app(environ, start_response)  # Django answers (and reports) it
+            key = None
         finally:
             request_finished.send(sender=self.__class__)
+        if key is None:
+            return self.app(environ, start_response)  # Django answers (and reports) it
         kept = recall_shared("front:" + key)
         if kept is not None:
             status, headers, body = kept

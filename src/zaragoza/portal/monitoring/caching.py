@@ -158,10 +158,16 @@ def remember(key: str, make: Callable[[], T]) -> T:
             value = store.get(key)
         if value is None:
             value = make()
-            if size_of(value) <= store.maxsize // 8:
-                with _GUARD:
-                    store[key] = value
+            _keep_in_memory(store, key, value)
     return value
+
+
+def _keep_in_memory(store: LRUCache[str, Any], key: str, value: Any) -> None:
+    """Keep ``value`` in this worker's memory unless it would take more than an eighth
+    of the budget (served, not kept)."""
+    if size_of(value) <= store.maxsize // 8:
+        with _GUARD:
+            store[key] = value
 
 
 def remember_shared(key: str, make: Callable[[], T]) -> T:
@@ -195,18 +201,14 @@ def recall_shared(key: str) -> Any | None:
         return value
     shared = shared_cache()
     value = shared.get(key) if shared is not None else None
-    if value is not None and size_of(value) <= store.maxsize // 8:
-        with _GUARD:
-            store[key] = value
+    if value is not None:
+        _keep_in_memory(store, key, value)
     return value
 
 
 def keep_shared(key: str, value: Any) -> None:
     """Keep ``value`` under ``key`` in this worker's memory and in the shared cache."""
-    store = _store()
-    if size_of(value) <= store.maxsize // 8:
-        with _GUARD:
-            store[key] = value
+    _keep_in_memory(_store(), key, value)
     shared = shared_cache()
     if shared is not None:
         shared.set(key, value)
