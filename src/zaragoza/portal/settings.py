@@ -23,9 +23,9 @@ ZARAGOZA_PAGE_CACHE
     The folder of the page cache the workers share (the knowledge base's pages for
     readers not signed in), default ``<warehouse>-pages`` beside the warehouse; ``off``
     for none (each worker then keeps only its own pages in memory).
-ZARAGOZA_PAGE_CACHE_ENTRIES
-    Pages the shared cache holds at most (default 20000); past that a quarter of the
-    files are removed.
+ZARAGOZA_PAGE_CACHE_MB
+    Megabytes the shared cache holds at most (default 1024); past that the entries
+    stored longest ago are removed.
 ZARAGOZA_LOGIN_FAILURES
     Failed logins (per user name and address) before logins are refused for 15 minutes
     (default 5).
@@ -233,7 +233,12 @@ def _positive(name: str, default: int) -> int:
 
 
 ZARAGOZA_PAGE_CACHE = _page_cache()
-ZARAGOZA_PAGE_CACHE_ENTRIES = _positive("ZARAGOZA_PAGE_CACHE_ENTRIES", 20_000)
+if "ZARAGOZA_PAGE_CACHE_ENTRIES" in os.environ:  # refused, not ignored
+    raise ValueError(
+        "ZARAGOZA_PAGE_CACHE_ENTRIES is no longer read: the shared page cache is bounded "
+        "in megabytes, ZARAGOZA_PAGE_CACHE_MB (a whole number, default 1024)"
+    )
+ZARAGOZA_PAGE_CACHE_MB = _positive("ZARAGOZA_PAGE_CACHE_MB", 1024)
 
 # The exchange half (accounts and roles, the knowledge base): its apps, login throttling
 # (django-axes), translations of records, uploads and mail, kept in its own module.
