@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -147,6 +148,23 @@ ROLES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "editor": ("editor", ()),
     "admin": ("admin", ()),
 }
+
+
+NUTS_FIXTURE = Path(__file__).parent.parent / "data" / "gisco" / "nuts_rg_level2_handmade.geojson"
+
+
+@pytest.fixture
+def nuts_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``$ZARAGOZA_CACHE`` holding the hand-made NUTS 2 fixture (AT12, AT13, EL30; never
+    GISCO's data) as ``geo fetch`` keeps it."""
+    from zaragoza.sources.gisco import reduce_nuts
+
+    root = tmp_path / "cache"
+    (root / "gisco").mkdir(parents=True)
+    body = reduce_nuts(json.loads(NUTS_FIXTURE.read_text(encoding="utf-8")), level=2)
+    (root / "gisco" / "nuts-2021-20M-2.geojson").write_text(json.dumps(body), encoding="utf-8")
+    monkeypatch.setenv("ZARAGOZA_CACHE", str(root))
+    return root
 
 
 @pytest.fixture

@@ -495,3 +495,31 @@ def test_the_regional_map_is_drawn_from_the_cached_boundaries(
     chart.screenshot(path=str(screenshots / "indicator-regions.png"))
     assert errors == [], errors
     context.close()
+
+
+def test_the_practices_regional_map_filters_by_region(
+    browser: Any, regional_portal: str, screenshots: Path, require: Callable[[bool, str], None]
+) -> None:
+    """The search page's map of practices by NUTS region (the bundled practices; the
+    fixture draws Wien, AT13): a region is a link that filters, at phone width too, and
+    the page has no WCAG 2.1 A/AA violation."""
+    axe = _axe_script()
+    require(axe is not None, "axe-core (npm install -g axe-core@4, or ZARAGOZA_AXE_JS)")
+    assert axe is not None
+    context = browser.new_context(
+        base_url=regional_portal, viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
+    pg = context.new_page()
+    pg.goto("/en/practices/")
+    region = pg.locator("svg[data-map=regions] a:has(path[data-geo=AT13])")
+    assert region.count() == 1
+    box = pg.locator("svg[data-map=regions]").bounding_box()
+    assert box is not None
+    assert box["width"] <= 390
+    pg.locator("#practice-region-map").screenshot(path=str(screenshots / "kb-regions-390.png"))
+    assert _audit(pg, axe) == []
+    region.click()
+    pg.wait_for_url("**/practices/?region=AT13")
+    assert pg.locator("[data-practice]").count() >= 1
+    assert pg.locator("[data-chip]").count() == 1
+    context.close()

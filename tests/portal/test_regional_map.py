@@ -58,17 +58,6 @@ def regional_warehouse(tmp_path: Path, settings: Any) -> Path:
     return path
 
 
-@pytest.fixture
-def nuts_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``$ZARAGOZA_CACHE`` holding the hand-made NUTS 2 fixture as ``geo fetch`` keeps it."""
-    root = tmp_path / "cache"
-    (root / "gisco").mkdir(parents=True)
-    body = reduce_nuts(json.loads(FIXTURE.read_text(encoding="utf-8")), level=2)
-    (root / "gisco" / "nuts-2021-20M-2.geojson").write_text(json.dumps(body), encoding="utf-8")
-    monkeypatch.setenv("ZARAGOZA_CACHE", str(root))
-    return root
-
-
 def _spec(html: str, name: str) -> dict[str, Any]:
     m = re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', html, re.S)
     assert m, name

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zaragoza.catalog.loader import load_catalog
+from zaragoza.errors import InputError
 from zaragoza.knowledge.markdown import render_markdown
 from zaragoza.knowledge.rules import RUBRIC_CRITERIA, TRANSITIONS, State, WorkflowAction
 from zaragoza.knowledge.schema import PRACTICE_TEXT_FIELDS
@@ -27,6 +29,7 @@ from zaragoza.portal.knowledge.searching import current_index, search
 from zaragoza.portal.monitoring import svg
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import country_name, group_label
+from zaragoza.sources import gisco
 
 
 def lang() -> str:
@@ -219,6 +222,88 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _region_shapes(entry: gisco.CachedNuts, mtime_ns: int) -> dict[str, tuple[str, str]]:
+    """``{NUTS id: (name, SVG path data)}`` of a cached NUTS file, projected as the map of
+    Europe is; kept per file and modification time (a file fetched again is read again)."""
+    return {
+        str(f["id"]): (str(f["properties"]["name"]), svg.shape_path(f["geometry"]))
+        for f in gisco.read_cached(entry)["features"]
+    }
+
+
+def _fitted_view(drawn: Iterable[str], shapes: Mapping[str, tuple[str, str]]) -> str:
+    """The ``viewBox`` around the regions ``drawn`` and their countries (regions are
+    small on a map of Europe), a margin around it, never narrower than a small
+    country."""
+    countries = dict(svg.country_shapes())
+    paths = [shapes[g][1] for g in drawn] + [
+        countries[c] for c in sorted({g[:2] for g in drawn}) if c in countries
+    ]
+    x, y, w, h = svg.path_bounds(paths)
+    side = max(w, h, 60.0) * 1.1  # 60 units: six degrees of latitude
+    cx, cy = x + w / 2, y + h / 2
+    width, height = max(w * 1.1, side * 0.75), max(h * 1.1, side * 0.75)
+    return f"{cx - width / 2:.1f} {cy - height / 2:.1f} {width:.1f} {height:.1f}"
+
+
+def region_map(counts: Mapping[str, int], query: SearchQuery) -> dict[str, Any] | None:
+    """The map of practices by NUTS region, or None when no practice found names one.
+
+    The level drawn is the one most of the regions found are at (the lower on a tie),
+    on the country map's projection and framed around those regions' countries, from the
+    boundaries ``zaragoza geo fetch`` cached (GISCO's licence keeps them out of the
+    project). Returns ``level``, ``svg`` (None
+    without cached boundaries), ``fetch`` (the command that caches them) and
+    ``not_on_map`` (regions found at another level or missing from the boundaries).
+    """
+    regions = {g: n for g, n in counts.items() if n and gisco.is_nuts_id(g)}
+    if not regions:
+        return None
+    levels = Counter(gisco.nuts_level(g) for g in regions)
+    level = min(levels, key=lambda lv: (-levels[lv], lv))
+    mine = {g: n for g, n in regions.items() if gisco.nuts_level(g) == level}
+    out: dict[str, Any] = {
+        "level": level,
+        "svg": None,
+        "fetch": f"zaragoza geo fetch --level {level}",
+        "not_on_map": sorted(g for g in regions if g not in mine),
+    }
+    entry = gisco.find_cached(level, mine)
+    shapes: dict[str, tuple[str, str]] = {}
+    if entry is not None:
+        try:
+            shapes = _region_shapes(entry, entry.path.stat().st_mtime_ns)
+        except (OSError, InputError):
+            shapes = {}
+    drawn = {g: n for g, n in mine.items() if g in shapes}
+    if not drawn:
+        out["not_on_map"] = sorted(regions)
+        return out
+    out["not_on_map"] += sorted(g for g in mine if g not in drawn)
+    classes = svg.bins([float(n) for n in drawn.values()])
+    toggle = _toggler(query)
+    # the countries as a light ground, the regions found on top of them
+    parts = [f'<path d="{d}" class="ground"/>' for _geo, d in svg.country_shapes()]
+    for geo, n in sorted(drawn.items()):
+        name, d = shapes[geo]
+        title = f"{name} ({geo}): {n}"
+        fill = classes[svg.bin_of(float(n), classes)].colour
+        parts.append(
+            f'<a href="{escape(toggle("region", geo))}" aria-label="{escape(title)}">'
+            f'<path d="{d}" fill="{fill}" data-geo="{escape(geo)}"><title>{escape(title)}</title>'
+            "</path></a>"
+        )
+    label = _("Map of Europe: practices by NUTS %(level)s region") % {"level": level}
+    out["svg"] = mark_safe(
+        f'<svg class="map" role="group" aria-label="{escape(label)}" '
+        f'viewBox="{_fitted_view(drawn, shapes)}" '
+        f'preserveAspectRatio="xMidYMid meet" data-map="regions"><title>{escape(label)}</title>'
+        f"{''.join(parts)}</svg>"
+    )
+    return out
+
+
 def _facet_html(items: Sequence[Mapping[str, Any]]) -> SafeString:
     """The links of one facet (built here: a template loop over a hundred links costs more
     than the search itself)."""
@@ -284,6 +369,7 @@ def search_page(request: HttpRequest, query: SearchQuery, result: SearchResult) 
         "facets": facets,
         "chips": chips,
         "map": practice_map(result.facets.get("country", {}), query),
+        "region_map": region_map(result.facets.get("region", {}), query),
         "page": page,
         "pages": pages,
         "previous": page_url(page - 1) if page > 1 else None,

@@ -24,6 +24,7 @@ from zaragoza.errors import ZaragozaError
 from zaragoza.portal.front import FRONT_KEY, ask_front_to_keep
 from zaragoza.portal.knowledge.searching import content_version
 from zaragoza.portal.monitoring.caching import remember_shared
+from zaragoza.sources import gisco
 from zaragoza.warehouse.reader import reader_for
 
 __all__ = ["page_key", "public_cache"]
@@ -32,13 +33,15 @@ __all__ = ["page_key", "public_cache"]
 def page_key(language: str, full_path: str) -> str:
     """The cache key of the page at ``full_path`` (path and query string, as
     ``HttpRequest.get_full_path`` gives them) in ``language``: it holds the published
-    content's version and the warehouse's, so a publication, an edit of published
-    content or a new warehouse is never answered from an old entry."""
+    content's version, the warehouse's and the cached NUTS boundaries' (the search
+    page's regional map), so a publication, an edit of published content, a new
+    warehouse or newly fetched boundaries are never answered from an old entry."""
     try:
         warehouse = reader_for(settings.ZARAGOZA_WAREHOUSE).version().tag
     except (ZaragozaError, OSError, duckdb.Error):
         warehouse = "none"
-    raw = f"{content_version()}|{warehouse}|{language}|{full_path}"
+    # the search page's regional map depends on the NUTS boundaries cached on the server
+    raw = f"{content_version()}|{warehouse}|{gisco.cache_stamp()}|{language}|{full_path}"
     return "kb-page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -28,6 +30,8 @@ __all__ = [
     "country_shapes",
     "europe_geo_ids",
     "map_svg",
+    "path_bounds",
+    "shape_path",
     "sparkline",
 ]
 
@@ -117,21 +121,44 @@ def bin_of(value: float, classes: Sequence[Bin]) -> int:
     return len(classes) - 1
 
 
+def shape_path(geometry: Mapping[str, Any]) -> str:
+    """Return the SVG path data of a GeoJSON Polygon or MultiPolygon (longitude and
+    latitude in degrees), projected as the map of Europe is (:data:`MAP_VIEWBOX`)."""
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    parts = []
+    for polygon in polygons:
+        for ring in polygon:
+            pts = " ".join(
+                f"{(lon + 25) * _X_SCALE * 10:.1f},{(72 - lat) * 10:.1f}" for lon, lat, *_ in ring
+            )
+            parts.append(f"M{pts}Z")
+    return "".join(parts)
+
+
+def path_bounds(paths: Sequence[str]) -> tuple[float, float, float, float]:
+    """Return ``(x, y, width, height)`` of the box holding every point of the SVG path
+    data ``paths`` (as :func:`shape_path` writes them)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for d in paths:
+        for x, y in _POINT.findall(d):
+            xs.append(float(x))
+            ys.append(float(y))
+    if not xs:
+        raise ValueError("no points in the paths")
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+_POINT = re.compile(r"(-?[\d.]+),(-?[\d.]+)")
+
+
 @cache
 def _features() -> tuple[tuple[str, str], ...]:
     """Return ``(geo, SVG path data)`` per country of the bundled map, projected once."""
     collection = json.loads(GEOJSON.read_text(encoding="utf-8"))
-    out = []
-    for feature in collection["features"]:
-        parts = []
-        for polygon in feature["geometry"]["coordinates"]:
-            for ring in polygon:
-                pts = " ".join(
-                    f"{(lon + 25) * _X_SCALE * 10:.1f},{(72 - lat) * 10:.1f}" for lon, lat in ring
-                )
-                parts.append(f"M{pts}Z")
-        out.append((str(feature["id"]), "".join(parts)))
-    return tuple(out)
+    return tuple((str(f["id"]), shape_path(f["geometry"])) for f in collection["features"])
 
 
 def country_shapes() -> tuple[tuple[str, str], ...]:
