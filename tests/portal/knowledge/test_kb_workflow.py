@@ -207,3 +207,46 @@ def test_seeding_twice_changes_nothing(kb: Any) -> None:
     again = seed(kb)
     assert again == {"organisations": 0, "practices": 0, "practices_updated": 0, "profiles": 0}
     assert Practice.objects.get(slug="example-language-cafe").revisions.count() == 1
+
+
+def test_every_text_can_be_translated_on_the_form(users: dict[str, Any], kb: Any) -> None:
+    from zaragoza.knowledge.schema import TRANSLATABLE_FIELDS, TRANSLATION_LANGUAGES
+    from zaragoza.portal.knowledge.forms import PracticeForm
+
+    names = {f"{f}_{lang}" for f in TRANSLATABLE_FIELDS for lang in TRANSLATION_LANGUAGES}
+    assert names <= set(PracticeForm().fields)
+    owner = _login(users["owner"])
+    page = owner.get("/en/practices/new/").content.decode()
+    for name in names:
+        assert f'name="{name}"' in page, name
+    # Empty translations are folded away, closed.
+    assert '<details class="translation" data-translation="de">' in page
+    owner.post(
+        "/en/practices/new/",
+        FORM
+        | {
+            "context": "Newcomers did not know where to turn.",
+            "context_de": "Neu Angekommene wussten nicht, wohin.",
+            "objectives_fr": "S'orienter dans les premières semaines.",
+            "transferability_de": "In jeder Stadt mit einem Bürgerbüro möglich.",
+        },
+    )
+    p = Practice.objects.get(slug="example-welcome-desk")
+    assert p.context_de == "Neu Angekommene wussten nicht, wohin."
+    assert p.objectives_fr == "S'orienter dans les premières semaines."
+    assert p.transferability_de == "In jeder Stadt mit einem Bürgerbüro möglich."
+    # The practice's page in German shows the German text, the others fall back.
+    de = owner.get(f"/de/practices/{p.slug}/").content.decode()
+    assert "Neu Angekommene wussten nicht, wohin." in de
+    assert "Advice in six languages." in de
+    # The edit form shows them again, its German part open; a text cleared is removed.
+    edit = owner.get(f"/en/practices/{p.slug}/edit/").content.decode()
+    assert '<details class="translation" data-translation="de" open>' in edit
+    assert "Neu Angekommene wussten nicht, wohin." in edit
+    owner.post(
+        f"/en/practices/{p.slug}/edit/",
+        FORM | {"context": "Newcomers did not know where to turn.", "context_de": ""},
+    )
+    p.refresh_from_db()
+    assert not p.context_de
+    assert not p.objectives_fr  # not sent: the form is the whole record

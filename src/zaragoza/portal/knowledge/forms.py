@@ -42,6 +42,30 @@ def _or_none(parts: list[str], i: int) -> str | None:
     return parts[i] if len(parts) > i and parts[i] else None
 
 
+#: The label of each text a practice may carry in another language: every translatable
+#: field, in French and in German (written out whole: a label composed of a field's name
+#: and a language's would not read right in every language).
+_TRANSLATION_LABELS = {
+    ("title", "fr"): _("Title in French"),
+    ("summary", "fr"): _("Summary in French"),
+    ("context", "fr"): _("Context in French"),
+    ("objectives", "fr"): _("Objectives in French"),
+    ("activities", "fr"): _("Activities in French"),
+    ("results", "fr"): _("Results in French"),
+    ("evaluation", "fr"): _("Evaluation in French"),
+    ("transferability", "fr"): _("Transferability in French"),
+    ("title", "de"): _("Title in German"),
+    ("summary", "de"): _("Summary in German"),
+    ("context", "de"): _("Context in German"),
+    ("objectives", "de"): _("Objectives in German"),
+    ("activities", "de"): _("Activities in German"),
+    ("results", "de"): _("Results in German"),
+    ("evaluation", "de"): _("Evaluation in German"),
+    ("transferability", "de"): _("Transferability in German"),
+}
+_TRANSLATION_GROUPS = {"fr": _("French translation"), "de": _("German translation")}
+
+
 class PracticeForm(forms.Form):
     """A practice's fields; :meth:`record` returns the validated library record."""
 
@@ -125,20 +149,19 @@ class PracticeForm(forms.Form):
         help_text=_LINES_HELP,
     )
     checked = forms.DateField(label=_("Sources checked on (YYYY-MM-DD)"), required=False)
-    title_fr = forms.CharField(label=_("Title in French"), required=False, max_length=300)
-    summary_fr = forms.CharField(
-        label=_("Summary in French"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    title_de = forms.CharField(label=_("Title in German"), required=False, max_length=300)
-    summary_de = forms.CharField(
-        label=_("Summary in German"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
 
     def __init__(self, *args: Any, practice: Practice | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.practice = practice
-        self.kept: dict[str, Any] = {}
         f = self.fields
+        for (name, lang), label in _TRANSLATION_LABELS.items():
+            f[f"{name}_{lang}"] = (
+                forms.CharField(label=label, required=False, max_length=300)
+                if name == "title"
+                else forms.CharField(
+                    label=label, widget=forms.Textarea(attrs={"rows": 3}), required=False
+                )
+            )
         f["countries"].choices = [(c, f"{country_name(c)} ({c})") for c in COUNTRIES]  # type: ignore[attr-defined]
         f["level"].choices = _choices("level")  # type: ignore[attr-defined]
         f["agenda_areas"].choices = _choices("agenda_areas")  # type: ignore[attr-defined]
@@ -198,9 +221,30 @@ class PracticeForm(forms.Form):
         )
         for lang in TRANSLATION_LANGUAGES:
             tr = record.get("translations", {}).get(lang, {})
-            init[f"title_{lang}"] = tr.get("title", "")
-            init[f"summary_{lang}"] = tr.get("summary", "")
+            for f in TRANSLATABLE_FIELDS:
+                init[f"{f}_{lang}"] = tr.get(f, "")
         return init
+
+    def main_fields(self) -> list[forms.BoundField]:
+        """The record's own fields, in the form's order (translations apart)."""
+        translated = {f"{f}_{lang}" for f, lang in _TRANSLATION_LABELS}
+        return [self[name] for name in self.fields if name not in translated]
+
+    def translation_groups(self) -> list[dict[str, Any]]:
+        """Per language, its label, its fields and whether to show them open (a text in
+        them, or an error)."""
+        groups = []
+        for lang in TRANSLATION_LANGUAGES:
+            fields = [self[f"{f}_{lang}"] for f in TRANSLATABLE_FIELDS]
+            groups.append(
+                {
+                    "lang": lang,
+                    "label": _TRANSLATION_GROUPS[lang],
+                    "fields": fields,
+                    "open": any(bf.value() or bf.errors for bf in fields),
+                }
+            )
+        return groups
 
     def _data(self) -> dict[str, Any]:
         c = self.cleaned_data
@@ -257,12 +301,9 @@ class PracticeForm(forms.Form):
             {"title": p[0], "url": _or_none(p, 1) or "", "publisher": _or_none(p, 2)}
             for p in _lines(c.get("sources") or "")
         ]
-        kept = (self.kept or {}).get("translations", {})
         translations = {}
         for lang in TRANSLATION_LANGUAGES:
-            tr = {f: v for f, v in kept.get(lang, {}).items() if f in TRANSLATABLE_FIELDS}
-            for f in ("title", "summary"):
-                tr[f] = c.get(f"{f}_{lang}") or None
+            tr = {f: c.get(f"{f}_{lang}") for f in TRANSLATABLE_FIELDS}
             tr = {f: v for f, v in tr.items() if v}
             if tr:
                 translations[lang] = tr

@@ -70,7 +70,6 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = PracticeForm(
         request.POST or None, practice=obj, initial=PracticeForm.initial_from(record)
     )
-    form.kept = record
     if request.method == "POST" and form.is_valid():
         try:
             services.save_practice(obj, form.record, request.user)
