@@ -207,17 +207,11 @@ def test_pages_fit_a_phone_and_read_without_javascript(
 
 
 def _axe(page: Any) -> list[Any]:
-    from test_browser import _axe_script  # the portal's own helper
+    from test_browser import _audit, _axe_script  # the portal's own helpers
 
     axe = _axe_script()
     assert axe is not None
-    page.add_script_tag(path=str(axe))
-    return page.evaluate(  # type: ignore[no-any-return]
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
-        "help: v.help, target: v.nodes[0].target}))"
-    )
+    return _audit(page, axe)
 
 
 def test_knowledge_pages_have_no_wcag_violations(
