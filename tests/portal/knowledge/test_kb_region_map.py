@@ -91,3 +91,22 @@ def test_the_level_most_regions_are_at_is_drawn(db: None, nuts_cache: Path) -> N
     assert tie is not None
     assert tie["level"] == 1
     assert region_map({"SE": 2}, query) is None
+
+
+def test_a_damaged_cache_leaves_the_page_without_the_map(
+    client: Client, kb: Any, nuts_cache: Path
+) -> None:
+    """A cached file edited by hand (a feature without geometry) is not drawn: the page
+    answers, says how to fetch the boundaries again, and names the region."""
+    import json
+
+    path = nuts_cache / "gisco" / "nuts-2021-20M-2.geojson"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    del body["features"][1]["geometry"]
+    path.write_text(json.dumps(body), encoding="utf-8")
+    response = client.get("/en/practices/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-map="regions"' not in html
+    assert "<code>zaragoza geo fetch --level 2</code>" in html
+    assert "Not on this map: AT13." in html

@@ -225,11 +225,26 @@ def practice_map(counts: Mapping[str, int], query: SearchQuery) -> SafeString:
 @functools.lru_cache(maxsize=4)
 def _region_shapes(entry: gisco.CachedNuts, mtime_ns: int) -> dict[str, tuple[str, str]]:
     """``{NUTS id: (name, SVG path data)}`` of a cached NUTS file, projected as the map of
-    Europe is; kept per file and modification time (a file fetched again is read again)."""
-    return {
-        str(f["id"]): (str(f["properties"]["name"]), svg.shape_path(f["geometry"]))
-        for f in gisco.read_cached(entry)["features"]
-    }
+    Europe is; kept per file and modification time (a file fetched again is read again).
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or a feature is not a region (an edited or damaged
+        cache): named with the feature and the command that fetches the file again.
+    """
+    features = gisco.read_cached(entry)["features"]
+    out = {}
+    for i, f in enumerate(features):
+        try:
+            out[str(f["id"])] = (str(f["properties"]["name"]), svg.shape_path(f["geometry"]))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(
+                f"feature {i} of the cached NUTS regions is not a region ({exc!r})",
+                file=str(entry.path),
+                hint=f"fetch them again: zaragoza geo fetch --level {entry.level}",
+            ) from exc
+    return out
 
 
 def _fitted_view(drawn: Iterable[str], shapes: Mapping[str, tuple[str, str]]) -> str:
