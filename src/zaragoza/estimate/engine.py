@@ -88,7 +88,7 @@ def estimate(
             t, cols = looked_up_columns(records, indicators, patterns=alike)
             summed, summed_cols = indicator_columns(alike, indicators)
             counts = cell_counts(summed, summed_cols, dims, design)
-        totals = sufficient_totals(t, cols, dims, design, counts=counts)
+        totals = sufficient_totals(t, cols, dims, design, counts=counts, plain=records)
     else:
         t, cols = indicator_columns(records, indicators)
         alike = summed_records(records, indicators, dims, design)

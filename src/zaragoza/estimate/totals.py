@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from zaragoza.catalog.schema import AgeBand, Indicator
 from zaragoza.errors import CatalogError
+from zaragoza.estimate.clusters import PATTERN_ID, pattern_vectors, psu_sums_here
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension
@@ -131,6 +132,11 @@ def looked_up_columns(
     # as doubles, made once here: multiplying a weight by a small integer casts it
     # for every record, which took DuckDB about as long as the sums themselves
     p = p.mutate(**{k: p[k].cast("float64") for c in cols for k in (c.y, c.x)})
+    # each pattern's vector of those columns numbered among the distinct vectors (a
+    # few thousand among the 220,515 patterns of the 10M-record file): ``clusters``
+    # sums the PSU totals by vector
+    vector = [p[k] for k in dict.fromkeys(k for c in cols for k in (c.y, c.x))]
+    p = p.mutate(**{PATTERN_ID: ibis.dense_rank().over(order_by=vector).cast("int32")})
     # fetched, so that the engine joins a table rather than re-deriving it per record
     # (DuckDB moves an expression's projections past the join)
     backend = t._find_backend()
@@ -255,13 +261,16 @@ def sufficient_totals(
     summed: ir.Table | None = None,
     summed_cols: Sequence[IndicatorColumns] | None = None,
     counts: Counts | None = None,
+    plain: ir.Table | None = None,
 ) -> Totals:
     """Return the linear and pair sums of the records ``t`` (see ``Totals``).
 
     ``summed``, the same records as ``summed_records`` makes them (with their indicator
     columns ``summed_cols``, by default ``cols``), gives every sum that does not need
     the PSUs: the same totals, faster. With PSUs, ``counts`` (``cell_counts``) saves
-    that pass when the caller has made them.
+    that pass when the caller has made them, and ``plain``, the records before a
+    look-up's join (``looked_up_columns``), lets their strata's PSUs be counted without
+    that join.
 
     Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
     diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
@@ -330,6 +339,38 @@ def sufficient_totals(
         counts = cell_counts(s, cols if summed is None else summed_cols or cols, dims, design)
     records = counts.records
     names, products = _summed_names(cols)
+    pair_keys = [*keys, *(k + PAIR_SUFFIX for k in keys[len(BASE_KEYS) :])]
+    vectors = pattern_vectors(t, names)
+    if vectors is not None:
+        # looked-up columns on DuckDB: the PSU totals and their products in this process
+        here = psu_sums_here(
+            t, keys, BASE_KEYS, names, _with_transposes(products), vectors, counts.cells,
+            PAIR_SUFFIX, None if plain is None else _fine_keys(plain, dims, design),
+        )  # fmt: skip
+        pairs, cells, n_h = here.pairs, here.cells, here.n_h
+    else:
+        pairs, cells, n_h = _psu_sums_in_slices(t, keys, cols, records)
+    n_h = n_h.astype({"n_h": "int64"})
+    reached = int(cells.pop("_n").sum())
+    if reached != records:  # a record lost on the way (a lookup's join) would bias all
+        raise RuntimeError(f"{reached:,} of {records:,} records reached the PSU totals")
+    cell_keys = keys[len(BASE_KEYS) :]
+    diagonal = (pairs[cell_keys].to_numpy() == pairs[pair_keys[len(keys) :]].to_numpy()).all(1)
+    if int(diagonal.sum()) != len(cells):  # a key the order cannot compare (NULL)
+        raise RuntimeError(
+            f"{int(diagonal.sum()):,} of {len(cells):,} cells paired with themselves"
+        )
+    pairs = _both_orders(pairs, cell_keys, products)
+    linear = _with_counts(_per_indicator(cells, keys, cols, "YX"), counts.cells, keys, n)
+    return Totals(linear, _per_indicator(pairs, pair_keys, cols, "P"), keys, n_h)
+
+
+def _psu_sums_in_slices(
+    t: ir.Table, keys: list[str], cols: Sequence[IndicatorColumns], records: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``_psu_sums`` of ``t`` made by the backend, in ``psu_slices`` slices of PSUs:
+    the pairs, cells and strata parts of ``clusters.PsuSums``."""
+    names, products = _summed_names(cols)
     slices = psu_slices(t, records, len(names))
     parts = [
         _psu_sums(
@@ -349,19 +390,7 @@ def sufficient_totals(
         pairs = pairs.groupby(pair_keys, as_index=False, sort=False).sum()
         cells = cells.groupby(keys, as_index=False, sort=False).sum()
         n_h = n_h.groupby(list(BASE_KEYS), as_index=False, sort=False).sum()
-    n_h = n_h.astype({"n_h": "int64"})
-    reached = int(cells.pop("_n").sum())
-    if reached != records:  # a record lost on the way (a lookup's join) would bias all
-        raise RuntimeError(f"{reached:,} of {records:,} records reached the PSU totals")
-    cell_keys = keys[len(BASE_KEYS) :]
-    diagonal = (pairs[cell_keys].to_numpy() == pairs[pair_keys[len(keys) :]].to_numpy()).all(1)
-    if int(diagonal.sum()) != len(cells):  # a key the order cannot compare (NULL)
-        raise RuntimeError(
-            f"{int(diagonal.sum()):,} of {len(cells):,} cells paired with themselves"
-        )
-    pairs = _both_orders(pairs, cell_keys, products)
-    linear = _with_counts(_per_indicator(cells, keys, cols, "YX"), counts.cells, keys, n)
-    return Totals(linear, _per_indicator(pairs, pair_keys, cols, "P"), keys, n_h)
+    return pairs, cells, n_h
 
 
 @dataclass(frozen=True)
