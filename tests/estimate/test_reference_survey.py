@@ -11,6 +11,7 @@ relative.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -145,6 +146,31 @@ def test_pair_sums_made_in_slices_of_psus_match_r_survey(
         [DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT", **DESIGNS[design]
     )  # type: ignore[arg-type]
     assert calls, "the sliced path was not taken"
+    compare(run.observations, design)
+
+
+@pytest.mark.parametrize("design", ["strata_psu_adjust", "psu_only"])
+def test_psu_sums_made_in_this_process_match_r_survey(
+    design: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On DuckDB, with the indicator columns looked up, the PSU totals and their
+    products are made in this process from the sorted records (``estimate.clusters``),
+    in chunks small enough here that PSUs and strata span several: the figures are R's."""
+    from zaragoza.estimate import clusters, totals
+
+    calls: list[int] = []
+    made = clusters.psu_sums_here
+
+    def spied(*args: Any, **kwargs: Any) -> clusters.PsuSums:
+        calls.append(1)
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(totals, "psu_sums_here", spied)
+    monkeypatch.setattr(clusters, "_CHUNK_CELLS", 50 * 40)
+    run = estimate_files(
+        [DATA], INDICATORS, by=["citizen", "sex"], gap="citizen=NAT", **DESIGNS[design]
+    )  # type: ignore[arg-type]
+    assert calls, "the PSU sums were not made in this process"
     compare(run.observations, design)
 
 

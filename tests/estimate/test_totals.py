@@ -140,7 +140,7 @@ def test_summing_really_merges_alike_records() -> None:
 
 
 @pytest.mark.parametrize(("most", "chunk"), [(None, None), (None, 40 * 9), (5, None)])
-@pytest.mark.parametrize("by", [["citizen", "sex"], ["geo", "sex"]])
+@pytest.mark.parametrize("by", [["citizen", "sex"], ["geo", "sex"], []])
 def test_looked_up_columns_give_the_same_totals(
     by: list[str], most: int | None, chunk: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
