@@ -20,8 +20,11 @@ never split between two chunks: the rows of the last PSU of a chunk wait for the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+from queue import Empty, Full, Queue
+from threading import Event, Thread
 
 import ibis
 import ibis.expr.operations as ops
@@ -114,7 +117,10 @@ def psu_sums_here(
     else:
         cell_frame = pd.DataFrame({"_cid": [0]})
         cid = ibis.literal(0, type="int64")
-    ordered = j.select(_sid=j._sid, psu=j.psu, _cid=cid, _v=j[PATTERN_ID], w=j.w)
+    # the narrowest integers that hold them: the sort moves fewer bytes
+    ordered = j.select(
+        _sid=j._sid.cast("int32"), psu=j.psu, _cid=cid.cast("int32"), _v=j[PATTERN_ID], w=j.w
+    )
     # by a hash of the PSU before the PSU itself: the same order of strata and cells,
     # PSUs in another order but each one's rows together, sorted faster (1.2 s less at
     # 10M records) than by the text alone
@@ -124,7 +130,7 @@ def psu_sums_here(
     waiting: list[pa.RecordBatch] = []
     # Ibis's own batches call a cursor method DuckDB 2 no longer has
     reader = t._find_backend()._to_duckdb_relation(ordered).to_arrow_reader(rows)
-    for batch in reader:
+    for batch in _ahead(reader):
         waiting.append(batch)
         if sum(b.num_rows for b in waiting) < rows:
             continue
@@ -143,6 +149,42 @@ def psu_sums_here(
     if not np.array_equal(acc.psus, strata["n_h"].to_numpy()):
         raise RuntimeError("the PSUs summed are not the PSUs counted in each stratum")
     return _frames(acc, strata[base], cell_frame, cell_keys, names, products, suffix)
+
+
+def _ahead(batches: Iterable[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """``batches``, fetched by another thread up to ``depth`` ahead: DuckDB makes the
+    next while this process sums the last (both release the interpreter's lock)."""
+    queue: Queue[pa.RecordBatch | BaseException | None] = Queue(maxsize=depth)
+    stop = Event()
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as error:  # handed to the reader, raised there
+            queue.put(error)
+        queue.put(None)
+
+    worker = Thread(target=fetch, name="psu-batches", daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let the fetcher see the stop and leave
+            with suppress(Empty):
+                queue.get(timeout=0.1)
+        worker.join()
 
 
 def _psu_starts(chunk: pa.Table) -> np.ndarray:
