@@ -139,21 +139,31 @@ def test_summing_really_merges_alike_records() -> None:
     assert got["ww"].sum() == pytest.approx((records["w"] ** 2).sum(), rel=1e-12)
 
 
-@pytest.mark.parametrize(("most", "chunk"), [(None, None), (None, 40 * 9), (5, None)])
+@pytest.mark.parametrize(
+    ("most", "chunk", "wide"),
+    [(None, None, None), (None, 40 * 9, None), (None, None, 1), (5, None, None)],
+)
 @pytest.mark.parametrize("by", [["citizen", "sex"], ["geo", "sex"], []])
 def test_looked_up_columns_give_the_same_totals(
-    by: list[str], most: int | None, chunk: int | None, monkeypatch: pytest.MonkeyPatch
+    by: list[str],
+    most: int | None,
+    chunk: int | None,
+    wide: int | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Indicator columns looked up per pattern of the variables read (or, with more
     patterns than allowed, evaluated per record) give every total the columns evaluated
     on each record give, NULLs included. Looked up, the PSU totals and their products
     are made in this process (``estimate.clusters``), the sorted records arriving in
     chunks: with chunks of a few records (some 9 for these indicators' columns), most
-    PSUs start in one chunk and end in a later one."""
+    PSUs start in one chunk and end in a later one; with strata of more cells than one
+    product of the side-by-side totals takes (forced here), pair by pair of cells."""
     if most is not None:
         monkeypatch.setattr("zaragoza.estimate.totals.MAX_PATTERNS", most)
     if chunk is not None:
         monkeypatch.setattr("zaragoza.estimate.clusters._CHUNK_CELLS", chunk)
+    if wide is not None:
+        monkeypatch.setattr("zaragoza.estimate.clusters._WIDE_CELLS", wide)
     inds = [i for i in load_catalog().values() if i.survey == "EU-LFS" and i.estimator == "ratio"]
     records = _records_table()
     dims = dimensions_for(by)
