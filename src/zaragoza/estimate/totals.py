@@ -274,11 +274,14 @@ def sufficient_totals(
 
     Without PSUs each record is its own PSU holding one fine cell, so the pairs are the
     diagonal ``d = d'`` and their sums per-record sums: everything, the PSU counts
-    included, comes from one grouped pass. With PSUs, PSU totals per fine cell are
-    joined with themselves within each PSU (PSUs hold few fine cells, so the join stays
-    near the size of the data), and the same query sums them into each cell's totals
-    per stratum and counts each stratum's PSUs; only the counts ``N``, ``M`` come from
-    ``summed`` (made without strata: see ``Totals``), or from ``t``.
+    included, comes from one grouped pass. With PSUs and looked-up indicator columns on
+    DuckDB, the PSU totals, their products and each stratum's PSUs are made in this
+    process from the records sorted by PSU (``clusters.psu_sums_here``). Otherwise PSU
+    totals per fine cell are joined with themselves within each PSU (PSUs hold few fine
+    cells, so the join stays near the size of the data), and the same query sums them
+    into each cell's totals per stratum and counts each stratum's PSUs. Either way only
+    the counts ``N``, ``M`` come from ``summed`` (made without strata: see ``Totals``),
+    or from ``t``.
     """
     t = _fine_keys(t, dims, design)
     keys = [*BASE_KEYS, *(d.column for d in dims)]
