@@ -194,3 +194,23 @@ def test_the_slices_follow_the_memory_limit() -> None:
     assert psu_slices(t, 1_000_000, 44) == 1
     con.execute("SET memory_limit = '500MB'")
     assert psu_slices(t, 10_000_000, 44) == 4
+
+
+def test_the_sorts_follow_the_memory_limit() -> None:
+    """Records sorted by PSU take up to 100 bytes each in DuckDB, and one sort may take
+    60% of the limit: 100M records within 4GB (3.7 GiB) in ceil(1e10 / (0.6 x 3.7 x
+    2^30)) = ceil(4.19) = 5 sorts; 10M within 2GB (1.8 GiB) in ceil(1e9 / (0.6 x 1.8 x
+    2^30)) = 1; 1M in one."""
+    import duckdb
+    import ibis
+
+    from zaragoza.estimate.clusters import sort_slices
+
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '4GB'")
+    con.execute("CREATE TABLE r AS SELECT 'p' AS psu")
+    t = ibis.duckdb.from_connection(con).table("r")
+    assert sort_slices(t, 100_000_000) == 5
+    assert sort_slices(t, 1_000_000) == 1
+    con.execute("SET memory_limit = '2GB'")
+    assert sort_slices(t, 10_000_000) == 1

@@ -140,8 +140,14 @@ def test_summing_really_merges_alike_records() -> None:
 
 
 @pytest.mark.parametrize(
-    ("most", "chunk", "wide"),
-    [(None, None, None), (None, 40 * 9, None), (None, None, 1), (5, None, None)],
+    ("most", "chunk", "wide", "sorts"),
+    [
+        (None, None, None, None),
+        (None, 40 * 9, None, None),
+        (None, None, 1, None),
+        (None, 40 * 9, None, 3),
+        (5, None, None, None),
+    ],
 )
 @pytest.mark.parametrize("by", [["citizen", "sex"], ["geo", "sex"], []])
 def test_looked_up_columns_give_the_same_totals(
@@ -149,6 +155,7 @@ def test_looked_up_columns_give_the_same_totals(
     most: int | None,
     chunk: int | None,
     wide: int | None,
+    sorts: int | None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Indicator columns looked up per pattern of the variables read (or, with more
@@ -157,13 +164,16 @@ def test_looked_up_columns_give_the_same_totals(
     are made in this process (``estimate.clusters``), the sorted records arriving in
     chunks: with chunks of a few records (some 9 for these indicators' columns), most
     PSUs start in one chunk and end in a later one; with strata of more cells than one
-    product of the side-by-side totals takes (forced here), pair by pair of cells."""
+    product of the side-by-side totals takes (forced here), pair by pair of cells; and
+    sorted in slices of PSUs, as within a tight memory limit."""
     if most is not None:
         monkeypatch.setattr("zaragoza.estimate.totals.MAX_PATTERNS", most)
     if chunk is not None:
         monkeypatch.setattr("zaragoza.estimate.clusters._CHUNK_CELLS", chunk)
     if wide is not None:
         monkeypatch.setattr("zaragoza.estimate.clusters._WIDE_CELLS", wide)
+    if sorts is not None:
+        monkeypatch.setattr("zaragoza.estimate.clusters.sort_slices", lambda t, n: sorts)
     inds = [i for i in load_catalog().values() if i.survey == "EU-LFS" and i.estimator == "ratio"]
     records = _records_table()
     dims = dimensions_for(by)

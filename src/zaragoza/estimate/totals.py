@@ -21,7 +21,6 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import ibis
 import ibis.expr.operations as ops
@@ -36,6 +35,7 @@ from zaragoza.estimate.clusters import PATTERN_ID, pattern_vectors, psu_sums_her
 from zaragoza.estimate.conditions import compile_condition
 from zaragoza.estimate.design import Design
 from zaragoza.estimate.domains import Dimension
+from zaragoza.estimate.limits import memory_limit
 from zaragoza.estimate.request import GapSpec
 from zaragoza.sources.variables import VAR_PREFIX
 
@@ -145,7 +145,7 @@ def looked_up_columns(
         # the records hold NULL, and NaN is not NULL to a join
         return indicator_columns(t, indicators)
     found = p.limit(MAX_PATTERNS + 1).to_pyarrow()
-    limit = _memory_limit(backend)
+    limit = memory_limit(backend)
     held = _HELD_FACTOR * found.nbytes
     if found.num_rows > MAX_PATTERNS or (limit is not None and held > limit / 4):
         # a continuous variable (nothing to share), or a table too large for the
@@ -348,7 +348,7 @@ def sufficient_totals(
         # looked-up columns on DuckDB: the PSU totals and their products in this process
         here = psu_sums_here(
             t, keys, BASE_KEYS, names, _with_transposes(products), vectors, counts.cells,
-            PAIR_SUFFIX, None if plain is None else _fine_keys(plain, dims, design),
+            PAIR_SUFFIX, records, None if plain is None else _fine_keys(plain, dims, design),
         )  # fmt: skip
         pairs, cells, n_h = here.pairs, here.cells, here.n_h
     else:
@@ -584,8 +584,6 @@ _ROWS_PER_RECORD = 1 / 3
 _SPILL_FACTOR = 1.5
 # a table joined from this process: its copy in DuckDB and the join's hash table
 _HELD_FACTOR = 3
-_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
-          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}  # fmt: skip
 
 
 def psu_slices(t: ir.Table, records: int, sums: int) -> int:
@@ -603,7 +601,7 @@ def psu_slices(t: ir.Table, records: int, sums: int) -> int:
     the number of distinct PSU totals per row (``_summed_names``).
     """
     backend = t._find_backend()
-    limit = _memory_limit(backend) if backend.name == "duckdb" else None
+    limit = memory_limit(backend) if backend.name == "duckdb" else None
     if limit is None or records == 0:
         return 1
     # tables joined from this process (looked-up indicator columns) are held whole
@@ -614,14 +612,3 @@ def psu_slices(t: ir.Table, records: int, sums: int) -> int:
     per_row = _ROW_BYTES_PER_SUM * sums + _ROW_BYTES_KEYS
     need = 2 * records * _ROWS_PER_RECORD * per_row
     return max(1, math.ceil(need / (_SPILL_FACTOR * max(limit - held, limit / 2))))
-
-
-def _memory_limit(backend: Any) -> float | None:
-    """DuckDB's memory limit in bytes, ``None`` in a form not known here."""
-    # fetchall: DuckDB keeps a result not fetched to its end open on the connection
-    setting = backend.con.execute("SELECT current_setting('memory_limit')").fetchall()
-    number, _, unit = str(setting[0][0] if setting else "").partition(" ")
-    try:
-        return float(number) * _UNITS[unit]
-    except (KeyError, ValueError):
-        return None
