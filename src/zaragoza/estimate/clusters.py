@@ -8,14 +8,16 @@ an aggregate of every summed column into each PSU x cell (3 million groups of 39
 for the 22 EU-LFS indicators at 10M records) and that aggregate joined with itself
 within each PSU: most of the time and memory of a clustered estimate on DuckDB.
 
-Here DuckDB only sorts the records by PSU and cell and hands over four numbers per
-record: the PSU's place in key order, the cell's, the record's pattern of indicator
-columns (``totals.looked_up_columns``: a few thousand distinct 0/1 vectors) and its
-weight. A PSU x cell total is then a sum of contiguous rows, and a stratum's sums of
-products for a pair of cells are one matrix product ``S_d^T S_d'`` of their PSU totals
-(rows: the PSUs holding both), made chunk by chunk as the sorted records arrive, so
-that this process holds one chunk's records and totals, never all of them. A PSU is
-never split between two chunks: the rows of the last PSU of a chunk wait for the next.
+Here DuckDB only sorts the records by stratum, PSU and cell and hands over, per
+record, the stratum's number, the PSU code, the cell's number, the number of its vector
+of indicator columns (``totals.looked_up_columns``: a few thousand distinct 0/1
+vectors) and its weight. A PSU x cell total is then a sparse (totals x vectors) matrix
+of weights times the matrix of vectors, and a stratum's sums of products for every
+pair of cells one matrix product ``X_h^T X_h`` of its PSUs' totals laid side by side,
+cell after cell (pair by pair of cells where a stratum has many). This runs chunk by
+chunk as the sorted records arrive, so that this process holds one chunk's records and
+totals, never all of them. A PSU is never split between two chunks: the rows of the
+last PSU of a chunk wait for the next.
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ __all__ = ["PATTERN_ID", "PsuSums", "pattern_vectors", "psu_sums_here", "sort_sl
 #: indicator columns.
 PATTERN_ID = "_v"
 
-#: Cells of one chunk's record-by-column matrix (w times the pattern's columns): the
-#: chunk's memory is about 8 bytes a cell, three times over.
+#: Cells (records x (summed columns + 2)) of one chunk: about 400,000 records for the
+#: 39 columns of the 22 EU-LFS indicators, whose PSU x cell totals take some 8 bytes a
+#: cell for a third as many rows.
 _CHUNK_CELLS = 2**24
 
 
@@ -99,9 +102,8 @@ def psu_sums_here(
     then the cell's, ``names`` the summed columns (``vectors``' columns, looked up by
     ``PATTERN_ID``), ``products`` the pairs of them whose products are summed, and
     ``cells`` a frame holding every cell's keys (the counts of each cell), ``records``
-    their number (``sort_slices``). ``plain``,
-    the same records before the look-up's join, lets the strata and their PSUs be
-    counted without that join."""
+    their number (``sort_slices``). ``plain``, the same records before the look-up's
+    join, lets the strata and their PSUs be counted without that join."""
     base = list(base)
     cell_keys = list(keys[len(base) :])
     source = t if plain is None else plain
@@ -141,9 +143,9 @@ def psu_sums_here(
     return _frames(acc, strata[base], cell_frame, cell_keys, names, products, suffix)
 
 
-#: Bytes DuckDB's sort took per record at 10M records (its share of the process's peak
-#: of 1.5 GB, an upper bound), and the share of the memory limit one sort may take: the
-#: look-up's tables and the summed records are held beside it.
+#: Bytes a record may take in DuckDB's sort: an upper bound from the whole process's
+#: peak of 1.5 GB at 10M records; and the share of the memory limit one sort may take,
+#: the look-up's tables and the summed records being held beside it.
 _SORT_BYTES_PER_RECORD = 100
 _SORT_SHARE = 0.6
 
@@ -336,6 +338,7 @@ def _frames(
     products: Sequence[tuple[str, str]],
     suffix: str,
 ) -> PsuSums:
+    """``acc``'s blocks as ``PsuSums``' frames, keyed by the strata's and cells' keys."""
     keys = sorted(acc.sums)
     width = len(names) + 2
     stack = np.stack([acc.sums[k] for k in keys]) if keys else np.empty((0, width, width))

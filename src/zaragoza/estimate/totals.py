@@ -601,7 +601,7 @@ def psu_slices(t: ir.Table, records: int, sums: int) -> int:
     the number of distinct PSU totals per row (``_summed_names``).
     """
     backend = t._find_backend()
-    limit = memory_limit(backend) if backend.name == "duckdb" else None
+    limit = memory_limit(backend)
     if limit is None or records == 0:
         return 1
     # tables joined from this process (looked-up indicator columns) are held whole
