@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from zaragoza.cli import app
-from zaragoza.estimate.engine import OUTPUT_COLUMNS
+from zaragoza.observations import ESTIMATE_FILE_COLUMNS
 
 runner = CliRunner()
 
@@ -20,7 +20,9 @@ def test_estimate_on_the_bundled_example(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(out, keep_default_na=False, na_values=[""])
-    assert list(df.columns) == OUTPUT_COLUMNS
+    assert list(df.columns) == ESTIMATE_FILE_COLUMNS
+    # the file itself says its figures come from synthetic records
+    assert df["synthetic"].tolist() == [True] * len(df)
     assert set(df["geo"]) == {"AT", "EL", "SE"}
     assert set(df["citizen"]) == {"TOTAL", "NAT", "FOR", "EU27_2020_FOR", "NEU27_2020_FOR"}
     assert set(df["sex"]) == {"T", "M", "F"}
@@ -34,11 +36,13 @@ def test_estimate_on_the_bundled_example(tmp_path: Path) -> None:
 def test_csv_to_stdout_and_parquet(tmp_path: Path) -> None:
     res = runner.invoke(app, ["estimate", "--indicators", "employment_rate"])
     assert res.exit_code == 0
-    assert res.stdout.startswith(",".join(OUTPUT_COLUMNS))
+    assert res.stdout.startswith(",".join(ESTIMATE_FILE_COLUMNS))
     out = tmp_path / "e.parquet"
     res = runner.invoke(app, ["estimate", "--indicators", "employment_rate", "--out", str(out)])
     assert res.exit_code == 0
-    assert list(pd.read_parquet(out).columns) == OUTPUT_COLUMNS
+    parquet = pd.read_parquet(out)
+    assert list(parquet.columns) == ESTIMATE_FILE_COLUMNS
+    assert parquet["synthetic"].all()
 
 
 def test_errors_exit_2_and_leave_no_output(tmp_path: Path) -> None:
@@ -73,3 +77,27 @@ def test_catalog_list_and_show(tmp_path: Path) -> None:
     assert "EDUC4WN" in res.stdout
     res = runner.invoke(app, ["catalog", "show", "nope"])
     assert res.exit_code == 2
+
+
+def test_the_output_says_whether_its_records_are_synthetic(tmp_path: Path) -> None:
+    """A file not known as synthetic gives ``synthetic`` false on every row; the same
+    records named as the bundled examples are give true, on standard output too."""
+    from zaragoza.cli.common import example_file
+
+    records = tmp_path / "lfs_2023.csv.gz"
+    records.write_bytes(example_file().read_bytes())
+    out = tmp_path / "est.csv"
+    res = runner.invoke(
+        app, ["estimate", str(records), "--indicators", "employment_rate", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    assert list(df.columns) == ESTIMATE_FILE_COLUMNS
+    assert not df["synthetic"].any()
+    named = tmp_path / "example_lfs.csv.gz"
+    named.write_bytes(records.read_bytes())
+    res = runner.invoke(app, ["estimate", str(named), "--indicators", "employment_rate"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0].endswith(",synthetic")
+    assert all(line.endswith(",True") for line in lines[1:])

@@ -34,6 +34,7 @@ __all__ = [
     "COMPARE_TO",
     "CONFIDENTIAL_COLUMNS",
     "ESTIMATE_COLUMNS",
+    "ESTIMATE_FILE_COLUMNS",
     "FLAG_LETTERS",
     "GROUPS",
     "MIG_BG",
@@ -49,9 +50,10 @@ __all__ = [
     "gap_flag",
     "gap_flags",
     "normalise_flag",
+    "with_synthetic",
 ]
 
-#: What ``zaragoza estimate`` writes, in this order.
+#: The engine's observations, in this order.
 ESTIMATE_COLUMNS = [
     "indicator", "geo", "time", "citizen", "c_birth", "mig_bg", "sex", "age", "compare_to",
     "value", "se", "ci_lo", "ci_hi", "cv", "n", "n_missing", "flag",
@@ -61,6 +63,9 @@ PUBLIC_COLUMNS = [*ESTIMATE_COLUMNS, "source"]
 #: What a client of the portal and the API receives: the public columns and whether the
 #: figure was computed from synthetic records (a demonstration, never a statistic).
 PUBLISHED_COLUMNS = [*PUBLIC_COLUMNS, "synthetic"]
+#: What ``zaragoza estimate`` writes to a file or standard output: the estimate columns
+#: and whether they were computed from synthetic records, as the API's answers say it.
+ESTIMATE_FILE_COLUMNS = [*ESTIMATE_COLUMNS, "synthetic"]
 #: What the warehouse stores: the public columns plus the load that wrote the row.
 STORED_COLUMNS = [*PUBLIC_COLUMNS, "run_id"]
 #: One cell: at most one row per key.
@@ -113,6 +118,13 @@ _COUNTS = ("n", "n_missing")
 _TEXT = ("indicator", "geo", "citizen", "c_birth", "mig_bg", "sex", "age", "compare_to", "flag")
 # Counts are exact integers up to 2**53 as doubles and fit DuckDB's BIGINT.
 _MAX_COUNT = 2**53
+
+
+def with_synthetic(obs: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
+    """Return ``obs`` in :data:`ESTIMATE_FILE_COLUMNS`: every row marked ``synthetic``
+    (true where the records estimated are synthetic), so that a file of figures from
+    synthetic records says so itself, wherever it is copied."""
+    return obs.assign(synthetic=bool(synthetic))[ESTIMATE_FILE_COLUMNS]
 
 
 def normalise_flag(text: object) -> str | None:

@@ -14,6 +14,7 @@ from zaragoza.cli import app
 from zaragoza.errors import UsageError
 from zaragoza.estimate.engine import OUTPUT_COLUMNS
 from zaragoza.estimate.flags import load_rules
+from zaragoza.observations import ESTIMATE_FILE_COLUMNS
 from zaragoza.pipeline import estimate_files
 
 PUF = Path(__file__).parents[1] / "data" / "eusilc_puf"
@@ -115,7 +116,7 @@ def test_cli_detects_silc_input(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     df = pd.read_csv(out, keep_default_na=False, na_values=[""])
-    assert list(df.columns) == OUTPUT_COLUMNS
+    assert list(df.columns) == ESTIMATE_FILE_COLUMNS
     assert set(df["sex"]) == {"T", "M", "F"}
     assert "not over the whole population" in res.output
     res = CliRunner().invoke(app, [*args, "--bootstrap", "20", "--seed", "3", "--out", str(out)])

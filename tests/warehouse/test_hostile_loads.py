@@ -127,7 +127,7 @@ def test_a_truncated_file_is_refused(tmp_path: Path, estimates: Path) -> None:
     text = estimates.read_text()
     partial = tmp_path / "partial.csv"
     partial.write_text(text[: len(text) - 40] + "\n")  # a partial last row
-    with pytest.raises(InputError, match=r"field\(s\), the header 17"):
+    with pytest.raises(InputError, match=r"field\(s\), the header 18"):
         read_observation_file(partial)
     cut = tmp_path / "cut.csv"
     cut.write_text(text[:-3])  # cut inside the last field: no line break at the end

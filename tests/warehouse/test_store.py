@@ -143,7 +143,9 @@ def test_published_and_computed_side_by_side(tmp_path: Path, estimates: Path) ->
     df = pd.read_csv(out, keep_default_na=False, na_values=[""])
     src = pd.read_csv(estimates, keep_default_na=False, na_values=[""])
     want = src[(src.indicator == "employment_rate") & src.geo.isin(["AT", "SE"])]
-    assert list(df.columns) == [*src.columns, "source"]
+    # the estimates say they come from the synthetic example; so does the export
+    assert list(df.columns) == [*src.columns[:-1], "source", "synthetic"]
+    assert df["synthetic"].all()
     assert len(df) == len(want)
     assert set(df.source) == {"published"}
     key = ["indicator", "geo", "citizen", "sex", "compare_to"]

@@ -144,6 +144,7 @@ def estimate(
     from zaragoza.pipeline import store_run
     from zaragoza.pipeline.run import design_from
     from zaragoza.publish.files import write_table
+    from zaragoza.observations import with_synthetic
     from zaragoza.warehouse.store import Warehouse
 
     paths = list(files or [example_file()])
@@ -189,10 +190,12 @@ def estimate(
             # the publication rule of every output: confidential cells and the cells that
             # would let them be rebuilt (secondary suppression) blank
             obs = run.observations = protect(obs)
+        # the file says itself whether its figures come from synthetic records
+        written = with_synthetic(obs, bool(run.options.get("synthetic")))
         if out is not None:
-            write_table(obs, out)
+            write_table(written, out)
         elif warehouse is None:
-            obs.to_csv(sys.stdout, index=False, float_format="%.10g")
+            written.to_csv(sys.stdout, index=False, float_format="%.10g")
         loaded = None
         if warehouse is not None:
             with Warehouse(warehouse) as wh:

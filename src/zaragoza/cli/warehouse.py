@@ -202,19 +202,19 @@ def warehouse_export(
     ] = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Write observation rows: the columns of `zaragoza estimate` plus source.
+    """Write observation rows: the columns of `zaragoza estimate`, source and synthetic.
 
     Without --suppress the export holds every value the warehouse holds (to move or back
     up a warehouse); with it, what the portal publishes.
     """
+    from zaragoza.observations import PUBLISHED_COLUMNS
     from zaragoza.publish.files import write_table
-    from zaragoza.warehouse.store import OBSERVATION_COLUMNS, Warehouse
+    from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
+    from zaragoza.warehouse.store import Warehouse
 
     try:
         path = warehouse or default_warehouse()
         if suppress:
-            from zaragoza.observations import PUBLISHED_COLUMNS
-            from zaragoza.warehouse.reader import ObservationFilter, WarehouseReader
 
             try:
                 years = tuple(int(t) for t in split(time))
@@ -234,7 +234,10 @@ def warehouse_export(
             return
         with Warehouse(path, read_only=True) as wh:
             df = _filtered(wh, indicator, source, geo, time)
-        write_table(df[[c for c in OBSERVATION_COLUMNS if c != "run_id"]], out)
+        # a move or back-up keeps saying which figures come from synthetic records
+        synthetic = WarehouseReader(path).synthetic_runs()
+        df["synthetic"] = df["run_id"].isin(synthetic)
+        write_table(df[PUBLISHED_COLUMNS], out)
     except ZaragozaError as exc:
         fail(exc)
         return

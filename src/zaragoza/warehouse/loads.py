@@ -116,6 +116,14 @@ def _refuse_truncated(path: Path) -> None:
         )
 
 
+def says_synthetic(table: pa.Table) -> bool:
+    """Whether an observation table read as text marks some row ``synthetic`` true."""
+    if "synthetic" not in table.column_names:
+        return False
+    marks = {str(v).strip().lower() for v in table.column("synthetic").to_pylist()}
+    return bool(marks & {"true", "1"})
+
+
 def load_observation_files(
     wh: Warehouse,
     paths: Sequence[str | Path],
@@ -132,13 +140,18 @@ def load_observation_files(
     with wh.transaction():
         for p in paths:
             df = read_observation_file(p)
+            options: dict[str, object] = {"source": source}
+            if says_synthetic(df):
+                # the file says its figures come from synthetic records
+                # (``zaragoza estimate`` writes so); the load keeps saying it
+                options["synthetic"] = True
             out.append(
                 wh.load(
                     df,
                     source=source,
                     kind="file",
                     inputs=[describe_file(p)],
-                    options={"source": source},
+                    options=options,
                     origin=str(p),
                     force=force,
                 )

@@ -213,18 +213,20 @@ class WarehouseReader:
         return blank_confidential(df)
 
     def synthetic_runs(self) -> frozenset[str]:
-        """The loads whose figures come from synthetic records (computed) or count a
-        synthetic profile (profiles): their provenance says so, or their inputs are
-        named as synthetic files are (loads made before it did)."""
+        """The loads whose figures come from synthetic records or count a synthetic
+        profile: their provenance says so (of any source: a file of estimates that says
+        it is synthetic stays so, whatever source it is loaded as), or, computed and
+        profiles loads, their inputs are named as synthetic files are (loads made
+        before the provenance said it)."""
         if "synthetic_runs" not in self._cache:
             runs = self._memo(
                 "runs_options",
                 "SELECT run_id, source, CAST(inputs AS VARCHAR) AS inputs, "
-                "CAST(options AS VARCHAR) AS options FROM runs "
-                "WHERE source LIKE '%computed%' OR source LIKE '%profiles%'",
+                "CAST(options AS VARCHAR) AS options FROM runs",
             )
             marked = runs["options"].str.contains('"synthetic": true', regex=False)
-            named = runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
+            made = runs["source"].str.contains("computed|profiles", regex=True)
+            named = made & runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
             self._cache["synthetic_runs"] = frozenset(runs.loc[marked | named, "run_id"])
         found: frozenset[str] = self._cache["synthetic_runs"]
         return found
