@@ -140,11 +140,11 @@ def estimate(
     from zaragoza.catalog.loader import load_catalog
     from zaragoza.disclosure import protect
     from zaragoza.estimate.request import EstimationRequest
+    from zaragoza.observations import with_synthetic
     from zaragoza.pipeline import estimate as run_estimate
     from zaragoza.pipeline import store_run
     from zaragoza.pipeline.run import design_from
     from zaragoza.publish.files import write_table
-    from zaragoza.observations import with_synthetic
     from zaragoza.warehouse.store import Warehouse
 
     paths = list(files or [example_file()])

@@ -215,7 +215,6 @@ def warehouse_export(
     try:
         path = warehouse or default_warehouse()
         if suppress:
-
             try:
                 years = tuple(int(t) for t in split(time))
             except ValueError:
