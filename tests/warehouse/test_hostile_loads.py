@@ -281,3 +281,35 @@ def test_library_refuses_superseded_content(tmp_path: Path, estimates: Path) -> 
             wh.load(df, source="computed", kind="file", inputs=[{"a": 1}], options={})
         res = wh.load(df, source="computed", kind="file", inputs=[{"a": 1}], options={}, force=True)
         assert res.replaced == len(df)
+
+
+def test_a_file_marked_synthetic_in_part_loads_as_two_runs(tmp_path: Path, estimates: Path) -> None:
+    """A warehouse export holding real and synthetic figures loads back with only the
+    synthetic rows in a synthetic run; a mark that is no boolean is refused by row."""
+    from zaragoza.warehouse.reader import WarehouseReader
+
+    df = pd.read_csv(estimates, keep_default_na=False, na_values=[""])
+    df["synthetic"] = [i % 2 == 0 for i in range(len(df))]
+    mixed = tmp_path / "mixed.csv"
+    df.to_csv(mixed, index=False)
+    wh_path = tmp_path / "w.duckdb"
+    with Warehouse(wh_path) as wh:
+        loaded = load_observation_files(wh, [mixed], source="published")
+    assert [label for label, _ in loaded] == [
+        f"{mixed} (rows not synthetic)",
+        f"{mixed} (synthetic rows)",
+    ]
+    assert [res.added for _, res in loaded] == [len(df) // 2, len(df) - len(df) // 2]
+    with Warehouse(wh_path) as wh:  # the same file again changes nothing
+        again = load_observation_files(wh, [mixed], source="published")
+    assert all(res.already_loaded for _, res in again)
+    assert WarehouseReader(wh_path).synthetic_runs() == {loaded[1][1].run_id}
+    df["synthetic"] = df["synthetic"].astype(object)
+    df.loc[3, "synthetic"] = "maybe"
+    bad = tmp_path / "bad.csv"
+    df.to_csv(bad, index=False)
+    with Warehouse(tmp_path / "w2.duckdb") as wh:
+        with pytest.raises(InputError, match="synthetic mark") as exc:
+            load_observation_files(wh, [bad], source="published")
+        assert (exc.value.column, exc.value.row, exc.value.value) == ("synthetic", 4, "maybe")
+        assert wh.observations().empty

@@ -84,7 +84,7 @@ def warehouse_load(
         eurostat = [f for f in files or [] if f not in observation_files]
         with Warehouse(path) as wh, wh.transaction():
             loaded = load_observation_files(wh, observation_files, source=source, force=force)
-            said += [(f"{f}:", res) for f, res in zip(observation_files, loaded, strict=True)]
+            said += [(f"{label}:", res) for label, res in loaded]
             batches: list[tuple[str, list[Path] | None]] = []
             if bundled:
                 batches.append(("the bundled Eurostat tables", None))

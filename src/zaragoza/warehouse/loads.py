@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from zaragoza.catalog.loader import Catalog
 from zaragoza.errors import InputError
-from zaragoza.observations import CELL_KEY
+from zaragoza.observations import CELL_KEY, check_observations
 from zaragoza.sources.eurostat_bundled import bundled_files
 from zaragoza.sources.readers import csv_source, quote, read_errors
 from zaragoza.warehouse.published import (
@@ -31,6 +32,7 @@ __all__ = [
     "load_profiles",
     "load_published",
     "read_observation_file",
+    "synthetic_marks",
 ]
 
 
@@ -116,12 +118,34 @@ def _refuse_truncated(path: Path) -> None:
         )
 
 
-def says_synthetic(table: pa.Table) -> bool:
-    """Whether an observation table read as text marks some row ``synthetic`` true."""
+_SYNTHETIC_TEXT = {"true": True, "1": True, "false": False, "0": False, "": False}
+
+
+def synthetic_marks(table: pa.Table, origin: str) -> list[bool] | None:
+    """Each row's ``synthetic`` mark of an observation table read as text (None without
+    the column; empty is false).
+
+    Raises
+    ------
+    InputError
+        A mark that is not true, false, 1, 0 or empty, naming the file, row and value.
+    """
     if "synthetic" not in table.column_names:
-        return False
-    marks = {str(v).strip().lower() for v in table.column("synthetic").to_pylist()}
-    return bool(marks & {"true", "1"})
+        return None
+    marks = []
+    for row, value in enumerate(table.column("synthetic").to_pylist(), start=1):
+        text = "" if value is None else str(value).strip().lower()
+        if text not in _SYNTHETIC_TEXT:
+            raise InputError(
+                "not a synthetic mark",
+                file=origin,
+                column="synthetic",
+                row=row,
+                value=str(value),
+                hint="true or false (1 or 0), or empty for false",
+            )
+        marks.append(_SYNTHETIC_TEXT[text])
+    return marks
 
 
 def load_observation_files(
@@ -130,8 +154,12 @@ def load_observation_files(
     *,
     source: str | None = None,
     force: bool = False,
-) -> list[LoadResult]:
-    """Load observation files (``zaragoza estimate`` output or exports), one run each.
+) -> list[tuple[str, LoadResult]]:
+    """Load observation files (``zaragoza estimate`` output or exports); return each
+    load with what it held: one run per file, or two for a file whose ``synthetic``
+    column marks some rows only (a warehouse export holding Eurostat's published
+    figures beside figures computed from synthetic records), so that the synthetic
+    rows load as a synthetic run and the others do not.
 
     All files are one transaction (the caller's, when it has one): if any fails, none
     is kept. ``force`` loads again a file whose cells later loads have replaced.
@@ -140,14 +168,27 @@ def load_observation_files(
     with wh.transaction():
         for p in paths:
             df = read_observation_file(p)
-            options: dict[str, object] = {"source": source}
-            if says_synthetic(df):
-                # the file says its figures come from synthetic records
-                # (``zaragoza estimate`` writes so); the load keeps saying it
-                options["synthetic"] = True
-            out.append(
-                wh.load(
-                    df,
+            marks = synthetic_marks(df, str(p))
+            parts: list[tuple[str, pa.Table, bool]] = [(str(p), df, False)]
+            if marks is not None and any(marks):
+                if all(marks):
+                    parts = [(str(p), df, True)]
+                else:
+                    # the whole file checked first, so that a report names its own rows
+                    check_observations(df, str(p), source)
+                    mask = pa.array(marks)
+                    parts = [
+                        (f"{p} (rows not synthetic)", df.filter(pc.invert(mask)), False),
+                        (f"{p} (synthetic rows)", df.filter(mask), True),
+                    ]
+            for label, table, synthetic in parts:
+                options: dict[str, object] = {"source": source}
+                if synthetic:
+                    # the file says these figures come from synthetic records
+                    # (``zaragoza estimate`` and exports write so); the load keeps it
+                    options["synthetic"] = True
+                result = wh.load(
+                    table,
                     source=source,
                     kind="file",
                     inputs=[describe_file(p)],
@@ -155,7 +196,7 @@ def load_observation_files(
                     origin=str(p),
                     force=force,
                 )
-            )
+                out.append((label, result))
     return out
 
 
