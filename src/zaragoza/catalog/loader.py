@@ -105,26 +105,54 @@ def load_catalog(extra_dirs: Iterable[str | Path] = ()) -> Catalog:
     already bundled replaces the bundled definition; two user files with the same id are
     an error.
     """
+    bundled, digest = _bundled()
+    extra = [Path(d) for d in extra_dirs]
+    if not extra:
+        return bundled
+    indicators = dict(bundled.indicators)
+    origins = dict(bundled.origins)
+    digest = digest.copy()
+    for folder in extra:
+        _read_folder(folder, indicators, origins, digest, origin=None)
+    return Catalog(indicators, origins, digest.hexdigest()[:12])
+
+
+# The bundled definitions are files of the installed package, which do not change while
+# a process runs; the portal asks for the catalogue on every page, and reading some fifty
+# files each time was a millisecond of every practice page.
+@functools.cache
+def _bundled() -> tuple[Catalog, Any]:
     indicators: dict[str, Indicator] = {}
     origins: dict[str, str] = {}
     digest = hashlib.sha256()
-    dirs = [(_bundled_dir(), True)] + [(Path(d), False) for d in extra_dirs]
-    for folder, bundled in dirs:
-        if not folder.is_dir():
-            raise CatalogError("catalogue folder not found", file=str(folder))
-        seen_here: dict[str, str] = {}
-        for path in sorted(folder.glob("*.y*ml")):
-            data = path.read_bytes()
-            digest.update(path.name.encode() + b"\0" + data)
-            for ind in _parse_file(path, data.decode("utf-8")):
-                if ind.id in seen_here:
-                    raise CatalogError(
-                        f"indicator {ind.id!r} is defined twice",
-                        file=str(path),
-                        column="id",
-                        hint=f"also defined in {seen_here[ind.id]}",
-                    )
-                seen_here[ind.id] = str(path)
-                indicators[ind.id] = ind
-                origins[ind.id] = "bundled" if bundled else str(path)
-    return Catalog(indicators, origins, digest.hexdigest()[:12])
+    _read_folder(_bundled_dir(), indicators, origins, digest, origin="bundled")
+    return Catalog(indicators, origins, digest.hexdigest()[:12]), digest
+
+
+def _read_folder(
+    folder: Path,
+    indicators: dict[str, Indicator],
+    origins: dict[str, str],
+    digest: Any,
+    *,
+    origin: str | None,
+) -> None:
+    """Add the definitions of ``folder`` to ``indicators`` (recording each one's
+    ``origin``, or its file when ``None``) and its files to ``digest``."""
+    if not folder.is_dir():
+        raise CatalogError("catalogue folder not found", file=str(folder))
+    seen_here: dict[str, str] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        for ind in _parse_file(path, data.decode("utf-8")):
+            if ind.id in seen_here:
+                raise CatalogError(
+                    f"indicator {ind.id!r} is defined twice",
+                    file=str(path),
+                    column="id",
+                    hint=f"also defined in {seen_here[ind.id]}",
+                )
+            seen_here[ind.id] = str(path)
+            indicators[ind.id] = ind
+            origins[ind.id] = origin or str(path)

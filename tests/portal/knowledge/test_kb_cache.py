@@ -162,3 +162,18 @@ def test_the_shared_cache_can_be_turned_off(
     assert caching.shared_cache() is None
     assert client.get("/en/practices/").status_code == 200
     assert not (tmp_path / "pages").exists() or _kept(tmp_path / "pages") == 0
+
+
+def test_a_practice_page_links_a_profile_only_while_there_is_one(
+    portal: Path, client: Client, kb: Any
+) -> None:
+    """The countries with a profile are kept per content version: removing or adding a
+    profile changes the kept practice page's governance link at once, in this worker
+    too."""
+    url = "/en/practices/example-language-cafe/"
+    assert 'href="/en/governance/AT/"' in client.get(url).content.decode()
+    kept = list(CountryProfile.objects.filter(geo="AT").values())
+    CountryProfile.objects.filter(geo="AT").delete()
+    assert 'href="/en/governance/AT/"' not in client.get(url).content.decode()
+    CountryProfile.objects.create(**{k: v for k, v in kept[0].items() if k != "id"})
+    assert 'href="/en/governance/AT/"' in client.get(url).content.decode()

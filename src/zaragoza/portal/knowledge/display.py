@@ -25,8 +25,9 @@ from zaragoza.knowledge.taxonomy import COUNTRIES, load_taxonomy
 from zaragoza.portal.accounts.permissions import Action, can
 from zaragoza.portal.knowledge.figures import HEADLINE_INDICATORS, current_gaps
 from zaragoza.portal.knowledge.models import CountryProfile, Organisation, Practice
-from zaragoza.portal.knowledge.searching import current_index, search
+from zaragoza.portal.knowledge.searching import content_version, current_index, search
 from zaragoza.portal.monitoring import svg
+from zaragoza.portal.monitoring.caching import remember
 from zaragoza.portal.monitoring.catalog_messages import indicator_title
 from zaragoza.portal.monitoring.labels import country_name, group_label
 from zaragoza.sources import gisco
@@ -429,9 +430,11 @@ def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
                     "comment_required": action.value in ("return", "reject", "unpublish"),
                 }
             )
-    last_comment = (
-        p.transitions.filter(action__in=["return", "reject"]).order_by("-at", "-id").first()
-    )
+    last_comment = None
+    if p.state in (State.RETURNED, State.REJECTED):  # shown in these states only
+        last_comment = (
+            p.transitions.filter(action__in=["return", "reject"]).order_by("-at", "-id").first()
+        )
     return {
         "p": p,
         "summary": mark_safe(render_markdown(p.summary)),
@@ -464,15 +467,29 @@ def practice_page(request: HttpRequest, p: Practice) -> dict[str, Any]:
         "can_edit": can(user, Action.EDIT, p),
         "can_history": can(user, Action.HISTORY, p),
         "can_upload": can(user, Action.UPLOAD, p),
-        "last_comment": last_comment if p.state in (State.RETURNED, State.REJECTED) else None,
+        "last_comment": last_comment,
         "criteria": [(c, _field_label(c)) for c in RUBRIC_CRITERIA],
-        "profiles": set(
-            CountryProfile.objects.filter(geo__in=p.countries).values_list("geo", flat=True)
-        ),
+        "profiles": profile_geos(),
     }
 
 
+def profile_geos() -> frozenset[str]:
+    """The countries that have a governance profile (kept per content version: every
+    practice page links its countries' profiles)."""
+    return remember(
+        f"kb-profile-geos:{content_version()}",
+        lambda: frozenset(CountryProfile.objects.values_list("geo", flat=True)),
+    )
+
+
 def _field_label(name: str) -> str:
+    return _field_labels(get_language()).get(name, name)
+
+
+@functools.cache
+def _field_labels(language: str) -> dict[str, str]:
+    """The labels of a practice's texts and review criteria in ``language`` (made once
+    per language: a practice page asks for about ten)."""
     return {
         "context": _("Context"),
         "objectives": _("Objectives"),
@@ -484,7 +501,7 @@ def _field_label(name: str) -> str:
         "stakeholder_involvement": _("Stakeholder involvement"),
         "evidence": _("Evidence"),
         "summary": _("Summary"),
-    }.get(name, name)
+    }
 
 
 def record_fields(data: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -3,17 +3,47 @@ numbers with the minus sign."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
+from django.urls import get_urlconf, reverse, translate_url
 from django.utils.translation import get_language
 
 from zaragoza.portal.monitoring import numbers
 
 register = template.Library()
+
+
+# The site's navigation, by name: the same URLs on every page of a language.
+_SITE_URLS = {
+    "home": "monitoring:home",
+    "indicators": "monitoring:indicators",
+    "countries": "monitoring:countries",
+    "compare": "monitoring:compare",
+    "data": "monitoring:data",
+    "search": "monitoring:search",
+    "practices": "knowledge:practices",
+    "profiles": "knowledge:profiles",
+    "organisations": "knowledge:organisations",
+    "toolbox": "toolbox:index",
+    "benchmarks": "benchmarks:index",
+    "work": "knowledge:work",
+}
+
+
+@register.simple_tag
+def site_urls() -> dict[str, str]:
+    """Return the navigation's URLs in the current language, reversed once per language
+    (a dozen reversals were a tenth of a millisecond of every page)."""
+    return _site_urls(get_language(), get_urlconf())
+
+
+@functools.cache
+def _site_urls(language: str | None, urlconf: str | None) -> dict[str, str]:
+    return {key: reverse(name, urlconf=urlconf) for key, name in _SITE_URLS.items()}
 
 
 @register.simple_tag
