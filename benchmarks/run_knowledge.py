@@ -96,6 +96,8 @@ def _wrk(
             "-s",
             str(script),
             base,
+            "--",
+            str(args.threads),
         ],
         capture_output=True,
         text=True,

@@ -38,7 +38,7 @@ def _wrk(base: str, paths: list[str], duration: int, tmp: Path) -> dict[str, Any
     script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
     out = subprocess.run(
         ["wrk", "-t", "2", "-c", "20", "-d", f"{duration}s", "--timeout", "10s",
-         "-s", str(script), base],
+         "-s", str(script), base, "--", "2"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     match = re.search(r"^RESULT (\{.*\})$", out, re.M)

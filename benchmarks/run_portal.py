@@ -59,12 +59,25 @@ API = [
 ]
 
 # wrk: cycle through the paths; at the end print the figures as one JSON line.
+# Each wrk thread runs its own copy of the script: thread k of T asks paths k, k+T, ...
+# (T is the script's argument, k set by setup), so that no two threads ask the same path
+# at once and a cold run's paths are really asked once each before any is asked again.
 LUA = """
 local paths = {%s}
-local i = 0
+local created = 0
+setup = function(thread)
+  thread:set("offset", created)
+  created = created + 1
+end
+local step, i = 1, nil
+init = function(args)
+  step = tonumber(args[1] or "1")
+end
 request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
+  if i == nil then i = offset or 0 end
+  local path = paths[i %% #paths + 1]
+  i = i + step
+  return wrk.format("GET", path)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -129,7 +142,7 @@ def _wrk(base: str, paths: list[str], args: argparse.Namespace, tmp: Path) -> di
     script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
     out = subprocess.run(
         ["wrk", "-t", str(args.threads), "-c", str(args.clients), "-d", f"{args.duration}s",
-         "--timeout", "10s", "-s", str(script), base],
+         "--timeout", "10s", "-s", str(script), base, "--", str(args.threads)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     match = re.search(r"^RESULT (\{.*\})$", out, re.M)
