@@ -699,3 +699,29 @@ def test_computed_ranks_are_intervals(portal: Path, client: Client) -> None:
     html = get(client, "/en/indicators/employment_rate/?source=computed&group=NEU27_2020_FOR")
     ranks = [r[0] for r in tables(html)["ranking"][1:]]
     assert any(DASH in r for r in ranks), ranks  # overlapping intervals: a range of ranks
+
+
+def test_the_navigation_follows_the_language_and_the_prefix_the_site_is_served_under(
+    portal: Path, client: Client
+) -> None:
+    """The navigation's URLs are reversed once per language, URL configuration and
+    script prefix: each time the same as Django's own reversal."""
+    from django.urls import reverse, set_script_prefix
+
+    from zaragoza.portal.monitoring.templatetags.portal import _SITE_URLS, site_urls
+
+    try:
+        for prefix in ("/", "/sub/", "/"):
+            set_script_prefix(prefix)
+            for language in ("en", "fr", "de"):
+                with translation.override(language):
+                    urls = site_urls()
+                    assert urls == {k: reverse(name) for k, name in _SITE_URLS.items()}
+                    assert urls["practices"] == f"{prefix}{language}/practices/"
+    finally:
+        set_script_prefix("/")
+    header = client.get("/fr/indicators/").content.decode().split("<header", 1)[1]
+    nav = re.findall(r'<a href="([^"]+)"', header.split("</nav>", 1)[0])
+    assert "/fr/practices/" in nav
+    assert "/fr/toolbox/" in nav
+    assert all(u.startswith("/fr/") for u in nav), nav

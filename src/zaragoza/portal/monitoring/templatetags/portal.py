@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import get_urlconf, reverse, translate_url
+from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils.translation import get_language
 
 from zaragoza.portal.monitoring import numbers
@@ -38,11 +38,13 @@ _SITE_URLS = {
 def site_urls() -> dict[str, str]:
     """Return the navigation's URLs in the current language, reversed once per language
     (a dozen reversals were a tenth of a millisecond of every page)."""
-    return _site_urls(get_language(), get_urlconf())
+    # keyed by all that a reversal depends on: the language prefix, the URL
+    # configuration and the prefix the site is served under (SCRIPT_NAME)
+    return _site_urls(get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 @functools.cache
-def _site_urls(language: str | None, urlconf: str | None) -> dict[str, str]:
+def _site_urls(language: str | None, urlconf: str, script_prefix: str) -> dict[str, str]:
     return {key: reverse(name, urlconf=urlconf) for key, name in _SITE_URLS.items()}
 
 
