@@ -47,9 +47,11 @@ def survey_of(request: EstimationRequest, catalog: Catalog) -> str:
     from zaragoza.sources.silc import looks_like_silc, silc_input_columns
 
     colmap = load_column_map(request.columns) if request.columns else None
-    if is_pisa(sorted(silc_input_columns(request.inputs, colmap))):
+    # the headers read once: opening the files is most of this function's time
+    columns = silc_input_columns(request.inputs, colmap)
+    if is_pisa(sorted(columns)):
         return "pisa"
-    return "eu-silc" if looks_like_silc(request.inputs, colmap) else "eu-lfs"
+    return "eu-silc" if looks_like_silc(columns) else "eu-lfs"
 
 
 def _spark_only(path: str) -> bool:

@@ -670,7 +670,7 @@ def silc_input_columns(paths: Sequence[str | Path], columns: ColumnMap | None = 
     return out
 
 
-def looks_like_silc(paths: Sequence[str | Path], columns: ColumnMap | None = None) -> bool:
-    """Whether the files carry EU-SILC id columns (and no EU-LFS ``COEFF``)."""
-    cols = silc_input_columns(paths, columns)
-    return bool(cols & {"DB030", "HB030", "RB030", "PB030"}) and "COEFF" not in cols
+def looks_like_silc(columns: set[str]) -> bool:
+    """Whether files with ``columns`` (:func:`silc_input_columns`) carry EU-SILC id
+    columns (and no EU-LFS ``COEFF``)."""
+    return bool(columns & {"DB030", "HB030", "RB030", "PB030"}) and "COEFF" not in columns
