@@ -95,11 +95,11 @@ def test_load_refuses_or_keeps_the_numbers(values: list[float], ses: list[float]
         with Warehouse(Path(tmp) / "w.duckdb") as wh:
             if any(bad_value) or any(bad_se):
                 with pytest.raises(InputError) as exc:
-                    load_observation_files(wh, [path], source="computed")
+                    load_observation_files(wh, [path], source="computed", synthetic=False)
                 assert exc.value.column in ("value", "se")
                 assert wh.observations().empty
                 return
-            load_observation_files(wh, [path], source="computed")
+            load_observation_files(wh, [path], source="computed", synthetic=False)
             stored = wh.observations().sort_values("time")
     assert stored["value"].tolist() == values
     assert stored["se"].tolist() == ses

@@ -452,7 +452,7 @@ def regional_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cells.write_text(REGIONAL_CELLS, encoding="utf-8")
     warehouse = home / "regional.duckdb"
     with Warehouse(warehouse) as wh:
-        load_observation_files(wh, [cells], source="computed")
+        load_observation_files(wh, [cells], source="computed", synthetic=False)
     fixture = Path(__file__).parent.parent / "data/gisco/nuts_rg_level2_handmade.geojson"
     (home / "cache" / "gisco").mkdir(parents=True)
     reduced = reduce_nuts(json.loads(fixture.read_text(encoding="utf-8")), level=2)

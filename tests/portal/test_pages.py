@@ -618,7 +618,7 @@ def small_warehouse(tmp_path: Path, settings: Any) -> Path:
     csv.write_text(SMALL, encoding="utf-8")
     path = tmp_path / "small.duckdb"
     with Warehouse(path) as wh:
-        load_observation_files(wh, [csv], source="computed")
+        load_observation_files(wh, [csv], source="computed", synthetic=False)
     settings.ZARAGOZA_WAREHOUSE = path
     return path
 

@@ -53,7 +53,7 @@ def regional_warehouse(tmp_path: Path, settings: Any) -> Path:
     csv.write_text(REGIONAL, encoding="utf-8")
     path = tmp_path / "regional.duckdb"
     with Warehouse(path) as wh:
-        load_observation_files(wh, [csv], source="computed")
+        load_observation_files(wh, [csv], source="computed", synthetic=False)
     settings.ZARAGOZA_WAREHOUSE = path
     return path
 

@@ -313,3 +313,46 @@ def test_a_file_marked_synthetic_in_part_loads_as_two_runs(tmp_path: Path, estim
             load_observation_files(wh, [bad], source="published")
         assert (exc.value.column, exc.value.row, exc.value.value) == ("synthetic", 4, "maybe")
         assert wh.observations().empty
+
+
+def test_a_file_that_does_not_say_whether_it_is_synthetic_must_be_declared(
+    tmp_path: Path, estimates: Path
+) -> None:
+    """A file without the ``synthetic`` column (an estimate file of an older release, or
+    another tool's) could hold figures from synthetic records: loaded under a neutral
+    name as published, nothing would say so. It is refused until the user declares it;
+    the declaration is kept, and "not synthetic" cannot unmark a file's own marks."""
+    df = pd.read_csv(estimates, keep_default_na=False, na_values=[""])
+    assert df["synthetic"].all()  # the bundled example is synthetic, and says so
+    old = tmp_path / "figures.csv"
+    df.drop(columns="synthetic").to_csv(old, index=False)
+    wh_path = tmp_path / "w.duckdb"
+    args = ["warehouse", "load", str(old), "--source", "published", "--warehouse", str(wh_path)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    text = said(res)
+    assert "does not say whether its figures come from synthetic records" in text
+    assert "(--synthetic or --not-synthetic)" in text
+    assert str(old) in text
+    assert not wh_path.exists() or snapshot(wh_path)[0].empty
+
+    res = runner.invoke(app, [*args, "--synthetic"])
+    assert res.exit_code == 0, res.output
+    reader = WarehouseReader(wh_path)
+    runs = snapshot(wh_path)[1]
+    assert reader.synthetic_runs() == set(runs["run_id"])
+    assert len(snapshot(wh_path)[0]) == len(df)
+
+    real = tmp_path / "real.duckdb"
+    res = runner.invoke(app, [*args[:-1], str(real), "--not-synthetic"])
+    assert res.exit_code == 0, res.output
+    assert WarehouseReader(real).synthetic_runs() == frozenset()
+
+    # the file's own marks stand against a contrary declaration, naming the first row
+    res = runner.invoke(
+        app, ["warehouse", "load", str(estimates), "--not-synthetic", "--warehouse", str(real)]
+    )
+    assert res.exit_code == 2
+    assert "declared not synthetic" in said(res)
+    assert "row 1" in said(res)
+    assert len(snapshot(real)[0]) == len(df)  # nothing of the refused load is kept

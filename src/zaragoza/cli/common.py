@@ -91,6 +91,7 @@ FLAGS = {
     "memory_limit": "--memory-limit",
     "weight": "--weight",
     "indicators": "--indicators",
+    "synthetic": "--synthetic or --not-synthetic",
 }
 
 

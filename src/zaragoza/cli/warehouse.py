@@ -55,6 +55,15 @@ def warehouse_load(
         bool,
         typer.Option(help="Load again a file whose cells later loads have replaced."),
     ] = False,
+    synthetic: Annotated[
+        bool | None,
+        typer.Option(
+            "--synthetic/--not-synthetic",
+            help="Whether the observation files' figures come from synthetic records, "
+            "for files without a synthetic column (required for them; --synthetic marks "
+            "every row of every file).",
+        ),
+    ] = None,
     catalog: CatalogOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -83,7 +92,9 @@ def warehouse_load(
         observation_files = [f for f in files or [] if is_observation_file(f)]
         eurostat = [f for f in files or [] if f not in observation_files]
         with Warehouse(path) as wh, wh.transaction():
-            loaded = load_observation_files(wh, observation_files, source=source, force=force)
+            loaded = load_observation_files(
+                wh, observation_files, source=source, force=force, synthetic=synthetic
+            )
             said += [(f"{label}:", res) for label, res in loaded]
             batches: list[tuple[str, list[Path] | None]] = []
             if bundled:

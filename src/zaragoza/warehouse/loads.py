@@ -148,18 +148,60 @@ def synthetic_marks(table: pa.Table, origin: str) -> list[bool] | None:
     return marks
 
 
+def _declared_marks(
+    marks: list[bool] | None, synthetic: bool | None, rows: int, origin: str
+) -> list[bool]:
+    """The rows' synthetic marks once the file's own column and the caller's word meet."""
+    if synthetic is True:
+        # marking figures synthetic can only make the portal more cautious
+        return [True] * rows
+    if marks is None:
+        if synthetic is None:
+            raise InputError(
+                "the file does not say whether its figures come from synthetic records "
+                "(it has no synthetic column)",
+                file=origin,
+                column="synthetic",
+                hint="Declare when loading whether they are synthetic (synthetic): "
+                "synthetic for figures computed from synthetic records, not for real "
+                "microdata or published tables; or add a synthetic column, true or false "
+                "on each row",
+            )
+        return [False] * rows
+    if synthetic is False and any(marks):
+        row = marks.index(True) + 1
+        raise InputError(
+            "the file marks figures as computed from synthetic records, but the load "
+            "was declared not synthetic",
+            file=origin,
+            column="synthetic",
+            row=row,
+            value="true",
+            hint="Leave the declaration (synthetic) out to keep the file's own marks",
+        )
+    return marks
+
+
 def load_observation_files(
     wh: Warehouse,
     paths: Sequence[str | Path],
     *,
     source: str | None = None,
     force: bool = False,
+    synthetic: bool | None = None,
 ) -> list[tuple[str, LoadResult]]:
     """Load observation files (``zaragoza estimate`` output or exports); return each
     load with what it held: one run per file, or two for a file whose ``synthetic``
     column marks some rows only (a warehouse export holding Eurostat's published
     figures beside figures computed from synthetic records), so that the synthetic
     rows load as a synthetic run and the others do not.
+
+    ``synthetic`` is the caller's word for files that do not say it themselves (no
+    ``synthetic`` column: files written before ``zaragoza estimate`` wrote one, or by
+    other tools): True marks every row of every file synthetic; False says the figures
+    come from real records and refuses a file that marks rows synthetic. A file without
+    the column is refused when the caller says nothing, since its figures would
+    otherwise be shown as real whatever records they came from.
 
     All files are one transaction (the caller's, when it has one): if any fails, none
     is kept. ``force`` loads again a file whose cells later loads have replaced.
@@ -168,9 +210,9 @@ def load_observation_files(
     with wh.transaction():
         for p in paths:
             df = read_observation_file(p)
-            marks = synthetic_marks(df, str(p))
+            marks = _declared_marks(synthetic_marks(df, str(p)), synthetic, df.num_rows, str(p))
             parts: list[tuple[str, pa.Table, bool]] = [(str(p), df, False)]
-            if marks is not None and any(marks):
+            if any(marks):
                 if all(marks):
                     parts = [(str(p), df, True)]
                 else:
