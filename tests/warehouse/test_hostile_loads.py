@@ -356,3 +356,37 @@ def test_a_file_that_does_not_say_whether_it_is_synthetic_must_be_declared(
     assert "declared not synthetic" in said(res)
     assert "row 1" in said(res)
     assert len(snapshot(real)[0]) == len(df)  # nothing of the refused load is kept
+
+
+def test_each_file_of_a_load_says_whether_it_is_synthetic_or_is_declared(
+    tmp_path: Path, estimates: Path
+) -> None:
+    """The rule holds for every file of a command, not only the first: a file with the
+    column followed by one without is refused whole. The declaration is recorded in the
+    provenance and stands over the guess from names; it declares observation files
+    only, so a command without any refuses it instead of ignoring it."""
+    df = pd.read_csv(estimates, keep_default_na=False, na_values=[""])
+    real_marks = tmp_path / "marked.csv"
+    df.assign(synthetic=False).to_csv(real_marks, index=False)
+    unmarked = tmp_path / "synthetic_figures.csv"  # a name that reads as synthetic
+    df.drop(columns="synthetic").assign(value=df["value"] + 1).to_csv(unmarked, index=False)
+    wh_path = tmp_path / "w.duckdb"
+    res = load([real_marks, unmarked], wh_path)
+    assert res.exit_code == 2  # type: ignore[attr-defined]
+    assert "does not say whether" in said(res)
+    assert str(unmarked) in said(res)
+    assert not wh_path.exists() or snapshot(wh_path)[0].empty
+
+    res = load([unmarked], wh_path, "--not-synthetic")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    runs = snapshot(wh_path)[1]
+    assert runs["options"].astype(str).str.contains("declared_synthetic").all()
+    # the caller's explicit word, not the file's name, decides
+    assert WarehouseReader(wh_path).synthetic_runs() == frozenset()
+
+    res = runner.invoke(
+        app, ["warehouse", "load", "--bundled", "--synthetic", "--warehouse", str(wh_path)]
+    )
+    assert res.exit_code == 2
+    assert "none is named" in said(res)
+    assert len(snapshot(wh_path)[1]) == len(runs)  # nothing loaded

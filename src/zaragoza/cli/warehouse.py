@@ -91,6 +91,12 @@ def warehouse_load(
         cat = load_catalog(catalog or [])
         observation_files = [f for f in files or [] if is_observation_file(f)]
         eurostat = [f for f in files or [] if f not in observation_files]
+        if synthetic is not None and not observation_files:
+            raise UsageError(
+                "--synthetic and --not-synthetic declare observation files, and none is "
+                "named (Eurostat's own files and the bundled tables are published figures)",
+                hint="Name a file of estimates, or leave the declaration out",
+            )
         with Warehouse(path) as wh, wh.transaction():
             loaded = load_observation_files(
                 wh, observation_files, source=source, force=force, synthetic=synthetic

@@ -223,11 +223,16 @@ def load_observation_files(
                         (f"{p} (rows not synthetic)", df.filter(pc.invert(mask)), False),
                         (f"{p} (synthetic rows)", df.filter(mask), True),
                     ]
-            for label, table, synthetic in parts:
+            for label, table, made_synthetic in parts:
                 options: dict[str, object] = {"source": source}
-                if synthetic:
-                    # the file says these figures come from synthetic records
-                    # (``zaragoza estimate`` and exports write so); the load keeps it
+                if synthetic is not None:
+                    # the caller's word is provenance too, and stands over the guess
+                    # from input names kept for loads older than the marks
+                    options["declared_synthetic"] = synthetic
+                if made_synthetic:
+                    # the file or the caller says these figures come from synthetic
+                    # records (``zaragoza estimate`` and exports write so); the load
+                    # keeps it
                     options["synthetic"] = True
                 result = wh.load(
                     table,

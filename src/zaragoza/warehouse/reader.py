@@ -217,7 +217,7 @@ class WarehouseReader:
         profile: their provenance says so (of any source: a file of estimates that says
         it is synthetic stays so, whatever source it is loaded as), or, computed and
         profiles loads, their inputs are named as synthetic files are (loads made
-        before the provenance said it)."""
+        before the provenance said it, unless the load declared it either way)."""
         if "synthetic_runs" not in self._cache:
             runs = self._memo(
                 "runs_options",
@@ -226,7 +226,10 @@ class WarehouseReader:
             )
             marked = runs["options"].str.contains('"synthetic": true', regex=False)
             made = runs["source"].str.contains("computed|profiles", regex=True)
-            named = made & runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
+            declared = runs["options"].str.contains('"declared_synthetic"', regex=False)
+            named = (
+                made & ~declared & runs["inputs"].str.contains(SYNTHETIC_NAMES.pattern, regex=True)
+            )
             self._cache["synthetic_runs"] = frozenset(runs.loc[marked | named, "run_id"])
         found: frozenset[str] = self._cache["synthetic_runs"]
         return found
