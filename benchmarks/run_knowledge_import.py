@@ -53,7 +53,17 @@ def _cli(src: Path, args: list[str], env: dict[str, str], cwd: Path) -> tuple[fl
 
 
 def _psql(admin_url: str, sql: str) -> None:
-    subprocess.run(["psql", admin_url, "-qc", sql], check=True, capture_output=True)
+    """Run ``sql`` on the server of ``admin_url``; its password goes by the environment,
+    never on the command line (where ``ps`` shows it)."""
+    parts = urlsplit(admin_url)
+    env = {**os.environ, "PGPASSWORD": parts.password or os.environ.get("PGPASSWORD", "")}
+    netloc = parts.hostname or ""
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    url = urlunsplit(parts._replace(netloc=netloc))
+    subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True, env=env)
 
 
 def one_import(
