@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from run_knowledge import _load
 
@@ -56,8 +56,12 @@ def _psql(admin_url: str, sql: str) -> None:
     """Run ``sql`` on the server of ``admin_url``; its password goes by the environment,
     never on the command line (where ``ps`` shows it)."""
     parts = urlsplit(admin_url)
-    env = {**os.environ, "PGPASSWORD": parts.password or os.environ.get("PGPASSWORD", "")}
-    netloc = parts.hostname or ""
+    env = dict(os.environ)
+    if parts.password is not None:
+        # a URL carries its password percent-encoded; libpq takes it as it is
+        env["PGPASSWORD"] = unquote(parts.password)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
     if parts.port:
